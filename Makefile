@@ -1,0 +1,82 @@
+# kizuki — build, test, demo, bench, install.
+#
+#   make demo     install deps, build, generate the demo city, run the nightly batch
+#   make test     install deps, build from scratch, run every test
+#   make check-asan   the whole suite under AddressSanitizer + UBSan
+
+PKGS     := lua5.4 sqlite3 yaml-0.1
+CC       ?= cc
+BUILD    ?= build
+OPT      ?= -O2
+SAN      ?=
+CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(OPT) -g \
+            -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter $(SAN)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ENGINE_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c))
+ENGINE_OBJ := $(patsubst engine/%.c,$(BUILD)/obj/%.o,$(ENGINE_SRC)) $(BUILD)/obj/embedded.o
+EMBEDDED   := engine/kz.lua schema/cases.sql schema/tasks.sql
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+KIZUKI     := $(BUILD)/kizuki
+
+DEMO_HOUSEHOLDS ?= 20000
+DEMO_SEED       ?= 2019
+DEMO_AS_OF      ?= 2024-10-01
+
+.PHONY: all deps test unit e2e fixtures demo check-asan clean bench install docs
+all: $(KIZUKI)
+
+deps:
+	@sh tools/deps.sh
+
+$(BUILD)/obj/%.o: engine/%.c engine/*.h | $(BUILD)/obj
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iengine -c $< -o $@
+
+# The kizuki Lua library and the schemas are compiled into the binary.
+$(BUILD)/embedded.c: $(EMBEDDED) | $(BUILD)/obj
+	for f in $(EMBEDDED); do xxd -i $$f; done | sed 's/^unsigned/const unsigned/' > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/embedded.o: $(BUILD)/embedded.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libkizuki.a: $(ENGINE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(KIZUKI): engine/main.c $(BUILD)/libkizuki.a
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iengine $< $(BUILD)/libkizuki.a $(PKG_LIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkizuki.a | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iengine $< $(BUILD)/libkizuki.a $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+# Every test: cmocka units, rule fixtures, end-to-end scripts.
+test: deps
+	$(MAKE) --no-print-directory clean
+	$(MAKE) --no-print-directory unit fixtures e2e
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
+
+fixtures: $(KIZUKI)
+	./$(KIZUKI) test fixtures/
+
+e2e: $(KIZUKI)
+	@set -e; for t in tests/e2e/*.sh; do echo "== $$t"; KIZUKI=$(abspath $(KIZUKI)) sh $$t; done
+
+check-asan: deps
+	$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  unit fixtures e2e
+
+demo: deps $(KIZUKI)
+	@mkdir -p demo
+	@rm -f demo/city.db demo/tasks.db demo/tasks.db-wal demo/tasks.db-shm
+	./$(KIZUKI) gen --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED) --out demo/city.db
+	./$(KIZUKI) run --cases demo/city.db --tasks demo/tasks.db --as-of $(DEMO_AS_OF)
+
+clean:
+	rm -rf $(BUILD) build-asan
