@@ -3,7 +3,6 @@
 */
 #include "date.h"
 
-#include <stdio.h>
 #include <string.h>
 
 kz_day kz_date_from_ymd(int y, int m, int d) {
@@ -54,7 +53,12 @@ int kz_date_parse(const char *s, kz_day *out) {
 char *kz_date_format(kz_day d, char buf[KZ_DATE_LEN]) {
   int y, m, dd;
   kz_date_to_ymd(d, &y, &m, &dd);
-  snprintf(buf, KZ_DATE_LEN, "%04d-%02d-%02d", y % 10000, m, dd);
+  y = y < 0 ? 0 : y % 10000;   /* keeps the text within its 10 characters */
+  buf[0] = (char)('0' + y / 1000); buf[1] = (char)('0' + y / 100 % 10);
+  buf[2] = (char)('0' + y / 10 % 10); buf[3] = (char)('0' + y % 10);
+  buf[4] = '-'; buf[5] = (char)('0' + m / 10); buf[6] = (char)('0' + m % 10);
+  buf[7] = '-'; buf[8] = (char)('0' + dd / 10); buf[9] = (char)('0' + dd % 10);
+  buf[10] = '\0';
   return buf;
 }
 

@@ -1,0 +1,134 @@
+/*
+** bundle.c — the household bundle and the arena its strings live in.
+*/
+#include "bundle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* {====== Arena ====== */
+
+struct kz_arena_block {
+  struct kz_arena_block *next;
+  size_t used, cap;
+  char data[];
+};
+
+#define ARENA_BLOCK 65536
+
+char *kz_arena_strdup(struct kz_arena *a, const char *s, size_t n) {
+  struct kz_arena_block *b = a->head;
+  if (!b || b->cap - b->used < n + 1) {
+    size_t cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
+    struct kz_arena_block *nb = malloc(sizeof *nb + cap);
+    if (!nb) return NULL;
+    nb->next = b;
+    nb->used = 0;
+    nb->cap = cap;
+    a->head = b = nb;
+  }
+  char *p = b->data + b->used;
+  memcpy(p, s, n);
+  p[n] = '\0';
+  b->used += n + 1;
+  return p;
+}
+
+void kz_arena_reset(struct kz_arena *a) {
+  struct kz_arena_block *b = a->head;
+  if (!b) return;
+  while (b->next) {   /* keep only the oldest block, which is the smallest */
+    struct kz_arena_block *next = b->next;
+    free(b);
+    b = next;
+  }
+  b->used = 0;
+  a->head = b;
+}
+
+void kz_arena_free(struct kz_arena *a) {
+  while (a->head) {
+    struct kz_arena_block *next = a->head->next;
+    free(a->head);
+    a->head = next;
+  }
+}
+
+/* }====== */
+
+void kz_bundle_reset(struct kz_bundle *b) {
+  for (int t = 0; t < KZ_NTABLES; t++) b->rows[t].n = 0;
+  kz_arena_reset(&b->arena);
+  b->household_id = NULL;
+  b->gen++;
+}
+
+int kz_bundle_add_row(struct kz_bundle *b, int t, const char *const *vals, const int *lens) {
+  struct kz_rows *r = &b->rows[t];
+  size_t nc = (size_t)kz_tables[t].ncols;
+  if (r->n == r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : 8;
+    const char **v = realloc(r->vals, cap * nc * sizeof *v);
+    if (!v) return -1;
+    r->vals = v;
+    r->cap = cap;
+  }
+  const char **row = r->vals + r->n * nc;
+  for (size_t c = 0; c < nc; c++) {
+    if (!vals[c]) { row[c] = NULL; continue; }
+    row[c] = kz_arena_strdup(&b->arena, vals[c], (size_t)lens[c]);
+    if (!row[c]) return -1;
+  }
+  r->n++;
+  return 0;
+}
+
+int kz_bundle_has_id(const struct kz_bundle *b, int t, const char *id) {
+  const struct kz_rows *r = &b->rows[t];
+  size_t nc = (size_t)kz_tables[t].ncols;
+  for (size_t i = 0; i < r->n; i++)
+    if (r->vals[i * nc] && strcmp(r->vals[i * nc], id) == 0) return 1;
+  return 0;
+}
+
+/* Compare two values where NULL sorts first. */
+static int cmp_nullable(const char *a, const char *b) {
+  if (!a || !b) return (a != NULL) - (b != NULL);
+  return strcmp(a, b);
+}
+
+/* Insertion sort of row blocks: bundles are small, and it is stable. */
+static void sort_rows(struct kz_rows *r, int ncols, int key, int id) {
+  size_t nc = (size_t)ncols;
+  const char *tmp[KZ_MAX_COLUMNS];
+  for (size_t i = 1; i < r->n; i++) {
+    memcpy(tmp, r->vals + i * nc, nc * sizeof *tmp);
+    size_t j = i;
+    while (j > 0) {
+      const char **prev = r->vals + (j - 1) * nc;
+      int c = key >= 0 ? cmp_nullable(prev[key], tmp[key]) : 0;
+      if (c == 0) c = cmp_nullable(prev[id], tmp[id]);
+      if (c <= 0) break;
+      memcpy(r->vals + j * nc, prev, nc * sizeof *tmp);
+      j--;
+    }
+    memcpy(r->vals + j * nc, tmp, nc * sizeof *tmp);
+  }
+}
+
+void kz_bundle_sort(struct kz_bundle *b) {
+  for (int t = 0; t < KZ_NTABLES; t++) {
+    const struct kz_table *td = &kz_tables[t];
+    if (b->rows[t].n < 2) continue;
+    int key = td->order_col ? kz_records_column(td, td->order_col) : -1;
+    int id = kz_records_column(td, "id");
+    if (id < 0) id = 1;   /* members: order by person_id after start_on */
+    sort_rows(&b->rows[t], td->ncols, key, id);
+  }
+}
+
+void kz_bundle_free(struct kz_bundle *b) {
+  for (int t = 0; t < KZ_NTABLES; t++) free(b->rows[t].vals);
+  kz_arena_free(&b->arena);
+  memset(b, 0, sizeof *b);
+}

@@ -1,0 +1,62 @@
+/*
+** bundle.h — the household bundle: one household and every visible record
+** of it and its members, as of the run date. Built once per household by the
+** loader and handed, read-only, to every rule.
+**
+** Values are NUL-terminated strings owned by the bundle's arena (NULL is SQL
+** NULL or "not happened yet"); integer columns are "0"/"1". Everything is
+** released when the bundle is reset for the next household; `gen` tells
+** Lua-side views of an old household apart from the current one.
+*/
+#ifndef KZ_BUNDLE_H
+#define KZ_BUNDLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "records.h"
+
+struct kz_arena_block;
+
+struct kz_arena {
+  struct kz_arena_block *head;   /* owned list of blocks; the newest first */
+};
+
+/* Copy n bytes of s plus a NUL into the arena; NULL on out-of-memory. */
+char *kz_arena_strdup(struct kz_arena *a, const char *s, size_t n);
+/* Forget everything allocated, keeping one block for reuse. */
+void kz_arena_reset(struct kz_arena *a);
+void kz_arena_free(struct kz_arena *a);
+
+struct kz_rows {
+  const char **vals;    /* owned array: n rows of the table's ncols values */
+  size_t n, cap;
+};
+
+struct kz_bundle {
+  const char *household_id;     /* in the arena */
+  uint32_t gen;                 /* bumped at every reset */
+  struct kz_rows rows[KZ_NTABLES];
+  struct kz_arena arena;
+};
+
+/* The value of column col of row i of table t (NULL for nil). */
+static inline const char *kz_bundle_value(const struct kz_bundle *b, int t, size_t i, int col) {
+  return b->rows[t].vals[i * (size_t)kz_tables[t].ncols + (size_t)col];
+}
+
+/* Start a new household: drop the previous one's rows and strings. */
+void kz_bundle_reset(struct kz_bundle *b);
+
+/* Append a row to table t; vals holds ncols strings (or NULL) that are copied
+** into the arena. Returns 0, or -1 on out-of-memory. */
+int kz_bundle_add_row(struct kz_bundle *b, int t, const char *const *vals, const int *lens);
+
+/* 1 when table t already has a row whose first column equals id. */
+int kz_bundle_has_id(const struct kz_bundle *b, int t, const char *id);
+
+/* Sort every table's rows by its order column, then id (stable for rules). */
+void kz_bundle_sort(struct kz_bundle *b);
+
+void kz_bundle_free(struct kz_bundle *b);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+** cli.c — helpers shared by the subcommands: opening inputs, dates,
+** signals.
+*/
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kizuki.h"
+#include "loader.h"
+
+int kz_cli_open_cases(const char *path, sqlite3 **out, struct kz_diag *d) {
+  struct stat sb;
+  char uri[4200];
+  if (stat(path, &sb) != 0) {
+    kz_diag_add(d, path, 0, 0, "case DB not found");
+    return KZ_EXIT_CASES;
+  }
+  if (!S_ISREG(sb.st_mode)) {
+    kz_diag_add(d, path, 0, 0, "case DB is not a regular file");
+    return KZ_EXIT_CASES;
+  }
+  if (sb.st_size == 0) {
+    kz_diag_add(d, path, 0, 0, "case DB is empty (0 bytes)");
+    return KZ_EXIT_CASES;
+  }
+  snprintf(uri, sizeof uri, "file:%s?mode=ro", path);
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+  if (rc != SQLITE_OK) {
+    kz_diag_add(d, path, 0, 0, "cannot open the case DB: %s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return KZ_EXIT_CASES;
+  }
+  struct kz_diag why = {0};
+  if (kz_loader_validate(db, &why)) {
+    for (size_t i = 0; i < why.n; i++) kz_diag_add(d, path, 0, 0, "%s", why.msgs[i]);
+    kz_diag_clear(&why);
+    sqlite3_close(db);
+    return KZ_EXIT_CASES;
+  }
+  *out = db;
+  return KZ_EXIT_OK;
+}
+
+int kz_cli_parse_date(const char *opt, const char *arg, kz_day *out) {
+  if (kz_date_parse(arg, out) == 0) return 0;
+  fprintf(stderr, "kizuki: %s '%s' is not a date (expected YYYY-MM-DD, a real day)\n", opt, arg);
+  return -1;
+}
+
+kz_day kz_cli_today(void) {
+  time_t t = time(NULL);
+  struct tm tm;
+  localtime_r(&t, &tm);
+  return kz_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+void kz_cli_profile_path(const char *rules_dir, const char *given, char *out, size_t n) {
+  if (given) snprintf(out, n, "%s", given);
+  else snprintf(out, n, "%s/kizuki.yaml", rules_dir);
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop_flag = 1;
+}
+
+volatile sig_atomic_t *kz_cli_catch_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  return &stop_flag;
+}
+
+int kz_cli_stderr_is_tty(void) { return isatty(STDERR_FILENO); }

@@ -1,0 +1,36 @@
+/*
+** cli.h — what the subcommands share: opening the inputs every command
+** needs with the right exit code and message, signal handling for long runs.
+*/
+#ifndef KZ_CLI_H
+#define KZ_CLI_H
+
+#include <signal.h>
+#include <sqlite3.h>
+#include "date.h"
+#include "diag.h"
+
+/* Open the PF case DB at path read-only. Returns KZ_EXIT_OK, or
+** KZ_EXIT_CASES with a message in d (missing, empty, not SQLite, not the
+** case-record schema). */
+int kz_cli_open_cases(const char *path, sqlite3 **out, struct kz_diag *d);
+
+/* Parse an --as-of style date argument; on error print a usage message
+** naming the option and return -1. */
+int kz_cli_parse_date(const char *opt, const char *arg, kz_day *out);
+
+/* Today's date (local time), for defaults. */
+kz_day kz_cli_today(void);
+
+/* The default profile path for a rules folder: DIR/kizuki.yaml. */
+void kz_cli_profile_path(const char *rules_dir, const char *given, char *out, size_t n);
+
+/* Install SIGINT/SIGTERM handlers that set *flag; returns flag's address.
+** The flag is the one piece of process-wide state: a signal handler can
+** reach nothing else. */
+volatile sig_atomic_t *kz_cli_catch_signals(void);
+
+/* 1 when stderr is a terminal (progress is shown only then). */
+int kz_cli_stderr_is_tty(void);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+** cmd_run.c — `kizuki run`: the nightly batch.
+*/
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kizuki.h"
+#include "run.h"
+
+static const char USAGE[] =
+  "usage: kizuki run --cases PF.db --tasks TASKS.db [--as-of DATE] [--rules DIR]\n"
+  "                  [--profile FILE] [--quiet]\n"
+  "\n"
+  "Run every rule over every household of the case DB as of DATE and write\n"
+  "the resulting tasks to the task DB, in one transaction.\n"
+  "\n"
+  "  --cases PF.db     the PF case DB (opened read-only)\n"
+  "  --tasks TASKS.db  the task DB (created if missing, mode 0600)\n"
+  "  --as-of DATE      the run date, YYYY-MM-DD (default: today)\n"
+  "  --rules DIR       the rules folder (default: rules)\n"
+  "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
+  "  --quiet           no progress on stderr\n"
+  "\n"
+  "Prints a summary per rule and per unit on stdout. Exit codes: 0 ok;\n"
+  "2 usage, profile or rule error (nothing written); 3 finished, but some rule\n"
+  "raised errors (each listed on stderr and in run_errors); 4 the case DB is\n"
+  "unreadable or not the expected schema; 5 the task DB cannot be opened or\n"
+  "written; 6 another run holds the task DB; 7 interrupted (nothing written).\n";
+
+int kz_cmd_run(int argc, char **argv) {
+  static const struct option opts[] = {
+    {"cases", required_argument, NULL, 'c'}, {"tasks", required_argument, NULL, 't'},
+    {"as-of", required_argument, NULL, 'a'}, {"rules", required_argument, NULL, 'r'},
+    {"profile", required_argument, NULL, 'p'}, {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
+  };
+  const char *cases = NULL, *tasks = NULL, *rules = "rules", *profile = NULL;
+  int quiet = 0, ch;
+  kz_day as_of = kz_cli_today();
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (ch) {
+      case 'c': cases = optarg; break;
+      case 't': tasks = optarg; break;
+      case 'a': if (kz_cli_parse_date("--as-of", optarg, &as_of)) return KZ_EXIT_USAGE; break;
+      case 'r': rules = optarg; break;
+      case 'p': profile = optarg; break;
+      case 'q': quiet = 1; break;
+      case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
+      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "kizuki run: unexpected argument '%s'\n%s", argv[optind], USAGE);
+    return KZ_EXIT_USAGE;
+  }
+  if (!cases || !tasks) {
+    fprintf(stderr, "kizuki run: --cases and --tasks are required\n%s", USAGE);
+    return KZ_EXIT_USAGE;
+  }
+
+  char profile_path[1024];
+  kz_cli_profile_path(rules, profile, profile_path, sizeof profile_path);
+  struct kz_diag d = {0};
+  struct kz_engine e;
+  struct kz_tasks *ts = NULL;
+  sqlite3 *db = NULL;
+  struct kz_run_stats st = {0};
+  int rc;
+  if (kz_engine_open(&e, rules, profile_path, &d)) {
+    kz_diag_print(&d, stderr);
+    fprintf(stderr, "kizuki run: %zu problem(s) in the rules or profile; nothing was run\n", d.n);
+    kz_diag_clear(&d);
+    return KZ_EXIT_USAGE;
+  }
+  rc = kz_cli_open_cases(cases, &db, &d);
+  if (rc == KZ_EXIT_OK) rc = kz_tasks_open(&ts, tasks, &e.prof, &d);
+  if (rc == KZ_EXIT_OK) {
+    struct kz_run_opts ro = {0};
+    ro.progress = !quiet && kz_cli_stderr_is_tty() ? stderr : NULL;
+    ro.errors = stderr;
+    ro.stop = kz_cli_catch_signals();
+    rc = kz_run(&e, db, ts, as_of, &ro, &st, &d);
+    if (rc == KZ_EXIT_OK || rc == KZ_EXIT_RULE_ERROR) kz_run_print_summary(&e, &st, as_of, stdout);
+    if (rc == KZ_EXIT_RULE_ERROR)
+      fprintf(stderr, "kizuki run: finished with %lld rule error(s); see above and run_errors "
+              "(run %lld)\n", st.errors, st.run_id);
+  }
+  if (d.n) {
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki run: %s\n", d.msgs[i]);
+  }
+  kz_run_stats_free(&st);
+  kz_tasks_close(ts);
+  sqlite3_close(db);
+  kz_engine_close(&e);
+  kz_diag_clear(&d);
+  return rc;
+}

@@ -1,0 +1,313 @@
+-- kz.lua — the kizuki Lua library: the shared vocabulary of RULES.md.
+--
+-- Every rule speaks through these helpers, so "active at D", "seen",
+-- "involved", "missed checkup" and "risk event" mean one thing everywhere.
+-- Records are read-only views of the household bundle (engine/view.c);
+-- dates are ISO strings, which order correctly as strings. kz.today is the
+-- run's as-of date: the only clock a rule has.
+local kz = ...
+local H = kz.Household          -- methods of the household view (hh:...)
+local R = kz.Record             -- methods of records, by table
+
+-- {====== Generic helpers ======
+
+-- Is a record with start_on/end_on active on day `at` (default today)?
+function kz.active(rec, at)
+  at = at or kz.today
+  local s, e = rec.start_on, rec.end_on
+  return s ~= nil and s <= at and (e == nil or e > at)
+end
+
+-- The elements of list for which pred(x) is true, as a Lua table.
+function kz.filter(list, pred)
+  local out = {}
+  for _, x in ipairs(list) do
+    if pred(x) then out[#out + 1] = x end
+  end
+  return out
+end
+
+-- The first / last element of list (in its order) for which pred(x) holds.
+function kz.first(list, pred)
+  for _, x in ipairs(list) do
+    if pred == nil or pred(x) then return x end
+  end
+end
+
+function kz.last(list, pred)
+  for i = #list, 1, -1 do
+    local x = list[i]
+    if pred == nil or pred(x) then return x end
+  end
+end
+
+kz.risk_rank = { low = 1, medium = 2, high = 3, severe = 4 }
+
+-- Agency kinds as staff read them, for reasons.
+kz.agency_name = {
+  health_center = "区保健センター", family_consultation = "家庭児童相談室",
+  welfare = "生活支援担当", child_guidance = "児童相談所",
+}
+
+kz.checkup_name = { ["4m"] = "4か月健診", ["10m"] = "10か月健診",
+                    ["18m"] = "1歳6か月健診", ["36m"] = "3歳児健診" }
+
+-- }======
+
+-- {====== People and membership ======
+
+function R.persons:age(at)
+  if self.birth_on == nil then return nil end
+  return kz.age(self.birth_on, at or kz.today)
+end
+
+function H:person(id)
+  return kz.first(self.persons, function(p) return p.id == id end)
+end
+
+-- Memberships active on day at.
+function H:members_at(at)
+  return kz.filter(self.members, function(m) return kz.active(m, at) end)
+end
+
+-- The active membership of person id, or nil.
+function H:membership(id, at)
+  return kz.first(self.members, function(m) return m.person_id == id and kz.active(m, at) end)
+end
+
+-- Children on day at: relation child, active membership, under 18 (a child
+-- with no birth date counts as a child).
+function H:children(at)
+  at = at or kz.today
+  local out = {}
+  for _, m in ipairs(self.members) do
+    if m.relation == "child" and kz.active(m, at) then
+      local p = self:person(m.person_id)
+      if p and (p.birth_on == nil or (p.birth_on <= at and p:age(at) < 18)) then
+        out[#out + 1] = p
+      end
+    end
+  end
+  return out
+end
+
+-- Mothers: members active today who are the mother of a visible pregnancy.
+function H:mothers()
+  local out, seen = {}, {}
+  for _, g in ipairs(self.pregnancies) do
+    local id = g.mother_id
+    if not seen[id] and self:membership(id) then
+      seen[id] = true
+      local p = self:person(id)
+      if p then out[#out + 1] = p end
+    end
+  end
+  return out
+end
+
+-- }======
+
+-- {====== Where the household lives ======
+
+function H:residence(at)
+  return kz.last(self.residences, function(r) return kz.active(r, at) end)
+end
+
+-- The ward of the household on day at: from its active residence; when that
+-- is outside the city (ward nil), the ward of its last residence in the city.
+function H:ward(at)
+  at = at or kz.today
+  local r = self:residence(at)
+  if r and r.ward then return r.ward end
+  local last = kz.last(self.residences, function(x) return x.ward ~= nil and x.start_on <= at end)
+  return last and last.ward or nil
+end
+
+-- Moves: each residence whose ward differs from the one before it, as
+-- { on = start_on, from = previous residence, to = residence, out = true when
+-- the new residence is outside the city }. Only moves started by today.
+function H:moves()
+  local out, prev = {}, nil
+  for _, r in ipairs(self.residences) do
+    if r.start_on <= kz.today then
+      if prev and prev.ward ~= nil and prev.ward ~= r.ward then
+        out[#out + 1] = { on = r.start_on, from = prev, to = r, out = (r.ward == nil) }
+      end
+      prev = r
+    end
+  end
+  return out
+end
+
+-- }======
+
+-- {====== Agencies ======
+
+-- The assignments of agency kind active on day at.
+function H:assignments_of(kind, at)
+  return kz.filter(self.assignments, function(a) return a.agency == kind and kz.active(a, at) end)
+end
+
+-- The earliest-started active assignment of kind on day at, or nil: the kind
+-- is "involved" with the household.
+function H:involved(kind, at)
+  return kz.first(self.assignments, function(a) return a.agency == kind and kz.active(a, at) end)
+end
+
+-- The active council (要対協) registration on day at, or nil.
+function H:council(at)
+  return kz.last(self.council, function(c) return kz.active(c, at) end)
+end
+
+-- Under support: family_consultation or child_guidance involved, or a council
+-- registration active.
+function H:under_support(at)
+  return self:involved("family_consultation", at) ~= nil
+      or self:involved("child_guidance", at) ~= nil
+      or self:council(at) ~= nil
+end
+
+-- The day support began: the earliest start among the active assignments of
+-- family_consultation / child_guidance and the active registration.
+function H:support_started(at)
+  local s
+  for _, kind in ipairs({ "family_consultation", "child_guidance" }) do
+    local a = self:involved(kind, at)
+    if a then s = kz.earlier(s, a.start_on) end
+  end
+  local c = self:council(at)
+  if c then s = kz.earlier(s, c.start_on) end
+  return s
+end
+
+-- Who leads the case: the council's primary agency, else family_consultation,
+-- else child_guidance (when involved).
+function H:primary_agency(at)
+  local c = self:council(at)
+  if c and c.primary_agency then return c.primary_agency end
+  if self:involved("family_consultation", at) then return "family_consultation" end
+  if self:involved("child_guidance", at) then return "child_guidance" end
+  return nil
+end
+
+-- The latest assessment (by assessed_on), or nil.
+function H:latest_assessment()
+  return kz.last(self.assessments)
+end
+
+function H:latest_risk_at_least(level)
+  local a = self:latest_assessment()
+  return a ~= nil and kz.risk_rank[a.risk] >= kz.risk_rank[level]
+end
+
+-- }======
+
+-- {====== Contacts and sightings ======
+
+-- Does contact c see child id? (child_seen = 1 and person_id nil or id)
+function kz.sees(c, id)
+  return c.child_seen == 1 and (c.person_id == nil or c.person_id == id)
+end
+
+-- The latest contact that saw child id, or nil.
+function H:last_sighting(id)
+  return kz.last(self.contacts, function(c) return kz.sees(c, id) end)
+end
+
+-- The first contact on or after day `from` that saw child id, optionally by
+-- agency kind only.
+function H:seen_since(id, from, kind)
+  return kz.first(self.contacts, function(c)
+    return c.occurred_on >= from and kz.sees(c, id) and (kind == nil or c.agency == kind)
+  end)
+end
+
+-- The first contact with the household on or after day `from`, optionally by
+-- agency kind and ward only.
+function H:contact_since(from, kind, ward)
+  return kz.first(self.contacts, function(c)
+    return c.occurred_on >= from and (kind == nil or c.agency == kind)
+       and (ward == nil or c.ward == ward)
+  end)
+end
+
+-- The latest contact by agency kind, or nil.
+function H:last_contact(kind)
+  return kz.last(self.contacts, function(c) return kind == nil or c.agency == kind end)
+end
+
+-- }======
+
+-- {====== Checkups ======
+
+-- The missed checkups of child (RULES.md): scheduled_on + grace <= today, not
+-- attended, and the child not seen by any agency on or after scheduled_on.
+function H:missed_checkups(child, grace)
+  local out = {}
+  for _, k in ipairs(self.checkups) do
+    if k.child_id == child.id and k.attended_on == nil
+       and kz.days(k.scheduled_on, kz.today) >= grace
+       and self:seen_since(child.id, k.scheduled_on) == nil then
+      out[#out + 1] = k
+    end
+  end
+  return out
+end
+
+-- }======
+
+-- {====== Risk events ======
+
+-- The household's risk events on or after day `from` (RULES.md): missed
+-- checkups of its children, welfare periods ending, pregnancies of members
+-- ending without a birth, reports, moves. Each is { kind, on, record, weight,
+-- label }, weights from params.risk_weights, ordered by date.
+function H:risk_events(p, from)
+  local w = p.risk_weights
+  local ev = {}
+  local function add(kind, on, rec, weight, label)
+    if on and on >= from and on <= kz.today then
+      ev[#ev + 1] = { kind = kind, on = on, record = rec, weight = weight, label = label }
+    end
+  end
+  for _, c in ipairs(self:children()) do
+    for _, k in ipairs(self:missed_checkups(c, p.checkup_grace_days)) do
+      add("checkup_missed", k.scheduled_on, k, w.checkup_missed,
+          (kz.checkup_name[k.kind] or k.kind) .. "未受診")
+    end
+  end
+  for _, x in ipairs(self.welfare) do
+    add("welfare_ended", x.end_on, x, w.welfare_ended, "生活保護終了")
+  end
+  for _, g in ipairs(self.pregnancies) do
+    if g.end_on and g.outcome and g.outcome ~= "birth" and self:membership(g.mother_id) then
+      add("pregnancy_lost", g.end_on, g, w.pregnancy_lost, "妊娠が継続しなかった")
+    end
+  end
+  for _, r in ipairs(self.reports) do
+    local police = r.source == "police"
+    add(police and "report_police" or "report", r.received_on, r,
+        police and w.report_police or w.report, police and "警察からの情報" or "関係機関からの情報")
+  end
+  for _, m in ipairs(self:moves()) do
+    add("move", m.on, m.to, w.move, m.out and "市外転出" or "区間転居")
+  end
+  table.sort(ev, function(a, b)
+    if a.on ~= b.on then return a.on < b.on end
+    return a.kind < b.kind
+  end)
+  return ev
+end
+
+-- }======
+
+-- {====== Subjects ======
+
+-- What a rule's `subject` iterates over in each household.
+kz.subjects = {
+  household = function(hh) return { hh } end,
+  child = function(hh) return hh:children() end,
+  mother = function(hh) return hh:mothers() end,
+}
+
+-- }======

@@ -1,0 +1,38 @@
+/*
+** loader.h — the one ordered pass over the case DB.
+**
+** Every table is read once, in household order, by one prepared statement;
+** the statements advance together like a merge of sorted cursors, and each
+** step yields the bundle of the next household. Records not yet known on the
+** as-of date (recorded_on > D) are never read; dates after D are shown as
+** not happened (see records.h). Memory is bounded by the largest household.
+*/
+#ifndef KZ_LOADER_H
+#define KZ_LOADER_H
+
+#include <sqlite3.h>
+#include "bundle.h"
+#include "date.h"
+#include "diag.h"
+
+struct kz_loader;
+
+/* Check that db has every table and column of the case-record contract and
+** a schema version kizuki understands. Each problem goes to d. Returns 0 when
+** the DB is usable, -1 otherwise. */
+int kz_loader_validate(sqlite3 *db, struct kz_diag *d);
+
+/* Prepare the pass over db as of as_of. *out is owned by the caller (free
+** with kz_loader_close). Returns 0, or -1 with the reason in d. */
+int kz_loader_open(struct kz_loader **out, sqlite3 *db, kz_day as_of, struct kz_diag *d);
+
+/* Fill b with the next household. Returns 1 when b holds a household, 0 at
+** the end of the pass, -1 on an SQLite or memory error (reason in d). */
+int kz_loader_next(struct kz_loader *ld, struct kz_bundle *b, struct kz_diag *d);
+
+/* Number of households the pass will visit (a COUNT, for progress). */
+long long kz_loader_count(sqlite3 *db, kz_day as_of);
+
+void kz_loader_close(struct kz_loader *ld);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+** records.h — the case-record contract (DESIGN.md) as data: every table the
+** engine reads, its columns, and what each date column means for "as of D".
+**
+** This is the one place in C that names the PF's tables and columns. The
+** loader builds its queries from it, the case DB is validated against it,
+** and the Lua bridge exposes exactly these columns to rules.
+*/
+#ifndef KZ_RECORDS_H
+#define KZ_RECORDS_H
+
+enum kz_col_role {
+  KZ_COL_TEXT,      /* text or id */
+  KZ_COL_INT,       /* integer flag (0/1) */
+  KZ_COL_DATE,      /* a date shown as it is (birth_on, start_on, scheduled_on…) */
+  KZ_COL_END,       /* a date that "has not happened" after D: shown as nil */
+  KZ_COL_EVENT,     /* the row's own event date: the row is invisible after D */
+  KZ_COL_OUTCOME    /* shown only once the row's end_on has happened */
+};
+
+struct kz_column {
+  const char *name;
+  enum kz_col_role role;
+};
+
+enum kz_table_id {
+  KZ_T_HOUSEHOLDS, KZ_T_PERSONS, KZ_T_MEMBERS, KZ_T_RESIDENCES,
+  KZ_T_PREGNANCIES, KZ_T_CHECKUPS, KZ_T_WELFARE, KZ_T_ASSIGNMENTS,
+  KZ_T_COUNCIL, KZ_T_CONTACTS, KZ_T_ASSESSMENTS, KZ_T_REVIEWS,
+  KZ_T_REPORTS, KZ_T_TRANSFERS,
+  KZ_NTABLES
+};
+
+#define KZ_MAX_COLUMNS 12
+
+struct kz_table {
+  const char *name;
+  struct kz_column cols[KZ_MAX_COLUMNS];
+  int ncols;
+  /* How a row reaches its household: NULL when the table has household_id
+  ** (or is households); else the person column that joins members. */
+  const char *person_col;
+  /* The date a row is dated by, for ordering inside a bundle (NULL: id). */
+  const char *order_col;
+};
+
+/* The table descriptors, indexed by enum kz_table_id. */
+extern const struct kz_table kz_tables[KZ_NTABLES];
+
+/* The descriptor called name, or NULL. */
+const struct kz_table *kz_records_table(const char *name);
+
+/* Index of column name in t, or -1. */
+int kz_records_column(const struct kz_table *t, const char *name);
+
+#endif

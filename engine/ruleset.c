@@ -1,0 +1,374 @@
+/*
+** ruleset.c — loading rule files and reading their metadata.
+**
+** Each rules/<name>.lua file runs once, in its own environment (sandbox.c), with
+** one extra global: rule{...}. rule() checks the metadata against the
+** profile and keeps the check function in the registry; nothing is
+** evaluated until a run.
+*/
+#include "ruleset.h"
+
+#include <dirent.h>
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "digest.h"
+#include "suggest.h"
+
+const char *const kz_subject_names[] = {"household", "child", "mother", NULL};
+
+static const char *const meta_keys[] = {
+  "id", "title", "label", "description", "subject", "agency", "severity", "due",
+  "open_within_days", "params", "check", NULL
+};
+
+static const char *const severities[] = {"low", "medium", "high", "critical", NULL};
+
+struct load_ctx {
+  struct kz_ruleset *rs;
+  const struct kz_profile *prof;
+  struct kz_diag *d;
+  const char *file;
+  const char *version;
+};
+
+static char *dupstr(const char *s) {
+  if (!s) return NULL;
+  size_t n = strlen(s) + 1;
+  char *p = malloc(n);
+  if (p) memcpy(p, s, n);
+  return p;
+}
+
+static int in_list(const char *s, const char *const *list) {
+  for (; *list; list++)
+    if (strcmp(s, *list) == 0) return 1;
+  return 0;
+}
+
+/* A string field of the metadata table at idx; NULL (with a diagnostic when
+** required) if absent or not a string. */
+static const char *meta_string(lua_State *L, int idx, const char *key, int required,
+                               struct load_ctx *c, int line) {
+  int t = lua_getfield(L, idx, key);
+  const char *s = NULL;
+  if (t == LUA_TSTRING) s = lua_tostring(L, -1);
+  else if (t != LUA_TNIL)
+    kz_diag_add(c->d, c->file, line, 0, "rule field '%s' must be a string, not a %s", key,
+                lua_typename(L, t));
+  else if (required)
+    kz_diag_add(c->d, c->file, line, 0, "rule is missing '%s'", key);
+  lua_pop(L, 1);   /* the string stays alive: it is referenced by the table */
+  return s;
+}
+
+static void free_rule(struct kz_rule *r, lua_State *L) {
+  free(r->id); free(r->title); free(r->label); free(r->description);
+  free(r->agency); free(r->severity); free(r->file);
+  for (size_t i = 0; i < r->nparams; i++) free(r->params[i]);
+  free(r->params);
+  if (L) {
+    luaL_unref(L, LUA_REGISTRYINDEX, r->check_ref);
+    luaL_unref(L, LUA_REGISTRYINDEX, r->params_ref);
+  }
+  memset(r, 0, sizeof *r);
+}
+
+/* rule{...}: validate and record one rule. Problems are reported, not
+** raised, so that one run of `kizuki check` shows all of them. */
+static int l_rule(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, "kz.loading");
+  struct load_ctx *c = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (!c) return luaL_error(L, "rule{} may only be called while the rule files load");
+  lua_Debug ar;
+  int line = 0;
+  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar)) line = ar.currentline;
+  if (!lua_istable(L, 1)) {
+    kz_diag_add(c->d, c->file, line, 0, "rule expects a table: rule { id = ..., check = ... }");
+    return 0;
+  }
+  int errors = (int)c->d->n;
+  struct kz_rule r = {0};
+  r.check_ref = r.params_ref = LUA_NOREF;
+  r.open_within_days = -1;
+
+  lua_pushnil(L);
+  while (lua_next(L, 1)) {
+    lua_pop(L, 1);
+    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (!k || !in_list(k, meta_keys)) {
+      const char *hint = k ? kz_suggest(k, meta_keys, 0) : NULL;
+      kz_diag_add(c->d, c->file, line, 0, "unknown rule field '%s'%s%s%s", k ? k : "?",
+                  hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+    }
+  }
+  const char *id = meta_string(L, 1, "id", 1, c, line);
+  const char *rid = id ? id : "?";
+  r.id = dupstr(id);
+  r.title = dupstr(meta_string(L, 1, "title", 1, c, line));
+  r.label = dupstr(meta_string(L, 1, "label", 1, c, line));
+  r.description = dupstr(meta_string(L, 1, "description", 0, c, line));
+  if (id) {
+    for (const char *p = id; *p; p++)
+      if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.')) {
+        kz_diag_add(c->d, c->file, line, 0, "rule id '%s' may use only a-z, 0-9, '_' and '.'", id);
+        break;
+      }
+    const struct kz_rule *dup = kz_ruleset_find(c->rs, id);
+    if (dup)
+      kz_diag_add(c->d, c->file, line, 0, "duplicate rule id '%s' (first defined at %s:%d)", id,
+                  dup->file, dup->line);
+  }
+  const char *subject = meta_string(L, 1, "subject", 1, c, line);
+  r.subject = KZ_SUBJECT_HOUSEHOLD;
+  if (subject) {
+    int found = 0;
+    for (int i = 0; kz_subject_names[i]; i++)
+      if (strcmp(subject, kz_subject_names[i]) == 0) { r.subject = (enum kz_subject)i; found = 1; }
+    if (!found)
+      kz_diag_add(c->d, c->file, line, 0, "rule %s: subject '%s' is not one of household, child, mother",
+                  rid, subject);
+  }
+  const char *agency = meta_string(L, 1, "agency", 1, c, line);
+  if (agency && !kz_profile_agency(c->prof, agency))
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: unknown agency '%s' (not in the profile's agencies)",
+                rid, agency);
+  r.agency = dupstr(agency);
+  const char *sev = meta_string(L, 1, "severity", 1, c, line);
+  if (sev && !in_list(sev, severities))
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: severity '%s' is not one of low, medium, high, critical",
+                rid, sev);
+  r.severity = dupstr(sev);
+
+  int t = lua_getfield(L, 1, "due");
+  if (t == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0) {
+    r.due_days = (int)lua_tointeger(L, -1);
+  } else if (t == LUA_TTABLE) {
+    lua_getfield(L, -1, "days");
+    lua_getfield(L, -2, "unit");
+    r.due_days = (int)lua_tointeger(L, -2);
+    r.due_calendar = lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), "calendar") == 0;
+    lua_pop(L, 2);
+  } else {
+    kz_diag_add(c->d, c->file, line, 0,
+                "rule %s: due must be a number of business days or kz.calendar_days(n)", rid);
+  }
+  lua_pop(L, 1);
+
+  t = lua_getfield(L, 1, "open_within_days");
+  if (t == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0)
+    r.open_within_days = (int)lua_tointeger(L, -1);
+  else if (t != LUA_TNIL)
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: open_within_days must be a whole number", rid);
+  lua_pop(L, 1);
+
+  t = lua_getfield(L, 1, "params");
+  if (t == LUA_TTABLE) {
+    size_t n = lua_rawlen(L, -1);
+    r.params = calloc(n ? n : 1, sizeof *r.params);
+    for (size_t i = 1; r.params && i <= n; i++) {
+      if (lua_rawgeti(L, -1, (lua_Integer)i) != LUA_TSTRING) {
+        kz_diag_add(c->d, c->file, line, 0, "rule %s: params must be a list of names", rid);
+      } else {
+        const char *pn = lua_tostring(L, -1);
+        if (!kz_profile_param(c->prof, pn))
+          kz_diag_add(c->d, c->file, line, 0,
+                      "rule %s: unknown param '%s' (not under params: in %s)", rid, pn,
+                      c->prof->path ? c->prof->path : "the profile");
+        r.params[r.nparams++] = dupstr(pn);
+      }
+      lua_pop(L, 1);
+    }
+  } else if (t != LUA_TNIL) {
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: params must be a list of names", rid);
+  }
+  lua_pop(L, 1);
+
+  if (lua_getfield(L, 1, "check") != LUA_TFUNCTION) {
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: check must be a function", rid);
+    lua_pop(L, 1);
+  } else {
+    r.check_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  r.file = dupstr(c->file);
+  r.line = line;
+  memcpy(r.version, c->version, sizeof r.version);
+
+  if ((int)c->d->n != errors || !r.id) {
+    free_rule(&r, L);
+    return 0;
+  }
+  struct kz_ruleset *rs = c->rs;
+  if (rs->n == rs->cap) {
+    size_t cap = rs->cap ? rs->cap * 2 : 16;
+    struct kz_rule *nr = realloc(rs->rules, cap * sizeof *nr);
+    if (!nr) { free_rule(&r, L); return luaL_error(L, "out of memory"); }
+    rs->rules = nr;
+    rs->cap = cap;
+  }
+  rs->rules[rs->n++] = r;
+  return 0;
+}
+
+static char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  struct { char *p; size_t n, cap; } b = {0};
+  char chunk[8192];
+  size_t got;
+  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    if (b.n + got + 1 > b.cap) {
+      size_t cap = (b.cap ? b.cap * 2 : 16384);
+      while (cap < b.n + got + 1) cap *= 2;
+      char *p = realloc(b.p, cap);
+      if (!p) { free(b.p); fclose(f); return NULL; }
+      b.p = p;
+      b.cap = cap;
+    }
+    memcpy(b.p + b.n, chunk, got);
+    b.n += got;
+  }
+  int err = ferror(f);
+  fclose(f);
+  if (err) { free(b.p); return NULL; }
+  if (!b.p) b.p = calloc(1, 1);
+  else b.p[b.n] = '\0';
+  *len = b.n;
+  return b.p;
+}
+
+static int is_lua_file(const struct dirent *e) {
+  size_t n = strlen(e->d_name);
+  return e->d_name[0] != '.' && n > 4 && strcmp(e->d_name + n - 4, ".lua") == 0;
+}
+
+/* Load one rule file: run its chunk in a fresh environment with rule(). */
+static void load_file(struct load_ctx *c, struct kz_sandbox *sb, const char *path,
+                      const char *src, size_t len) {
+  lua_State *L = sb->L;
+  char chunkname[600];
+  snprintf(chunkname, sizeof chunkname, "@%s", path);
+  if (luaL_loadbufferx(L, src, len, chunkname, "t") != LUA_OK) {
+    kz_diag_add(c->d, NULL, 0, 0, "%s", lua_tostring(L, -1));  /* carries file:line */
+    lua_pop(L, 1);
+    return;
+  }
+  kz_sandbox_push_env(sb);
+  lua_pushliteral(L, "rule");
+  lua_pushcfunction(L, l_rule);
+  lua_rawset(L, -3);                     /* env.rule (env refuses plain writes) */
+  lua_setupvalue(L, -2, 1);              /* the chunk's _ENV */
+  lua_pushlightuserdata(L, c);           /* rule{} works only while loading */
+  lua_setfield(L, LUA_REGISTRYINDEX, "kz.loading");
+  if (kz_sandbox_call(sb, 0, 0) != LUA_OK) {
+    const char *msg = lua_tostring(L, -1);
+    kz_diag_add(c->d, NULL, 0, 0, "%s", msg ? msg : "error loading rule file");
+    lua_pop(L, 1);
+  }
+  lua_pushnil(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, "kz.loading");
+}
+
+int kz_ruleset_load(struct kz_ruleset *rs, struct kz_sandbox *sb, const char *dir,
+                    const struct kz_profile *prof, struct kz_diag *d) {
+  struct dirent **names = NULL;
+  size_t before = d->n;
+  uint64_t h = KZ_DIGEST_INIT;
+  int n = scandir(dir, &names, is_lua_file, alphasort);
+  if (n < 0) {
+    kz_diag_add(d, dir, 0, 0, "cannot read the rules folder");
+    return -1;
+  }
+  for (int i = 0; i < n; i++) {
+    char path[512];
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
+    char *src = read_file(path, &len);
+    if (!src) {
+      kz_diag_add(d, path, 0, 0, "cannot read rule file");
+      continue;
+    }
+    char version[17];
+    kz_digest_hex(kz_digest(KZ_DIGEST_INIT, src, len), version);
+    h = kz_digest(h, names[i]->d_name, strlen(names[i]->d_name) + 1);
+    h = kz_digest(h, src, len);
+    struct load_ctx c = {rs, prof, d, path, version};
+    load_file(&c, sb, path, src, len);
+    free(src);
+  }
+  for (int i = 0; i < n; i++) free(names[i]);
+  free(names);
+  if (n == 0) kz_diag_add(d, dir, 0, 0, "no rule files (*.lua) found");
+  if (prof->path) {
+    size_t len = 0;
+    char *src = read_file(prof->path, &len);
+    if (src) h = kz_digest(h, src, len);
+    free(src);
+  }
+  kz_digest_hex(h, rs->digest);
+  if (d->n != before) return -1;
+  return kz_ruleset_bind_params(rs, sb, prof);
+}
+
+/* __index of a params table: an undeclared name is an error. */
+static int params_missing(lua_State *L) {
+  const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
+  return luaL_error(L, "rule %s reads param '%s', which it does not declare in params",
+                    lua_tostring(L, lua_upvalueindex(1)), k);
+}
+
+static void push_param(lua_State *L, const struct kz_param *p) {
+  if (!p->fields) {
+    lua_Number v = p->value;
+    if (v == (lua_Number)(lua_Integer)v) lua_pushinteger(L, (lua_Integer)v);
+    else lua_pushnumber(L, v);
+    return;
+  }
+  lua_createtable(L, 0, (int)p->nfields);
+  for (size_t i = 0; i < p->nfields; i++) {
+    push_param(L, &p->fields[i]);
+    lua_setfield(L, -2, p->fields[i].name);
+  }
+  kz_sandbox_push_readonly(L, lua_gettop(L));
+  lua_remove(L, -2);
+}
+
+int kz_ruleset_bind_params(struct kz_ruleset *rs, struct kz_sandbox *sb,
+                           const struct kz_profile *prof) {
+  lua_State *L = sb->L;
+  for (size_t i = 0; i < rs->n; i++) {
+    struct kz_rule *r = &rs->rules[i];
+    lua_newtable(L);
+    int values = lua_gettop(L);
+    for (size_t j = 0; j < r->nparams; j++) {
+      const struct kz_param *p = kz_profile_param(prof, r->params[j]);
+      if (!p) continue;
+      push_param(L, p);
+      lua_setfield(L, values, p->name);
+    }
+    lua_createtable(L, 0, 1);        /* undeclared names: an error */
+    lua_pushstring(L, r->id);
+    lua_pushcclosure(L, params_missing, 1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, values);
+    kz_sandbox_push_readonly(L, values);
+    luaL_unref(L, LUA_REGISTRYINDEX, r->params_ref);
+    r->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);
+  }
+  return 0;
+}
+
+const struct kz_rule *kz_ruleset_find(const struct kz_ruleset *rs, const char *id) {
+  for (size_t i = 0; i < rs->n; i++)
+    if (strcmp(rs->rules[i].id, id) == 0) return &rs->rules[i];
+  return NULL;
+}
+
+void kz_ruleset_free(struct kz_ruleset *rs, struct kz_sandbox *sb) {
+  for (size_t i = 0; i < rs->n; i++) free_rule(&rs->rules[i], sb ? sb->L : NULL);
+  free(rs->rules);
+  memset(rs, 0, sizeof *rs);
+}

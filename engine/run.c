@@ -1,0 +1,480 @@
+/*
+** run.c — the nightly run: loader -> rules -> findings -> router -> store.
+**
+** Data flows one way. For each household bundle, every rule's check runs in
+** the sandbox once per subject; each finding it returns is turned into a
+** kz_task_input (routing by agency kind and ward) and applied to the task
+** store. A rule that errs is recorded and its tasks in that household are
+** left as they were; the run goes on.
+*/
+#include "run.h"
+
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kizuki.h"
+#include "loader.h"
+#include "strbuf.h"
+#include "view.h"
+
+int kz_engine_open(struct kz_engine *e, const char *rules_dir, const char *profile_path,
+                   struct kz_diag *d) {
+  memset(e, 0, sizeof *e);
+  if (kz_profile_load(&e->prof, profile_path, d)) return -1;
+  if (kz_sandbox_open(&e->sb, e->prof.sandbox_instructions, e->prof.sandbox_memory)) {
+    kz_diag_add(d, NULL, 0, 0, "cannot create the Lua sandbox (out of memory)");
+    kz_profile_free(&e->prof);
+    return -1;
+  }
+  if (kz_ruleset_load(&e->rules, &e->sb, rules_dir, &e->prof, d)) {
+    kz_engine_close(e);
+    return -1;
+  }
+  return 0;
+}
+
+void kz_engine_close(struct kz_engine *e) {
+  kz_ruleset_free(&e->rules, &e->sb);
+  kz_sandbox_close(&e->sb);
+  kz_profile_free(&e->prof);
+}
+
+void kz_run_stats_free(struct kz_run_stats *st) {
+  free(st->by_rule);
+  free(st->by_unit);
+  memset(st, 0, sizeof *st);
+}
+
+static void tally(struct kz_run_stats *st, size_t rule, const char *unit, enum kz_outcome o) {
+  st->counts[o]++;
+  if (st->by_rule) st->by_rule[rule][o]++;
+  if (!unit || !unit[0]) return;
+  size_t i;
+  for (i = 0; i < st->nunits; i++)
+    if (strcmp(st->by_unit[i].unit, unit) == 0) break;
+  if (i == st->nunits) {
+    if (st->nunits == st->capunits) {
+      size_t cap = st->capunits ? st->capunits * 2 : 32;
+      struct kz_unit_stats *u = realloc(st->by_unit, cap * sizeof *u);
+      if (!u) return;
+      st->by_unit = u;
+      st->capunits = cap;
+    }
+    memset(&st->by_unit[i], 0, sizeof st->by_unit[i]);
+    snprintf(st->by_unit[i].unit, sizeof st->by_unit[i].unit, "%s", unit);
+    st->nunits++;
+  }
+  st->by_unit[i].counts[o]++;
+}
+
+/* State of one run, passed to the helpers below. */
+struct run_ctx {
+  struct kz_engine *e;
+  struct kz_tasks *ts;
+  const struct kz_run_opts *opts;
+  struct kz_run_stats *st;
+  struct kz_diag *d;
+  kz_day as_of;
+  const struct kz_bundle *b;
+  int hh_idx;                /* stack index of the household view */
+  char ward[64];             /* the household's ward (routing default) */
+  int ward_known;            /* 0: not computed yet; 1: computed (may be empty) */
+  struct kz_strbuf ev;       /* evidence JSON scratch */
+  struct kz_strbuf msg;      /* error message scratch */
+};
+
+/* Report a rule error: told on opts->errors, stored with the run. */
+static int rule_error(struct run_ctx *c, const struct kz_rule *r, const char *subject,
+                      const char *message) {
+  struct kz_sandbox *sb = &c->e->sb;
+  const char *file = sb->err_line ? sb->err_file : r->file;
+  int line = sb->err_line ? sb->err_line : r->line;
+  c->st->errors++;
+  if (c->opts->errors)
+    fprintf(c->opts->errors, "%s:%d: rule %s, subject %s (household %s): %s\n", file, line,
+            r->id, subject ? subject : "-", c->b->household_id, message);
+  if (kz_tasks_record_error(c->ts, r->id, c->b->household_id, subject, file, line, message)) {
+    kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a rule error: %s",
+                sqlite3_errmsg(kz_tasks_db(c->ts)));
+    return -1;
+  }
+  return 0;
+}
+
+/* The household's ward (RULES.md), via the kz library; NULL when it has
+** never lived in the city. */
+static const char *household_ward(struct run_ctx *c) {
+  lua_State *L = c->e->sb.L;
+  if (c->ward_known) return c->ward[0] ? c->ward : NULL;
+  c->ward_known = 1;
+  c->ward[0] = '\0';
+  lua_getfield(L, c->hh_idx, "ward");
+  lua_pushvalue(L, c->hh_idx);
+  if (kz_sandbox_call(&c->e->sb, 1, 1) == LUA_OK && lua_type(L, -1) == LUA_TSTRING)
+    snprintf(c->ward, sizeof c->ward, "%s", lua_tostring(L, -1));
+  lua_pop(L, 1);
+  return c->ward[0] ? c->ward : NULL;
+}
+
+/* Append one evidence item (a record view, a table of plain fields, or a
+** string) to c->ev as JSON. */
+static void evidence_item(struct run_ctx *c, lua_State *L, int idx) {
+  if (kz_view_record_json(L, idx, &c->ev)) return;
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    int first = 1;
+    kz_strbuf_adds(&c->ev, "{");
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      if (lua_type(L, -2) == LUA_TSTRING &&
+          (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER)) {
+        size_t kn, vn;
+        const char *k = lua_tolstring(L, -2, &kn);
+        kz_strbuf_adds(&c->ev, first ? "" : ",");
+        kz_strbuf_add_json_string(&c->ev, k, kn);
+        kz_strbuf_adds(&c->ev, ":");
+        if (lua_type(L, -1) == LUA_TNUMBER) {
+          kz_strbuf_addf(&c->ev, "%.15g", (double)lua_tonumber(L, -1));
+        } else {
+          const char *v = lua_tolstring(L, -1, &vn);
+          kz_strbuf_add_json_string(&c->ev, v, vn);
+        }
+        first = 0;
+      }
+      lua_pop(L, 1);
+    }
+    kz_strbuf_adds(&c->ev, "}");
+    return;
+  }
+  size_t n;
+  const char *s = luaL_tolstring(L, idx, &n);
+  kz_strbuf_add_json_string(&c->ev, s, n);
+  lua_pop(L, 1);
+}
+
+/* A string field of the finding at idx, or NULL. Numbers are turned into
+** strings (a key may be a number). The string stays on the stack: the caller
+** pops *pushed values when done. */
+static const char *finding_string(lua_State *L, int idx, const char *field, int *pushed) {
+  int t = lua_getfield(L, idx, field);
+  (*pushed)++;
+  if (t == LUA_TSTRING) return lua_tostring(L, -1);
+  if (t == LUA_TNUMBER) return lua_tostring(L, -1);   /* converts in place */
+  return NULL;
+}
+
+static int is_finding(lua_State *L, int idx) {
+  int yes = 0;
+  if (lua_type(L, idx) == LUA_TTABLE && lua_getmetatable(L, idx)) {
+    luaL_getmetatable(L, "kz.finding");
+    yes = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+  }
+  return yes;
+}
+
+static const char *const severities[] = {"low", "medium", "high", "critical", NULL};
+
+/* Turn the finding at idx into a task input and apply it. Returns 0; 1 when
+** the finding is malformed (reported as a rule error); -1 on a store error. */
+static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int idx) {
+  lua_State *L = c->e->sb.L;
+  const struct kz_rule *r = &c->e->rules.rules[ri];
+  int top = lua_gettop(L), pushed = 0, rc = 0;
+  struct kz_task_input in = {0};
+  const char *since = finding_string(L, idx, "since", &pushed);
+  in.reason = finding_string(L, idx, "reason", &pushed);
+  in.key = finding_string(L, idx, "key", &pushed);
+  const char *subj = finding_string(L, idx, "subject", &pushed);
+  const char *sev = finding_string(L, idx, "severity", &pushed);
+  const char *agency = finding_string(L, idx, "agency", &pushed);
+  const char *ward = finding_string(L, idx, "ward", &pushed);
+  in.subject = subj ? subj : subject;
+  in.key = in.key ? in.key : in.subject;
+  in.severity = sev ? sev : r->severity;
+  in.agency = agency ? agency : r->agency;
+  in.ward = ward ? ward : NULL;
+  kz_strbuf_reset(&c->msg);
+  if (!since || kz_date_parse(since, &in.since))
+    kz_strbuf_addf(&c->msg, "finding needs since = a date (YYYY-MM-DD), got %s",
+                   since ? since : "nothing");
+  else if (in.since > c->as_of)
+    kz_strbuf_addf(&c->msg, "finding's since %s is after the run date", since);
+  else if (!in.reason || !in.reason[0])
+    kz_strbuf_adds(&c->msg, "finding needs a reason (Japanese, for staff)");
+  else {
+    int ok = 0;
+    for (int i = 0; severities[i]; i++) ok |= strcmp(in.severity, severities[i]) == 0;
+    if (!ok) kz_strbuf_addf(&c->msg, "finding's severity '%s' is not one of low, medium, high, critical",
+                            in.severity);
+    else if (!kz_profile_agency(&c->e->prof, in.agency))
+      kz_strbuf_addf(&c->msg, "finding's agency '%s' is not an agency of the profile", in.agency);
+  }
+  if (c->msg.len) {
+    rc = rule_error(c, r, in.subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
+    goto done;
+  }
+  if (!ward) {
+    const struct kz_agency *ag = kz_profile_agency(&c->e->prof, in.agency);
+    if (!ag->city_level) in.ward = household_ward(c);
+  }
+  kz_strbuf_reset(&c->ev);
+  kz_strbuf_adds(&c->ev, "[");
+  if (lua_getfield(L, idx, "evidence") == LUA_TTABLE) {
+    int evi = lua_gettop(L);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, evi);
+    for (lua_Integer i = 1; i <= n; i++) {
+      lua_rawgeti(L, evi, i);
+      if (i > 1) kz_strbuf_adds(&c->ev, ",");
+      evidence_item(c, L, lua_gettop(L));
+      lua_pop(L, 1);
+    }
+  }
+  pushed++;
+  kz_strbuf_adds(&c->ev, "]");
+  in.evidence = kz_strbuf_str(&c->ev);
+  in.household_id = c->b->household_id;
+  in.rule = r->id;
+  in.rule_version = r->version;
+  in.rule_file = r->file;
+  in.rule_line = r->line;
+  in.due_days = r->due_days;
+  in.due_calendar = r->due_calendar;
+  if (lua_getfield(L, idx, "due") == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0) {
+    in.due_days = (int)lua_tointeger(L, -1);       /* a finding may set its own due */
+    in.due_calendar = 0;
+  } else if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_getfield(L, -1, "days");
+    lua_getfield(L, -2, "unit");
+    in.due_days = (int)lua_tointeger(L, -2);
+    in.due_calendar = lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), "calendar") == 0;
+    lua_pop(L, 2);
+  }
+  pushed++;
+  in.open_within_days = r->open_within_days >= 0 ? r->open_within_days : (int)
+      (kz_profile_param(&c->e->prof, "open_within_days")
+           ? kz_profile_param(&c->e->prof, "open_within_days")->value : 180);
+  {
+    enum kz_outcome o;
+    char unit[64] = "";
+    struct kz_diag route = {0};
+    int arc = kz_tasks_apply(c->ts, &in, &o, unit, &route);
+    if (arc == -2) {          /* cannot be routed: the rule's (or data's) problem */
+      rc = rule_error(c, r, in.subject, route.n ? route.msgs[0] : "cannot route finding") ? -1 : 1;
+    } else if (arc < 0) {
+      for (size_t i = 0; i < route.n; i++) kz_diag_add(c->d, NULL, 0, 0, "%s", route.msgs[i]);
+      rc = -1;
+    } else if (o != KZ_OUT_STALE && o != KZ_OUT_DONE) {
+      tally(c->st, ri, unit, o);
+    }
+    kz_diag_clear(&route);
+  }
+done:
+  lua_settop(L, top);
+  (void)pushed;
+  return rc;
+}
+
+/* Evaluate rule ri on the current household. Returns 0, or -1 on a store
+** error (rule errors are recorded and return 0). */
+static int eval_rule(struct run_ctx *c, size_t ri) {
+  lua_State *L = c->e->sb.L;
+  const struct kz_rule *r = &c->e->rules.rules[ri];
+  int top = lua_gettop(L), rc = 0;
+
+  /* The subjects: kz.subjects[subject](hh). */
+  lua_getglobal(L, "kz");
+  lua_getfield(L, -1, "subjects");
+  lua_getfield(L, -1, kz_subject_names[r->subject]);
+  lua_pushvalue(L, c->hh_idx);
+  if (kz_sandbox_call(&c->e->sb, 1, 1) != LUA_OK) {
+    rc = rule_error(c, r, c->b->household_id, lua_tostring(L, -1));
+    goto done;
+  }
+  int subjects = lua_gettop(L);
+  lua_Integer n = (lua_Integer)lua_rawlen(L, subjects);
+  for (lua_Integer i = 1; i <= n && rc == 0; i++) {
+    lua_rawgeti(L, subjects, i);
+    int subj_idx = lua_gettop(L);
+    const char *subject = r->subject == KZ_SUBJECT_HOUSEHOLD ? c->b->household_id
+                                                             : kz_view_record_id(L, subj_idx);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->check_ref);
+    int nargs = 2;
+    if (r->subject != KZ_SUBJECT_HOUSEHOLD) {
+      lua_pushvalue(L, subj_idx);
+      nargs++;
+    }
+    lua_pushvalue(L, c->hh_idx);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->params_ref);
+    if (kz_sandbox_call(&c->e->sb, nargs, 1) != LUA_OK) {
+      const char *msg = lua_tostring(L, -1);
+      rc = rule_error(c, r, subject, msg ? msg : "error");
+      lua_settop(L, subjects);
+      continue;
+    }
+    int res = lua_gettop(L);
+    if (lua_isnil(L, res)) {
+      /* nothing found */
+    } else if (is_finding(L, res)) {
+      rc = apply_finding(c, ri, subject, res) < 0 ? -1 : 0;
+    } else if (lua_type(L, res) == LUA_TTABLE) {
+      lua_Integer m = (lua_Integer)lua_rawlen(L, res);
+      for (lua_Integer j = 1; j <= m && rc == 0; j++) {
+        lua_rawgeti(L, res, j);
+        if (is_finding(L, -1)) {
+          rc = apply_finding(c, ri, subject, lua_gettop(L)) < 0 ? -1 : 0;
+        } else {
+          rc = rule_error(c, r, subject,
+                          "check returned a list with something other than kz.finding{...}");
+          j = m;
+        }
+        lua_pop(L, 1);
+      }
+    } else {
+      rc = rule_error(c, r, subject,
+                      "check must return nil, kz.finding{...} or a list of findings");
+    }
+    lua_settop(L, subjects);
+  }
+done:
+  lua_settop(L, top);
+  return rc;
+}
+
+static void sweep_tally(void *ctx, const char *rule, const char *unit) {
+  struct run_ctx *c = ctx;
+  for (size_t i = 0; i < c->e->rules.n; i++)
+    if (strcmp(c->e->rules.rules[i].id, rule) == 0) {
+      tally(c->st, i, unit, KZ_OUT_CLEARED);
+      return;
+    }
+}
+
+static double now_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void progress(FILE *f, long long done, long long total, double t0, int final) {
+  double el = now_seconds() - t0;
+  double rate = el > 0 ? done / el : 0;
+  double left = rate > 0 && total > done ? (total - done) / rate : 0;
+  fprintf(f, "\r  %lld/%lld households  %.0f/s  %.0fs left   %s", done,
+          total > 0 ? total : done, rate, left, final ? "\n" : "");
+  fflush(f);
+}
+
+int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_of,
+           const struct kz_run_opts *opts, struct kz_run_stats *st, struct kz_diag *d) {
+  lua_State *L = e->sb.L;
+  struct kz_loader *ld = NULL;
+  struct kz_bundle b = {0};
+  struct run_ctx c = {e, ts, opts, st, d, as_of, &b, 0, "", 0, {0}, {0}};
+  const char **ids = NULL;
+  int rc = KZ_EXIT_OK;
+  int top = lua_gettop(L);
+  char day[KZ_DATE_LEN];
+
+  memset(st, 0, sizeof *st);
+  st->by_rule = calloc(e->rules.n ? e->rules.n : 1, sizeof *st->by_rule);
+  ids = calloc(e->rules.n ? e->rules.n : 1, sizeof *ids);
+  if (!st->by_rule || !ids) { kz_diag_add(d, NULL, 0, 0, "out of memory"); rc = KZ_EXIT_TASKS; goto done; }
+  for (size_t i = 0; i < e->rules.n; i++) ids[i] = e->rules.rules[i].id;
+
+  if (opts->validate_cases && kz_loader_validate(cases, d)) { rc = KZ_EXIT_CASES; goto done; }
+  if (kz_loader_open(&ld, cases, as_of, d)) { rc = KZ_EXIT_CASES; goto done; }
+  rc = kz_tasks_begin(ts, as_of, e->rules.digest, (int)e->rules.n, ids, d);
+  if (rc != KZ_EXIT_OK) goto done;
+  st->run_id = kz_tasks_run_id(ts);
+
+  lua_pushstring(L, kz_date_format(as_of, day));
+  kz_sandbox_set(&e->sb, "today");
+  if (kz_ruleset_bind_params(&e->rules, &e->sb, &e->prof)) {
+    kz_diag_add(d, NULL, 0, 0, "out of memory binding params");
+    rc = KZ_EXIT_TASKS;
+    goto done;
+  }
+
+  long long total = opts->progress ? kz_loader_count(cases, as_of) : 0;
+  double t0 = now_seconds(), last = t0;
+  int got;
+  while ((got = kz_loader_next(ld, &b, d)) == 1) {
+    if (opts->stop && *opts->stop) {
+      kz_diag_add(d, NULL, 0, 0, "interrupted: the run was stopped; nothing was written");
+      rc = KZ_EXIT_INTERRUPTED;
+      goto done;
+    }
+    kz_view_push_household(L, &b);
+    c.hh_idx = lua_gettop(L);
+    c.ward_known = 0;
+    for (size_t ri = 0; ri < e->rules.n; ri++)
+      if (eval_rule(&c, ri)) { rc = KZ_EXIT_TASKS; goto done; }
+    lua_settop(L, top);
+    st->households++;
+    if ((st->households & 1023) == 0) lua_gc(L, LUA_GCSTEP, 0);
+    if (opts->progress && (st->households & 255) == 0) {
+      double now = now_seconds();
+      if (now - last >= 0.5) { progress(opts->progress, st->households, total, t0, 0); last = now; }
+    }
+  }
+  if (got < 0) { rc = KZ_EXIT_CASES; goto done; }
+  if (opts->progress) progress(opts->progress, st->households, total, t0, 1);
+  if (opts->stop && *opts->stop) {
+    kz_diag_add(d, NULL, 0, 0, "interrupted: the run was stopped; nothing was written");
+    rc = KZ_EXIT_INTERRUPTED;
+    goto done;
+  }
+  if (kz_tasks_sweep(ts, sweep_tally, &c, d) < 0) { rc = KZ_EXIT_TASKS; goto done; }
+  if (kz_tasks_commit(ts, st->households, st->counts, st->errors, d)) { rc = KZ_EXIT_TASKS; goto done; }
+  rc = st->errors ? KZ_EXIT_RULE_ERROR : KZ_EXIT_OK;
+done:
+  if (rc != KZ_EXIT_OK && rc != KZ_EXIT_RULE_ERROR && rc != KZ_EXIT_BUSY) kz_tasks_rollback(ts);
+  lua_settop(L, top);
+  kz_loader_close(ld);
+  kz_bundle_free(&b);
+  kz_strbuf_free(&c.ev);
+  kz_strbuf_free(&c.msg);
+  free(ids);
+  return rc;
+}
+
+void kz_run_print_summary(const struct kz_engine *e, const struct kz_run_stats *st,
+                          kz_day as_of, FILE *f) {
+  char day[KZ_DATE_LEN];
+  static const enum kz_outcome cols[] = {KZ_OUT_OPENED, KZ_OUT_REOPENED, KZ_OUT_KEPT,
+                                         KZ_OUT_ESCALATED, KZ_OUT_CLEARED};
+  fprintf(f, "kizuki run as of %s: %lld households, %zu rules, %lld rule errors\n",
+          kz_date_format(as_of, day), st->households, e->rules.n, st->errors);
+  fprintf(f, "\n%-26s %8s %8s %8s %9s %8s\n", "rule", "opened", "reopened", "kept", "escalated",
+          "cleared");
+  for (size_t i = 0; i < e->rules.n; i++) {
+    fprintf(f, "%-26s", e->rules.rules[i].id);
+    for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
+      fprintf(f, " %*lld", k == 3 ? 9 : 8, st->by_rule[i][cols[k]]);
+    fprintf(f, "\n");
+  }
+  fprintf(f, "%-26s", "total");
+  for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
+    fprintf(f, " %*lld", k == 3 ? 9 : 8, st->counts[cols[k]]);
+  fprintf(f, "\n\n%-34s %8s %8s %8s %9s %8s\n", "unit", "opened", "reopened", "kept",
+          "escalated", "cleared");
+  /* Units in name order. */
+  size_t *order = malloc((st->nunits ? st->nunits : 1) * sizeof *order);
+  if (!order) return;
+  for (size_t i = 0; i < st->nunits; i++) order[i] = i;
+  for (size_t i = 1; i < st->nunits; i++)
+    for (size_t j = i; j > 0 && strcmp(st->by_unit[order[j - 1]].unit, st->by_unit[order[j]].unit) > 0; j--) {
+      size_t t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
+    }
+  for (size_t i = 0; i < st->nunits; i++) {
+    const struct kz_unit_stats *u = &st->by_unit[order[i]];
+    fprintf(f, "%-34s", u->unit);
+    for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
+      fprintf(f, " %*lld", k == 3 ? 9 : 8, u->counts[cols[k]]);
+    fprintf(f, "\n");
+  }
+  free(order);
+}

@@ -1,0 +1,70 @@
+/*
+** run.h — the nightly run: every household bundle through every rule, each
+** finding routed and applied to the task store, all in one transaction.
+**
+** `kizuki run`, `kizuki test` and `kizuki replay` all come through kz_run:
+** a fixture run is a nightly run over an in-memory case DB, not a second
+** implementation.
+*/
+#ifndef KZ_RUN_H
+#define KZ_RUN_H
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "profile.h"
+#include "ruleset.h"
+#include "sandbox.h"
+#include "task_store.h"
+
+/* The loaded world a run needs: profile, sandbox and rules. */
+struct kz_engine {
+  struct kz_profile prof;
+  struct kz_sandbox sb;
+  struct kz_ruleset rules;
+};
+
+/* Load the profile and every rule. Returns 0, or -1 with every problem in d
+** (the CLI then exits KZ_EXIT_USAGE: nothing was written). */
+int kz_engine_open(struct kz_engine *e, const char *rules_dir, const char *profile_path,
+                   struct kz_diag *d);
+void kz_engine_close(struct kz_engine *e);
+
+struct kz_unit_stats {
+  char unit[64];
+  long long counts[KZ_NOUTCOMES];
+};
+
+struct kz_run_stats {
+  long long households;
+  long long counts[KZ_NOUTCOMES];
+  long long errors;
+  long long (*by_rule)[KZ_NOUTCOMES];    /* owned; one row per loaded rule */
+  struct kz_unit_stats *by_unit;         /* owned */
+  size_t nunits, capunits;
+  long long run_id;
+};
+
+void kz_run_stats_free(struct kz_run_stats *st);
+
+struct kz_run_opts {
+  FILE *progress;                   /* NULL: quiet */
+  FILE *errors;                     /* where rule errors are told as they happen; NULL: not */
+  volatile sig_atomic_t *stop;      /* set by a signal handler: abandon the run */
+  int validate_cases;               /* check the case DB's schema first */
+};
+
+/* Run every rule as of as_of over cases, applying findings to ts. Returns
+** KZ_EXIT_OK, KZ_EXIT_RULE_ERROR (finished; some rule raised errors, all in
+** the task DB's run_errors and told to opts->errors), KZ_EXIT_CASES,
+** KZ_EXIT_TASKS, KZ_EXIT_BUSY or KZ_EXIT_INTERRUPTED (nothing written). */
+int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_of,
+           const struct kz_run_opts *opts, struct kz_run_stats *st, struct kz_diag *d);
+
+/* Print the run summary (per rule and per unit) to f. */
+void kz_run_print_summary(const struct kz_engine *e, const struct kz_run_stats *st,
+                          kz_day as_of, FILE *f);
+
+#endif

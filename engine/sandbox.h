@@ -1,0 +1,57 @@
+/*
+** sandbox.h — the Lua state rules run in.
+**
+** Rules get the kizuki library (kz) and the safe parts of Lua's standard
+** library, named in one allow list in sandbox.c; every shared table is
+** read-only. The state has a memory cap, and every protected call made
+** through kz_sandbox_call has an instruction budget. An error is reported
+** with the rule file and line where it happened.
+*/
+#ifndef KZ_SANDBOX_H
+#define KZ_SANDBOX_H
+
+#include <stddef.h>
+#include <lua.h>
+
+struct kz_sandbox {
+  lua_State *L;               /* owned */
+  size_t mem_used, mem_limit; /* bytes */
+  long long budget;           /* instructions per kz_sandbox_call */
+  long long budget_left;
+  int budget_hit;             /* the last call ran out of instructions */
+  /* Where the last error happened: the innermost frame in a rule file. */
+  char err_file[256];
+  int err_line;
+};
+
+/* Create the state: capped allocator, safe libraries, read-only shared
+** tables, a per-file environment maker. Returns 0, or -1 (out of memory). */
+int kz_sandbox_open(struct kz_sandbox *sb, long long instructions, size_t memory);
+
+void kz_sandbox_close(struct kz_sandbox *sb);
+
+/* The sandbox owning L. */
+struct kz_sandbox *kz_sandbox_of(lua_State *L);
+
+/* Call the function below nargs arguments on the stack, like lua_pcall, with
+** the instruction budget armed and a handler that records err_file/err_line.
+** On error the message is left on the stack and the Lua status returned. */
+int kz_sandbox_call(struct kz_sandbox *sb, int nargs, int nresults);
+
+/* Push a new environment for a rule file: the allowed globals, writes
+** refused, unknown names an error. */
+void kz_sandbox_push_env(struct kz_sandbox *sb);
+
+/* Replace the table at idx (absolute) by a read-only proxy of it, left on the
+** top of the stack: writes, rawset-through and setmetatable all fail. */
+void kz_sandbox_push_readonly(lua_State *L, int idx);
+
+/* Pop the value on top of the stack into kz.<name> as rules see it (e.g.
+** kz.today at the start of each run). */
+void kz_sandbox_set(struct kz_sandbox *sb, const char *name);
+
+/* The names rules may use: the allow lists, for `kizuki check` and tests. */
+extern const char *const kz_sandbox_allowed_globals[];
+extern const char *const kz_sandbox_denied_names[];
+
+#endif

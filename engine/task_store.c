@@ -1,0 +1,402 @@
+/*
+** task_store.c — the task DB: schema, the run transaction and the task
+** lifecycle (open, keep, reopen, escalate, clear; done is final).
+*/
+#include "task_store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kizuki.h"
+
+const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated",
+                                        "cleared", "stale", "done"};
+
+enum {
+  S_FIND, S_INSERT, S_REOPEN, S_KEEP, S_ESCALATE, S_EVENT, S_ERROR, S_ERRORED,
+  S_NSTMT
+};
+
+static const char *const SQL[S_NSTMT] = {
+  [S_FIND] = "SELECT id, status, level, due_on, last_seen_on, agency, ward, unit "
+             "FROM tasks WHERE rule = ?1 AND subject = ?2 AND key = ?3",
+  [S_INSERT] = "INSERT INTO tasks (rule, subject, key, household_id, agency, ward, unit, "
+               "severity, level, status, since, opened_on, due_on, last_seen_on, reason, "
+               "evidence, rule_version, rule_file, rule_line) VALUES "
+               "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 'open', ?9, ?10, ?11, ?10, ?12, ?13, ?14, ?15, ?16)",
+  [S_REOPEN] = "UPDATE tasks SET status = 'open', level = 0, household_id = ?2, agency = ?3, "
+               "ward = ?4, unit = ?5, severity = ?6, since = ?7, opened_on = ?8, due_on = ?9, "
+               "last_seen_on = ?8, cleared_on = NULL, reason = ?10, evidence = ?11, "
+               "rule_version = ?12, rule_file = ?13, rule_line = ?14 WHERE id = ?1",
+  [S_KEEP] = "UPDATE tasks SET last_seen_on = ?2, household_id = ?3, severity = ?4, reason = ?5, "
+             "evidence = ?6, rule_version = ?7, rule_file = ?8, rule_line = ?9 WHERE id = ?1",
+  [S_ESCALATE] = "UPDATE tasks SET level = ?2, unit = ?3, due_on = ?4 WHERE id = ?1",
+  [S_EVENT] = "INSERT INTO task_events (task_id, run_id, on_date, event, unit, level, due_on) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [S_ERROR] = "INSERT INTO run_errors (run_id, rule, file, line, subject, message) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [S_ERRORED] = "INSERT OR IGNORE INTO temp.errored (rule, household_id) VALUES (?1, ?2)",
+};
+
+struct kz_tasks {
+  sqlite3 *db;
+  int owns_db;
+  const struct kz_profile *prof;
+  sqlite3_stmt *st[S_NSTMT];
+  long long run_id;
+  kz_day as_of;
+  char day[KZ_DATE_LEN];
+  int in_run;
+};
+
+sqlite3 *kz_tasks_db(struct kz_tasks *ts) { return ts->db; }
+long long kz_tasks_run_id(const struct kz_tasks *ts) { return ts->run_id; }
+
+static int fail(struct kz_tasks *ts, struct kz_diag *d, const char *what) {
+  kz_diag_add(d, NULL, 0, 0, "task DB: %s: %s", what, sqlite3_errmsg(ts->db));
+  return -1;
+}
+
+static int setup(struct kz_tasks *ts, struct kz_diag *d) {
+  char *schema = malloc(schema_tasks_sql_len + 1);
+  if (!schema) return -1;
+  memcpy(schema, schema_tasks_sql, schema_tasks_sql_len);
+  schema[schema_tasks_sql_len] = '\0';
+  sqlite3_busy_timeout(ts->db, 0);
+  sqlite3_exec(ts->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+  int rc = sqlite3_exec(ts->db,
+      "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", NULL, NULL, NULL);
+  if (rc == SQLITE_OK) {
+    /* Creating the schema takes the write lock: a busy DB shows here. */
+    rc = sqlite3_exec(ts->db, schema, NULL, NULL, NULL);
+  }
+  free(schema);
+  if (rc != SQLITE_OK) return fail(ts, d, "cannot create its tables");
+  rc = sqlite3_exec(ts->db,
+      "CREATE TEMP TABLE IF NOT EXISTS errored (rule TEXT, household_id TEXT, "
+      "PRIMARY KEY (rule, household_id));"
+      "CREATE TEMP TABLE IF NOT EXISTS run_rules (rule TEXT PRIMARY KEY);", NULL, NULL, NULL);
+  if (rc != SQLITE_OK) return fail(ts, d, "cannot create its scratch tables");
+  for (int i = 0; i < S_NSTMT; i++)
+    if (sqlite3_prepare_v3(ts->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &ts->st[i], NULL) != SQLITE_OK)
+      return fail(ts, d, "cannot prepare its statements (is this a kizuki task DB?)");
+  return 0;
+}
+
+int kz_tasks_attach(struct kz_tasks **out, sqlite3 *db, const struct kz_profile *prof,
+                    struct kz_diag *d) {
+  struct kz_tasks *ts = calloc(1, sizeof *ts);
+  if (!ts) return KZ_EXIT_TASKS;
+  ts->db = db;
+  ts->prof = prof;
+  if (setup(ts, d)) {
+    kz_tasks_close(ts);
+    return KZ_EXIT_TASKS;
+  }
+  *out = ts;
+  return KZ_EXIT_OK;
+}
+
+int kz_tasks_open(struct kz_tasks **out, const char *path, const struct kz_profile *prof,
+                  struct kz_diag *d) {
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK) {
+    kz_diag_add(d, path, 0, 0, "cannot open or create the task DB: %s",
+                db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return KZ_EXIT_TASKS;
+  }
+  rc = kz_tasks_attach(out, db, prof, d);
+  if (rc != KZ_EXIT_OK) {
+    sqlite3_close(db);
+    return rc;
+  }
+  (*out)->owns_db = 1;
+  return KZ_EXIT_OK;
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *s) {
+  if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+  else sqlite3_bind_null(st, i);
+}
+
+static int run_stmt(struct kz_tasks *ts, sqlite3_stmt *st, struct kz_diag *d, const char *what) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW) return 0;
+  return fail(ts, d, what);
+}
+
+int kz_tasks_begin(struct kz_tasks *ts, kz_day as_of, const char *digest, int nrules,
+                   const char *const *rule_ids, struct kz_diag *d) {
+  int rc = sqlite3_exec(ts->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+    kz_diag_add(d, NULL, 0, 0, "task DB is in use by another kizuki run; try again when it ends");
+    return KZ_EXIT_BUSY;
+  }
+  if (rc != SQLITE_OK) {
+    fail(ts, d, "cannot start the run's transaction");
+    return KZ_EXIT_TASKS;
+  }
+  ts->in_run = 1;
+  ts->as_of = as_of;
+  kz_date_format(as_of, ts->day);
+  sqlite3_stmt *st = NULL;
+  rc = sqlite3_exec(ts->db, "DELETE FROM temp.errored; DELETE FROM temp.run_rules;", NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2(ts->db, "INSERT INTO temp.run_rules (rule) VALUES (?1)", -1, &st, NULL);
+  for (int i = 0; rc == SQLITE_OK && i < nrules; i++) {
+    sqlite3_bind_text(st, 1, rule_ids[i], -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2(ts->db,
+        "INSERT INTO runs (as_of, started_at, rules_digest, rules_count) "
+        "VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2, ?3)", -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, ts->day, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, digest, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, nrules);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_OK) {
+    fail(ts, d, "cannot record the run");
+    kz_tasks_rollback(ts);
+    return KZ_EXIT_TASKS;
+  }
+  ts->run_id = sqlite3_last_insert_rowid(ts->db);
+  return KZ_EXIT_OK;
+}
+
+static kz_day due_from(const struct kz_tasks *ts, kz_day from, int days, int calendar) {
+  return calendar ? from + days : kz_calendar_add_business_days(&ts->prof->calendar, from, days);
+}
+
+static int add_event(struct kz_tasks *ts, long long task, const char *event, const char *unit,
+                     int level, const char *due, struct kz_diag *d) {
+  sqlite3_stmt *st = ts->st[S_EVENT];
+  sqlite3_bind_int64(st, 1, task);
+  sqlite3_bind_int64(st, 2, ts->run_id);
+  sqlite3_bind_text(st, 3, ts->day, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, event, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, unit, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(st, 6, level);
+  bind_opt(st, 7, due);
+  return run_stmt(ts, st, d, "cannot record a task event");
+}
+
+int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
+                   enum kz_outcome *outcome, char unit[64], struct kz_diag *d) {
+  sqlite3_stmt *st = ts->st[S_FIND];
+  char since[KZ_DATE_LEN], due[KZ_DATE_LEN];
+  kz_date_format(in->since, since);
+  sqlite3_bind_text(st, 1, in->rule, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, in->subject, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, in->key, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    sqlite3_reset(st);
+    return fail(ts, d, "cannot look up a task");
+  }
+  long long id = 0;
+  int level = 0;
+  char status[16] = "", due_on[KZ_DATE_LEN] = "", seen[KZ_DATE_LEN] = "";
+  char agency[64] = "", ward[64] = "";
+  int has_ward = 0;
+  if (rc == SQLITE_ROW) {
+    id = sqlite3_column_int64(st, 0);
+    snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 1));
+    level = sqlite3_column_int(st, 2);
+    snprintf(due_on, sizeof due_on, "%s", (const char *)sqlite3_column_text(st, 3));
+    snprintf(seen, sizeof seen, "%s", (const char *)sqlite3_column_text(st, 4));
+    snprintf(agency, sizeof agency, "%s", (const char *)sqlite3_column_text(st, 5));
+    has_ward = sqlite3_column_type(st, 6) != SQLITE_NULL;
+    if (has_ward) snprintf(ward, sizeof ward, "%s", (const char *)sqlite3_column_text(st, 6));
+    snprintf(unit, 64, "%s", (const char *)sqlite3_column_text(st, 7));
+  }
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+
+  if (id && strcmp(status, "done") == 0) { *outcome = KZ_OUT_DONE; return 0; }
+
+  if (id && strcmp(status, "open") == 0) {
+    *outcome = KZ_OUT_KEPT;
+    if (strcmp(seen, ts->day) == 0) return 0;   /* already seen by this run */
+    st = ts->st[S_KEEP];
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, ts->day, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, in->household_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, in->severity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, in->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, in->evidence, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, in->rule_version, -1, SQLITE_STATIC);
+    bind_opt(st, 8, in->rule_file);
+    sqlite3_bind_int(st, 9, in->rule_line);
+    if (run_stmt(ts, st, d, "cannot keep a task")) return -1;
+    if (strcmp(due_on, ts->day) >= 0) return 0;
+    /* Past its due date: one step up the ladder. */
+    if (kz_profile_ladder_unit(ts->prof, agency, has_ward ? ward : NULL, level + 1, unit, 64)) {
+      kz_diag_add(d, NULL, 0, 0, "cannot route task %lld up the ladder of agency '%s'", id, agency);
+      return -2;
+    }
+    kz_date_format(due_from(ts, ts->as_of, ts->prof->ladder_due_days, 0), due);
+    st = ts->st[S_ESCALATE];
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, level + 1);
+    sqlite3_bind_text(st, 3, unit, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, due, -1, SQLITE_STATIC);
+    if (run_stmt(ts, st, d, "cannot escalate a task")) return -1;
+    *outcome = KZ_OUT_ESCALATED;
+    return add_event(ts, id, "escalated", unit, level + 1, due, d);
+  }
+
+  /* A new episode, or a cleared one that returns: route it afresh. */
+  if (kz_profile_unit(ts->prof, in->agency, in->ward, unit, 64)) {
+    kz_diag_add(d, NULL, 0, 0, "rule %s, subject %s: cannot route agency '%s' in ward '%s'",
+                in->rule, in->subject, in->agency, in->ward ? in->ward : "(none)");
+    return -2;
+  }
+  kz_date_format(due_from(ts, ts->as_of, in->due_days, in->due_calendar), due);
+  if (!id) {
+    if (ts->as_of - in->since > in->open_within_days) { *outcome = KZ_OUT_STALE; return 0; }
+    st = ts->st[S_INSERT];
+    sqlite3_bind_text(st, 1, in->rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, in->subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, in->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, in->household_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, in->agency, -1, SQLITE_STATIC);
+    bind_opt(st, 6, in->ward);
+    sqlite3_bind_text(st, 7, unit, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, in->severity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, since, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, ts->day, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, due, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, in->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 13, in->evidence, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 14, in->rule_version, -1, SQLITE_STATIC);
+    bind_opt(st, 15, in->rule_file);
+    sqlite3_bind_int(st, 16, in->rule_line);
+    if (run_stmt(ts, st, d, "cannot open a task")) return -1;
+    id = sqlite3_last_insert_rowid(ts->db);
+    *outcome = KZ_OUT_OPENED;
+    return add_event(ts, id, "opened", unit, 0, due, d);
+  }
+  st = ts->st[S_REOPEN];
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_text(st, 2, in->household_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, in->agency, -1, SQLITE_STATIC);
+  bind_opt(st, 4, in->ward);
+  sqlite3_bind_text(st, 5, unit, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 6, in->severity, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, since, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 8, ts->day, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 9, due, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 10, in->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 11, in->evidence, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 12, in->rule_version, -1, SQLITE_STATIC);
+  bind_opt(st, 13, in->rule_file);
+  sqlite3_bind_int(st, 14, in->rule_line);
+  if (run_stmt(ts, st, d, "cannot reopen a task")) return -1;
+  *outcome = KZ_OUT_REOPENED;
+  return add_event(ts, id, "reopened", unit, 0, due, d);
+}
+
+int kz_tasks_record_error(struct kz_tasks *ts, const char *rule, const char *household_id,
+                          const char *subject, const char *file, int line, const char *message) {
+  struct kz_diag ignore = {0};
+  sqlite3_stmt *st = ts->st[S_ERROR];
+  sqlite3_bind_int64(st, 1, ts->run_id);
+  sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+  bind_opt(st, 3, file);
+  if (line > 0) sqlite3_bind_int(st, 4, line);
+  bind_opt(st, 5, subject);
+  sqlite3_bind_text(st, 6, message, -1, SQLITE_STATIC);
+  int rc = run_stmt(ts, st, &ignore, "error");
+  st = ts->st[S_ERRORED];
+  sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, household_id, -1, SQLITE_STATIC);
+  rc |= run_stmt(ts, st, &ignore, "errored");
+  kz_diag_clear(&ignore);
+  return rc;
+}
+
+long long kz_tasks_sweep(struct kz_tasks *ts,
+                         void (*cb)(void *ctx, const char *rule, const char *unit), void *ctx,
+                         struct kz_diag *d) {
+  sqlite3_stmt *sel = NULL, *upd = NULL;
+  long long n = 0;
+  int rc = sqlite3_prepare_v2(ts->db,
+      "SELECT t.id, t.rule, t.unit, t.level FROM tasks t "
+      "WHERE t.status = 'open' AND t.last_seen_on < ?1 "
+      "AND t.rule IN (SELECT rule FROM temp.run_rules) "
+      "AND NOT EXISTS (SELECT 1 FROM temp.errored e WHERE e.rule = t.rule "
+      "AND e.household_id = t.household_id)", -1, &sel, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2(ts->db,
+        "UPDATE tasks SET status = 'cleared', cleared_on = ?2 WHERE id = ?1", -1, &upd, NULL);
+  if (rc != SQLITE_OK) { n = fail(ts, d, "cannot prepare the clearing pass"); goto done; }
+  sqlite3_bind_text(sel, 1, ts->day, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+    long long id = sqlite3_column_int64(sel, 0);
+    const char *unit = (const char *)sqlite3_column_text(sel, 2);
+    sqlite3_bind_int64(upd, 1, id);
+    sqlite3_bind_text(upd, 2, ts->day, -1, SQLITE_STATIC);
+    if (run_stmt(ts, upd, d, "cannot clear a task")) { n = -1; goto done; }
+    if (add_event(ts, id, "cleared", unit, sqlite3_column_int(sel, 3), NULL, d)) { n = -1; goto done; }
+    if (cb) cb(ctx, (const char *)sqlite3_column_text(sel, 1), unit);
+    n++;
+  }
+  if (rc != SQLITE_DONE) n = fail(ts, d, "cannot read open tasks");
+done:
+  sqlite3_finalize(sel);
+  sqlite3_finalize(upd);
+  return n;
+}
+
+int kz_tasks_commit(struct kz_tasks *ts, long long households, const long long counts[KZ_NOUTCOMES],
+                    long long errors, struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(ts->db,
+      "UPDATE runs SET finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'), households = ?2, "
+      "opened = ?3, kept = ?4, reopened = ?5, escalated = ?6, cleared = ?7, errors = ?8 "
+      "WHERE id = ?1", -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, ts->run_id);
+    sqlite3_bind_int64(st, 2, households);
+    sqlite3_bind_int64(st, 3, counts[KZ_OUT_OPENED]);
+    sqlite3_bind_int64(st, 4, counts[KZ_OUT_KEPT]);
+    sqlite3_bind_int64(st, 5, counts[KZ_OUT_REOPENED]);
+    sqlite3_bind_int64(st, 6, counts[KZ_OUT_ESCALATED]);
+    sqlite3_bind_int64(st, 7, counts[KZ_OUT_CLEARED]);
+    sqlite3_bind_int64(st, 8, errors);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+  }
+  sqlite3_finalize(st);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(ts->db, "COMMIT", NULL, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    fail(ts, d, "cannot commit the run");
+    kz_tasks_rollback(ts);
+    return -1;
+  }
+  ts->in_run = 0;
+  return 0;
+}
+
+void kz_tasks_rollback(struct kz_tasks *ts) {
+  if (ts->in_run) sqlite3_exec(ts->db, "ROLLBACK", NULL, NULL, NULL);
+  ts->in_run = 0;
+}
+
+void kz_tasks_close(struct kz_tasks *ts) {
+  if (!ts) return;
+  kz_tasks_rollback(ts);
+  for (int i = 0; i < S_NSTMT; i++) sqlite3_finalize(ts->st[i]);
+  if (ts->owns_db) sqlite3_close(ts->db);
+  free(ts);
+}

@@ -1,0 +1,89 @@
+/*
+** task_store.h — the task DB and the task lifecycle of DESIGN.md.
+**
+** A run is one transaction: kz_tasks_begin takes the write lock (a second
+** run fails at once with KZ_EXIT_BUSY), findings are applied one by one
+** (open / keep / reopen / escalate), kz_tasks_sweep clears what no finding
+** holds open, and kz_tasks_commit makes it all visible at once. Anything
+** short of commit — an error, a signal, a kill — leaves the DB as before.
+*/
+#ifndef KZ_TASK_STORE_H
+#define KZ_TASK_STORE_H
+
+#include <sqlite3.h>
+#include "date.h"
+#include "diag.h"
+#include "profile.h"
+
+struct kz_tasks;
+
+enum kz_outcome {
+  KZ_OUT_OPENED, KZ_OUT_KEPT, KZ_OUT_REOPENED, KZ_OUT_ESCALATED, KZ_OUT_CLEARED,
+  KZ_OUT_STALE,      /* trigger older than open_within_days: not opened */
+  KZ_OUT_DONE,       /* staff closed this episode: never reopened */
+  KZ_NOUTCOMES
+};
+
+extern const char *const kz_outcome_names[];
+
+/* What a finding asks of the store. */
+struct kz_task_input {
+  const char *rule, *subject, *key, *household_id;
+  const char *agency, *ward;     /* routing: unit = profile unit of these */
+  const char *severity;
+  kz_day since;
+  const char *reason, *evidence; /* evidence: a JSON array */
+  const char *rule_version, *rule_file;
+  int rule_line;
+  int due_days, due_calendar, open_within_days;
+};
+
+/* Open (creating if needed, mode 0600 by the caller's umask) the task DB at
+** path. Returns KZ_EXIT_OK, or KZ_EXIT_TASKS with the reason in d. The store
+** keeps prof (not owned) for routing, the ladder and the calendar. */
+int kz_tasks_open(struct kz_tasks **out, const char *path, const struct kz_profile *prof,
+                  struct kz_diag *d);
+
+/* The same over an open connection (e.g. ":memory:"), not owned. */
+int kz_tasks_attach(struct kz_tasks **out, sqlite3 *db, const struct kz_profile *prof,
+                    struct kz_diag *d);
+
+/* The connection (for reports and tests). */
+sqlite3 *kz_tasks_db(struct kz_tasks *ts);
+
+/* Start the run for as_of: take the write lock, record the run. Returns
+** KZ_EXIT_OK, KZ_EXIT_BUSY (another run holds the DB) or KZ_EXIT_TASKS. */
+int kz_tasks_begin(struct kz_tasks *ts, kz_day as_of, const char *digest, int nrules,
+                   const char *const *rule_ids, struct kz_diag *d);
+
+/* The current run's id (after begin). */
+long long kz_tasks_run_id(const struct kz_tasks *ts);
+
+/* Apply one finding. *outcome says what happened; unit (64 bytes) receives
+** the task's unit after it. Returns 0; -2 when the finding cannot be routed
+** (unknown ward or agency: the rule's problem); -1 on an SQLite error. */
+int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
+                   enum kz_outcome *outcome, char unit[64], struct kz_diag *d);
+
+/* A rule raised an error on a household: record it, and keep that rule's
+** tasks of that household as they are (they are neither kept nor cleared). */
+int kz_tasks_record_error(struct kz_tasks *ts, const char *rule, const char *household_id,
+                          const char *subject, const char *file, int line, const char *message);
+
+/* Clear every open task of a loaded rule that this run did not see.
+** cb (may be NULL) is told the rule and unit of each task cleared. Returns
+** the number cleared, or -1 on error. */
+long long kz_tasks_sweep(struct kz_tasks *ts,
+                         void (*cb)(void *ctx, const char *rule, const char *unit), void *ctx,
+                         struct kz_diag *d);
+
+/* Record the run's figures and commit. Returns 0 or -1 (with d). */
+int kz_tasks_commit(struct kz_tasks *ts, long long households, const long long counts[KZ_NOUTCOMES],
+                    long long errors, struct kz_diag *d);
+
+/* Roll the run back (nothing of it stays). */
+void kz_tasks_rollback(struct kz_tasks *ts);
+
+void kz_tasks_close(struct kz_tasks *ts);
+
+#endif

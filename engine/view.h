@@ -1,0 +1,32 @@
+/*
+** view.h — read-only Lua views of a household bundle.
+**
+** A rule sees the household, its record lists and each record as userdata
+** whose fields are read straight from the C bundle: nothing is copied into
+** Lua tables, and nothing can be written. A view remembers the bundle's
+** generation, so a view kept past its household's evaluation fails loudly
+** instead of reading another family's data.
+*/
+#ifndef KZ_VIEW_H
+#define KZ_VIEW_H
+
+#include <lua.h>
+#include "bundle.h"
+#include "strbuf.h"
+
+/* Create the metatables (once per state); methods are looked up in
+** kz.Household and kz.Record[<table>] (filled by kz.lua). Expects kz on the
+** top of the stack. */
+void kz_view_init(lua_State *L);
+
+/* Push the household view of b. b must outlive every use of the view. */
+void kz_view_push_household(lua_State *L, const struct kz_bundle *b);
+
+/* If the value at idx is a record view, append it to out as a JSON object of
+** its table, id and dates, and return 1; else return 0. */
+int kz_view_record_json(lua_State *L, int idx, struct kz_strbuf *out);
+
+/* If the value at idx is a record view, return its id column (or NULL). */
+const char *kz_view_record_id(lua_State *L, int idx);
+
+#endif

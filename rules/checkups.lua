@@ -1,0 +1,32 @@
+-- 乳幼児健診 (infant checkups)
+-- A child who misses a checkup and has not been seen by any agency since must
+-- be found: the health centre first, and the family consultation office when
+-- the child stays unseen (RULES.md: checkup.missed, checkup.unreachable).
+
+rule {
+  id = "checkup.missed",
+  label = "乳幼児健診未受診",
+  title = "乳幼児健診の未受診（以後目視確認なし）",
+  description = "健診予定日から猶予期間を過ぎても受診がなく、予定日以降どの機関も子どもを確認していない。",
+  subject = "child",
+  agency = "health_center",
+  severity = "medium",            -- high from the child's second missed checkup
+  due = 10,
+  params = { "checkup_grace_days" },
+  check = function(child, hh, p)
+    local found = {}
+    for n, k in ipairs(hh:missed_checkups(child, p.checkup_grace_days)) do
+      found[#found + 1] = kz.finding {
+        key = k.id,
+        since = k.scheduled_on,
+        severity = n >= 2 and "high" or "medium",
+        reason = ("【乳幼児健診未受診】%s（予定日 %s）未受診、以後目視確認なし%s。"
+                  .. "家庭訪問等で子どもの様子を確認してください。")
+                 :format(kz.checkup_name[k.kind] or k.kind, k.scheduled_on,
+                         n >= 2 and "（未受診" .. n .. "回目）" or ""),
+        evidence = { child, k },
+      }
+    end
+    return found
+  end,
+}
