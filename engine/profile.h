@@ -70,13 +70,19 @@ void kz_profile_free(struct kz_profile *p);
 /* The parameter called name, or NULL. */
 const struct kz_param *kz_profile_param(const struct kz_profile *p, const char *name);
 
-/* Set (or add) a plain numeric parameter; used by fixtures' `params:`.
-** A map parameter is overridden field by field with "map.field" names.
-** Returns 0, or -1 when the name is unknown to the profile. */
+/* Set a plain numeric parameter the profile defines; used by fixtures'
+** `params:`. A map parameter is overridden field by field with "map.field"
+** names (a field the map does not have is unknown too). Returns 0, or -1
+** when the name is unknown to the profile or names a whole map, so that a
+** misspelt override is an error rather than a silent no-op. */
 int kz_profile_set_param(struct kz_profile *p, const char *name, double value);
 
 const struct kz_agency *kz_profile_agency(const struct kz_profile *p, const char *kind);
 const struct kz_ward *kz_profile_ward(const struct kz_profile *p, const char *code);
+
+/* The ladder of agency kind `agency`, or NULL when it has none (a task of
+** that kind then stays with its own unit). */
+const struct kz_ladder *kz_profile_ladder(const struct kz_profile *p, const char *agency);
 
 /* Write the unit of agency kind `agency` for ward `ward` into out:
 ** "<ward>.<agency>" or "city.<agency>". Returns 0, or -1 when the kind is
