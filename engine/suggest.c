@@ -5,9 +5,11 @@
 
 #include <string.h>
 
+/* Levenshtein distance of the first 64 bytes of a and b. */
 static size_t distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
-  if (la > 64 || lb > 64) return (size_t)-1;
+  if (la > 64) la = 64;
+  if (lb > 64) lb = 64;
   size_t row[65];
   for (size_t j = 0; j <= lb; j++) row[j] = j;
   for (size_t i = 1; i <= la; i++) {
@@ -26,14 +28,27 @@ static size_t distance(const char *a, const char *b) {
   return row[lb];
 }
 
-const char *kz_suggest(const char *word, const char *const *candidates, size_t n) {
+/* The nearest candidate and its distance. */
+static const char *nearest(const char *word, const char *const *candidates, size_t n,
+                           size_t *dist) {
   const char *best = NULL;
   size_t bestd = (size_t)-1;
   for (size_t i = 0; n ? i < n : candidates[i] != NULL; i++) {
     size_t d = distance(word, candidates[i]);
-    if (d < bestd) { bestd = d; best = candidates[i]; }
+    if (!best || d < bestd) { bestd = d; best = candidates[i]; }
   }
-  size_t len = strlen(word);
+  *dist = bestd;
+  return best;
+}
+
+const char *kz_suggest_nearest(const char *word, const char *const *candidates, size_t n) {
+  size_t d;
+  return nearest(word, candidates, n, &d);
+}
+
+const char *kz_suggest(const char *word, const char *const *candidates, size_t n) {
+  size_t d, len = strlen(word);
+  const char *best = nearest(word, candidates, n, &d);
   size_t limit = len < 4 ? 1 : len < 8 ? 2 : 3;
-  return bestd <= limit ? best : NULL;
+  return d <= limit ? best : NULL;
 }

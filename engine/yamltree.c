@@ -4,6 +4,7 @@
 ** scalars into values with file:line:col errors.
 */
 #include "yamltree.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <math.h>
@@ -471,38 +472,8 @@ int kz_yaml_as_bool(const struct kz_yaml_node *n, const char *what, int *out,
   return type_error(n, what, "true or false", d);
 }
 
-/* Edit distance (Levenshtein) of the first 64 bytes of a and b: enough to
-** tell `ward` from `wards` without letting a huge key cost much. */
-static int edit_distance(const char *a, const char *b) {
-  enum { MAX = 64 };
-  int row[MAX + 1];
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > MAX) la = MAX;
-  if (lb > MAX) lb = MAX;
-  for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
-  for (size_t i = 1; i <= la; i++) {
-    int diag = row[0];
-    row[0] = (int)i;
-    for (size_t j = 1; j <= lb; j++) {
-      int up = row[j];
-      int best = diag + (a[i - 1] != b[j - 1]);
-      if (up + 1 < best) best = up + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
-    }
-  }
-  return row[lb];
-}
-
 const char *kz_yaml_nearest(const char *word, const char *const *candidates) {
-  const char *best = NULL;
-  int bestd = 0;
-  for (size_t i = 0; candidates && candidates[i]; i++) {
-    int dist = edit_distance(word, candidates[i]);
-    if (!best || dist < bestd) { best = candidates[i]; bestd = dist; }
-  }
-  return best;
+  return candidates ? kz_suggest_nearest(word, candidates, 0) : NULL;
 }
 
 int kz_yaml_check_keys(const struct kz_yaml_node *n, const char *what,
