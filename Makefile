@@ -78,5 +78,9 @@ demo: deps $(KIZUKI)
 	./$(KIZUKI) gen --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED) --out demo/city.db
 	./$(KIZUKI) run --cases demo/city.db --tasks demo/tasks.db --as-of $(DEMO_AS_OF)
 
+# docs/rules.md is generated from the loaded rules (a test fails when stale).
+docs: $(KIZUKI)
+	./$(KIZUKI) rules --format markdown > docs/rules.md
+
 clean:
 	rm -rf $(BUILD) build-asan

@@ -34,5 +34,6 @@ int kz_cmd_gen(int argc, char **argv);
 int kz_cmd_test(int argc, char **argv);
 int kz_cmd_replay(int argc, char **argv);
 int kz_cmd_check(int argc, char **argv);
+int kz_cmd_rules(int argc, char **argv);
 
 #endif

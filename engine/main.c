@@ -16,6 +16,7 @@ static const char USAGE[] =
   "  test     run rule fixtures (YAML scenarios with expected tasks)\n"
   "  replay   replay a fixture or case DB day by day and print the timeline\n"
   "  check    load and validate the rules and the profile\n"
+  "  rules    list the rule catalogue as loaded (text, markdown, json)\n"
   "  gen      generate a synthetic city case DB\n"
   "\n"
   "`kizuki COMMAND --help` tells more; `kizuki --version` prints the version.\n";
@@ -27,7 +28,8 @@ struct command {
 
 static const struct command commands[] = {
   {"run", kz_cmd_run}, {"gen", kz_cmd_gen}, {"test", kz_cmd_test},
-  {"replay", kz_cmd_replay}, {"check", kz_cmd_check}, {NULL, NULL}
+  {"replay", kz_cmd_replay}, {"check", kz_cmd_check}, {"rules", kz_cmd_rules},
+  {NULL, NULL}
 };
 
 int main(int argc, char **argv) {

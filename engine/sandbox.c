@@ -209,6 +209,11 @@ void kz_sandbox_push_readonly(lua_State *L, int idx) {
   lua_setmetatable(L, -2);
 }
 
+static int kz_unknown_field(lua_State *L) {
+  const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
+  return luaL_error(L, "kz has no field '%s'", k);
+}
+
 /* The base table: every allowed global, read-only libraries. Stored in the
 ** registry under "kz.base". Expects the real globals filled by luaL_openlibs
 ** and kz loaded under global "kz". */
@@ -225,6 +230,10 @@ static void build_base(lua_State *L) {
     lua_getglobal(L, *n);
     if (strcmp(*n, "kz") == 0) {       /* kz has nested tables: a deep view */
       push_deep_view(L, lua_gettop(L), 0);
+      lua_createtable(L, 0, 1);        /* kz.todya is a typo, not nil */
+      lua_pushcfunction(L, kz_unknown_field);
+      lua_setfield(L, -2, "__index");
+      lua_setmetatable(L, -2);
       lua_pushvalue(L, -1);
       lua_setfield(L, LUA_REGISTRYINDEX, "kz.view");
       lua_remove(L, -2);

@@ -3,7 +3,7 @@
 # As root it installs what is missing with apt-get; otherwise it prints the
 # exact command and fails. Called by `make deps` (and so by demo and test).
 set -eu
-PKGS="build-essential pkg-config liblua5.4-dev libsqlite3-dev libyaml-dev libcmocka-dev sqlite3 xxd"
+PKGS="build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev libyaml-dev libcmocka-dev sqlite3 xxd"
 [ "${KZ_EXTRA_PKGS:-}" ] && PKGS="$PKGS $KZ_EXTRA_PKGS"
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,55 @@
+#!/bin/sh
+# `kizuki check` and `kizuki rules`: clean on rules/, and each kind of problem
+# reported with file:line on a deliberately broken copy; docs/rules.md is
+# what `kizuki rules --format markdown` prints.
+set -eu
+: "${KIZUKI:?set KIZUKI to the kizuki binary}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect_problem NAME FILE-CONTENT PATTERN: a rules copy with FILE added must
+# fail `check` with exit 2 and a line matching PATTERN.
+expect_problem() {
+  rm -rf "$tmp/r" && cp -r rules "$tmp/r"
+  printf '%s\n' "$2" > "$tmp/r/zz_broken.lua"
+  set +e
+  "$KIZUKI" check "$tmp/r" > "$tmp/out" 2>&1
+  rc=$?
+  set -e
+  if [ "$rc" -eq 2 ] && grep -q -- "$3" "$tmp/out"; then ok; else bad "$1 (exit $rc):"; cat "$tmp/out" >&2; fi
+}
+
+HEAD='rule { id = "t.x", label = "テスト", title = "テスト", subject = "household", agency = "health_center", severity = "medium", due = 3,'
+
+if "$KIZUKI" check rules > "$tmp/out" 2>&1; then ok; else bad "check rules/"; cat "$tmp/out" >&2; fi
+expect_problem syntax 'rule { id = "t.x",, }' 'zz_broken.lua:1:'
+expect_problem unknown-field "$HEAD colour = 1, check = function(hh, p) end }" "zz_broken.lua:1: unknown rule field 'colour'"
+expect_problem missing-field 'rule { id = "t.x", subject = "household", agency = "health_center", severity = "medium", due = 3, check = function() end }' "rule is missing 'title'"
+expect_problem duplicate-id 'rule { id = "checkup.missed", label = "x", title = "x", subject = "household", agency = "health_center", severity = "medium", due = 3, check = function() end }' "duplicate rule id 'checkup.missed'"
+expect_problem unknown-param "$HEAD params = { \"grace\" }, check = function(hh, p) end }" "unknown param 'grace'"
+expect_problem unknown-agency 'rule { id = "t.x", label = "x", title = "x", subject = "household", agency = "hoken", severity = "medium", due = 3, check = function() end }' "unknown agency 'hoken'"
+expect_problem unknown-ward "$HEAD check = function(hh, p) return kz.finding { since = kz.today, reason = \"x\", ward = \"chuuo\" } end }" "unknown ward 'chuuo'"
+expect_problem global-read "$HEAD check = function(hh, p) return strng.len(\"x\") end }" "reads global 'strng'.*did you mean 'string'"
+expect_problem global-write "$HEAD check = function(hh, p) helper = 1 end }" "sets global 'helper'"
+expect_problem wall-clock "$HEAD check = function(hh, p) local t = os.time() end }" "zz_broken.lua:1: uses os: wall-clock time"
+
+# A ladder that names a unit kind that does not exist.
+rm -rf "$tmp/r" && cp -r rules "$tmp/r"
+sed 's/\[family_consultation.supervisor, child_guidance\]/[family_consultation.supervisor, police]/' rules/kizuki.yaml > "$tmp/r/kizuki.yaml"
+set +e; "$KIZUKI" check "$tmp/r" > "$tmp/out" 2>&1; rc=$?; set -e
+if [ "$rc" -eq 2 ] && grep -q "kizuki.yaml:[0-9]*:[0-9]*:.*police" "$tmp/out"; then ok; else bad "ladder (exit $rc)"; cat "$tmp/out" >&2; fi
+
+# kizuki rules: JSON parses and lists every rule; docs/rules.md is current.
+"$KIZUKI" rules --format json > "$tmp/rules.json"
+n=$(sqlite3 :memory: "select json_array_length(readfile('$tmp/rules.json'))")
+files=0
+for f in rules/*.lua; do files=$((files + $(grep -c '^rule {' "$f" || true))); done
+if [ "$n" -gt 0 ] && [ "$n" = "$files" ]; then ok; else bad "rules --format json lists $n rules, rule files define $files"; fi
+"$KIZUKI" rules --format markdown > "$tmp/rules.md"
+if cmp -s "$tmp/rules.md" docs/rules.md; then ok; else bad "docs/rules.md is stale: run 'make docs'"; fi
+
+echo "e2e check: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
