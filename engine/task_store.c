@@ -90,8 +90,10 @@ int kz_tasks_attach(struct kz_tasks **out, sqlite3 *db, const struct kz_profile 
   ts->db = db;
   ts->prof = prof;
   if (setup(ts, d)) {
+    int busy = sqlite3_errcode(db) == SQLITE_BUSY || sqlite3_errcode(db) == SQLITE_LOCKED;
+    if (busy) kz_diag_add(d, NULL, 0, 0, "task DB is in use by another kizuki run; try again when it ends");
     kz_tasks_close(ts);
-    return KZ_EXIT_TASKS;
+    return busy ? KZ_EXIT_BUSY : KZ_EXIT_TASKS;
   }
   *out = ts;
   return KZ_EXIT_OK;
@@ -386,6 +388,62 @@ int kz_tasks_commit(struct kz_tasks *ts, long long households, const long long c
   }
   ts->in_run = 0;
   return 0;
+}
+
+int kz_tasks_mark_done(struct kz_tasks *ts, const char *rule, const char *subject,
+                       const char *key, kz_day on, const char *note, struct kz_diag *d) {
+  sqlite3_stmt *sel = NULL, *upd = NULL, *ev = NULL;
+  char day[KZ_DATE_LEN];
+  int rc = -1;
+  kz_date_format(on, day);
+  /* A savepoint nests inside a run's transaction and commits on its own. */
+  if (sqlite3_exec(ts->db, "SAVEPOINT kz_done", NULL, NULL, NULL) != SQLITE_OK)
+    return fail(ts, d, "cannot start marking a task done");
+  if (sqlite3_prepare_v2(ts->db, "SELECT id, status, unit, level, due_on FROM tasks "
+                         "WHERE rule = ?1 AND subject = ?2 AND key = ?3", -1, &sel, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(ts->db, "UPDATE tasks SET status = 'done', done_on = ?2, done_note = ?3 "
+                         "WHERE id = ?1", -1, &upd, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(ts->db, "INSERT INTO task_events (task_id, run_id, on_date, event, unit, "
+                         "level, due_on, note) VALUES (?1, NULL, ?2, 'done', ?3, ?4, ?5, ?6)",
+                         -1, &ev, NULL) != SQLITE_OK) {
+    fail(ts, d, "cannot prepare marking a task done");
+    goto done;
+  }
+  sqlite3_bind_text(sel, 1, rule, -1, SQLITE_STATIC);
+  sqlite3_bind_text(sel, 2, subject, -1, SQLITE_STATIC);
+  sqlite3_bind_text(sel, 3, key, -1, SQLITE_STATIC);
+  int step = sqlite3_step(sel);
+  if (step == SQLITE_DONE) {
+    kz_diag_add(d, NULL, 0, 0, "no task %s / %s / %s to mark done", rule, subject, key);
+    rc = 1;
+    goto done;
+  }
+  if (step != SQLITE_ROW) { fail(ts, d, "cannot look up the task to mark done"); goto done; }
+  if (strcmp((const char *)sqlite3_column_text(sel, 1), "done") == 0) {
+    kz_diag_add(d, NULL, 0, 0, "task %s / %s / %s is already done", rule, subject, key);
+    rc = 1;
+    goto done;
+  }
+  long long id = sqlite3_column_int64(sel, 0);
+  sqlite3_bind_int64(upd, 1, id);
+  sqlite3_bind_text(upd, 2, day, -1, SQLITE_STATIC);
+  bind_opt(upd, 3, note);
+  if (sqlite3_step(upd) != SQLITE_DONE) { fail(ts, d, "cannot mark a task done"); goto done; }
+  sqlite3_bind_int64(ev, 1, id);
+  sqlite3_bind_text(ev, 2, day, -1, SQLITE_STATIC);
+  sqlite3_bind_value(ev, 3, sqlite3_column_value(sel, 2));
+  sqlite3_bind_int(ev, 4, sqlite3_column_int(sel, 3));
+  sqlite3_bind_value(ev, 5, sqlite3_column_value(sel, 4));
+  bind_opt(ev, 6, note);
+  if (sqlite3_step(ev) != SQLITE_DONE) { fail(ts, d, "cannot record a done event"); goto done; }
+  rc = 0;
+done:
+  sqlite3_finalize(sel);
+  sqlite3_finalize(upd);
+  sqlite3_finalize(ev);
+  sqlite3_exec(ts->db, rc == 0 ? "RELEASE kz_done" : "ROLLBACK TO kz_done; RELEASE kz_done",
+               NULL, NULL, NULL);
+  return rc;
 }
 
 void kz_tasks_rollback(struct kz_tasks *ts) {
