@@ -26,7 +26,16 @@ DEMO_HOUSEHOLDS ?= 20000
 DEMO_SEED       ?= 2019
 DEMO_AS_OF      ?= 2024-10-01
 
-.PHONY: all deps test unit e2e fixtures demo check-asan clean bench install docs
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
+YAML_SUITE ?= ../shared/data/yaml-test-suite
+FUZZ_SECONDS ?= 60
+# Seed corpora of each fuzzer (besides tests/fuzz/seeds/<name>).
+SEEDS_fuzz_date    :=
+SEEDS_fuzz_profile := rules $(wildcard $(YAML_SUITE))
+SEEDS_fuzz_fixture := fixtures $(wildcard $(YAML_SUITE))
+
+.PHONY: all deps test unit e2e fixtures demo check-asan clean bench install docs fuzz fuzz-replay
 all: $(KIZUKI)
 
 deps:
@@ -53,10 +62,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkizuki.a | $(BUILD)/tests
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
 
-# Every test: cmocka units, rule fixtures, end-to-end scripts.
+# Every test: cmocka units, rule fixtures, end-to-end scripts, and every
+# fuzz seed and kept crashing input replayed through its harness.
 test: deps
 	$(MAKE) --no-print-directory clean
-	$(MAKE) --no-print-directory unit fixtures e2e
+	$(MAKE) --no-print-directory unit fixtures e2e fuzz-replay
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
@@ -72,6 +82,30 @@ check-asan: deps
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  unit fixtures e2e
 
+# Fuzz harnesses, replayed without libFuzzer (tests/fuzz/driver.c).
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(BUILD)/libkizuki.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iengine $< tests/fuzz/driver.c $(BUILD)/libkizuki.a $(PKG_LIBS) -o $@
+
+fuzz-replay: $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
+	@set -e; $(foreach f,$(FUZZ_NAMES),./$(BUILD)/fuzz/$(f) tests/fuzz/seeds/$(f) tests/fuzz/regressions/$(f) $(SEEDS_$(f));)
+
+# libFuzzer runs (clang): each harness for FUZZ_SECONDS; new crashes are
+# written to build-fuzz/<name>/ — keep each one in tests/fuzz/regressions/.
+fuzz:
+	@KZ_EXTRA_PKGS="clang libclang-rt-14-dev" sh tools/deps.sh
+	$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" build-fuzz/libkizuki.a
+	@set -e; $(foreach f,$(FUZZ_NAMES), \
+	  mkdir -p build-fuzz/$(f)/corpus; \
+	  clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g \
+	    -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer $(PKG_CFLAGS) -Iengine \
+	    tests/fuzz/$(f).c build-fuzz/libkizuki.a $(PKG_LIBS) -o build-fuzz/$(f)/$(f); \
+	  echo "== fuzz $(f) for $(FUZZ_SECONDS)s"; \
+	  (cd build-fuzz/$(f) && ./$(f) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	     -print_final_stats=1 corpus $(foreach d,tests/fuzz/seeds/$(f) tests/fuzz/regressions/$(f) $(SEEDS_$(f)),$(abspath $(d)))) \
+	     2>&1 | grep -E "stat::number_of_executed_units|Done [0-9]+ runs|ERROR|SUMMARY|crash-|leak-|timeout-" || true;)
+
 demo: deps $(KIZUKI)
 	@mkdir -p demo
 	@rm -f demo/city.db demo/tasks.db demo/tasks.db-wal demo/tasks.db-shm
@@ -83,4 +117,4 @@ docs: $(KIZUKI)
 	./$(KIZUKI) rules --format markdown > docs/rules.md
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

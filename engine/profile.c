@@ -324,7 +324,9 @@ static void load_calendar(struct loader *L, const struct kz_yaml_node *m) {
 
 /* }========================================================= */
 
-int kz_profile_load(struct kz_profile *p, const char *path, struct kz_diag *d) {
+/* Load from text when text is not NULL, else from the file at path. */
+static int load(struct kz_profile *p, const char *path, const char *text, size_t len,
+                struct kz_diag *d) {
   static const char *const keys[] = {"city", "municipality", "wards", "agencies", "params",
                                      "ladder", "sandbox", "calendar", NULL};
   int rc = -1;
@@ -337,7 +339,8 @@ int kz_profile_load(struct kz_profile *p, const char *path, struct kz_diag *d) {
   p->sandbox_instructions = 10000000;
   p->sandbox_memory = (size_t)256 << 20;
   if (!(p->path = strdup(path))) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
-  if (kz_yaml_load_file(path, &doc, d) < 0) goto done;
+  if ((text ? kz_yaml_load_string(path, text, len, &doc, d) : kz_yaml_load_file(path, &doc, d)) < 0)
+    goto done;
   const struct kz_yaml_node *root = doc.root;
   if (!root) {
     kz_diag_add(d, path, 0, 0, "the profile is empty");
@@ -364,6 +367,15 @@ done:
   kz_yaml_free(&doc);
   if (rc != 0) kz_profile_free(p);
   return rc;
+}
+
+int kz_profile_load(struct kz_profile *p, const char *path, struct kz_diag *d) {
+  return load(p, path, NULL, 0, d);
+}
+
+int kz_profile_load_string(struct kz_profile *p, const char *name, const char *text, size_t len,
+                           struct kz_diag *d) {
+  return load(p, name ? name : "<string>", text, len, d);
 }
 
 static void free_params(struct kz_param *a, size_t n) {

@@ -65,6 +65,11 @@ struct kz_profile {
 ** kind (no loops), and that holidays are real dates. */
 int kz_profile_load(struct kz_profile *p, const char *path, struct kz_diag *d);
 
+/* As kz_profile_load, from len bytes of YAML text named name in messages
+** (tests and fuzzers). */
+int kz_profile_load_string(struct kz_profile *p, const char *name, const char *text, size_t len,
+                           struct kz_diag *d);
+
 void kz_profile_free(struct kz_profile *p);
 
 /* The parameter called name, or NULL. */
