@@ -103,8 +103,9 @@ fuzz:
 	    tests/fuzz/$(f).c build-fuzz/libkizuki.a $(PKG_LIBS) -o build-fuzz/$(f)/$(f); \
 	  echo "== fuzz $(f) for $(FUZZ_SECONDS)s"; \
 	  (cd build-fuzz/$(f) && ./$(f) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	     -print_final_stats=1 corpus $(foreach d,tests/fuzz/seeds/$(f) tests/fuzz/regressions/$(f) $(SEEDS_$(f)),$(abspath $(d)))) \
-	     2>&1 | grep -E "stat::number_of_executed_units|Done [0-9]+ runs|ERROR|SUMMARY|crash-|leak-|timeout-" || true;)
+	     -print_final_stats=1 corpus $(foreach d,tests/fuzz/seeds/$(f) tests/fuzz/regressions/$(f) $(SEEDS_$(f)),$(abspath $(d))) \
+	     > log 2>&1) || { tail -n 40 build-fuzz/$(f)/log; echo "fuzz $(f) found a crash: keep it in tests/fuzz/regressions/$(f)/"; exit 1; }; \
+	  grep -E "stat::number_of_executed_units|Done [0-9]+ runs" build-fuzz/$(f)/log;)
 
 demo: deps $(KIZUKI)
 	@mkdir -p demo

@@ -6,7 +6,8 @@
 -- dates are ISO strings, which order correctly as strings. kz.today is the
 -- run's as-of date: the only clock a rule has.
 local kz = ...
-local H = kz.Household          -- methods of the household view (hh:...)
+local H = kz.Household          -- methods of the household view (hh:...); a method
+                                -- may not share a table's name (hh.council is the list)
 local R = kz.Record             -- methods of records, by table
 
 -- {====== Generic helpers ======
@@ -41,7 +42,28 @@ function kz.last(list, pred)
   end
 end
 
+-- The first day of the unbroken stretch of periods (records with start_on /
+-- end_on, in start_on order) that covers day at (default today), or nil when
+-- none is active then. Periods that overlap or follow on (one starts the day
+-- another ends) join: a change of staff or of ward does not restart the clock.
+function kz.covered_since(periods, at)
+  at = at or kz.today
+  local s, e                      -- the stretch so far; e nil: still open
+  for _, r in ipairs(periods) do
+    local rs = r.start_on
+    if rs ~= nil and rs <= at then
+      if s == nil or (e ~= nil and rs > e) then
+        s, e = rs, r.end_on
+      elseif e ~= nil then
+        e = r.end_on and kz.later(e, r.end_on) or nil
+      end
+    end
+  end
+  if s ~= nil and (e == nil or e > at) then return s end
+end
+
 kz.risk_rank = { low = 1, medium = 2, high = 3, severe = 4 }
+kz.risk_name = { low = "低", medium = "中", high = "高", severe = "重度" }
 
 -- Agency kinds as staff read them, for reasons.
 kz.agency_name = {
@@ -154,8 +176,31 @@ function H:involved(kind, at)
   return kz.first(self.assignments, function(a) return a.agency == kind and kz.active(a, at) end)
 end
 
+-- The first day of the unbroken involvement (RULES.md "involved") of any of
+-- kinds (a kind or a list of kinds) that is still going on day at, or nil
+-- when none is involved then. Hand-overs between staff or wards that follow
+-- on do not restart it.
+function H:involved_since(kinds, at)
+  if type(kinds) == "string" then kinds = { kinds } end
+  local want = {}
+  for _, k in ipairs(kinds) do want[k] = true end
+  return kz.covered_since(kz.filter(self.assignments, function(a) return want[a.agency] end), at)
+end
+
+-- The assignment of kind that ended last (end_on by today), or nil: when
+-- that agency last stepped away or lost a staff member.
+function H:last_ended(kind)
+  local last
+  for _, a in ipairs(self.assignments) do
+    if a.agency == kind and a.end_on ~= nil and (last == nil or a.end_on >= last.end_on) then
+      last = a
+    end
+  end
+  return last
+end
+
 -- The active council (要対協) registration on day at, or nil.
-function H:council(at)
+function H:registration(at)
   return kz.last(self.council, function(c) return kz.active(c, at) end)
 end
 
@@ -164,7 +209,7 @@ end
 function H:under_support(at)
   return self:involved("family_consultation", at) ~= nil
       or self:involved("child_guidance", at) ~= nil
-      or self:council(at) ~= nil
+      or self:registration(at) ~= nil
 end
 
 -- The day support began: the earliest start among the active assignments of
@@ -175,15 +220,27 @@ function H:support_started(at)
     local a = self:involved(kind, at)
     if a then s = kz.earlier(s, a.start_on) end
   end
-  local c = self:council(at)
+  local c = self:registration(at)
   if c then s = kz.earlier(s, c.start_on) end
   return s
+end
+
+-- The first day of the unbroken support (family_consultation or
+-- child_guidance involved, or a council registration active) that is still
+-- going on day at, or nil when the household is not under support then.
+function H:supported_since(at)
+  local periods = kz.filter(self.assignments, function(a)
+    return a.agency == "family_consultation" or a.agency == "child_guidance"
+  end)
+  for _, c in ipairs(self.council) do periods[#periods + 1] = c end
+  table.sort(periods, function(a, b) return a.start_on < b.start_on end)
+  return kz.covered_since(periods, at)
 end
 
 -- Who leads the case: the council's primary agency, else family_consultation,
 -- else child_guidance (when involved).
 function H:primary_agency(at)
-  local c = self:council(at)
+  local c = self:registration(at)
   if c and c.primary_agency then return c.primary_agency end
   if self:involved("family_consultation", at) then return "family_consultation" end
   if self:involved("child_guidance", at) then return "child_guidance" end

@@ -5,48 +5,67 @@
 
 #include <string.h>
 
-#define C(n, r) {n, KZ_COL_##r}
+#define C(n, r) {n, KZ_COL_##r, NULL}
+#define E(n, r, v) {n, KZ_COL_##r, v}
+
+/* The enumerations of schema/cases.sql's CHECK constraints. */
+static const char *const SEX[] = {"F", "M", "X", NULL};
+static const char *const RELATION[] = {"child", "mother", "father", "partner", "guardian",
+                                       "other", NULL};
+static const char *const OUTCOME[] = {"birth", "miscarriage", "abortion", "stillbirth", NULL};
+static const char *const FLAG[] = {"0", "1", NULL};
+static const char *const CHECKUP[] = {"4m", "10m", "18m", "36m", NULL};
+static const char *const AGENCY[] = {"health_center", "family_consultation", "welfare",
+                                     "child_guidance", NULL};
+static const char *const ROLE[] = {"primary", "support", NULL};
+static const char *const CONTACT[] = {"visit", "phone", "office", "meeting", "letter", NULL};
+static const char *const RISK[] = {"low", "medium", "high", "severe", NULL};
+static const char *const FORUM[] = {"progress", "case_conference", NULL};
+static const char *const SOURCE[] = {"nursery", "unlicensed_nursery", "school", "hospital",
+                                     "police", "neighbor", "other", NULL};
+static const char *const REPORT[] = {"concern", "absence", "notification", "accompany_request",
+                                     NULL};
 
 const struct kz_table kz_tables[KZ_NTABLES] = {
   [KZ_T_HOUSEHOLDS] = {"households", {C("id", TEXT)}, 1, NULL, NULL},
-  [KZ_T_PERSONS] = {"persons", {C("id", TEXT), C("birth_on", DATE), C("sex", TEXT)}, 3,
+  [KZ_T_PERSONS] = {"persons", {C("id", TEXT), C("birth_on", DATE), E("sex", TEXT, SEX)}, 3,
                     "id", NULL},
   [KZ_T_MEMBERS] = {"members", {C("household_id", TEXT), C("person_id", TEXT),
-                    C("relation", TEXT), C("start_on", DATE), C("end_on", END)}, 5,
+                    E("relation", TEXT, RELATION), C("start_on", DATE), C("end_on", END)}, 5,
                     NULL, "start_on"},
   [KZ_T_RESIDENCES] = {"residences", {C("id", TEXT), C("household_id", TEXT),
                        C("municipality", TEXT), C("ward", TEXT), C("start_on", DATE),
                        C("end_on", END)}, 6, NULL, "start_on"},
   [KZ_T_PREGNANCIES] = {"pregnancies", {C("id", TEXT), C("mother_id", TEXT),
                         C("notified_on", DATE), C("due_on", DATE), C("end_on", END),
-                        C("outcome", OUTCOME), C("child_id", OUTCOME), C("specific", INT)}, 8,
+                        E("outcome", OUTCOME, OUTCOME), C("child_id", OUTCOME), E("specific", INT, FLAG)}, 8,
                         "mother_id", "notified_on"},
-  [KZ_T_CHECKUPS] = {"checkups", {C("id", TEXT), C("child_id", TEXT), C("kind", TEXT),
+  [KZ_T_CHECKUPS] = {"checkups", {C("id", TEXT), C("child_id", TEXT), E("kind", TEXT, CHECKUP),
                      C("scheduled_on", DATE), C("attended_on", END)}, 5,
                      "child_id", "scheduled_on"},
   [KZ_T_WELFARE] = {"welfare", {C("id", TEXT), C("household_id", TEXT), C("start_on", DATE),
                     C("end_on", END), C("end_reason", OUTCOME)}, 5, NULL, "start_on"},
   [KZ_T_ASSIGNMENTS] = {"assignments", {C("id", TEXT), C("household_id", TEXT),
-                        C("person_id", TEXT), C("agency", TEXT), C("ward", TEXT),
-                        C("staff_id", TEXT), C("role", TEXT), C("start_on", DATE),
+                        C("person_id", TEXT), E("agency", TEXT, AGENCY), C("ward", TEXT),
+                        C("staff_id", TEXT), E("role", TEXT, ROLE), C("start_on", DATE),
                         C("end_on", END)}, 9, NULL, "start_on"},
   [KZ_T_COUNCIL] = {"council", {C("id", TEXT), C("household_id", TEXT),
-                    C("primary_agency", TEXT), C("start_on", DATE), C("end_on", END)}, 5,
+                    E("primary_agency", TEXT, AGENCY), C("start_on", DATE), C("end_on", END)}, 5,
                     NULL, "start_on"},
   [KZ_T_CONTACTS] = {"contacts", {C("id", TEXT), C("household_id", TEXT),
-                     C("person_id", TEXT), C("agency", TEXT), C("ward", TEXT),
-                     C("staff_id", TEXT), C("kind", TEXT), C("occurred_on", EVENT),
-                     C("child_seen", INT)}, 9, NULL, "occurred_on"},
+                     C("person_id", TEXT), E("agency", TEXT, AGENCY), C("ward", TEXT),
+                     C("staff_id", TEXT), E("kind", TEXT, CONTACT), C("occurred_on", EVENT),
+                     E("child_seen", INT, FLAG)}, 9, NULL, "occurred_on"},
   [KZ_T_ASSESSMENTS] = {"assessments", {C("id", TEXT), C("household_id", TEXT),
-                        C("agency", TEXT), C("assessed_on", EVENT), C("risk", TEXT)}, 5,
+                        E("agency", TEXT, AGENCY), C("assessed_on", EVENT), E("risk", TEXT, RISK)}, 5,
                         NULL, "assessed_on"},
-  [KZ_T_REVIEWS] = {"reviews", {C("id", TEXT), C("household_id", TEXT), C("forum", TEXT),
+  [KZ_T_REVIEWS] = {"reviews", {C("id", TEXT), C("household_id", TEXT), E("forum", TEXT, FORUM),
                     C("reviewed_on", EVENT)}, 4, NULL, "reviewed_on"},
   [KZ_T_REPORTS] = {"reports", {C("id", TEXT), C("household_id", TEXT),
-                    C("person_id", TEXT), C("source", TEXT), C("kind", TEXT),
-                    C("received_on", EVENT), C("agency", TEXT)}, 7, NULL, "received_on"},
+                    C("person_id", TEXT), E("source", TEXT, SOURCE), E("kind", TEXT, REPORT),
+                    C("received_on", EVENT), E("agency", TEXT, AGENCY)}, 7, NULL, "received_on"},
   [KZ_T_TRANSFERS] = {"transfers", {C("id", TEXT), C("household_id", TEXT),
-                      C("agency", TEXT), C("from_ward", TEXT), C("to_ward", TEXT),
+                      E("agency", TEXT, AGENCY), C("from_ward", TEXT), C("to_ward", TEXT),
                       C("documented_on", EVENT), C("follow_up_on", DATE)}, 7,
                       NULL, "documented_on"},
 };

@@ -21,6 +21,10 @@ enum kz_col_role {
 struct kz_column {
   const char *name;
   enum kz_col_role role;
+  /* The values the schema's CHECK (col IN (...)) allows, NULL-terminated;
+  ** NULL when the column is not an enumeration. Integer flags list "0", "1".
+  ** tests/unit/test_fixture.c proves these match schema/cases.sql. */
+  const char *const *values;
 };
 
 enum kz_table_id {

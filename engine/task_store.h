@@ -81,6 +81,14 @@ long long kz_tasks_sweep(struct kz_tasks *ts,
 int kz_tasks_commit(struct kz_tasks *ts, long long households, const long long counts[KZ_NOUTCOMES],
                     long long errors, struct kz_diag *d);
 
+/* Staff closed the task (rule, subject, key) on day `on`: its status becomes
+** done (done_on, done_note = note, may be NULL) and a 'done' task_event is
+** added; a done task is never reopened for the same episode. Call it between
+** runs (it commits on its own) or inside one. Returns 0; 1 when there is no
+** such task, or it is already done (told in d); -1 on an SQLite error. */
+int kz_tasks_mark_done(struct kz_tasks *ts, const char *rule, const char *subject,
+                       const char *key, kz_day on, const char *note, struct kz_diag *d);
+
 /* Roll the run back (nothing of it stays). */
 void kz_tasks_rollback(struct kz_tasks *ts);
 

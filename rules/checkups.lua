@@ -30,3 +30,33 @@ rule {
     return found
   end,
 }
+
+rule {
+  id = "checkup.unreachable",
+  label = "未受診・所在未確認",
+  title = "健診未受診のまま子どもの所在が確認できない",
+  description = "健診予定日から checkup_unreachable_days を過ぎても受診がなく、予定日以降どの機関も子どもを確認していない。家庭児童相談室が所在と安全を確かめる。受診するか子どもが確認されると解消する。",
+  subject = "child",
+  agency = "family_consultation",
+  severity = "high",
+  due = 5,
+  params = { "checkup_grace_days", "checkup_unreachable_days" },
+  check = function(child, hh, p)
+    local found = {}
+    for _, k in ipairs(hh:missed_checkups(child, p.checkup_grace_days)) do
+      local days = kz.days(k.scheduled_on, kz.today)
+      if days >= p.checkup_unreachable_days then
+        found[#found + 1] = kz.finding {
+          key = k.id,
+          -- since: the day the child became unreachable, so a long-unseen child still opens a task
+          since = kz.add_days(k.scheduled_on, p.checkup_unreachable_days),
+          reason = ("【未受診・所在未確認】%s（予定日 %s）未受診のまま%d日、どの機関も子どもを確認していません。"
+                    .. "家庭訪問等で子どもの所在と安全を確認してください。")
+                   :format(kz.checkup_name[k.kind] or k.kind, k.scheduled_on, days),
+          evidence = { child, k },
+        }
+      end
+    end
+    return found
+  end,
+}
