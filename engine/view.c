@@ -19,23 +19,43 @@ struct view {
 
 static const char *const MT[] = {"kz.view.household", "kz.view.list", "kz.view.record"};
 
-static struct view *check_view(lua_State *L, int idx, int kind) {
-  struct view *v = luaL_checkudata(L, idx, MT[kind]);
+/* The view a metamethod was called on. Metatables are hidden from rules
+** (__metatable = false), so a metamethod only ever receives its own kind of
+** userdata as argument 1: no type check by name is needed on the hot path. */
+static struct view *self_view(lua_State *L) {
+  struct view *v = lua_touserdata(L, 1);
   if (v->b->gen != v->gen)
-    luaL_error(L, "a %s of household %s was kept after its evaluation ended",
-               kind == V_RECORD ? "record" : "view", "(gone)");
+    luaL_error(L, "a record of a household whose evaluation has ended was kept and used "
+               "(keep ids and dates, not records, between households)");
   return v;
 }
 
-static struct view *push_view(lua_State *L, const struct kz_bundle *b, int kind, int t, size_t row) {
-  struct view *v = lua_newuserdatauv(L, sizeof *v, 0);
+/* Every view of one household shares a cache table (its user value), so a
+** record reached twice is one userdata, not two allocations. Keys: -(t+1)
+** for the list of table t, t * 2^32 + row for a record. */
+static void push_view(lua_State *L, const struct kz_bundle *b, int kind, int t, size_t row,
+                      int cache) {
+  lua_Integer key = kind == V_LIST ? -(lua_Integer)(t + 1)
+                                   : ((lua_Integer)t << 32) + (lua_Integer)row;
+  if (cache && kind != V_HOUSEHOLD) {
+    if (lua_rawgeti(L, cache, key) != LUA_TNIL) return;
+    lua_pop(L, 1);
+  }
+  struct view *v = lua_newuserdatauv(L, sizeof *v, 1);
   v->b = b;
   v->gen = b->gen;
   v->kind = kind;
   v->table = t;
   v->row = row;
   luaL_setmetatable(L, MT[kind]);
-  return v;
+  if (cache) {
+    lua_pushvalue(L, cache);
+    lua_setiuservalue(L, -2, 1);
+    if (kind != V_HOUSEHOLD) {
+      lua_pushvalue(L, -1);
+      lua_rawseti(L, cache, key);
+    }
+  }
 }
 
 static int refuse(lua_State *L) {
@@ -43,41 +63,31 @@ static int refuse(lua_State *L) {
                     lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?");
 }
 
-/* Look up key (at 2) in the method table given as upvalue 1 (and, for
-** records, in its [table] sub-table). */
-static int method(lua_State *L, const char *table) {
-  lua_pushvalue(L, lua_upvalueindex(1));
-  if (table) {
-    if (lua_getfield(L, -1, table) != LUA_TTABLE) return 0;
-  }
-  lua_pushvalue(L, 2);
-  lua_rawget(L, -2);
-  return 1;
-}
-
 /* {====== household ====== */
 
+/* __index of a household: upvalue 1 the methods (kz.Household), upvalue 2
+** the key map {id = -1, <table name> = table index}. */
 static int hh_index(lua_State *L) {
-  struct view *v = check_view(L, 1, V_HOUSEHOLD);
-  const char *k = lua_tostring(L, 2);
-  if (k && strcmp(k, "id") == 0) {
-    lua_pushstring(L, v->b->household_id);
-    return 1;
-  }
-  if (k) {
-    const struct kz_table *td = kz_records_table(k);
-    if (td) {
-      push_view(L, v->b, V_LIST, (int)(td - kz_tables), 0);
+  struct view *v = self_view(L);
+  lua_settop(L, 2);
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(2)) == LUA_TNUMBER) {
+    int t = (int)lua_tointeger(L, -1);
+    if (t < 0) {
+      lua_pushstring(L, v->b->household_id);
       return 1;
     }
+    lua_getiuservalue(L, 1, 1);
+    push_view(L, v->b, V_LIST, t, 0, lua_gettop(L));
+    return 1;
   }
-  if (method(L, NULL)) return 1;
-  lua_pushnil(L);
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
   return 1;
 }
 
 static int hh_tostring(lua_State *L) {
-  struct view *v = check_view(L, 1, V_HOUSEHOLD);
+  struct view *v = self_view(L);
   lua_pushfstring(L, "household %s", v->b->household_id);
   return 1;
 }
@@ -87,24 +97,26 @@ static int hh_tostring(lua_State *L) {
 /* {====== list ====== */
 
 static int list_index(lua_State *L) {
-  struct view *v = check_view(L, 1, V_LIST);
-  lua_Integer i = lua_tointeger(L, 2);
-  if (!lua_isinteger(L, 2) || i < 1 || (size_t)i > v->b->rows[v->table].n) {
+  struct view *v = self_view(L);
+  int isnum;
+  lua_Integer i = lua_tointegerx(L, 2, &isnum);
+  if (!isnum || i < 1 || (size_t)i > v->b->rows[v->table].n) {
     lua_pushnil(L);
     return 1;
   }
-  push_view(L, v->b, V_RECORD, v->table, (size_t)i - 1);
+  lua_getiuservalue(L, 1, 1);
+  push_view(L, v->b, V_RECORD, v->table, (size_t)i - 1, lua_gettop(L));
   return 1;
 }
 
 static int list_len(lua_State *L) {
-  struct view *v = check_view(L, 1, V_LIST);
+  struct view *v = self_view(L);
   lua_pushinteger(L, (lua_Integer)v->b->rows[v->table].n);
   return 1;
 }
 
 static int list_tostring(lua_State *L) {
-  struct view *v = check_view(L, 1, V_LIST);
+  struct view *v = self_view(L);
   lua_pushfstring(L, "%s of household %s", kz_tables[v->table].name, v->b->household_id);
   return 1;
 }
@@ -120,25 +132,25 @@ static void push_value(lua_State *L, const struct view *v, int col) {
   else lua_pushstring(L, s);
 }
 
+/* __index of a record: upvalue 1 the per-table column maps {name = col}
+** indexed by table + 1, upvalue 2 the per-table method tables likewise,
+** upvalue 3 the methods common to every record. */
 static int rec_index(lua_State *L) {
-  struct view *v = check_view(L, 1, V_RECORD);
-  const struct kz_table *td = &kz_tables[v->table];
-  const char *k = lua_tostring(L, 2);
-  if (k) {
-    int col = kz_records_column(td, k);
-    if (col >= 0) {
-      push_value(L, v, col);
-      return 1;
-    }
-    if (strcmp(k, "_table") == 0) {
-      lua_pushstring(L, td->name);
-      return 1;
-    }
-  }
-  if (method(L, td->name) && !lua_isnil(L, -1)) return 1;
+  struct view *v = self_view(L);
   lua_settop(L, 2);
-  if (method(L, "common")) return 1;
-  lua_pushnil(L);
+  lua_rawgeti(L, lua_upvalueindex(1), v->table + 1);
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, -2) == LUA_TNUMBER) {
+    int col = (int)lua_tointeger(L, -1);
+    if (col >= 0) push_value(L, v, col);
+    else lua_pushstring(L, kz_tables[v->table].name);   /* _table */
+    return 1;
+  }
+  lua_rawgeti(L, lua_upvalueindex(2), v->table + 1);
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, -2) != LUA_TNIL) return 1;
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(3));
   return 1;
 }
 
@@ -151,7 +163,7 @@ static int rec_eq(lua_State *L) {
 }
 
 static int rec_tostring(lua_State *L) {
-  struct view *v = check_view(L, 1, V_RECORD);
+  struct view *v = self_view(L);
   const char *id = kz_bundle_value(v->b, v->table, v->row, 0);
   lua_pushfstring(L, "%s %s", kz_tables[v->table].name, id ? id : "?");
   return 1;
@@ -189,18 +201,18 @@ int kz_view_record_json(lua_State *L, int idx, struct kz_strbuf *out) {
 /* }====== */
 
 void kz_view_push_household(lua_State *L, const struct kz_bundle *b) {
-  push_view(L, b, V_HOUSEHOLD, -1, 0);
+  lua_newtable(L);   /* the household's cache */
+  push_view(L, b, V_HOUSEHOLD, -1, 0, lua_gettop(L));
+  lua_remove(L, -2);
 }
 
-static void new_mt(lua_State *L, int kind, lua_CFunction index, int methods_idx,
+/* Create the metatable of kind with __index = index closing over nup values
+** on the top of the stack (popped). */
+static void new_mt(lua_State *L, int kind, lua_CFunction index, int nup,
                    lua_CFunction len, lua_CFunction tostr) {
   luaL_newmetatable(L, MT[kind]);
-  if (methods_idx) {
-    lua_pushvalue(L, methods_idx);
-    lua_pushcclosure(L, index, 1);
-  } else {
-    lua_pushcfunction(L, index);
-  }
+  lua_insert(L, -1 - nup);
+  lua_pushcclosure(L, index, nup);
   lua_setfield(L, -2, "__index");
   lua_pushcfunction(L, refuse);
   lua_setfield(L, -2, "__newindex");
@@ -221,13 +233,10 @@ static void new_mt(lua_State *L, int kind, lua_CFunction index, int methods_idx,
 
 void kz_view_init(lua_State *L) {
   int kz = lua_gettop(L);
+  /* kz.Household and kz.Record[<table>], kz.Record.common: filled by kz.lua */
   lua_newtable(L);
-  lua_pushvalue(L, -1);
   lua_setfield(L, kz, "Household");
-  int hm = lua_gettop(L);
   lua_newtable(L);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, kz, "Record");
   int rm = lua_gettop(L);
   for (int t = 0; t < KZ_NTABLES; t++) {
     lua_newtable(L);
@@ -235,8 +244,41 @@ void kz_view_init(lua_State *L) {
   }
   lua_newtable(L);
   lua_setfield(L, rm, "common");
-  new_mt(L, V_HOUSEHOLD, hh_index, hm, NULL, hh_tostring);
+  lua_setfield(L, kz, "Record");
+
+  /* household: methods, key map */
+  lua_getfield(L, kz, "Household");
+  lua_createtable(L, 0, KZ_NTABLES + 1);
+  lua_pushinteger(L, -1);
+  lua_setfield(L, -2, "id");
+  for (int t = 0; t < KZ_NTABLES; t++) {
+    lua_pushinteger(L, t);
+    lua_setfield(L, -2, kz_tables[t].name);
+  }
+  new_mt(L, V_HOUSEHOLD, hh_index, 2, NULL, hh_tostring);
+
+  /* list */
   new_mt(L, V_LIST, list_index, 0, list_len, list_tostring);
-  new_mt(L, V_RECORD, rec_index, rm, NULL, rec_tostring);
-  lua_pop(L, 2);
+
+  /* record: column maps, method tables, common methods */
+  lua_createtable(L, KZ_NTABLES, 0);
+  for (int t = 0; t < KZ_NTABLES; t++) {
+    lua_createtable(L, 0, kz_tables[t].ncols + 1);
+    for (int c = 0; c < kz_tables[t].ncols; c++) {
+      lua_pushinteger(L, c);
+      lua_setfield(L, -2, kz_tables[t].cols[c].name);
+    }
+    lua_pushinteger(L, -1);
+    lua_setfield(L, -2, "_table");
+    lua_rawseti(L, -2, t + 1);
+  }
+  lua_createtable(L, KZ_NTABLES, 0);
+  lua_getfield(L, kz, "Record");
+  for (int t = 0; t < KZ_NTABLES; t++) {
+    lua_getfield(L, -1, kz_tables[t].name);
+    lua_rawseti(L, -3, t + 1);
+  }
+  lua_getfield(L, -1, "common");
+  lua_remove(L, -2);
+  new_mt(L, V_RECORD, rec_index, 3, NULL, rec_tostring);
 }
