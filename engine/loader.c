@@ -104,8 +104,15 @@ static void build_query(struct kz_strbuf *b, const struct kz_table *td) {
   if (td->person_col)
     kz_strbuf_addf(b, " FROM members m JOIN %s t ON t.%s = m.person_id", td->name,
                    td->person_col);
-  else
+  else if (strcmp(td->name, "households") != 0)
     kz_strbuf_addf(b, " FROM %s t", td->name);
+  if (strcmp(td->name, "households") == 0) {
+    /* Every household is read, visible or not, so that the rows of a
+    ** household not yet recorded are told from rows of no household. */
+    kz_strbuf_adds(b, ", (t.recorded_on IS NULL OR t.recorded_on <= ?1) FROM households t"
+                      " ORDER BY t.id");
+    return;
+  }
   kz_strbuf_adds(b, " WHERE (t.recorded_on IS NULL OR t.recorded_on <= ?1)");
   for (int c = 0; c < td->ncols; c++)
     if (td->cols[c].role == KZ_COL_EVENT) kz_strbuf_addf(b, " AND t.%s <= ?1", td->cols[c].name);
@@ -151,14 +158,41 @@ done:
   return rc;
 }
 
-/* Copy the current row of cursor t (columns 1..ncols) into the bundle. */
-static int take_row(struct kz_bundle *b, int t, sqlite3_stmt *st) {
+/* Check one value against the contract: a real date, a value of its
+** enumeration. Returns NULL when fine, else what is wrong. */
+static const char *bad_value(const struct kz_column *col, const char *v, int len) {
+  kz_day day;
+  if (col->role == KZ_COL_DATE || col->role == KZ_COL_END || col->role == KZ_COL_EVENT)
+    return kz_date_parse_n(v, (size_t)len, &day) ? "is not a real date (YYYY-MM-DD)" : NULL;
+  if (col->values) {
+    for (const char *const *e = col->values; *e; e++)
+      if (strcmp(*e, v) == 0) return NULL;
+    return "is not one of its allowed values";
+  }
+  return NULL;
+}
+
+/* Copy the current row of cursor t (columns 1..ncols) into the bundle,
+** after checking its values. Returns 0, -1 on out-of-memory, -2 on a bad
+** value (reported to d). */
+static int take_row(struct kz_bundle *b, int t, sqlite3_stmt *st, struct kz_diag *d) {
   const struct kz_table *td = &kz_tables[t];
   const char *vals[KZ_MAX_COLUMNS];
   int lens[KZ_MAX_COLUMNS];
   for (int c = 0; c < td->ncols; c++) {
     vals[c] = (const char *)sqlite3_column_text(st, c + 1);
     lens[c] = sqlite3_column_bytes(st, c + 1);
+    const char *why = vals[c] ? bad_value(&td->cols[c], vals[c], lens[c]) : NULL;
+    if (why) {
+      struct kz_strbuf allowed = {0};
+      for (const char *const *e = td->cols[c].values; e && *e; e++)
+        kz_strbuf_addf(&allowed, "%s%s", e == td->cols[c].values ? " (allowed: " : ", ", *e);
+      if (allowed.len) kz_strbuf_adds(&allowed, ")");
+      kz_diag_add(d, NULL, 0, 0, "case DB: %s row %s: %s '%.40s' %s%s", td->name,
+                  vals[0] ? vals[0] : "?", td->cols[c].name, vals[c], why, kz_strbuf_str(&allowed));
+      kz_strbuf_free(&allowed);
+      return -2;
+    }
   }
   /* A person, pregnancy or checkup reached through two memberships of the
   ** same household is one record. */
@@ -168,24 +202,50 @@ static int take_row(struct kz_bundle *b, int t, sqlite3_stmt *st) {
 
 int kz_loader_next(struct kz_loader *ld, struct kz_bundle *b, struct kz_diag *d) {
   struct cursor *hc = &ld->cur[KZ_T_HOUSEHOLDS];
-  kz_bundle_reset(b);
-  if (!hc->has_row) return 0;
-  const char *id = (const char *)sqlite3_column_text(hc->st, 0);
-  b->household_id = kz_arena_strdup(&b->arena, id ? id : "", id ? strlen(id) : 0);
-  if (!b->household_id) goto oom;
-  if (take_row(b, KZ_T_HOUSEHOLDS, hc->st)) goto oom;
-  if (step(hc, ld->db, d)) return -1;
-  for (int t = 0; t < KZ_NTABLES; t++) {
-    if (t == KZ_T_HOUSEHOLDS) continue;
-    struct cursor *c = &ld->cur[t];
-    while (c->has_row) {
-      const char *h = (const char *)sqlite3_column_text(c->st, 0);
-      int cmp = h ? strcmp(h, b->household_id) : -1;
-      if (cmp > 0) break;                          /* belongs to a later household */
-      if (cmp == 0 && take_row(b, t, c->st)) goto oom;
-      if (step(c, ld->db, d)) return -1;           /* cmp < 0: an orphan, skipped */
+  int visible;
+  do {
+    kz_bundle_reset(b);
+    if (!hc->has_row) {                            /* the end: nothing may be left */
+      for (int t = 0; t < KZ_NTABLES; t++) {
+        struct cursor *c = &ld->cur[t];
+        if (t == KZ_T_HOUSEHOLDS || !c->has_row) continue;
+        const char *h = (const char *)sqlite3_column_text(c->st, 0);
+        const char *rid = (const char *)sqlite3_column_text(c->st, 1);
+        kz_diag_add(d, NULL, 0, 0, "case DB: %s row %s names household %s, which does not exist",
+                    kz_tables[t].name, rid ? rid : "?", h ? h : "NULL");
+        return -1;
+      }
+      return 0;
     }
-  }
+    const char *id = (const char *)sqlite3_column_text(hc->st, 0);
+    visible = sqlite3_column_int(hc->st, 2);
+    b->household_id = kz_arena_strdup(&b->arena, id ? id : "", id ? strlen(id) : 0);
+    if (!b->household_id) goto oom;
+    int rc = take_row(b, KZ_T_HOUSEHOLDS, hc->st, d);
+    if (rc) return rc == -2 ? -1 : (kz_diag_add(d, NULL, 0, 0, "out of memory"), -1);
+    if (step(hc, ld->db, d)) return -1;
+    for (int t = 0; t < KZ_NTABLES; t++) {
+      if (t == KZ_T_HOUSEHOLDS) continue;
+      struct cursor *c = &ld->cur[t];
+      while (c->has_row) {
+        const char *h = (const char *)sqlite3_column_text(c->st, 0);
+        int cmp = h ? strcmp(h, b->household_id) : -1;
+        if (cmp > 0) break;                        /* belongs to a later household */
+        if (cmp < 0) {                             /* names no household at all */
+          const char *rid = (const char *)sqlite3_column_text(c->st, 1);
+          kz_diag_add(d, NULL, 0, 0, "case DB: %s row %s names household %s, which does not exist",
+                      kz_tables[t].name, rid ? rid : "?", h ? h : "NULL");
+          return -1;
+        }
+        if (visible) {
+          rc = take_row(b, t, c->st, d);
+          if (rc == -2) return -1;
+          if (rc) goto oom;
+        }
+        if (step(c, ld->db, d)) return -1;
+      }
+    }
+  } while (!visible);                              /* not yet recorded: skip it */
   kz_bundle_sort(b);
   return 1;
 oom:
