@@ -113,6 +113,16 @@ demo: deps $(KIZUKI)
 	./$(KIZUKI) gen --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED) --out demo/city.db
 	./$(KIZUKI) run --cases demo/city.db --tasks demo/tasks.db --as-of $(DEMO_AS_OF)
 
+# Benchmarks (not tests): a Sapporo-size and a ten-times city, floor vs run.
+$(BUILD)/bench/floor: bench/floor.c $(BUILD)/libkizuki.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iengine $< $(BUILD)/libkizuki.a $(PKG_LIBS) -o $@
+
+bench:
+	@KZ_EXTRA_PKGS="time" sh tools/deps.sh
+	$(MAKE) --no-print-directory $(KIZUKI) $(BUILD)/bench/floor
+	KIZUKI=$(KIZUKI) FLOOR=$(BUILD)/bench/floor sh tools/bench.sh
+
 # docs/rules.md is generated from the loaded rules (a test fails when stale).
 docs: $(KIZUKI)
 	./$(KIZUKI) rules --format markdown > docs/rules.md

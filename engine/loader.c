@@ -254,6 +254,27 @@ oom:
   return -1;
 }
 
+long long kz_loader_scan(sqlite3 *db, kz_day as_of, long long *values, struct kz_diag *d) {
+  struct kz_loader *ld = NULL;
+  long long rows = 0, vals = 0;
+  if (kz_loader_open(&ld, db, as_of, d)) return -1;
+  for (int t = 0; t < KZ_NTABLES; t++) {
+    struct cursor *c = &ld->cur[t];
+    int ncol = sqlite3_column_count(c->st);
+    while (c->has_row) {
+      for (int i = 0; i < ncol; i++) {
+        if (sqlite3_column_text(c->st, i)) vals += sqlite3_column_bytes(c->st, i) > 0;
+      }
+      rows++;
+      if (step(c, db, d)) { rows = -1; goto done; }
+    }
+  }
+done:
+  kz_loader_close(ld);
+  if (values) *values = vals;
+  return rows;
+}
+
 long long kz_loader_count(sqlite3 *db, kz_day as_of) {
   char day[KZ_DATE_LEN];
   sqlite3_stmt *st = NULL;

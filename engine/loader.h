@@ -33,6 +33,11 @@ int kz_loader_next(struct kz_loader *ld, struct kz_bundle *b, struct kz_diag *d)
 /* Number of households the pass will visit (a COUNT, for progress). */
 long long kz_loader_count(sqlite3 *db, kz_day as_of);
 
+/* The floor of a run, for benchmarks: step through every row and read every
+** column the pass reads, with the same statements, and do nothing else.
+** Returns the rows read (and, in *values, the non-empty values), or -1. */
+long long kz_loader_scan(sqlite3 *db, kz_day as_of, long long *values, struct kz_diag *d);
+
 void kz_loader_close(struct kz_loader *ld);
 
 #endif
