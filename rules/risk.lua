@@ -1,0 +1,57 @@
+-- カ リスクの高まり
+-- Pieces that each look small — a missed checkup, welfare ending, a lost
+-- pregnancy, a report, a move — add up. When they add up within the window,
+-- the family consultation office, and at a higher score the child guidance
+-- centre, must be involved (RULES.md: risk.rising).
+
+local targets = {
+  { kind = "family_consultation", threshold = "risk_threshold", severity = "high" },
+  { kind = "child_guidance", threshold = "risk_threshold_guidance", severity = "critical" },
+}
+
+rule {
+  id = "risk.rising",
+  label = "カ リスクの高まり",
+  title = "リスク事象の積み重なり（関与機関の追加）",
+  description = "直近 risk_window_days 日のリスク事象（健診未受診・生活保護終了・妊娠が継続しなかった・関係機関からの情報・転居）の得点（risk_weights）が risk_threshold 以上で家庭児童相談室が関与していない、または risk_threshold_guidance 以上で児童相談所が関与していない。その機関が関与するか、得点が基準を下回ると解消する。",
+  subject = "household",
+  agency = "family_consultation",   -- each finding names its target kind
+  severity = "high",                -- critical when the target is child_guidance
+  due = 3,
+  params = { "risk_weights", "risk_window_days", "risk_threshold", "risk_threshold_guidance",
+             "checkup_grace_days" },
+  check = function(hh, p)
+    if hh:involved("family_consultation") and hh:involved("child_guidance") then return nil end
+    local window = kz.add_days(kz.today, -p.risk_window_days)
+    local events = hh:risk_events(p, window)
+    local score, lines, evidence = 0, {}, {}
+    for _, e in ipairs(events) do
+      score = score + (e.weight or 0)
+      lines[#lines + 1] = ("%s %s(+%s)"):format(e.on, e.label, e.weight or 0)
+      evidence[#evidence + 1] = e.record
+    end
+    local found = {}
+    for _, t in ipairs(targets) do
+      local threshold = p[t.threshold]
+      if score >= threshold and not hh:involved(t.kind) then
+        local since, sum = nil, 0         -- the event that brought the score to the threshold
+        for _, e in ipairs(events) do
+          sum = sum + (e.weight or 0)
+          if sum >= threshold then since = e.on break end
+        end
+        found[#found + 1] = kz.finding {
+          key = hh.id .. ":" .. t.kind,
+          agency = t.kind,
+          severity = t.severity,
+          since = since,
+          reason = ("【カ リスクの高まり】直近%d日のリスク得点が %s（基準 %s）：%s。%sはまだ関与していません。"
+                    .. "世帯の状況を確認し、%sの関与を判断してください。")
+                   :format(p.risk_window_days, score, threshold, table.concat(lines, "、"),
+                           kz.agency_name[t.kind], kz.agency_name[t.kind]),
+          evidence = evidence,
+        }
+      end
+    end
+    return found
+  end,
+}
