@@ -84,6 +84,7 @@ int kz_cmd_run(int argc, char **argv) {
     ro.errors = stderr;
     ro.stop = kz_cli_catch_signals();
     rc = kz_run(&e, db, ts, as_of, &ro, &st, &d);
+    kz_sandbox_print_profile(&e.sb, stderr);
     if (rc == KZ_EXIT_OK || rc == KZ_EXIT_RULE_ERROR) kz_run_print_summary(&e, &st, as_of, stdout);
     if (rc == KZ_EXIT_RULE_ERROR)
       fprintf(stderr, "kizuki run: finished with %lld rule error(s); see above and run_errors "

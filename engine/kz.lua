@@ -6,6 +6,8 @@
 -- dates are ISO strings, which order correctly as strings. kz.today is the
 -- run's as-of date: the only clock a rule has.
 local kz = ...
+local memo_of, freeze = kz._memo, kz._freeze   -- kept here, hidden from rules
+kz._memo, kz._freeze = nil, nil
 local H = kz.Household          -- methods of the household view (hh:...); a method
                                 -- may not share a table's name (hh.council is the list)
 local R = kz.Record             -- methods of records, by table
@@ -366,5 +368,42 @@ kz.subjects = {
   child = function(hh) return hh:children() end,
   mother = function(hh) return hh:mothers() end,
 }
+
+-- }======
+
+-- {====== Memoized per household ======
+
+-- Every rule asks the same questions of a household (its children, who is
+-- involved, its ward...). Each answer is worked out once per household and
+-- shared, frozen, between the rules: a rule cannot change what another sees.
+local NIL = {}
+local function memoize(name)
+  local compute = H[name]
+  H[name] = function(self, a, b)
+    local m = memo_of(self)
+    local by_name = m[name]
+    if not by_name then by_name = {}; m[name] = by_name end
+    local ka = a == nil and NIL or a
+    local by_a = by_name[ka]
+    if not by_a then by_a = {}; by_name[ka] = by_a end
+    local kb = b == nil and NIL or b
+    local v = by_a[kb]
+    if v == nil then
+      v = freeze(compute(self, a, b))
+      by_a[kb] = v == nil and NIL or v
+    elseif v == NIL then
+      v = nil
+    end
+    return v
+  end
+end
+
+for _, name in ipairs({ "person", "membership", "children", "mothers", "residence", "ward",
+                        "moves", "assignments_of", "involved", "registration", "under_support",
+                        "support_started", "supported_since", "primary_agency",
+                        "latest_assessment", "last_sighting", "missed_checkups",
+                        "risk_events", "last_ended" }) do
+  memoize(name)
+end
 
 -- }======

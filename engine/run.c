@@ -294,9 +294,15 @@ static int eval_rule(struct run_ctx *c, size_t ri) {
     goto done;
   }
   int subjects = lua_gettop(L);
-  lua_Integer n = (lua_Integer)lua_rawlen(L, subjects);
+  if (!lua_istable(L, subjects)) {
+    rc = rule_error(c, r, c->b->household_id, "kz.subjects did not return a list");
+    goto done;
+  }
+  lua_len(L, subjects);                       /* a frozen list has __len */
+  lua_Integer n = lua_tointeger(L, -1);
+  lua_pop(L, 1);
   for (lua_Integer i = 1; i <= n && rc == 0; i++) {
-    lua_rawgeti(L, subjects, i);
+    lua_geti(L, subjects, i);
     int subj_idx = lua_gettop(L);
     const char *subject = r->subject == KZ_SUBJECT_HOUSEHOLD ? c->b->household_id
                                                              : kz_view_record_id(L, subj_idx);

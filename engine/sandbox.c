@@ -78,9 +78,33 @@ static void note_where(lua_State *L, struct kz_sandbox *sb, int from) {
   }
 }
 
+/* KZ_PROFILE=1: count where the instructions go, by source line (a sample
+** every HOOK_EVERY instructions), for `kizuki run`'s profile on stderr. */
+static void profile_sample(lua_State *L, struct kz_sandbox *sb) {
+  lua_Debug ar;
+  if (!lua_getstack(L, 0, &ar) || !lua_getinfo(L, "Sl", &ar)) return;
+  char key[300];
+  lua_Debug up;
+  int upline = 0;
+  char upsrc[120] = "";
+  if (lua_getstack(L, 1, &up) && lua_getinfo(L, "Sl", &up)) {
+    upline = up.currentline;
+    snprintf(upsrc, sizeof upsrc, "%s", up.short_src);
+  }
+  snprintf(key, sizeof key, "%s:%d (from %s:%d)", ar.short_src, ar.currentline, upsrc, upline);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, sb->profile_ref);
+  lua_getfield(L, -1, key);
+  lua_Integer n = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  lua_pushinteger(L, n + 1);
+  lua_setfield(L, -2, key);
+  lua_pop(L, 1);
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar) {
   struct kz_sandbox *sb = kz_sandbox_of(L);
   (void)ar;
+  if (sb->profile_ref) profile_sample(L, sb);
   sb->budget_left -= HOOK_EVERY;
   if (sb->budget_left > 0) return;
   sb->budget_hit = 1;
@@ -195,9 +219,18 @@ static void push_deep_view(lua_State *L, int idx, int depth) {
   }
 }
 
+static int proxy_len(lua_State *L) {
+  if (!lua_getmetatable(L, 1)) return 0;
+  lua_getfield(L, -1, "__index");
+  lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+  return 1;
+}
+
 void kz_sandbox_push_readonly(lua_State *L, int idx) {
   lua_newtable(L);                    /* proxy */
-  lua_createtable(L, 0, 5);           /* its metatable */
+  lua_createtable(L, 0, 6);           /* its metatable */
+  lua_pushcfunction(L, proxy_len);
+  lua_setfield(L, -2, "__len");
   lua_pushvalue(L, idx);
   lua_setfield(L, -2, "__index");
   lua_pushcfunction(L, refuse_write);
@@ -324,6 +357,10 @@ int kz_sandbox_open(struct kz_sandbox *sb, long long instructions, size_t memory
   sb->L = lua_newstate(capped_alloc, sb);
   if (!sb->L) return -1;
   *(struct kz_sandbox **)lua_getextraspace(sb->L) = sb;
+  if (getenv("KZ_PROFILE")) {
+    lua_newtable(sb->L);
+    sb->profile_ref = luaL_ref(sb->L, LUA_REGISTRYINDEX);
+  }
   lua_pushcfunction(sb->L, open_all);
   if (lua_pcall(sb->L, 0, 0, 0) != LUA_OK) {
     lua_close(sb->L);
@@ -331,6 +368,30 @@ int kz_sandbox_open(struct kz_sandbox *sb, long long instructions, size_t memory
     return -1;
   }
   return 0;
+}
+
+void kz_sandbox_print_profile(struct kz_sandbox *sb, FILE *f) {
+  lua_State *L = sb->L;
+  if (!sb->profile_ref) return;
+  struct { char key[300]; long long n; } top[30];
+  int ntop = 0;
+  long long total = 0;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, sb->profile_ref);
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    long long n = lua_tointeger(L, -1);
+    total += n;
+    int i = ntop < 30 ? ntop++ : 29;
+    if (ntop == 30 && i == 29 && top[29].n >= n) { lua_pop(L, 1); continue; }
+    for (; i > 0 && top[i - 1].n < n; i--) top[i] = top[i - 1];
+    snprintf(top[i].key, sizeof top[i].key, "%s", lua_tostring(L, -2));
+    top[i].n = n;
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  fprintf(f, "profile: %lld samples of %d instructions\n", total, HOOK_EVERY);
+  for (int i = 0; i < ntop; i++)
+    fprintf(f, "%6.2f%%  %s\n", total ? 100.0 * top[i].n / total : 0, top[i].key);
 }
 
 void kz_sandbox_close(struct kz_sandbox *sb) {

@@ -11,6 +11,7 @@
 #define KZ_SANDBOX_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <lua.h>
 
 struct kz_sandbox {
@@ -22,6 +23,7 @@ struct kz_sandbox {
   /* Where the last error happened: the innermost frame in a rule file. */
   char err_file[256];
   int err_line;
+  int profile_ref;            /* KZ_PROFILE set: registry ref of the sample counts */
 };
 
 /* Create the state: capped allocator, safe libraries, read-only shared
@@ -29,6 +31,10 @@ struct kz_sandbox {
 int kz_sandbox_open(struct kz_sandbox *sb, long long instructions, size_t memory);
 
 void kz_sandbox_close(struct kz_sandbox *sb);
+
+/* With KZ_PROFILE set in the environment, print where the rules' Lua
+** instructions went (the 30 busiest source lines) to f. */
+void kz_sandbox_print_profile(struct kz_sandbox *sb, FILE *f);
 
 /* The sandbox owning L. */
 struct kz_sandbox *kz_sandbox_of(lua_State *L);

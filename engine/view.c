@@ -36,7 +36,7 @@ static struct view *self_view(lua_State *L) {
 static void push_view(lua_State *L, const struct kz_bundle *b, int kind, int t, size_t row,
                       int cache) {
   lua_Integer key = kind == V_LIST ? -(lua_Integer)(t + 1)
-                                   : ((lua_Integer)t << 32) + (lua_Integer)row;
+                                   : (lua_Integer)t * ((lua_Integer)1 << 32) + (lua_Integer)row;
   if (cache && kind != V_HOUSEHOLD) {
     if (lua_rawgeti(L, cache, key) != LUA_TNIL) return;
     lua_pop(L, 1);
@@ -199,6 +199,19 @@ int kz_view_record_json(lua_State *L, int idx, struct kz_strbuf *out) {
 }
 
 /* }====== */
+
+int kz_view_memo(lua_State *L) {
+  struct view *v = luaL_checkudata(L, 1, MT[V_HOUSEHOLD]);
+  if (v->b->gen != v->gen) return luaL_error(L, "a household used after its evaluation ended");
+  lua_getiuservalue(L, 1, 1);
+  if (lua_getfield(L, -1, "memo") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "memo");
+  }
+  return 1;
+}
 
 void kz_view_push_household(lua_State *L, const struct kz_bundle *b) {
   lua_newtable(L);   /* the household's cache */

@@ -22,9 +22,17 @@ void kz_view_init(lua_State *L);
 /* Push the household view of b. b must outlive every use of the view. */
 void kz_view_push_household(lua_State *L, const struct kz_bundle *b);
 
+/* kz._memo(hh): the per-household table in which kz.lua keeps what it has
+** already worked out for this household (a lua_CFunction). */
+int kz_view_memo(lua_State *L);
+
 /* If the value at idx is a record view, append it to out as a JSON object of
 ** its table, id and dates, and return 1; else return 0. */
 int kz_view_record_json(lua_State *L, int idx, struct kz_strbuf *out);
+
+/* kz._memo(hh): the per-household table in which kz.lua keeps what it has
+** already worked out for this household (a lua_CFunction). */
+int kz_view_memo(lua_State *L);
 
 /* If the value at idx is a record view, return its id column (or NULL). */
 const char *kz_view_record_id(lua_State *L, int idx);
