@@ -11,6 +11,7 @@
 
 int main(int argc, char **argv) {
   kz_day as_of;
+  sqlite3_config(SQLITE_CONFIG_MULTITHREAD);   /* as kizuki does */
   if (argc != 3 || kz_date_parse(argv[2], &as_of)) {
     fprintf(stderr, "usage: floor PF.db YYYY-MM-DD\n");
     return KZ_EXIT_USAGE;

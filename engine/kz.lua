@@ -6,7 +6,7 @@
 -- dates are ISO strings, which order correctly as strings. kz.today is the
 -- run's as-of date: the only clock a rule has.
 local kz = ...
-local memo_of, freeze = kz._memo, kz._freeze   -- kept here, hidden from rules
+local memo_of = kz._memo        -- kept here, hidden from rules
 kz._memo, kz._freeze = nil, nil
 local H = kz.Household          -- methods of the household view (hh:...); a method
                                 -- may not share a table's name (hh.council is the list)
@@ -374,9 +374,26 @@ kz.subjects = {
 -- {====== Memoized per household ======
 
 -- Every rule asks the same questions of a household (its children, who is
--- involved, its ward...). Each answer is worked out once per household and
--- shared, frozen, between the rules: a rule cannot change what another sees.
+-- involved, its ward...). Each answer is worked out once per household; each
+-- caller gets its own copy of a list, so a rule cannot change what another
+-- rule sees.
 local NIL = {}
+
+local function copy(v)
+  if type(v) ~= "table" then return v end
+  local t = {}
+  for i = 1, #v do
+    local x = v[i]
+    if type(x) == "table" then
+      local y = {}
+      for k, z in pairs(x) do y[k] = z end
+      x = y
+    end
+    t[i] = x
+  end
+  return t
+end
+
 local function memoize(name)
   local compute = H[name]
   H[name] = function(self, a, b)
@@ -389,20 +406,18 @@ local function memoize(name)
     local kb = b == nil and NIL or b
     local v = by_a[kb]
     if v == nil then
-      v = freeze(compute(self, a, b))
+      v = compute(self, a, b)
       by_a[kb] = v == nil and NIL or v
     elseif v == NIL then
-      v = nil
+      return nil
     end
-    return v
+    return copy(v)
   end
 end
 
-for _, name in ipairs({ "person", "membership", "children", "mothers", "residence", "ward",
-                        "moves", "assignments_of", "involved", "registration", "under_support",
-                        "support_started", "supported_since", "primary_agency",
-                        "latest_assessment", "last_sighting", "missed_checkups",
-                        "risk_events", "last_ended" }) do
+for _, name in ipairs({ "children", "mothers", "residence", "ward", "moves", "involved",
+                        "registration", "under_support", "supported_since", "primary_agency",
+                        "last_sighting", "missed_checkups", "risk_events" }) do
   memoize(name)
 end
 

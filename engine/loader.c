@@ -114,6 +114,8 @@ static void build_query(struct kz_strbuf *b, const struct kz_table *td) {
     return;
   }
   kz_strbuf_adds(b, " WHERE (t.recorded_on IS NULL OR t.recorded_on <= ?1)");
+  if (td->person_col)     /* through a membership the PF knew of at D: no hindsight */
+    kz_strbuf_adds(b, " AND (m.recorded_on IS NULL OR m.recorded_on <= ?1)");
   for (int c = 0; c < td->ncols; c++)
     if (td->cols[c].role == KZ_COL_EVENT) kz_strbuf_addf(b, " AND t.%s <= ?1", td->cols[c].name);
   kz_strbuf_adds(b, td->person_col ? " ORDER BY m.household_id"

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sqlite3.h>
+
 #include "kizuki.h"
 
 static const char USAGE[] =
@@ -34,6 +36,8 @@ static const struct command commands[] = {
 
 int main(int argc, char **argv) {
   umask(077);   /* task DBs, their journals and exports: owner only */
+  /* One thread uses each connection: no per-call mutex. */
+  sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "help") == 0) {
     fputs(USAGE, argc < 2 ? stderr : stdout);

@@ -39,6 +39,7 @@ int kz_engine_open(struct kz_engine *e, const char *rules_dir, const char *profi
 void kz_engine_close(struct kz_engine *e) {
   kz_ruleset_free(&e->rules, &e->sb);
   kz_sandbox_close(&e->sb);
+  kz_bundle_free(&e->bundle);
   kz_profile_free(&e->prof);
 }
 
@@ -92,6 +93,7 @@ static int rule_error(struct run_ctx *c, const struct kz_rule *r, const char *su
   struct kz_sandbox *sb = &c->e->sb;
   const char *file = sb->err_line ? sb->err_file : r->file;
   int line = sb->err_line ? sb->err_line : r->line;
+  sb->err_line = 0;      /* used: a later error found in C must not inherit it */
   c->st->errors++;
   if (c->opts->errors)
     fprintf(c->opts->errors, "%s:%d: rule %s, subject %s (household %s): %s\n", file, line,
@@ -119,10 +121,17 @@ static const char *household_ward(struct run_ctx *c) {
   return c->ward[0] ? c->ward : NULL;
 }
 
+static int l_tostring(lua_State *L) {
+  luaL_tolstring(L, 1, NULL);
+  return 1;
+}
+
 /* Append one evidence item (a record view, a table of plain fields, or a
-** string) to c->ev as JSON. */
-static void evidence_item(struct run_ctx *c, lua_State *L, int idx) {
-  if (kz_view_record_json(L, idx, &c->ev)) return;
+** string) to c->ev as JSON. Returns 0, or -1 with the reason in c->msg when
+** the item cannot be shown (its __tostring failed: e.g. a view kept from an
+** earlier household). */
+static int evidence_item(struct run_ctx *c, lua_State *L, int idx) {
+  if (kz_view_record_json(L, idx, &c->ev)) return 0;
   if (lua_type(L, idx) == LUA_TTABLE) {
     int first = 1;
     kz_strbuf_adds(&c->ev, "{");
@@ -146,12 +155,49 @@ static void evidence_item(struct run_ctx *c, lua_State *L, int idx) {
       lua_pop(L, 1);
     }
     kz_strbuf_adds(&c->ev, "}");
-    return;
+    return 0;
+  }
+  /* A view's or a rule's __tostring is code: run it inside the sandbox, never
+  ** unprotected (an error there would bring the whole run down). */
+  lua_pushcfunction(L, l_tostring);
+  lua_pushvalue(L, idx);
+  if (kz_sandbox_call(&c->e->sb, 1, 1) != LUA_OK) {
+    const char *m = lua_tostring(L, -1);
+    kz_strbuf_reset(&c->msg);
+    kz_strbuf_addf(&c->msg, "evidence cannot be shown: %s", m ? m : "error");
+    lua_pop(L, 1);
+    return -1;
   }
   size_t n;
-  const char *s = luaL_tolstring(L, idx, &n);
-  kz_strbuf_add_json_string(&c->ev, s, n);
+  const char *s = lua_tolstring(L, -1, &n);
+  kz_strbuf_add_json_string(&c->ev, s ? s : "", s ? n : 0);
   lua_pop(L, 1);
+  return 0;
+}
+
+/* A finding's due: a whole number of business days, or a table from
+** kz.business_days / kz.calendar_days, read raw (a rule's metamethods never
+** run outside the sandbox). Returns 0, or -1 when it is neither. */
+static int finding_due(lua_State *L, int idx, int *days, int *calendar) {
+  if (lua_type(L, idx) == LUA_TNUMBER) {
+    if (!lua_isinteger(L, idx) || lua_tointeger(L, idx) < 0 || lua_tointeger(L, idx) > 3650) return -1;
+    *days = (int)lua_tointeger(L, idx);
+    *calendar = 0;
+    return 0;
+  }
+  if (lua_type(L, idx) != LUA_TTABLE) return -1;
+  lua_pushliteral(L, "days");
+  lua_rawget(L, idx);
+  lua_pushliteral(L, "unit");
+  lua_rawget(L, idx);
+  int ok = lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 0 && lua_tointeger(L, -2) <= 3650 &&
+           lua_type(L, -1) == LUA_TSTRING;
+  if (ok) {
+    *days = (int)lua_tointeger(L, -2);
+    *calendar = strcmp(lua_tostring(L, -1), "calendar") == 0;
+  }
+  lua_pop(L, 2);
+  return ok ? 0 : -1;
 }
 
 /* A string field of the finding at idx, or NULL. Numbers are turned into
@@ -228,7 +274,10 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
     for (lua_Integer i = 1; i <= n; i++) {
       lua_rawgeti(L, evi, i);
       if (i > 1) kz_strbuf_adds(&c->ev, ",");
-      evidence_item(c, L, lua_gettop(L));
+      if (evidence_item(c, L, lua_gettop(L))) {
+        rc = rule_error(c, r, in.subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
+        goto done;
+      }
       lua_pop(L, 1);
     }
   }
@@ -242,15 +291,12 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
   in.rule_line = r->line;
   in.due_days = r->due_days;
   in.due_calendar = r->due_calendar;
-  if (lua_getfield(L, idx, "due") == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0) {
-    in.due_days = (int)lua_tointeger(L, -1);       /* a finding may set its own due */
-    in.due_calendar = 0;
-  } else if (lua_type(L, -1) == LUA_TTABLE) {
-    lua_getfield(L, -1, "days");
-    lua_getfield(L, -2, "unit");
-    in.due_days = (int)lua_tointeger(L, -2);
-    in.due_calendar = lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), "calendar") == 0;
-    lua_pop(L, 2);
+  /* A finding may set its own due. */
+  if (lua_getfield(L, idx, "due") != LUA_TNIL &&
+      finding_due(L, lua_gettop(L), &in.due_days, &in.due_calendar)) {
+    rc = rule_error(c, r, in.subject, "finding's due must be a number of business days or "
+                    "kz.calendar_days(n)") ? -1 : 1;
+    goto done;
   }
   pushed++;
   in.open_within_days = r->open_within_days >= 0 ? r->open_within_days : (int)
@@ -284,14 +330,27 @@ static int eval_rule(struct run_ctx *c, size_t ri) {
   const struct kz_rule *r = &c->e->rules.rules[ri];
   int top = lua_gettop(L), rc = 0;
 
-  /* The subjects: kz.subjects[subject](hh). */
-  lua_getglobal(L, "kz");
-  lua_getfield(L, -1, "subjects");
-  lua_getfield(L, -1, kz_subject_names[r->subject]);
-  lua_pushvalue(L, c->hh_idx);
-  if (kz_sandbox_call(&c->e->sb, 1, 1) != LUA_OK) {
-    rc = rule_error(c, r, c->b->household_id, lua_tostring(L, -1));
-    goto done;
+  /* The subjects: the household itself, or kz.subjects[subject](hh),
+  ** worked out once per household and kept in its slot above hh_idx. */
+  if (r->subject == KZ_SUBJECT_HOUSEHOLD) {
+    lua_createtable(L, 1, 0);
+    lua_pushvalue(L, c->hh_idx);
+    lua_rawseti(L, -2, 1);
+  } else {
+    int slot = c->hh_idx + (int)r->subject;
+    if (lua_isnil(L, slot)) {
+      lua_getglobal(L, "kz");
+      lua_getfield(L, -1, "subjects");
+      lua_getfield(L, -1, kz_subject_names[r->subject]);
+      lua_pushvalue(L, c->hh_idx);
+      if (kz_sandbox_call(&c->e->sb, 1, 1) != LUA_OK) {
+        rc = rule_error(c, r, c->b->household_id, lua_tostring(L, -1));
+        goto done;
+      }
+      lua_replace(L, slot);
+      lua_pop(L, 2);
+    }
+    lua_pushvalue(L, slot);
   }
   int subjects = lua_gettop(L);
   if (!lua_istable(L, subjects)) {
@@ -377,8 +436,8 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
            const struct kz_run_opts *opts, struct kz_run_stats *st, struct kz_diag *d) {
   lua_State *L = e->sb.L;
   struct kz_loader *ld = NULL;
-  struct kz_bundle b = {0};
-  struct run_ctx c = {e, ts, opts, st, d, as_of, &b, 0, "", 0, {0}, {0}};
+  struct kz_bundle *b = &e->bundle;
+  struct run_ctx c = {e, ts, opts, st, d, as_of, b, 0, "", 0, {0}, {0}};
   const char **ids = NULL;
   int rc = KZ_EXIT_OK;
   int top = lua_gettop(L);
@@ -407,14 +466,16 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   long long total = opts->progress ? kz_loader_count(cases, as_of) : 0;
   double t0 = now_seconds(), last = t0;
   int got;
-  while ((got = kz_loader_next(ld, &b, d)) == 1) {
+  while ((got = kz_loader_next(ld, b, d)) == 1) {
     if (opts->stop && *opts->stop) {
       kz_diag_add(d, NULL, 0, 0, "interrupted: the run was stopped; nothing was written");
       rc = KZ_EXIT_INTERRUPTED;
       goto done;
     }
-    kz_view_push_household(L, &b);
+    kz_view_push_household(L, b);
     c.hh_idx = lua_gettop(L);
+    lua_pushnil(L);                           /* slot: the children, once asked for */
+    lua_pushnil(L);                           /* slot: the mothers */
     c.ward_known = 0;
     for (size_t ri = 0; ri < e->rules.n; ri++)
       if (eval_rule(&c, ri)) { rc = KZ_EXIT_TASKS; goto done; }
@@ -440,7 +501,11 @@ done:
   if (rc != KZ_EXIT_OK && rc != KZ_EXIT_RULE_ERROR && rc != KZ_EXIT_BUSY) kz_tasks_rollback(ts);
   lua_settop(L, top);
   kz_loader_close(ld);
-  kz_bundle_free(&b);
+  {                       /* free the rows; keep counting generations */
+    uint32_t gen = b->gen;
+    kz_bundle_free(b);
+    b->gen = gen + 1;
+  }
   kz_strbuf_free(&c.ev);
   kz_strbuf_free(&c.msg);
   free(ids);

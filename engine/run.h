@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
+#include "bundle.h"
 #include "diag.h"
 #include "profile.h"
 #include "ruleset.h"
@@ -24,6 +25,10 @@ struct kz_engine {
   struct kz_profile prof;
   struct kz_sandbox sb;
   struct kz_ruleset rules;
+  /* The bundle runs build households in. It lives as long as the Lua state
+  ** (not one run), so a view a rule kept from an earlier run still points at
+  ** it and fails on its generation instead of reading freed memory. */
+  struct kz_bundle bundle;
 };
 
 /* Load the profile and every rule. Returns 0, or -1 with every problem in d

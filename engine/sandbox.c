@@ -20,11 +20,11 @@
 
 /* Base functions a rule may call. */
 const char *const kz_sandbox_allowed_globals[] = {
-  "assert", "error", "ipairs", "next", "pairs", "pcall", "select", "tonumber",
-  "tostring", "type", "xpcall", "rawequal", "rawlen", "rawget", "setmetatable",
+  "assert", "error", "ipairs", "next", "pairs", "select", "tonumber",
+  "tostring", "type", "rawequal", "rawlen", "rawget", "setmetatable",
   "getmetatable", "_VERSION",
   /* replaced by safe versions below */
-  "load", "collectgarbage",
+  "load", "collectgarbage", "pcall", "xpcall",
   /* libraries, each read-only */
   "string", "table", "math", "utf8", "kz",
   NULL
@@ -45,21 +45,30 @@ const char *const kz_sandbox_denied_names[] = {
 /* }====== */
 
 #define HOOK_EVERY 1000  /* instructions between budget checks */
+#define PROFILE_EVERY 50 /* ... when KZ_PROFILE samples where they go */
 
 struct kz_sandbox *kz_sandbox_of(lua_State *L) {
   return *(struct kz_sandbox **)lua_getextraspace(L);
 }
 
+static void note_where(lua_State *L, struct kz_sandbox *sb, int from);
+
 static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   struct kz_sandbox *sb = ud;
   if (nsize == 0) {
     if (ptr) sb->mem_used -= osize;
-    free(ptr);
+    kz_pool_free(&sb->pool, ptr, osize);
     return NULL;
   }
   size_t old = ptr ? osize : 0;
-  if (nsize > old && sb->mem_used + (nsize - old) > sb->mem_limit) return NULL;
-  void *p = realloc(ptr, nsize);
+  if (sb->capped && nsize > old && sb->mem_used + (nsize - old) > sb->mem_limit) {
+    /* Lua raises memory errors without calling the message handler: note
+    ** the rule's line here (reading the call stack does not allocate). */
+    if (!sb->mem_hit && !sb->err_line) note_where(sb->L, sb, 0);
+    sb->mem_hit = 1;
+    return NULL;
+  }
+  void *p = kz_pool_realloc(&sb->pool, ptr, old, nsize);
   if (p) sb->mem_used = sb->mem_used - old + nsize;
   return p;
 }
@@ -105,11 +114,11 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
   struct kz_sandbox *sb = kz_sandbox_of(L);
   (void)ar;
   if (sb->profile_ref) profile_sample(L, sb);
-  sb->budget_left -= HOOK_EVERY;
+  sb->budget_left -= sb->profile_ref ? PROFILE_EVERY : HOOK_EVERY;
   if (sb->budget_left > 0) return;
   sb->budget_hit = 1;
   note_where(L, sb, 0);
-  luaL_error(L, "instruction budget of %lld exceeded (an endless loop?)", sb->budget);
+  luaL_error(L, "instruction budget of %I exceeded (an endless loop?)", (lua_Integer)sb->budget);
 }
 
 static int message_handler(lua_State *L) {
@@ -129,12 +138,21 @@ int kz_sandbox_call(struct kz_sandbox *sb, int nargs, int nresults) {
   lua_insert(L, base);
   sb->budget_left = sb->budget;
   sb->budget_hit = 0;
+  sb->mem_hit = 0;
   sb->err_file[0] = '\0';
   sb->err_line = 0;
-  lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+  lua_sethook(L, budget_hook, LUA_MASKCOUNT, sb->profile_ref ? PROFILE_EVERY : HOOK_EVERY);
+  sb->capped = 1;
   int status = lua_pcall(L, nargs, nresults, base);
+  sb->capped = 0;
   lua_sethook(L, NULL, 0, 0);
   lua_remove(L, base);
+  if (status != LUA_OK && sb->mem_hit) {   /* "not enough memory" says too little */
+    lua_pop(L, 1);
+    lua_gc(L, LUA_GCCOLLECT);
+    lua_pushfstring(L, "memory cap of %d MiB reached (a table or string that grows without end?)",
+                    (int)(sb->mem_limit >> 20));
+  }
   return status;
 }
 
@@ -154,16 +172,40 @@ static int safe_load(lua_State *L) {
     lua_insert(L, -2);
     return 2;
   }
-  if (!lua_isnoneornil(L, 4)) {
-    lua_pushvalue(L, 4);
-  } else {
-    lua_Debug ar;   /* the caller's _ENV: its first upvalue */
-    if (!lua_getstack(L, 1, &ar) || !lua_getinfo(L, "f", &ar)) return luaL_error(L, "load: no caller");
-    if (!lua_getupvalue(L, -1, 1)) lua_pushnil(L);
-    lua_remove(L, -2);
-  }
+  /* The default environment is a fresh rule environment, never the caller's
+  ** first upvalue: a kz.lua function that calls load for a rule has the real
+  ** globals there. */
+  if (!lua_isnoneornil(L, 4)) lua_pushvalue(L, 4);
+  else kz_sandbox_push_env(kz_sandbox_of(L));
   if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
   return 1;
+}
+
+/* pcall and xpcall that cannot catch the end of the instruction budget or the
+** memory cap: `while true do pcall(loop) end` would otherwise never stop. */
+static int finish_pcall(lua_State *L, int status, int extra) {
+  if (status == LUA_OK) return lua_gettop(L) - extra;
+  struct kz_sandbox *sb = kz_sandbox_of(L);
+  if (sb->budget_hit || sb->mem_hit) return lua_error(L);   /* re-raise */
+  lua_pushboolean(L, 0);
+  lua_pushvalue(L, -2);
+  return 2;
+}
+
+static int safe_pcall(lua_State *L) {
+  luaL_checkany(L, 1);
+  lua_pushboolean(L, 1);
+  lua_insert(L, 1);
+  return finish_pcall(L, lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 0), 0);
+}
+
+static int safe_xpcall(lua_State *L) {
+  int n = lua_gettop(L);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushboolean(L, 1);
+  lua_pushvalue(L, 1);
+  lua_rotate(L, 3, 2);
+  return finish_pcall(L, lua_pcall(L, n - 2, LUA_MULTRET, 2), 2);
 }
 
 static int safe_collectgarbage(lua_State *L) {
@@ -281,6 +323,10 @@ static void build_base(lua_State *L) {
   lua_setfield(L, base, "load");
   lua_pushcfunction(L, safe_collectgarbage);
   lua_setfield(L, base, "collectgarbage");
+  lua_pushcfunction(L, safe_pcall);
+  lua_setfield(L, base, "pcall");
+  lua_pushcfunction(L, safe_xpcall);
+  lua_setfield(L, base, "xpcall");
   lua_pushvalue(L, base);
   lua_setfield(L, base, "_G");
   /* Strings index the read-only string library, and their metatable is
@@ -361,6 +407,9 @@ int kz_sandbox_open(struct kz_sandbox *sb, long long instructions, size_t memory
     lua_newtable(sb->L);
     sb->profile_ref = luaL_ref(sb->L, LUA_REGISTRYINDEX);
   }
+  /* A run makes many small objects that die with their household: the
+  ** generational collector handles those with less work. */
+  lua_gc(sb->L, LUA_GCGEN, 0, 0);
   lua_pushcfunction(sb->L, open_all);
   if (lua_pcall(sb->L, 0, 0, 0) != LUA_OK) {
     lua_close(sb->L);
@@ -389,12 +438,13 @@ void kz_sandbox_print_profile(struct kz_sandbox *sb, FILE *f) {
     lua_pop(L, 1);
   }
   lua_pop(L, 1);
-  fprintf(f, "profile: %lld samples of %d instructions\n", total, HOOK_EVERY);
+  fprintf(f, "profile: %lld samples, one every %d Lua instructions\n", total, PROFILE_EVERY);
   for (int i = 0; i < ntop; i++)
     fprintf(f, "%6.2f%%  %s\n", total ? 100.0 * top[i].n / total : 0, top[i].key);
 }
 
 void kz_sandbox_close(struct kz_sandbox *sb) {
   if (sb->L) lua_close(sb->L);
+  kz_pool_destroy(&sb->pool);
   sb->L = NULL;
 }

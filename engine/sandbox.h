@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <lua.h>
+#include "pool.h"
 
 struct kz_sandbox {
   lua_State *L;               /* owned */
@@ -20,10 +21,14 @@ struct kz_sandbox {
   long long budget;           /* instructions per kz_sandbox_call */
   long long budget_left;
   int budget_hit;             /* the last call ran out of instructions */
+  int capped;                 /* the memory cap applies (only inside kz_sandbox_call, so
+                                 the engine's own pushes between calls cannot fail) */
+  int mem_hit;                /* the last call ran into the memory cap */
   /* Where the last error happened: the innermost frame in a rule file. */
   char err_file[256];
   int err_line;
   int profile_ref;            /* KZ_PROFILE set: registry ref of the sample counts */
+  struct kz_pool pool;        /* owned: where the state's small blocks come from */
 };
 
 /* Create the state: capped allocator, safe libraries, read-only shared

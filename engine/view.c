@@ -214,7 +214,9 @@ int kz_view_memo(lua_State *L) {
 }
 
 void kz_view_push_household(lua_State *L, const struct kz_bundle *b) {
-  lua_newtable(L);   /* the household's cache */
+  size_t rows = 0;
+  for (int t = 0; t < KZ_NTABLES; t++) rows += b->rows[t].n;
+  lua_createtable(L, 0, (int)(rows + KZ_NTABLES + 1));   /* the household's cache, sized once */
   push_view(L, b, V_HOUSEHOLD, -1, 0, lua_gettop(L));
   lua_remove(L, -2);
 }
