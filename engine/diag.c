@@ -25,7 +25,7 @@ void kz_diag_add(struct kz_diag *d, const char *file, int line, int col,
   if (d->n == d->cap) {
     size_t cap = d->cap ? d->cap * 2 : 8;
     char **m = realloc(d->msgs, cap * sizeof *m);
-    if (!m) { d->n++; return; }  /* count survives even if text cannot */
+    if (!m) { d->lost++; return; }  /* counted, though its text is gone */
     d->msgs = m;
     d->cap = cap;
   }
@@ -36,13 +36,14 @@ void kz_diag_add(struct kz_diag *d, const char *file, int line, int col,
 }
 
 void kz_diag_print(const struct kz_diag *d, FILE *f) {
-  for (size_t i = 0; i < d->n && i < d->cap; i++)
+  for (size_t i = 0; i < d->n; i++)
     fprintf(f, "%s\n", d->msgs[i] ? d->msgs[i] : "(out of memory formatting a message)");
+  if (d->lost) fprintf(f, "(%zu more messages lost: out of memory)\n", d->lost);
 }
 
 void kz_diag_clear(struct kz_diag *d) {
-  for (size_t i = 0; i < d->n && i < d->cap; i++) free(d->msgs[i]);
+  for (size_t i = 0; i < d->n; i++) free(d->msgs[i]);
   free(d->msgs);
   d->msgs = NULL;
-  d->n = d->cap = 0;
+  d->n = d->cap = d->lost = 0;
 }

@@ -14,11 +14,12 @@
 struct kz_diag {
   char **msgs;        /* owned; each "file:line: message" */
   size_t n, cap;
+  size_t lost;        /* messages that could not be kept (out of memory) */
 };
 
 /* Append a message formatted like printf; file may be NULL, line/col 0 when
 ** unknown. Never fails loudly: on out-of-memory the message is dropped and
-** the list keeps a count of one more error (n still grows). */
+** counted in lost. */
 void kz_diag_add(struct kz_diag *d, const char *file, int line, int col,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

@@ -1,0 +1,329 @@
+/*
+** test_loader.c — the one ordered pass over the case DB: household bundles
+** as of D (rows recorded after D unseen, dates after D not happened), one
+** record per person however many memberships, households in id order, bad
+** extracts refused; and kz_loader_validate naming what is missing.
+** Run from the repo root.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "kizuki.h"
+#include "loader.h"
+
+#define AS_OF "2024-06-30"
+
+static void exec_sql(sqlite3 *db, const char *sql) {
+  char *err = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("SQL failed: %s\n%s", err, sql);
+}
+
+static sqlite3 *cases_db(const char *rows) {
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  char *schema = malloc(schema_cases_sql_len + 1);
+  assert_non_null(schema);
+  memcpy(schema, schema_cases_sql, schema_cases_sql_len);
+  schema[schema_cases_sql_len] = '\0';
+  exec_sql(db, schema);
+  free(schema);
+  if (rows) exec_sql(db, rows);
+  return db;
+}
+
+static kz_day day(const char *s) {
+  kz_day d;
+  if (kz_date_parse(s, &d)) fail_msg("bad date %s", s);
+  return d;
+}
+
+/* Table t of b as text: rows ';'-separated, values '|'-separated, nil '-'. */
+static const char *rows_of(const struct kz_bundle *b, int t) {
+  static char buf[2048];
+  buf[0] = '\0';
+  for (size_t i = 0; i < b->rows[t].n; i++) {
+    if (i) strcat(buf, ";");
+    for (int c = 0; c < kz_tables[t].ncols; c++) {
+      const char *v = kz_bundle_value(b, t, i, c);
+      if (c) strcat(buf, "|");
+      strncat(buf, v ? v : "-", sizeof buf - strlen(buf) - 1);
+    }
+  }
+  return buf;
+}
+
+/* H1 has a record of every kind, some recorded after D, some with dates
+** after D; H2 is small; H3 is recorded after D. Inserted out of id order. */
+static const char CITY[] =
+  "INSERT INTO households (id, recorded_on) VALUES ('H3','2024-07-10'), ('H2',NULL), ('H1','2020-01-01');"
+  "INSERT INTO persons (id, birth_on, sex, recorded_on) VALUES"
+  " ('C1','2023-01-10','F',NULL), ('M1','1995-03-03','F',NULL), ('C2','2022-02-02','M',NULL),"
+  " ('X1','1990-01-01','M',NULL), ('C9','2024-06-01','F','2024-07-01'), ('C3','2024-07-01','F',NULL);"
+  "INSERT INTO members (household_id, person_id, relation, start_on, end_on, recorded_on) VALUES"
+  " ('H1','C1','child','2023-01-10',NULL,NULL),"
+  " ('H1','M1','mother','2020-01-01','2023-12-31',NULL),"        /* M1: two memberships */
+  " ('H1','M1','mother','2024-03-01','2024-09-01',NULL),"        /* end after D: nil */
+  " ('H1','X1','partner','2024-06-01',NULL,'2024-07-05'),"       /* recorded after D */
+  " ('H1','C9','child','2024-06-01',NULL,NULL),"                 /* person recorded after D */
+  " ('H2','C2','child','2022-02-02',NULL,NULL),"
+  " ('H3','C3','child','2024-07-01',NULL,'2024-07-10');"
+  "INSERT INTO residences (id, household_id, municipality, ward, start_on, end_on, recorded_on) VALUES"
+  " ('R2','H1','sapporo','kita','2024-07-01',NULL,'2024-06-20'),"   /* planned move: start shown */
+  " ('R1','H1','sapporo','chuo','2023-01-10','2024-07-01',NULL),"
+  " ('R3','H2','otaru',NULL,'2022-02-02',NULL,NULL),"
+  " ('R4','H3','sapporo','nishi','2024-07-01',NULL,'2024-07-10');"
+  "INSERT INTO pregnancies (id, mother_id, notified_on, due_on, end_on, outcome, child_id, specific, recorded_on) VALUES"
+  " ('G1','M1','2022-06-01','2023-01-15','2023-01-10','birth','C1',0,NULL),"
+  " ('G2','M1','2024-03-01','2024-10-01','2024-07-15','miscarriage','C3',1,'2024-03-02'),"
+  " ('G3','M1','2024-06-01',NULL,NULL,NULL,NULL,0,'2024-07-02');"
+  "INSERT INTO checkups (id, child_id, kind, scheduled_on, attended_on, recorded_on) VALUES"
+  " ('K3','C1','18m','2024-07-10','2024-07-10','2024-06-01'),"
+  " ('K1','C1','4m','2023-05-10','2023-05-10',NULL),"
+  " ('K2','C1','10m','2023-11-10',NULL,NULL),"
+  " ('K4','C1','36m','2026-01-10',NULL,'2024-07-01'),"
+  " ('K9','C2','4m','2022-06-02',NULL,NULL);"
+  "INSERT INTO welfare (id, household_id, start_on, end_on, end_reason, recorded_on) VALUES"
+  " ('W1','H1','2023-02-01','2024-05-31','income',NULL),"
+  " ('W2','H1','2024-06-01','2024-08-31','moved','2024-06-01');"
+  "INSERT INTO assignments (id, household_id, person_id, agency, ward, staff_id, role, start_on, end_on, recorded_on) VALUES"
+  " ('A1','H1','C1','family_consultation','chuo','S1','primary','2024-01-10',NULL,NULL),"
+  " ('A2','H1',NULL,'health_center','chuo','S2','support','2023-01-10','2024-12-31',NULL);"
+  "INSERT INTO council (id, household_id, primary_agency, start_on, end_on, recorded_on) VALUES"
+  " ('U1','H1','family_consultation','2024-02-01',NULL,NULL);"
+  "INSERT INTO contacts (id, household_id, person_id, agency, ward, staff_id, kind, occurred_on, child_seen, recorded_on) VALUES"
+  " ('T1','H1','C1','family_consultation','chuo','S1','visit','2024-06-15',1,NULL),"
+  " ('T2','H1','C1','family_consultation','chuo','S1','visit','2024-07-01',1,'2024-06-01'),"
+  " ('T3','H1',NULL,'health_center','chuo','S2','phone','2024-06-20',0,'2024-07-02');"
+  "INSERT INTO assessments (id, household_id, agency, assessed_on, risk, recorded_on) VALUES"
+  " ('S1','H1','family_consultation','2024-02-10','high',NULL),"
+  " ('S2','H1','family_consultation','2024-07-01','severe',NULL);"
+  "INSERT INTO reviews (id, household_id, forum, reviewed_on, recorded_on) VALUES"
+  " ('V1','H1','progress','2024-05-01',NULL), ('V2','H2','case_conference','2024-06-30','2024-06-30');"
+  "INSERT INTO reports (id, household_id, person_id, source, kind, received_on, agency, recorded_on) VALUES"
+  " ('P1','H1','C1','police','concern','2024-06-01','child_guidance',NULL),"
+  " ('P2','H1','C1','nursery','absence','2024-07-01','family_consultation',NULL);"
+  "INSERT INTO transfers (id, household_id, agency, from_ward, to_ward, documented_on, follow_up_on, recorded_on) VALUES"
+  " ('TR1','H1','family_consultation','chuo','kita','2024-06-25','2024-07-05',NULL),"
+  " ('TR2','H1','family_consultation','kita','nishi','2024-07-02',NULL,NULL);";
+
+static void test_bundles_as_of(void **state) {
+  (void)state;
+  sqlite3 *db = cases_db(CITY);
+  struct kz_loader *ld = NULL;
+  struct kz_bundle b = {0};
+  struct kz_diag d = {0};
+  assert_int_equal(kz_loader_validate(db, &d), 0);
+  assert_int_equal(kz_loader_open(&ld, db, day(AS_OF), &d), 0);
+
+  assert_int_equal(kz_loader_next(ld, &b, &d), 1);
+  assert_string_equal(b.household_id, "H1");
+  assert_string_equal(rows_of(&b, KZ_T_HOUSEHOLDS), "H1");
+  /* M1 once (two memberships); X1 only through a membership recorded after
+  ** D: not there; C9 recorded after D: not there. Sorted by id. */
+  assert_string_equal(rows_of(&b, KZ_T_PERSONS), "C1|2023-01-10|F;M1|1995-03-03|F");
+  assert_string_equal(rows_of(&b, KZ_T_MEMBERS),
+                      "H1|M1|mother|2020-01-01|2023-12-31;H1|C1|child|2023-01-10|-;"
+                      "H1|M1|mother|2024-03-01|-;H1|C9|child|2024-06-01|-");
+  assert_string_equal(rows_of(&b, KZ_T_RESIDENCES),
+                      "R1|H1|sapporo|chuo|2023-01-10|-;R2|H1|sapporo|kita|2024-07-01|-");
+  /* G2 ends after D: end, outcome and child hidden; G3 recorded after D. */
+  assert_string_equal(rows_of(&b, KZ_T_PREGNANCIES),
+                      "G1|M1|2022-06-01|2023-01-15|2023-01-10|birth|C1|0;"
+                      "G2|M1|2024-03-01|2024-10-01|-|-|-|1");
+  /* K3 attended after D: not yet; K4 recorded after D. */
+  assert_string_equal(rows_of(&b, KZ_T_CHECKUPS),
+                      "K1|C1|4m|2023-05-10|2023-05-10;K2|C1|10m|2023-11-10|-;K3|C1|18m|2024-07-10|-");
+  assert_string_equal(rows_of(&b, KZ_T_WELFARE),
+                      "W1|H1|2023-02-01|2024-05-31|income;W2|H1|2024-06-01|-|-");
+  assert_string_equal(rows_of(&b, KZ_T_ASSIGNMENTS),
+                      "A2|H1|-|health_center|chuo|S2|support|2023-01-10|-;"
+                      "A1|H1|C1|family_consultation|chuo|S1|primary|2024-01-10|-");
+  assert_string_equal(rows_of(&b, KZ_T_COUNCIL), "U1|H1|family_consultation|2024-02-01|-");
+  /* T2 happens after D, T3 was recorded after D. */
+  assert_string_equal(rows_of(&b, KZ_T_CONTACTS),
+                      "T1|H1|C1|family_consultation|chuo|S1|visit|2024-06-15|1");
+  assert_string_equal(rows_of(&b, KZ_T_ASSESSMENTS), "S1|H1|family_consultation|2024-02-10|high");
+  assert_string_equal(rows_of(&b, KZ_T_REVIEWS), "V1|H1|progress|2024-05-01");
+  assert_string_equal(rows_of(&b, KZ_T_REPORTS), "P1|H1|C1|police|concern|2024-06-01|child_guidance");
+  /* follow_up_on is a plan, shown as it is; TR2 is documented after D. */
+  assert_string_equal(rows_of(&b, KZ_T_TRANSFERS),
+                      "TR1|H1|family_consultation|chuo|kita|2024-06-25|2024-07-05");
+  uint32_t gen = b.gen;
+
+  assert_int_equal(kz_loader_next(ld, &b, &d), 1);
+  assert_true(b.gen != gen);
+  assert_string_equal(b.household_id, "H2");
+  assert_string_equal(rows_of(&b, KZ_T_PERSONS), "C2|2022-02-02|M");
+  assert_string_equal(rows_of(&b, KZ_T_MEMBERS), "H2|C2|child|2022-02-02|-");
+  assert_string_equal(rows_of(&b, KZ_T_RESIDENCES), "R3|H2|otaru|-|2022-02-02|-");
+  assert_string_equal(rows_of(&b, KZ_T_CHECKUPS), "K9|C2|4m|2022-06-02|-");
+  assert_string_equal(rows_of(&b, KZ_T_REVIEWS), "V2|H2|case_conference|2024-06-30");
+  for (int t = KZ_T_PREGNANCIES; t < KZ_NTABLES; t++)
+    if (t != KZ_T_CHECKUPS && t != KZ_T_REVIEWS && b.rows[t].n)
+      fail_msg("H2 has %s rows: %s", kz_tables[t].name, rows_of(&b, t));
+
+  /* H3 is recorded after D: the pass ends, its rows are not orphans. */
+  assert_int_equal(kz_loader_next(ld, &b, &d), 0);
+  assert_int_equal(kz_loader_next(ld, &b, &d), 0);
+  assert_int_equal((int)d.n, 0);
+  assert_int_equal(kz_loader_count(db, day(AS_OF)), 2);
+  kz_loader_close(ld);
+
+  /* Later, H3 is there too, and G2's outcome is known. */
+  assert_int_equal(kz_loader_open(&ld, db, day("2024-07-20"), &d), 0);
+  assert_int_equal(kz_loader_next(ld, &b, &d), 1);
+  assert_string_equal(rows_of(&b, KZ_T_PREGNANCIES),
+                      "G1|M1|2022-06-01|2023-01-15|2023-01-10|birth|C1|0;"
+                      "G2|M1|2024-03-01|2024-10-01|2024-07-15|miscarriage|C3|1;"
+                      "G3|M1|2024-06-01|-|-|-|-|0");
+  assert_string_equal(rows_of(&b, KZ_T_PERSONS), "C1|2023-01-10|F;C9|2024-06-01|F;M1|1995-03-03|F;"
+                      "X1|1990-01-01|M");
+  assert_int_equal(kz_loader_next(ld, &b, &d), 1);
+  assert_int_equal(kz_loader_next(ld, &b, &d), 1);
+  assert_string_equal(b.household_id, "H3");
+  assert_string_equal(rows_of(&b, KZ_T_PERSONS), "C3|2024-07-01|F");
+  assert_int_equal(kz_loader_next(ld, &b, &d), 0);
+  kz_loader_close(ld);
+  kz_bundle_free(&b);
+  sqlite3_close(db);
+}
+
+/* A row that names no household stops the pass, naming the row. */
+static void test_orphan_row(void **state) {
+  (void)state;
+  sqlite3 *db = cases_db(CITY);
+  exec_sql(db, "INSERT INTO reviews (id, household_id, forum, reviewed_on) VALUES ('V9','H15','progress','2024-01-01')");
+  struct kz_loader *ld = NULL;
+  struct kz_bundle b = {0};
+  struct kz_diag d = {0};
+  assert_int_equal(kz_loader_open(&ld, db, day(AS_OF), &d), 0);
+  assert_int_equal(kz_loader_next(ld, &b, &d), 1);        /* H1 */
+  assert_int_equal(kz_loader_next(ld, &b, &d), -1);       /* H15 < H2 */
+  assert_true(d.n >= 1);
+  assert_non_null(strstr(d.msgs[0], "reviews row V9 names household H15, which does not exist"));
+  kz_diag_clear(&d);
+  kz_loader_close(ld);
+  kz_bundle_free(&b);
+  sqlite3_close(db);
+}
+
+/* A person in two households is in both bundles. */
+static void test_person_in_two_households(void **state) {
+  (void)state;
+  sqlite3 *db = cases_db(CITY);
+  exec_sql(db, "INSERT INTO members (household_id, person_id, relation, start_on) VALUES ('H2','C1','child','2024-01-01')");
+  struct kz_loader *ld = NULL;
+  struct kz_bundle b = {0};
+  struct kz_diag d = {0};
+  assert_int_equal(kz_loader_open(&ld, db, day(AS_OF), &d), 0);
+  assert_int_equal(kz_loader_next(ld, &b, &d), 1);
+  assert_int_equal(kz_loader_next(ld, &b, &d), 1);
+  assert_string_equal(b.household_id, "H2");
+  assert_string_equal(rows_of(&b, KZ_T_PERSONS), "C1|2023-01-10|F;C2|2022-02-02|M");
+  assert_string_equal(rows_of(&b, KZ_T_CHECKUPS),
+                      "K9|C2|4m|2022-06-02|-;K1|C1|4m|2023-05-10|2023-05-10;K2|C1|10m|2023-11-10|-;"
+                      "K3|C1|18m|2024-07-10|-");
+  kz_loader_close(ld);
+  kz_bundle_free(&b);
+  sqlite3_close(db);
+}
+
+/* {====== Validation ====== */
+
+static const char *validate_text(sqlite3 *db, int *rc) {
+  static char buf[2048];
+  struct kz_diag d = {0};
+  *rc = kz_loader_validate(db, &d);
+  buf[0] = '\0';
+  for (size_t i = 0; i < d.n; i++) {
+    strncat(buf, d.msgs[i], sizeof buf - strlen(buf) - 2);
+    strcat(buf, "\n");
+  }
+  kz_diag_clear(&d);
+  return buf;
+}
+
+static void test_validate(void **state) {
+  (void)state;
+  int rc;
+  sqlite3 *db = cases_db(NULL);
+  assert_string_equal(validate_text(db, &rc), "");
+  assert_int_equal(rc, 0);
+  exec_sql(db, "DROP TABLE reviews");
+  assert_non_null(strstr(validate_text(db, &rc), "case DB has no table 'reviews'"));
+  assert_int_equal(rc, -1);
+  sqlite3_close(db);
+
+  db = cases_db(NULL);
+  exec_sql(db, "ALTER TABLE contacts DROP COLUMN child_seen");
+  assert_non_null(strstr(validate_text(db, &rc), "case DB table 'contacts' has no column 'child_seen'"));
+  assert_int_equal(rc, -1);
+  sqlite3_close(db);
+
+  db = cases_db(NULL);
+  exec_sql(db, "ALTER TABLE welfare DROP COLUMN recorded_on");
+  assert_non_null(strstr(validate_text(db, &rc), "case DB table 'welfare' has no column 'recorded_on'"));
+  assert_int_equal(rc, -1);
+  sqlite3_close(db);
+
+  db = cases_db(NULL);
+  exec_sql(db, "PRAGMA user_version = 7");
+  assert_non_null(strstr(validate_text(db, &rc), "schema version 7"));
+  assert_int_equal(rc, -1);
+  sqlite3_close(db);
+
+  /* Several problems at once: each named. */
+  db = cases_db(NULL);
+  exec_sql(db, "DROP TABLE transfers; DROP TABLE persons;");
+  const char *t = validate_text(db, &rc);
+  assert_non_null(strstr(t, "no table 'transfers'"));
+  assert_non_null(strstr(t, "no table 'persons'"));
+  sqlite3_close(db);
+
+  /* An empty DB (no tables at all). */
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  assert_non_null(strstr(validate_text(db, &rc), "no table 'households'"));
+  assert_int_equal(rc, -1);
+  sqlite3_close(db);
+}
+
+/* A bad value in an extract stops the pass with the row named. */
+static void test_bad_value(void **state) {
+  (void)state;
+  sqlite3 *db = cases_db(NULL);
+  exec_sql(db, "PRAGMA ignore_check_constraints = 1;"
+               "INSERT INTO households (id) VALUES ('H1');"
+               "INSERT INTO welfare (id, household_id, start_on) VALUES ('W1','H1','2024-02-30');");
+  struct kz_loader *ld = NULL;
+  struct kz_bundle b = {0};
+  struct kz_diag d = {0};
+  assert_int_equal(kz_loader_open(&ld, db, day(AS_OF), &d), 0);
+  assert_int_equal(kz_loader_next(ld, &b, &d), -1);
+  assert_true(d.n >= 1);
+  assert_non_null(strstr(d.msgs[0], "welfare row W1: start_on '2024-02-30'"));
+  kz_diag_clear(&d);
+  kz_loader_close(ld);
+  kz_bundle_free(&b);
+  sqlite3_close(db);
+}
+
+/* }====== */
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_bundles_as_of),
+    cmocka_unit_test(test_orphan_row),
+    cmocka_unit_test(test_person_in_two_households),
+    cmocka_unit_test(test_validate),
+    cmocka_unit_test(test_bad_value),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
