@@ -15,11 +15,7 @@ local R = kz.Record             -- methods of records, by table
 -- {====== Generic helpers ======
 
 -- Is a record with start_on/end_on active on day `at` (default today)?
-function kz.active(rec, at)
-  at = at or kz.today
-  local s, e = rec.start_on, rec.end_on
-  return s ~= nil and s <= at and (e == nil or e > at)
-end
+-- kz.active(rec, at) is in engine/vocab.c (C, for speed).
 
 -- The elements of list for which pred(x) is true, as a Lua table.
 function kz.filter(list, pred)
@@ -85,9 +81,7 @@ function R.persons:age(at)
   return kz.age(self.birth_on, at or kz.today)
 end
 
-function H:person(id)
-  return kz.first(self.persons, function(p) return p.id == id end)
-end
+-- hh:person(id) is in engine/vocab.c (C, for speed).
 
 -- Memberships active on day at.
 function H:members_at(at)
@@ -95,57 +89,24 @@ function H:members_at(at)
 end
 
 -- The active membership of person id, or nil.
-function H:membership(id, at)
-  return kz.first(self.members, function(m) return m.person_id == id and kz.active(m, at) end)
-end
+-- hh:membership(id, at) is in engine/vocab.c (C, for speed).
 
 -- Children on day at: relation child, active membership, under 18 (a child
 -- with no birth date counts as a child).
-function H:children(at)
-  at = at or kz.today
-  local out = {}
-  for _, m in ipairs(self.members) do
-    if m.relation == "child" and kz.active(m, at) then
-      local p = self:person(m.person_id)
-      if p and (p.birth_on == nil or (p.birth_on <= at and p:age(at) < 18)) then
-        out[#out + 1] = p
-      end
-    end
-  end
-  return out
-end
+-- hh:children(at) is in engine/vocab.c (C, for speed).
 
 -- Mothers: members active today who are the mother of a visible pregnancy.
-function H:mothers()
-  local out, seen = {}, {}
-  for _, g in ipairs(self.pregnancies) do
-    local id = g.mother_id
-    if not seen[id] and self:membership(id) then
-      seen[id] = true
-      local p = self:person(id)
-      if p then out[#out + 1] = p end
-    end
-  end
-  return out
-end
+-- hh:mothers() is in engine/vocab.c (C, for speed).
 
 -- }======
 
 -- {====== Where the household lives ======
 
-function H:residence(at)
-  return kz.last(self.residences, function(r) return kz.active(r, at) end)
-end
+-- hh:residence(at) is in engine/vocab.c (C, for speed).
 
 -- The ward of the household on day at: from its active residence; when that
 -- is outside the city (ward nil), the ward of its last residence in the city.
-function H:ward(at)
-  at = at or kz.today
-  local r = self:residence(at)
-  if r and r.ward then return r.ward end
-  local last = kz.last(self.residences, function(x) return x.ward ~= nil and x.start_on <= at end)
-  return last and last.ward or nil
-end
+-- hh:ward(at) is in engine/vocab.c (C, for speed).
 
 -- Moves: each residence whose ward differs from the one before it, as
 -- { on = start_on, from = previous residence, to = residence, out = true when
@@ -168,15 +129,11 @@ end
 -- {====== Agencies ======
 
 -- The assignments of agency kind active on day at.
-function H:assignments_of(kind, at)
-  return kz.filter(self.assignments, function(a) return a.agency == kind and kz.active(a, at) end)
-end
+-- hh:assignments_of(kind, at) is in engine/vocab.c (C, for speed).
 
 -- The earliest-started active assignment of kind on day at, or nil: the kind
 -- is "involved" with the household.
-function H:involved(kind, at)
-  return kz.first(self.assignments, function(a) return a.agency == kind and kz.active(a, at) end)
-end
+-- hh:involved(kind, at) is in engine/vocab.c (C, for speed).
 
 -- The first day of the unbroken involvement (RULES.md "involved") of any of
 -- kinds (a kind or a list of kinds) that is still going on day at, or nil
@@ -202,9 +159,7 @@ function H:last_ended(kind)
 end
 
 -- The active council (要対協) registration on day at, or nil.
-function H:registration(at)
-  return kz.last(self.council, function(c) return kz.active(c, at) end)
-end
+-- hh:registration(at) is in engine/vocab.c (C, for speed).
 
 -- Under support: family_consultation or child_guidance involved, or a council
 -- registration active.
@@ -264,36 +219,21 @@ end
 -- {====== Contacts and sightings ======
 
 -- Does contact c see child id? (child_seen = 1 and person_id nil or id)
-function kz.sees(c, id)
-  return c.child_seen == 1 and (c.person_id == nil or c.person_id == id)
-end
+-- kz.sees(c, id) is in engine/vocab.c (C, for speed).
 
 -- The latest contact that saw child id, or nil.
-function H:last_sighting(id)
-  return kz.last(self.contacts, function(c) return kz.sees(c, id) end)
-end
+-- hh:last_sighting(id) is in engine/vocab.c (C, for speed).
 
 -- The first contact on or after day `from` that saw child id, optionally by
 -- agency kind only.
-function H:seen_since(id, from, kind)
-  return kz.first(self.contacts, function(c)
-    return c.occurred_on >= from and kz.sees(c, id) and (kind == nil or c.agency == kind)
-  end)
-end
+-- hh:seen_since(id, from, kind) is in engine/vocab.c (C, for speed).
 
 -- The first contact with the household on or after day `from`, optionally by
 -- agency kind and ward only.
-function H:contact_since(from, kind, ward)
-  return kz.first(self.contacts, function(c)
-    return c.occurred_on >= from and (kind == nil or c.agency == kind)
-       and (ward == nil or c.ward == ward)
-  end)
-end
+-- hh:contact_since(from, kind, ward) is in engine/vocab.c (C, for speed).
 
 -- The latest contact by agency kind, or nil.
-function H:last_contact(kind)
-  return kz.last(self.contacts, function(c) return kind == nil or c.agency == kind end)
-end
+-- hh:last_contact(kind) is in engine/vocab.c (C, for speed).
 
 -- }======
 
@@ -301,17 +241,7 @@ end
 
 -- The missed checkups of child (RULES.md): scheduled_on + grace <= today, not
 -- attended, and the child not seen by any agency on or after scheduled_on.
-function H:missed_checkups(child, grace)
-  local out = {}
-  for _, k in ipairs(self.checkups) do
-    if k.child_id == child.id and k.attended_on == nil
-       and kz.days(k.scheduled_on, kz.today) >= grace
-       and self:seen_since(child.id, k.scheduled_on) == nil then
-      out[#out + 1] = k
-    end
-  end
-  return out
-end
+-- hh:missed_checkups(child, grace) is in engine/vocab.c (C, for speed).
 
 -- }======
 
@@ -415,9 +345,7 @@ local function memoize(name)
   end
 end
 
-for _, name in ipairs({ "children", "mothers", "residence", "ward", "moves", "involved",
-                        "registration", "under_support", "supported_since", "primary_agency",
-                        "last_sighting", "missed_checkups", "risk_events" }) do
+for _, name in ipairs({ "moves", "supported_since", "risk_events" }) do
   memoize(name)
 end
 

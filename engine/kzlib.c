@@ -154,6 +154,8 @@ static const luaL_Reg kz_funcs[] = {
   {NULL, NULL}
 };
 
+void kz_vocab_register(lua_State *L, int kz_idx);   /* vocab.c */
+
 /* Open the kz library: C functions, the record views, then kz.lua. */
 int kz_luaopen_kz(lua_State *L) {
   luaL_newmetatable(L, FINDING_MT);
@@ -166,6 +168,7 @@ int kz_luaopen_kz(lua_State *L) {
   lua_pushliteral(L, "1970-01-01");
   lua_setfield(L, -2, "today");
   kz_view_init(L);
+  kz_vocab_register(L, lua_gettop(L));
   if (luaL_loadbufferx(L, (const char *)engine_kz_lua, engine_kz_lua_len, "@kz.lua", "t") != LUA_OK)
     return lua_error(L);
   lua_pushvalue(L, -2);

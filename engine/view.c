@@ -200,6 +200,27 @@ int kz_view_record_json(lua_State *L, int idx, struct kz_strbuf *out) {
 
 /* }====== */
 
+const struct kz_bundle *kz_view_check_household(lua_State *L, int idx) {
+  struct view *v = luaL_checkudata(L, idx, MT[V_HOUSEHOLD]);
+  if (v->b->gen != v->gen) luaL_error(L, "a household used after its evaluation ended");
+  return v->b;
+}
+
+void kz_view_push_record(lua_State *L, int hh_idx, int t, size_t row) {
+  struct view *v = lua_touserdata(L, hh_idx);
+  lua_getiuservalue(L, hh_idx, 1);
+  push_view(L, v->b, V_RECORD, t, row, lua_gettop(L));
+  lua_remove(L, -2);
+}
+
+int kz_view_locate(lua_State *L, int idx, const struct kz_bundle *b, int *t, size_t *row) {
+  struct view *v = luaL_testudata(L, idx, MT[V_RECORD]);
+  if (!v || v->b != b || v->gen != b->gen) return 0;
+  *t = v->table;
+  *row = v->row;
+  return 1;
+}
+
 int kz_view_memo(lua_State *L) {
   struct view *v = luaL_checkudata(L, 1, MT[V_HOUSEHOLD]);
   if (v->b->gen != v->gen) return luaL_error(L, "a household used after its evaluation ended");

@@ -22,9 +22,6 @@ void kz_view_init(lua_State *L);
 /* Push the household view of b. b must outlive every use of the view. */
 void kz_view_push_household(lua_State *L, const struct kz_bundle *b);
 
-/* kz._memo(hh): the per-household table in which kz.lua keeps what it has
-** already worked out for this household (a lua_CFunction). */
-int kz_view_memo(lua_State *L);
 
 /* If the value at idx is a record view, append it to out as a JSON object of
 ** its table, id and dates, and return 1; else return 0. */
@@ -33,6 +30,16 @@ int kz_view_record_json(lua_State *L, int idx, struct kz_strbuf *out);
 /* kz._memo(hh): the per-household table in which kz.lua keeps what it has
 ** already worked out for this household (a lua_CFunction). */
 int kz_view_memo(lua_State *L);
+
+/* The bundle behind the household view at idx; raises a Lua error when idx
+** is not a live household view. */
+const struct kz_bundle *kz_view_check_household(lua_State *L, int idx);
+
+/* Push the view of row `row` of table t of the (checked) household at hh_idx. */
+void kz_view_push_record(lua_State *L, int hh_idx, int t, size_t row);
+
+/* 1 and *t, *row when the value at idx is a live record view of bundle b. */
+int kz_view_locate(lua_State *L, int idx, const struct kz_bundle *b, int *t, size_t *row);
 
 /* If the value at idx is a record view, return its id column (or NULL). */
 const char *kz_view_record_id(lua_State *L, int idx);
