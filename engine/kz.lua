@@ -6,8 +6,6 @@
 -- dates are ISO strings, which order correctly as strings. kz.today is the
 -- run's as-of date: the only clock a rule has.
 local kz = ...
-local memo_of = kz._memo        -- kept here, hidden from rules
-kz._memo, kz._freeze = nil, nil
 local H = kz.Household          -- methods of the household view (hh:...); a method
                                 -- may not share a table's name (hh.council is the list)
 local R = kz.Record             -- methods of records, by table
@@ -111,18 +109,7 @@ end
 -- Moves: each residence whose ward differs from the one before it, as
 -- { on = start_on, from = previous residence, to = residence, out = true when
 -- the new residence is outside the city }. Only moves started by today.
-function H:moves()
-  local out, prev = {}, nil
-  for _, r in ipairs(self.residences) do
-    if r.start_on <= kz.today then
-      if prev and prev.ward ~= nil and prev.ward ~= r.ward then
-        out[#out + 1] = { on = r.start_on, from = prev, to = r, out = (r.ward == nil) }
-      end
-      prev = r
-    end
-  end
-  return out
-end
+-- hh:moves() is in engine/vocab.c (C, for speed).
 
 -- }======
 
@@ -139,35 +126,18 @@ end
 -- kinds (a kind or a list of kinds) that is still going on day at, or nil
 -- when none is involved then. Hand-overs between staff or wards that follow
 -- on do not restart it.
-function H:involved_since(kinds, at)
-  if type(kinds) == "string" then kinds = { kinds } end
-  local want = {}
-  for _, k in ipairs(kinds) do want[k] = true end
-  return kz.covered_since(kz.filter(self.assignments, function(a) return want[a.agency] end), at)
-end
+-- hh:involved_since(kinds, at) is in engine/vocab.c (C, for speed).
 
 -- The assignment of kind that ended last (end_on by today), or nil: when
 -- that agency last stepped away or lost a staff member.
-function H:last_ended(kind)
-  local last
-  for _, a in ipairs(self.assignments) do
-    if a.agency == kind and a.end_on ~= nil and (last == nil or a.end_on >= last.end_on) then
-      last = a
-    end
-  end
-  return last
-end
+-- hh:last_ended(kind) is in engine/vocab.c (C, for speed).
 
 -- The active council (要対協) registration on day at, or nil.
 -- hh:registration(at) is in engine/vocab.c (C, for speed).
 
 -- Under support: family_consultation or child_guidance involved, or a council
 -- registration active.
-function H:under_support(at)
-  return self:involved("family_consultation", at) ~= nil
-      or self:involved("child_guidance", at) ~= nil
-      or self:registration(at) ~= nil
-end
+-- hh:under_support(at) is in engine/vocab.c (C, for speed).
 
 -- The day support began: the earliest start among the active assignments of
 -- family_consultation / child_guidance and the active registration.
@@ -185,24 +155,11 @@ end
 -- The first day of the unbroken support (family_consultation or
 -- child_guidance involved, or a council registration active) that is still
 -- going on day at, or nil when the household is not under support then.
-function H:supported_since(at)
-  local periods = kz.filter(self.assignments, function(a)
-    return a.agency == "family_consultation" or a.agency == "child_guidance"
-  end)
-  for _, c in ipairs(self.council) do periods[#periods + 1] = c end
-  table.sort(periods, function(a, b) return a.start_on < b.start_on end)
-  return kz.covered_since(periods, at)
-end
+-- hh:supported_since(at) is in engine/vocab.c (C, for speed).
 
 -- Who leads the case: the council's primary agency, else family_consultation,
 -- else child_guidance (when involved).
-function H:primary_agency(at)
-  local c = self:registration(at)
-  if c and c.primary_agency then return c.primary_agency end
-  if self:involved("family_consultation", at) then return "family_consultation" end
-  if self:involved("child_guidance", at) then return "child_guidance" end
-  return nil
-end
+-- hh:primary_agency(at) is in engine/vocab.c (C, for speed).
 
 -- The latest assessment (by assessed_on), or nil.
 function H:latest_assessment()
@@ -251,42 +208,7 @@ end
 -- checkups of its children, welfare periods ending, pregnancies of members
 -- ending without a birth, reports, moves. Each is { kind, on, record, weight,
 -- label }, weights from params.risk_weights, ordered by date.
-function H:risk_events(p, from)
-  local w = p.risk_weights
-  local ev = {}
-  local function add(kind, on, rec, weight, label)
-    if on and on >= from and on <= kz.today then
-      ev[#ev + 1] = { kind = kind, on = on, record = rec, weight = weight, label = label }
-    end
-  end
-  for _, c in ipairs(self:children()) do
-    for _, k in ipairs(self:missed_checkups(c, p.checkup_grace_days)) do
-      add("checkup_missed", k.scheduled_on, k, w.checkup_missed,
-          (kz.checkup_name[k.kind] or k.kind) .. "未受診")
-    end
-  end
-  for _, x in ipairs(self.welfare) do
-    add("welfare_ended", x.end_on, x, w.welfare_ended, "生活保護終了")
-  end
-  for _, g in ipairs(self.pregnancies) do
-    if g.end_on and g.outcome and g.outcome ~= "birth" and self:membership(g.mother_id) then
-      add("pregnancy_lost", g.end_on, g, w.pregnancy_lost, "妊娠が継続しなかった")
-    end
-  end
-  for _, r in ipairs(self.reports) do
-    local police = r.source == "police"
-    add(police and "report_police" or "report", r.received_on, r,
-        police and w.report_police or w.report, police and "警察からの情報" or "関係機関からの情報")
-  end
-  for _, m in ipairs(self:moves()) do
-    add("move", m.on, m.to, w.move, m.out and "市外転出" or "区間転居")
-  end
-  table.sort(ev, function(a, b)
-    if a.on ~= b.on then return a.on < b.on end
-    return a.kind < b.kind
-  end)
-  return ev
-end
+-- hh:risk_events(p, from) is in engine/vocab.c (C, for speed).
 
 -- }======
 
@@ -301,52 +223,3 @@ kz.subjects = {
 
 -- }======
 
--- {====== Memoized per household ======
-
--- Every rule asks the same questions of a household (its children, who is
--- involved, its ward...). Each answer is worked out once per household; each
--- caller gets its own copy of a list, so a rule cannot change what another
--- rule sees.
-local NIL = {}
-
-local function copy(v)
-  if type(v) ~= "table" then return v end
-  local t = {}
-  for i = 1, #v do
-    local x = v[i]
-    if type(x) == "table" then
-      local y = {}
-      for k, z in pairs(x) do y[k] = z end
-      x = y
-    end
-    t[i] = x
-  end
-  return t
-end
-
-local function memoize(name)
-  local compute = H[name]
-  H[name] = function(self, a, b)
-    local m = memo_of(self)
-    local by_name = m[name]
-    if not by_name then by_name = {}; m[name] = by_name end
-    local ka = a == nil and NIL or a
-    local by_a = by_name[ka]
-    if not by_a then by_a = {}; by_name[ka] = by_a end
-    local kb = b == nil and NIL or b
-    local v = by_a[kb]
-    if v == nil then
-      v = compute(self, a, b)
-      by_a[kb] = v == nil and NIL or v
-    elseif v == NIL then
-      return nil
-    end
-    return copy(v)
-  end
-end
-
-for _, name in ipairs({ "moves", "supported_since", "risk_events" }) do
-  memoize(name)
-end
-
--- }======

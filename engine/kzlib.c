@@ -115,42 +115,12 @@ static int l_is_finding(lua_State *L) {
   return 1;
 }
 
-/* kz._freeze(v): v itself unless it is a plain table; then a read-only
-** proxy of it whose nested plain tables are frozen too (kz.lua shares what
-** it memoizes between rules, so none may change it). */
-static int l_freeze(lua_State *L) {
-  int depth = (int)luaL_optinteger(L, 2, 0);
-  lua_settop(L, 1);
-  if (!lua_istable(L, 1) || lua_getmetatable(L, 1)) {
-    lua_settop(L, 1);
-    return 1;
-  }
-  if (depth < 4) {
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-      if (lua_istable(L, -1)) {
-        lua_pushcfunction(L, l_freeze);
-        lua_insert(L, -2);
-        lua_pushinteger(L, depth + 1);
-        lua_call(L, 2, 1);
-        lua_pushvalue(L, -2);
-        lua_insert(L, -2);
-        lua_rawset(L, 1);
-      } else {
-        lua_pop(L, 1);
-      }
-    }
-  }
-  kz_sandbox_push_readonly(L, 1);
-  return 1;
-}
-
 static const luaL_Reg kz_funcs[] = {
   {"days", l_days}, {"add_days", l_add_days}, {"age", l_age}, {"is_date", l_is_date},
   {"later", l_later}, {"earlier", l_earlier},
   {"business_days", l_business_days}, {"calendar_days", l_calendar_days},
   {"finding", l_finding}, {"is_finding", l_is_finding},
-  {"_freeze", l_freeze}, {"_memo", kz_view_memo},   /* for kz.lua only: removed after */
+
   {NULL, NULL}
 };
 

@@ -221,19 +221,6 @@ int kz_view_locate(lua_State *L, int idx, const struct kz_bundle *b, int *t, siz
   return 1;
 }
 
-int kz_view_memo(lua_State *L) {
-  struct view *v = luaL_checkudata(L, 1, MT[V_HOUSEHOLD]);
-  if (v->b->gen != v->gen) return luaL_error(L, "a household used after its evaluation ended");
-  lua_getiuservalue(L, 1, 1);
-  if (lua_getfield(L, -1, "memo") != LUA_TTABLE) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, -3, "memo");
-  }
-  return 1;
-}
-
 void kz_view_push_household(lua_State *L, const struct kz_bundle *b) {
   size_t rows = 0;
   for (int t = 0; t < KZ_NTABLES; t++) rows += b->rows[t].n;

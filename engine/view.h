@@ -27,9 +27,6 @@ void kz_view_push_household(lua_State *L, const struct kz_bundle *b);
 ** its table, id and dates, and return 1; else return 0. */
 int kz_view_record_json(lua_State *L, int idx, struct kz_strbuf *out);
 
-/* kz._memo(hh): the per-household table in which kz.lua keeps what it has
-** already worked out for this household (a lua_CFunction). */
-int kz_view_memo(lua_State *L);
 
 /* The bundle behind the household view at idx; raises a Lua error when idx
 ** is not a live household view. */

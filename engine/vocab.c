@@ -26,7 +26,8 @@ struct cols {
   int a_agency, a_start, a_end;
   int u_start, u_end;
   int c_person, c_agency, c_ward, c_occurred, c_seen;
-  int k_child, k_scheduled, k_attended;
+  int k_child, k_scheduled, k_attended, k_kind;
+  int a_id, u_primary, g_end, g_outcome, w_end, e_source, e_received;
 };
 
 #define COL(t, n) kz_records_column(&kz_tables[t], n)
@@ -55,6 +56,14 @@ static void find_cols(struct cols *c) {
   c->k_child = COL(KZ_T_CHECKUPS, "child_id");
   c->k_scheduled = COL(KZ_T_CHECKUPS, "scheduled_on");
   c->k_attended = COL(KZ_T_CHECKUPS, "attended_on");
+  c->k_kind = COL(KZ_T_CHECKUPS, "kind");
+  c->a_id = COL(KZ_T_ASSIGNMENTS, "id");
+  c->u_primary = COL(KZ_T_COUNCIL, "primary_agency");
+  c->g_end = COL(KZ_T_PREGNANCIES, "end_on");
+  c->g_outcome = COL(KZ_T_PREGNANCIES, "outcome");
+  c->w_end = COL(KZ_T_WELFARE, "end_on");
+  c->e_source = COL(KZ_T_REPORTS, "source");
+  c->e_received = COL(KZ_T_REPORTS, "received_on");
 }
 
 /* What every vocabulary function starts from: the household's bundle, the
@@ -371,6 +380,325 @@ static int h_missed_checkups(lua_State *L) {
 
 /* }====== */
 
+
+/* {====== Spans of involvement ====== */
+
+struct span { const char *start, *end; };
+
+static int span_cmp(const void *x, const void *y) {
+  const struct span *a = x, *b = y;
+  return strcmp(a->start, b->start);
+}
+
+/* The first day of the unbroken stretch of spans (sorted by start) that
+** covers at, or NULL: spans that overlap or follow on join (kz.covered_since
+** in kz.lua says the same for any list of periods). */
+static const char *covered_since(const struct span *sp, size_t n, const char *at) {
+  const char *s = NULL, *e = NULL;
+  for (size_t i = 0; i < n; i++) {
+    const char *rs = sp[i].start;
+    if (!rs || strcmp(rs, at) > 0) continue;
+    if (!s || (e && strcmp(rs, e) > 0)) {
+      s = rs;
+      e = sp[i].end;
+    } else if (e) {
+      e = sp[i].end ? (strcmp(sp[i].end, e) > 0 ? sp[i].end : e) : NULL;
+    }
+  }
+  return s && (!e || strcmp(e, at) > 0) ? s : NULL;
+}
+
+#define MAX_SPANS 256   /* a household's assignments and registrations */
+
+static int in_kinds(lua_State *L, int kinds, const char *agency) {
+  if (!agency) return 0;
+  if (lua_type(L, kinds) == LUA_TSTRING) return strcmp(lua_tostring(L, kinds), agency) == 0;
+  lua_Integer n = (lua_Integer)lua_rawlen(L, kinds);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, kinds, i);
+    int yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), agency) == 0;
+    lua_pop(L, 1);
+    if (yes) return 1;
+  }
+  return 0;
+}
+
+static int push_day_or_nil(lua_State *L, const char *day) {
+  if (day) lua_pushstring(L, day);
+  else lua_pushnil(L);
+  return 1;
+}
+
+/* hh:involved_since(kinds, at): the first day of the unbroken involvement of
+** any of kinds (a kind or a list) still going on at, or nil. Hand-overs
+** between staff or wards that follow on do not restart it. */
+static int h_involved_since(lua_State *L) {
+  struct ask a = begin(L, 3);
+  if (!lua_isstring(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
+  const char *at = day_arg(L, 3);
+  struct span sp[MAX_SPANS];
+  size_t n = 0;
+  for (size_t i = 0; i < a.b->rows[KZ_T_ASSIGNMENTS].n && n < MAX_SPANS; i++)
+    if (in_kinds(L, 2, V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_agency))) {
+      sp[n].start = V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_start);
+      sp[n++].end = V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_end);
+    }
+  return push_day_or_nil(L, covered_since(sp, n, at));     /* rows are in start order */
+}
+
+/* hh:supported_since(at): the first day of the unbroken support
+** (family_consultation or child_guidance involved, or a council
+** registration active) still going on at, or nil. */
+static int h_supported_since(lua_State *L) {
+  struct ask a = begin(L, 2);
+  const char *at = day_arg(L, 2);
+  struct span sp[MAX_SPANS];
+  size_t n = 0;
+  for (size_t i = 0; i < a.b->rows[KZ_T_ASSIGNMENTS].n && n < MAX_SPANS; i++) {
+    const char *ag = V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_agency);
+    if (eq(ag, "family_consultation") || eq(ag, "child_guidance")) {
+      sp[n].start = V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_start);
+      sp[n++].end = V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_end);
+    }
+  }
+  for (size_t i = 0; i < a.b->rows[KZ_T_COUNCIL].n && n < MAX_SPANS; i++) {
+    sp[n].start = V(&a, KZ_T_COUNCIL, i, a.c->u_start);
+    sp[n++].end = V(&a, KZ_T_COUNCIL, i, a.c->u_end);
+  }
+  if (n == 0) { lua_pushnil(L); return 1; }
+  for (size_t i = 0; i < n; i++)
+    if (!sp[i].start) sp[i].start = "";      /* sorts first, never covers */
+  qsort(sp, n, sizeof *sp, span_cmp);
+  for (size_t i = 0; i < n; i++)
+    if (!sp[i].start[0]) sp[i].start = NULL;
+  return push_day_or_nil(L, covered_since(sp, n, at));
+}
+
+/* hh:last_ended(kind): the assignment of kind that ended last (by today), or
+** nil: when that agency last stepped away or lost a staff member. */
+static int h_last_ended(lua_State *L) {
+  struct ask a = begin(L, 2);
+  const char *kind = luaL_checkstring(L, 2);
+  long last = -1;
+  for (size_t i = 0; i < a.b->rows[KZ_T_ASSIGNMENTS].n; i++) {
+    const char *end = V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_end);
+    if (eq(V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_agency), kind) && end &&
+        (last < 0 || strcmp(end, V(&a, KZ_T_ASSIGNMENTS, (size_t)last, a.c->a_end)) >= 0))
+      last = (long)i;
+  }
+  return push_row_or_nil(L, last, KZ_T_ASSIGNMENTS);
+}
+
+static int involved_row(const struct ask *a, const char *kind, const char *at) {
+  for (size_t i = 0; i < a->b->rows[KZ_T_ASSIGNMENTS].n; i++)
+    if (assignment_active(a, i, kind, at)) return 1;
+  return 0;
+}
+
+static long registration_row(const struct ask *a, const char *at) {
+  for (size_t i = a->b->rows[KZ_T_COUNCIL].n; i-- > 0;)
+    if (active(V(a, KZ_T_COUNCIL, i, a->c->u_start), V(a, KZ_T_COUNCIL, i, a->c->u_end), at))
+      return (long)i;
+  return -1;
+}
+
+/* hh:under_support(at): family_consultation or child_guidance involved, or a
+** council registration active. */
+static int h_under_support(lua_State *L) {
+  struct ask a = begin(L, 2);
+  const char *at = day_arg(L, 2);
+  lua_pushboolean(L, involved_row(&a, "family_consultation", at) ||
+                     involved_row(&a, "child_guidance", at) || registration_row(&a, at) >= 0);
+  return 1;
+}
+
+/* hh:primary_agency(at): the council's primary agency, else
+** family_consultation, else child_guidance (when involved), else nil. */
+static int h_primary_agency(lua_State *L) {
+  struct ask a = begin(L, 2);
+  const char *at = day_arg(L, 2);
+  long r = registration_row(&a, at);
+  const char *primary = r >= 0 ? V(&a, KZ_T_COUNCIL, (size_t)r, a.c->u_primary) : NULL;
+  if (!primary && involved_row(&a, "family_consultation", at)) primary = "family_consultation";
+  if (!primary && involved_row(&a, "child_guidance", at)) primary = "child_guidance";
+  return push_day_or_nil(L, primary);
+}
+
+/* }====== */
+
+/* {====== Moves and risk events ====== */
+
+/* Each residence whose ward differs from the one before it (both started by
+** today): calls fn(prev_row, row) in order. */
+static void each_move(const struct ask *a, const char *today,
+                      void (*fn)(lua_State *, const struct ask *, size_t, size_t, void *),
+                      lua_State *L, void *ctx) {
+  long prev = -1;
+  for (size_t i = 0; i < a->b->rows[KZ_T_RESIDENCES].n; i++) {
+    const char *start = V(a, KZ_T_RESIDENCES, i, a->c->r_start);
+    if (!start || strcmp(start, today) > 0) continue;
+    if (prev >= 0) {
+      const char *pw = V(a, KZ_T_RESIDENCES, (size_t)prev, a->c->r_ward);
+      const char *w = V(a, KZ_T_RESIDENCES, i, a->c->r_ward);
+      if (pw && !eq(pw, w)) fn(L, a, (size_t)prev, i, ctx);
+    }
+    prev = (long)i;
+  }
+}
+
+static void push_move(lua_State *L, const struct ask *a, size_t from, size_t to, void *ctx) {
+  int out = *(int *)ctx;
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, V(a, KZ_T_RESIDENCES, to, a->c->r_start));
+  lua_setfield(L, -2, "on");
+  kz_view_push_record(L, 1, KZ_T_RESIDENCES, from);
+  lua_setfield(L, -2, "from");
+  kz_view_push_record(L, 1, KZ_T_RESIDENCES, to);
+  lua_setfield(L, -2, "to");
+  lua_pushboolean(L, V(a, KZ_T_RESIDENCES, to, a->c->r_ward) == NULL);
+  lua_setfield(L, -2, "out");
+  lua_rawseti(L, out, (lua_Integer)lua_rawlen(L, out) + 1);
+}
+
+/* hh:moves(): each move to another ward or out of the city, started by
+** today, as { on = start_on, from = residence, to = residence, out = true
+** when the new residence is outside the city }. */
+static int h_moves(lua_State *L) {
+  struct ask a = begin(L, 1);
+  lua_pushnil(L);
+  const char *today = day_arg(L, 2);
+  lua_newtable(L);
+  int out = lua_gettop(L);
+  each_move(&a, today, push_move, L, &out);
+  return 1;
+}
+
+struct event {
+  const char *kind, *on;
+  int table;
+  size_t row;
+  const char *label;
+  size_t seq;                    /* insertion order: ties keep it */
+};
+
+struct events {
+  struct event ev[MAX_SPANS];
+  size_t n;
+  const char *from, *today;
+};
+
+static void add_event(struct events *e, const char *kind, const char *on, int t, size_t row,
+                      const char *label) {
+  if (!on || strcmp(on, e->from) < 0 || strcmp(on, e->today) > 0 || e->n == MAX_SPANS) return;
+  struct event *x = &e->ev[e->n];
+  x->kind = kind; x->on = on; x->table = t; x->row = row; x->label = label; x->seq = e->n;
+  e->n++;
+}
+
+static void move_event(lua_State *L, const struct ask *a, size_t from, size_t to, void *ctx) {
+  (void)L; (void)from;
+  add_event(ctx, "move", V(a, KZ_T_RESIDENCES, to, a->c->r_start), KZ_T_RESIDENCES, to,
+            V(a, KZ_T_RESIDENCES, to, a->c->r_ward) ? "区間転居" : "市外転出");
+}
+
+static int event_cmp(const void *x, const void *y) {
+  const struct event *a = x, *b = y;
+  int c = strcmp(a->on, b->on);
+  if (!c) c = strcmp(a->kind, b->kind);
+  return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* hh:risk_events(p, from): the household's risk events on or after from
+** (RULES.md): missed checkups of its children, welfare periods ending,
+** pregnancies of members ending without a birth, reports, moves. Each is
+** { kind, on, record, weight, label }, weights from p.risk_weights, in date
+** order. */
+static int h_risk_events(lua_State *L) {
+  struct ask a = begin(L, 3);
+  const struct cols *c = a.c;
+  struct events *e = lua_newuserdatauv(L, sizeof *e, 0);     /* scratch, collected */
+  int scratch = lua_gettop(L);
+  e->n = 0;
+  e->from = luaL_checkstring(L, 3);
+  lua_getfield(L, lua_upvalueindex(1), "today");
+  e->today = luaL_checkstring(L, -1);
+  kz_day now;
+  if (kz_date_parse(e->today, &now)) return luaL_error(L, "kz.today is not a date");
+  lua_getfield(L, 2, "checkup_grace_days");
+  lua_Integer grace = luaL_checkinteger(L, -1);
+  lua_getfield(L, 2, "risk_weights");
+  int weights = lua_gettop(L);
+  lua_getfield(L, lua_upvalueindex(1), "checkup_name");
+  int names = lua_gettop(L);
+
+  /* missed checkups of the children (as hh:children() and hh:missed_checkups()) */
+  lua_getfield(L, 1, "children");
+  lua_pushvalue(L, 1);
+  lua_call(L, 1, 1);
+  int children = lua_gettop(L);
+  lua_Integer nchildren = (lua_Integer)lua_rawlen(L, children);
+  for (lua_Integer ci = 1; ci <= nchildren; ci++) {
+    lua_rawgeti(L, children, ci);
+    lua_getfield(L, -1, "id");
+    const char *child = lua_tostring(L, -1);
+    for (size_t i = 0; child && i < a.b->rows[KZ_T_CHECKUPS].n; i++) {
+      const char *sched = V(&a, KZ_T_CHECKUPS, i, c->k_scheduled);
+      kz_day day;
+      if (!eq(V(&a, KZ_T_CHECKUPS, i, c->k_child), child) || V(&a, KZ_T_CHECKUPS, i, c->k_attended) ||
+          !sched || kz_date_parse(sched, &day) || now - day < grace ||
+          seen_since_row(&a, child, sched, NULL) >= 0)
+        continue;
+      add_event(e, "checkup_missed", sched, KZ_T_CHECKUPS, i, NULL);
+    }
+    lua_pop(L, 2);
+  }
+  for (size_t i = 0; i < a.b->rows[KZ_T_WELFARE].n; i++)
+    add_event(e, "welfare_ended", V(&a, KZ_T_WELFARE, i, c->w_end), KZ_T_WELFARE, i, "生活保護終了");
+  for (size_t i = 0; i < a.b->rows[KZ_T_PREGNANCIES].n; i++) {
+    const char *end = V(&a, KZ_T_PREGNANCIES, i, c->g_end), *out = V(&a, KZ_T_PREGNANCIES, i, c->g_outcome);
+    if (end && out && !eq(out, "birth") &&
+        membership_row(&a, V(&a, KZ_T_PREGNANCIES, i, c->g_mother), e->today) >= 0)
+      add_event(e, "pregnancy_lost", end, KZ_T_PREGNANCIES, i, "妊娠が継続しなかった");
+  }
+  for (size_t i = 0; i < a.b->rows[KZ_T_REPORTS].n; i++) {
+    int police = eq(V(&a, KZ_T_REPORTS, i, c->e_source), "police");
+    add_event(e, police ? "report_police" : "report", V(&a, KZ_T_REPORTS, i, c->e_received),
+              KZ_T_REPORTS, i, police ? "警察からの情報" : "関係機関からの情報");
+  }
+  each_move(&a, e->today, move_event, L, e);
+  qsort(e->ev, e->n, sizeof *e->ev, event_cmp);
+
+  lua_createtable(L, (int)e->n, 0);
+  int out = lua_gettop(L);
+  for (size_t i = 0; i < e->n; i++) {
+    struct event *x = &e->ev[i];
+    lua_createtable(L, 0, 5);
+    lua_pushstring(L, x->kind);
+    lua_setfield(L, -2, "kind");
+    lua_pushstring(L, x->on);
+    lua_setfield(L, -2, "on");
+    kz_view_push_record(L, 1, x->table, x->row);
+    lua_setfield(L, -2, "record");
+    lua_getfield(L, weights, x->kind);
+    lua_setfield(L, -2, "weight");
+    if (x->label) {
+      lua_pushstring(L, x->label);
+    } else {                     /* "<checkup name>未受診" */
+      const char *kind = V(&a, KZ_T_CHECKUPS, x->row, c->k_kind);
+      lua_getfield(L, names, kind ? kind : "");
+      if (!lua_isstring(L, -1)) { lua_pop(L, 1); lua_pushstring(L, kind ? kind : "?"); }
+      lua_pushliteral(L, "未受診");
+      lua_concat(L, 2);
+    }
+    lua_setfield(L, -2, "label");
+    lua_rawseti(L, out, (lua_Integer)i + 1);
+  }
+  (void)scratch;
+  return 1;
+}
+
+/* }====== */
+
 /* kz.active(rec, at): start_on <= at and (end_on nil or end_on > at). */
 static int k_active(lua_State *L) {
   lua_settop(L, 2);
@@ -389,6 +717,9 @@ static const luaL_Reg household_methods[] = {
   {"registration", h_registration}, {"last_sighting", h_last_sighting},
   {"seen_since", h_seen_since}, {"contact_since", h_contact_since},
   {"last_contact", h_last_contact}, {"missed_checkups", h_missed_checkups},
+  {"involved_since", h_involved_since}, {"supported_since", h_supported_since},
+  {"last_ended", h_last_ended}, {"under_support", h_under_support},
+  {"primary_agency", h_primary_agency}, {"moves", h_moves}, {"risk_events", h_risk_events},
   {NULL, NULL}
 };
 
