@@ -333,9 +333,7 @@ static int eval_rule(struct run_ctx *c, size_t ri) {
   /* The subjects: the household itself, or kz.subjects[subject](hh),
   ** worked out once per household and kept in its slot above hh_idx. */
   if (r->subject == KZ_SUBJECT_HOUSEHOLD) {
-    lua_createtable(L, 1, 0);
-    lua_pushvalue(L, c->hh_idx);
-    lua_rawseti(L, -2, 1);
+    lua_pushvalue(L, c->hh_idx);             /* one subject: the household */
   } else {
     int slot = c->hh_idx + (int)r->subject;
     if (lua_isnil(L, slot)) {
@@ -353,15 +351,17 @@ static int eval_rule(struct run_ctx *c, size_t ri) {
     lua_pushvalue(L, slot);
   }
   int subjects = lua_gettop(L);
-  if (!lua_istable(L, subjects)) {
-    rc = rule_error(c, r, c->b->household_id, "kz.subjects did not return a list");
-    goto done;
+  lua_Integer n = 1;
+  if (r->subject != KZ_SUBJECT_HOUSEHOLD) {
+    if (!lua_istable(L, subjects)) {
+      rc = rule_error(c, r, c->b->household_id, "kz.subjects did not return a list");
+      goto done;
+    }
+    n = (lua_Integer)lua_rawlen(L, subjects);
   }
-  lua_len(L, subjects);                       /* a frozen list has __len */
-  lua_Integer n = lua_tointeger(L, -1);
-  lua_pop(L, 1);
   for (lua_Integer i = 1; i <= n && rc == 0; i++) {
-    lua_geti(L, subjects, i);
+    if (r->subject == KZ_SUBJECT_HOUSEHOLD) lua_pushvalue(L, subjects);
+    else lua_rawgeti(L, subjects, i);
     int subj_idx = lua_gettop(L);
     const char *subject = r->subject == KZ_SUBJECT_HOUSEHOLD ? c->b->household_id
                                                              : kz_view_record_id(L, subj_idx);
