@@ -16,7 +16,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 D1=2024-09-02 D2=2024-10-01
 cp -r rules "$tmp/rules"    # a fixed rule set for every run of this test
 RUN="$KIZUKI run --rules $tmp/rules"   # a plain command, so $! is kizuki itself
-"$KIZUKI" gen --quiet --households "${CRASH_HOUSEHOLDS:-6000}" --seed 7 --out "$tmp/city.db" 2>/dev/null
+"$KIZUKI" gen --quiet --households "${CRASH_HOUSEHOLDS:-16000}" --seed 7 --out "$tmp/city.db" 2>/dev/null
 
 # The state of a task DB: its tasks, their history and the run errors (a
 # rerun after a committed run adds a run record that changes nothing), and
