@@ -75,12 +75,13 @@ fixtures: $(KIZUKI)
 	./$(KIZUKI) test fixtures/
 
 e2e: $(KIZUKI)
-	@set -e; for t in tests/e2e/*.sh; do echo "== $$t"; KIZUKI=$(abspath $(KIZUKI)) sh $$t; done
+	@set -e; for t in tests/e2e/*.sh; do echo "== $$t"; \
+	  KIZUKI=$(abspath $(KIZUKI)) $(if $(CRASH_HOUSEHOLDS),CRASH_HOUSEHOLDS=$(CRASH_HOUSEHOLDS)) sh $$t; done
 
 check-asan: deps
 	$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  unit fixtures e2e
+	  unit fixtures e2e fuzz-replay
 
 # Fuzz harnesses, replayed without libFuzzer (tests/fuzz/driver.c).
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(BUILD)/libkizuki.a
@@ -126,6 +127,20 @@ bench:
 # docs/rules.md is generated from the loaded rules (a test fails when stale).
 docs: $(KIZUKI)
 	./$(KIZUKI) rules --format markdown > docs/rules.md
+
+# Install for the nightly batch (README "Running nightly"): the binary, the
+# rules and profile, the schemas, the man page. The rules folder is kizuki's
+# own: a rule file removed from rules/ is removed there too, never left to run.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: $(KIZUKI)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kizuki/rules \
+	  $(DESTDIR)$(PREFIX)/share/kizuki/schema $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(KIZUKI) $(DESTDIR)$(PREFIX)/bin/kizuki
+	rm -f $(DESTDIR)$(PREFIX)/share/kizuki/rules/*.lua
+	install -m 644 $(wildcard rules/*.lua) rules/kizuki.yaml $(DESTDIR)$(PREFIX)/share/kizuki/rules/
+	install -m 644 $(wildcard schema/*.sql) $(DESTDIR)$(PREFIX)/share/kizuki/schema/
+	install -m 644 docs/kizuki.1 $(DESTDIR)$(PREFIX)/share/man/man1/kizuki.1
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
