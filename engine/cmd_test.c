@@ -22,7 +22,7 @@
 
 static const char USAGE[] =
   "usage: kizuki test [FIXTURE.yaml | DIR]... [--run PATTERN] [--format text|json]\n"
-  "                   [--rules DIR] [--profile FILE]\n"
+  "                   [--rules DIR] [--profile FILE] [--coverage]\n"
   "\n"
   "Run each fixture's runs in order over one in-memory task store, with the\n"
   "rules of the rules folder, and compare the tasks with the expected ones.\n"
@@ -36,6 +36,9 @@ static const char USAGE[] =
   "                    summary line then goes to stderr)\n"
   "  --rules DIR       the rules folder (default: rules)\n"
   "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
+  "  --coverage        also tell, for each rule, how many passing fixtures made it\n"
+  "                    open a task and how many cleared one, and list the rules\n"
+  "                    no fixture fires or clears (before the last line)\n"
   "\n"
   "A run fails when an expected task is missing, an unexpected task is there,\n"
   "a rule raises an error, or a second run with the same as_of changes\n"
@@ -69,6 +72,11 @@ struct tester {
   struct kz_strbuf text;           /* text: the failure report of the fixture */
   struct kz_strbuf runs_json;      /* JSON: the runs array of the fixture */
   int nruns_json;
+  /* --coverage: per loaded rule, the passing fixtures that opened / cleared
+  ** one of its tasks (in the fixture's scope). */
+  int coverage;
+  struct cover { char *rule; long long opened, cleared; } *cov;   /* owned */
+  size_t ncov;
 };
 
 /* {====== Found tasks ====== */
@@ -282,6 +290,58 @@ done:
 
 /* }====== */
 
+/* {====== Coverage (--coverage) ====== */
+
+static struct cover *cover_find(struct tester *t, const char *rule, int add) {
+  for (size_t i = 0; i < t->ncov; i++)
+    if (strcmp(t->cov[i].rule, rule) == 0) return &t->cov[i];
+  if (!add) return NULL;
+  struct cover *v = realloc(t->cov, (t->ncov + 1) * sizeof *v);
+  if (!v) return NULL;
+  t->cov = v;
+  v = &t->cov[t->ncov];
+  if (!(v->rule = strdup(rule))) return NULL;
+  v->opened = v->cleared = 0;
+  t->ncov++;
+  return v;
+}
+
+/* Count, once per rule, what fixture f's runs made its tasks do in db. */
+static void cover_tally(struct tester *t, const struct kz_fixture *f, sqlite3 *db) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, "SELECT DISTINCT t.rule, e.event = 'cleared' FROM task_events e "
+                         "JOIN tasks t ON t.id = e.task_id "
+                         "WHERE e.event IN ('opened', 'reopened', 'cleared')", -1, &st, NULL) != SQLITE_OK)
+    return;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *rule = (const char *)sqlite3_column_text(st, 0);
+    struct cover *c = kz_fixture_in_scope(f, rule) ? cover_find(t, rule, 0) : NULL;
+    if (c && sqlite3_column_int(st, 1)) c->cleared++;
+    else if (c) c->opened++;
+  }
+  sqlite3_finalize(st);
+}
+
+static void cover_print(const struct tester *t, FILE *out) {
+  fprintf(out, "\ncoverage: passing fixtures that open / clear a task of each rule\n"
+          "%-28s %7s %8s\n", "rule", "opened", "cleared");
+  for (size_t i = 0; i < t->ncov; i++)
+    fprintf(out, "%-28s %7lld %8lld\n", t->cov[i].rule, t->cov[i].opened, t->cov[i].cleared);
+  for (int which = 0; which < 2; which++) {
+    int n = 0;
+    for (size_t i = 0; i < t->ncov; i++) {
+      if ((which ? t->cov[i].cleared : t->cov[i].opened) > 0) continue;
+      fprintf(out, "%s%s", n++ ? ", " : which ? "no fixture clears: " : "no fixture fires: ",
+              t->cov[i].rule);
+    }
+    fprintf(out, n ? "\n" : "%s", which ? "every rule is cleared by some fixture\n"
+            : "every rule is fired by some fixture\n");
+  }
+  fputc('\n', out);
+}
+
+/* }====== */
+
 /* {====== One fixture ====== */
 
 /* Rule errors recorded by run run_id, each as a failure. */
@@ -342,6 +402,7 @@ static int run_fixture(struct tester *t, struct kz_fixture *f, struct kz_diag *p
     free(ids);
   }
   if (bad) goto done;
+  for (size_t i = 0; t->coverage && i < e.rules.n; i++) cover_find(t, e.rules.rules[i].id, 1);
   if (kz_tasks_open(&ts, ":memory:", &e.prof, &d) != KZ_EXIT_OK) {
     for (size_t i = 0; i < d.n; i++) kz_diag_add(problems, f->file, 0, 0, "%s", d.msgs[i]);
     goto done;
@@ -401,6 +462,7 @@ static int run_fixture(struct tester *t, struct kz_fixture *f, struct kz_diag *p
     finish_run(t, &r, i, run);
     kz_run_stats_free(&st);
   }
+  if (t->coverage && !t->fixture_failed) cover_tally(t, f, kz_tasks_db(ts));
 done:
   kz_diag_clear(&d);
   kz_tasks_close(ts);
@@ -503,6 +565,7 @@ int kz_cmd_test(int argc, char **argv) {
   static const struct option opts[] = {
     {"run", required_argument, NULL, 'n'}, {"format", required_argument, NULL, 'f'},
     {"rules", required_argument, NULL, 'r'}, {"profile", required_argument, NULL, 'p'},
+    {"coverage", no_argument, NULL, 'C'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
   struct tester t = {0};
@@ -522,6 +585,7 @@ int kz_cmd_test(int argc, char **argv) {
         break;
       case 'r': t.rules = optarg; break;
       case 'p': t.profile = optarg; break;
+      case 'C': t.coverage = 1; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
       default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
     }
@@ -551,11 +615,14 @@ int kz_cmd_test(int argc, char **argv) {
     if (t.json)
       printf("{\"fixtures\":[%s],\"passed\":%lld,\"failed\":%lld}\n", kz_strbuf_str(&t.out),
              t.passed, t.failed);
+    if (t.coverage) cover_print(&t, t.json ? stderr : stdout);
     fprintf(t.json ? stderr : stdout, "%lld passed, %lld failed\n", t.passed, t.failed);
     rc = t.load_errors ? KZ_EXIT_USAGE : t.failed ? KZ_EXIT_FIXTURE_FAILED : KZ_EXIT_OK;
   }
   kz_strbuf_free(&t.out);
   kz_strbuf_free(&t.text);
   kz_strbuf_free(&t.runs_json);
+  for (size_t i = 0; i < t.ncov; i++) free(t.cov[i].rule);
+  free(t.cov);
   return rc;
 }

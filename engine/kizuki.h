@@ -35,5 +35,11 @@ int kz_cmd_test(int argc, char **argv);
 int kz_cmd_replay(int argc, char **argv);
 int kz_cmd_check(int argc, char **argv);
 int kz_cmd_rules(int argc, char **argv);
+int kz_cmd_tasks(int argc, char **argv);
+int kz_cmd_done(int argc, char **argv);
+int kz_cmd_explain(int argc, char **argv);
+int kz_cmd_export(int argc, char **argv);
+int kz_cmd_report(int argc, char **argv);
+int kz_cmd_diff(int argc, char **argv);
 
 #endif

@@ -21,6 +21,13 @@ static const char USAGE[] =
   "  rules    list the rule catalogue as loaded (text, markdown, json)\n"
   "  gen      generate a synthetic city case DB\n"
   "\n"
+  "  tasks    list tasks, most severe first; by unit, ward, status, rule, overdue\n"
+  "  done     close a task staff has dealt with (never reopened)\n"
+  "  explain  why a task exists: rule, evidence, routing, history\n"
+  "  export   write tasks as CSV for Excel or JSON Lines, per unit if asked\n"
+  "  report   write the open tasks as static HTML pages, one per unit\n"
+  "  diff     what a rule change would open or no longer open, before it goes live\n"
+  "\n"
   "`kizuki COMMAND --help` tells more; `kizuki --version` prints the version.\n";
 
 struct command {
@@ -31,6 +38,9 @@ struct command {
 static const struct command commands[] = {
   {"run", kz_cmd_run}, {"gen", kz_cmd_gen}, {"test", kz_cmd_test},
   {"replay", kz_cmd_replay}, {"check", kz_cmd_check}, {"rules", kz_cmd_rules},
+  {"tasks", kz_cmd_tasks}, {"done", kz_cmd_done}, {"explain", kz_cmd_explain},
+  {"export", kz_cmd_export},
+  {"report", kz_cmd_report}, {"diff", kz_cmd_diff},
   {NULL, NULL}
 };
 

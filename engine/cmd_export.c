@@ -1,0 +1,269 @@
+/*
+** cmd_export.c — `kizuki export`: tasks as files for other people and
+** systems: CSV that Excel opens as UTF-8 (BOM, Japanese headers, RFC 4180,
+** CRLF) or JSON Lines; one file, or one per unit in a folder. Every file is
+** written beside its final name and renamed into place, mode 0600.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "kizuki.h"
+#include "strbuf.h"
+#include "task_query.h"
+
+static const char USAGE[] =
+  "usage: kizuki export --tasks TASKS.db --out PATH [--format csv|jsonl] [--per-unit]\n"
+  "                     [--status S] [--unit U | --ward W] [--severity S] [--rule R]\n"
+  "                     [--overdue] [--opened-since DATE] [--as-of DATE]\n"
+  "\n"
+  "Write tasks (most severe first, then by due date) to files:\n"
+  "  csv    UTF-8 with a BOM, Japanese headers, RFC 4180 quoting and CRLF line\n"
+  "         ends: Excel opens it as it is (default)\n"
+  "  jsonl  JSON Lines: one task object a line, evidence as JSON, for other\n"
+  "         systems\n"
+  "\n"
+  "  --tasks TASKS.db  the task DB `kizuki run` writes (opened read-only)\n"
+  "  --out PATH        the file to write; with --per-unit, the folder (created\n"
+  "                    if missing) that gets one file per unit, UNIT.csv or\n"
+  "                    UNIT.jsonl; every unit that ever held a task gets a\n"
+  "                    file, with only the header when it has none now\n"
+  "  --per-unit        one file per unit instead of one file with a unit column\n"
+  "  --status S        open (default), cleared, done or all\n"
+  "  --unit, --ward, --severity, --rule, --overdue, --opened-since, --as-of\n"
+  "                    filter as in `kizuki tasks`\n"
+  "\n"
+  "Files are written under a temporary name and renamed into place, mode 0600\n"
+  "(owner only: they name households). Exit codes: 0 ok; 2 usage error; 5 the\n"
+  "task DB is missing or not a kizuki task DB, or a file cannot be written.\n";
+
+/* The CSV columns, in order, with their Japanese headers. */
+static const char *const CSV_HEAD[] = {
+  "ID", "重大度", "期限", "期限超過", "担当", "規則", "対象", "キー", "段階", "状態", "理由",
+  "根拠", "世帯", "区", "機関種別", "発生日", "開始日", "最終確認日", "解消日", "完了日", "完了メモ"
+};
+#define CSV_NCOLS (sizeof CSV_HEAD / sizeof *CSV_HEAD)
+
+static const char *col(sqlite3_stmt *st, int i) {
+  const unsigned char *s = sqlite3_column_text(st, i);
+  return s ? (const char *)s : "";
+}
+
+static const char *severity_ja(const char *s) {
+  return !strcmp(s, "critical") ? "緊急" : !strcmp(s, "high") ? "高" : !strcmp(s, "medium") ? "中"
+       : !strcmp(s, "low") ? "低" : s;
+}
+
+static const char *status_ja(const char *s) {
+  return !strcmp(s, "open") ? "対応中" : !strcmp(s, "cleared") ? "解消" : !strcmp(s, "done") ? "完了" : s;
+}
+
+static void csv_row(FILE *out, sqlite3_stmt *st) {
+  const char *row[CSV_NCOLS] = {
+    col(st, KZ_TQ_ID), severity_ja(col(st, KZ_TQ_SEVERITY)), col(st, KZ_TQ_DUE_ON),
+    sqlite3_column_int(st, KZ_TQ_OVERDUE) ? "超過" : "", col(st, KZ_TQ_UNIT), col(st, KZ_TQ_RULE),
+    col(st, KZ_TQ_SUBJECT), col(st, KZ_TQ_KEY), col(st, KZ_TQ_LEVEL),
+    status_ja(col(st, KZ_TQ_STATUS)), col(st, KZ_TQ_REASON), col(st, KZ_TQ_EVIDENCE_TEXT),
+    col(st, KZ_TQ_HOUSEHOLD), col(st, KZ_TQ_WARD), col(st, KZ_TQ_AGENCY), col(st, KZ_TQ_SINCE),
+    col(st, KZ_TQ_OPENED_ON), col(st, KZ_TQ_LAST_SEEN_ON), col(st, KZ_TQ_CLEARED_ON),
+    col(st, KZ_TQ_DONE_ON), col(st, KZ_TQ_DONE_NOTE)};
+  kz_taskq_csv_record(out, row, CSV_NCOLS, "\r\n");
+}
+
+/* Write the tasks f selects to path (via path.tmp, renamed into place).
+** Returns the number of tasks written, or -1 with d. */
+static long long write_file(sqlite3 *db, const struct kz_taskq_filter *f, int jsonl,
+                            const char *path, struct kz_diag *d) {
+  struct kz_strbuf tmp = {0};
+  sqlite3_stmt *st = NULL;
+  FILE *out = NULL;
+  long long n = -1;
+  int fd = -1, step;
+  kz_strbuf_addf(&tmp, "%s.tmp", path);
+  if (tmp.oom) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
+  if (kz_taskq_prepare(db, f, &st, d)) goto done;
+  unlink(kz_strbuf_str(&tmp));      /* a leftover of an interrupted export */
+  fd = open(kz_strbuf_str(&tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+  if (fd < 0 || !(out = fdopen(fd, "w"))) {
+    kz_diag_add(d, path, 0, 0, "cannot create %s: %s", kz_strbuf_str(&tmp), strerror(errno));
+    goto done;
+  }
+  fd = -1;                          /* out owns it */
+  if (!jsonl) {
+    fputs("\xEF\xBB\xBF", out);     /* the BOM: Excel reads UTF-8 only with it */
+    kz_taskq_csv_record(out, CSV_HEAD, CSV_NCOLS, "\r\n");
+  }
+  long long count = 0;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (jsonl) fprintf(out, "%s\n", col(st, KZ_TQ_JSON));
+    else csv_row(out, st);
+    count++;
+  }
+  if (step != SQLITE_DONE) {
+    kz_diag_add(d, path, 0, 0, "cannot read tasks: %s", sqlite3_errmsg(db));
+    goto done;
+  }
+  if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
+    kz_diag_add(d, path, 0, 0, "cannot write %s: %s", kz_strbuf_str(&tmp), strerror(errno));
+    goto done;
+  }
+  int closed = fclose(out);
+  out = NULL;
+  if (closed != 0 || rename(kz_strbuf_str(&tmp), path) != 0) {
+    kz_diag_add(d, path, 0, 0, "cannot write it: %s", strerror(errno));
+    goto done;
+  }
+  n = count;
+done:
+  if (out) fclose(out);
+  if (fd >= 0) close(fd);
+  if (n < 0 && tmp.p) unlink(kz_strbuf_str(&tmp));
+  sqlite3_finalize(st);
+  kz_strbuf_free(&tmp);
+  return n;
+}
+
+/* A unit as a file name: letters, digits, '.', '_' and '-' kept, anything
+** else '_', and never a leading dot. */
+static void unit_file(const char *dir, const char *unit, const char *ext, struct kz_strbuf *b) {
+  kz_strbuf_reset(b);
+  kz_strbuf_addf(b, "%s/", dir);
+  for (const char *p = unit; *p; p++) {
+    char c = *p;
+    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '_' || c == '-' || (c == '.' && p != unit);
+    kz_strbuf_add(b, ok ? &c : "_", 1);
+  }
+  kz_strbuf_addf(b, ".%s", ext);
+}
+
+/* One file per unit that ever held a task (within --unit / --ward), so that
+** a unit whose tasks all went away gets an empty file, not yesterday's. */
+static int export_per_unit(sqlite3 *db, const struct kz_taskq_filter *f, int jsonl,
+                           const char *dir, struct kz_diag *d) {
+  struct stat sb;
+  struct kz_strbuf path = {0};
+  sqlite3_stmt *units = NULL;
+  int rc = KZ_EXIT_TASKS, step;
+  long long total = 0, files = 0;
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+    kz_diag_add(d, dir, 0, 0, "cannot create the folder: %s", strerror(errno));
+    goto done;
+  }
+  if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    kz_diag_add(d, dir, 0, 0, "--per-unit needs --out to be a folder, and this is a file");
+    goto done;
+  }
+  if (sqlite3_prepare_v2(db,
+      "SELECT t.unit FROM tasks t WHERE (?1 IS NULL OR t.unit = ?1) AND (?2 IS NULL OR t.ward = ?2) "
+      "UNION SELECT e.unit FROM task_events e JOIN tasks t ON t.id = e.task_id "
+      "WHERE (?1 IS NULL OR e.unit = ?1) AND (?2 IS NULL OR t.ward = ?2) ORDER BY 1",
+      -1, &units, NULL) != SQLITE_OK) {
+    kz_diag_add(d, NULL, 0, 0, "cannot list units: %s", sqlite3_errmsg(db));
+    goto done;
+  }
+  if (f->unit) sqlite3_bind_text(units, 1, f->unit, -1, SQLITE_STATIC);
+  if (f->ward) sqlite3_bind_text(units, 2, f->ward, -1, SQLITE_STATIC);
+  while ((step = sqlite3_step(units)) == SQLITE_ROW) {
+    struct kz_taskq_filter uf = *f;
+    uf.unit = col(units, 0);
+    unit_file(dir, uf.unit, jsonl ? "jsonl" : "csv", &path);
+    long long n = write_file(db, &uf, jsonl, kz_strbuf_str(&path), d);
+    if (n < 0) goto done;
+    printf("%-56s %5lld task%s\n", kz_strbuf_str(&path), n, n == 1 ? "" : "s");
+    total += n;
+    files++;
+  }
+  if (step != SQLITE_DONE) {
+    kz_diag_add(d, NULL, 0, 0, "cannot list units: %s", sqlite3_errmsg(db));
+    goto done;
+  }
+  printf("%lld task%s in %lld file%s in %s\n", total, total == 1 ? "" : "s", files,
+         files == 1 ? "" : "s", dir);
+  rc = KZ_EXIT_OK;
+done:
+  sqlite3_finalize(units);
+  kz_strbuf_free(&path);
+  return rc;
+}
+
+int kz_cmd_export(int argc, char **argv) {
+  static const struct option opts[] = {
+    {"tasks", required_argument, NULL, 't'}, {"out", required_argument, NULL, 'O'},
+    {"format", required_argument, NULL, 'f'}, {"per-unit", no_argument, NULL, 'P'},
+    {"unit", required_argument, NULL, 'u'}, {"ward", required_argument, NULL, 'w'},
+    {"status", required_argument, NULL, 's'}, {"severity", required_argument, NULL, 'v'},
+    {"rule", required_argument, NULL, 'r'}, {"overdue", no_argument, NULL, 'o'},
+    {"opened-since", required_argument, NULL, 'n'}, {"as-of", required_argument, NULL, 'a'},
+    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
+  };
+  struct kz_taskq_filter f = {0};
+  const char *tasks = NULL, *out = NULL, *format = "csv";
+  int per_unit = 0, ch, rc = KZ_EXIT_OK;
+  struct kz_diag d = {0};
+  sqlite3 *db = NULL;
+  struct stat sb;
+  f.opened_since = KZ_DAY_NONE;
+  f.as_of = kz_cli_today();
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (ch) {
+      case 't': tasks = optarg; break;
+      case 'O': out = optarg; break;
+      case 'f': format = optarg; break;
+      case 'P': per_unit = 1; break;
+      case 'u': f.unit = optarg; break;
+      case 'w': f.ward = optarg; break;
+      case 's': f.status = optarg; break;
+      case 'v': f.severity = optarg; break;
+      case 'r': f.rule = optarg; break;
+      case 'o': f.overdue = 1; break;
+      case 'n': if (kz_cli_parse_date("--opened-since", optarg, &f.opened_since)) return KZ_EXIT_USAGE; break;
+      case 'a': if (kz_cli_parse_date("--as-of", optarg, &f.as_of)) return KZ_EXIT_USAGE; break;
+      case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
+      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "kizuki export: unexpected argument '%s'\n%s", argv[optind], USAGE);
+    return KZ_EXIT_USAGE;
+  }
+  if (!tasks || !out) {
+    fprintf(stderr, "kizuki export: --tasks and --out are required\n%s", USAGE);
+    return KZ_EXIT_USAGE;
+  }
+  if (strcmp(format, "csv") && strcmp(format, "jsonl")) {
+    fprintf(stderr, "kizuki export: --format must be csv or jsonl, not '%s'\n", format);
+    return KZ_EXIT_USAGE;
+  }
+  if (f.unit && f.ward) {
+    fprintf(stderr, "kizuki export: give --unit or --ward, not both\n");
+    return KZ_EXIT_USAGE;
+  }
+  if (!per_unit && stat(out, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    fprintf(stderr, "kizuki export: --out %s is a folder; give a file name, or --per-unit\n", out);
+    return KZ_EXIT_USAGE;
+  }
+  if (kz_taskq_check_filter(&f, &d)) { rc = KZ_EXIT_USAGE; goto done; }
+  if ((rc = kz_taskq_open(tasks, &db, &d)) != KZ_EXIT_OK) goto done;
+  int jsonl = strcmp(format, "jsonl") == 0;
+  if (per_unit) {
+    rc = export_per_unit(db, &f, jsonl, out, &d);
+  } else {
+    long long n = write_file(db, &f, jsonl, out, &d);
+    if (n < 0) rc = KZ_EXIT_TASKS;
+    else printf("%lld task%s in %s\n", n, n == 1 ? "" : "s", out);
+  }
+done:
+  for (size_t i = 0; i < d.n; i++)
+    fprintf(stderr, "kizuki export: %s\n", d.msgs[i] ? d.msgs[i] : "out of memory");
+  kz_diag_clear(&d);
+  sqlite3_close(db);
+  return rc;
+}

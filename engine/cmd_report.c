@@ -1,0 +1,139 @@
+/*
+** cmd_report.c — `kizuki report`: the task DB as static HTML pages for the
+** agencies and their supervisors (index.html for the city, one page per
+** unit). Reads the task DB read-only; writes only into --out.
+*/
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "kizuki.h"
+#include "report.h"
+#include "run.h"
+
+static const char USAGE[] =
+  "usage: kizuki report --tasks TASKS.db --out DIR [--as-of DATE] [--rules DIR]\n"
+  "                     [--profile FILE] [--quiet]\n"
+  "\n"
+  "Write the open tasks of the task DB as static HTML: DIR/index.html for the\n"
+  "city and DIR/<unit>.html for each unit (e.g. chuo.health_center.html, its\n"
+  "supervisor's tasks included), linked from the index. Each page shows the\n"
+  "open tasks by severity and due date (overdue ones marked), each task's\n"
+  "reason and evidence, counts per ward and per rule, and how many tasks\n"
+  "stand at each step of each agency's escalation ladder. Dates are shown in\n"
+  "ISO and in the Japanese era (令和6年7月16日). The pages need no server, no\n"
+  "network and no JavaScript; files are mode 0600.\n"
+  "\n"
+  "  --tasks TASKS.db  the task DB (opened read-only)\n"
+  "  --out DIR         where the pages go (created if missing)\n"
+  "  --as-of DATE      show the latest run on or before DATE and judge\n"
+  "                    overdue tasks on DATE (default: the latest run, on\n"
+  "                    its own date)\n"
+  "  --rules DIR       the rules folder, for rule labels (default: rules)\n"
+  "  --profile FILE    the municipality profile, for ward, agency and\n"
+  "                    ladder names (default: DIR/kizuki.yaml)\n"
+  "  --quiet           do not print the summary line\n"
+  "\n"
+  "Exit codes: 0 ok; 2 usage, profile or rule-load error; 5 the task DB\n"
+  "cannot be read (or has no run), or DIR cannot be written.\n";
+
+/* Open the task DB read-only; KZ_EXIT_OK or KZ_EXIT_TASKS with a message. */
+static int open_tasks_ro(const char *path, sqlite3 **out) {
+  struct stat sb;
+  char uri[4200];
+  if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    fprintf(stderr, "kizuki report: %s: task DB not found\n", path);
+    return KZ_EXIT_TASKS;
+  }
+  snprintf(uri, sizeof uri, "file:%s?mode=ro", path);
+  if (sqlite3_open_v2(uri, out, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+    fprintf(stderr, "kizuki report: %s: cannot open the task DB: %s\n", path,
+            *out ? sqlite3_errmsg(*out) : "out of memory");
+    return KZ_EXIT_TASKS;
+  }
+  sqlite3_busy_timeout(*out, 5000);   /* a nightly run may be committing */
+  return KZ_EXIT_OK;
+}
+
+int kz_cmd_report(int argc, char **argv) {
+  static const struct option opts[] = {
+    {"tasks", required_argument, NULL, 't'}, {"out", required_argument, NULL, 'o'},
+    {"as-of", required_argument, NULL, 'a'}, {"rules", required_argument, NULL, 'r'},
+    {"profile", required_argument, NULL, 'p'}, {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
+  };
+  const char *tasks = NULL, *out = NULL, *rules = "rules", *profile = NULL;
+  kz_day as_of = KZ_DAY_NONE;
+  int quiet = 0, ch;
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (ch) {
+      case 't': tasks = optarg; break;
+      case 'o': out = optarg; break;
+      case 'a': if (kz_cli_parse_date("--as-of", optarg, &as_of)) return KZ_EXIT_USAGE; break;
+      case 'r': rules = optarg; break;
+      case 'p': profile = optarg; break;
+      case 'q': quiet = 1; break;
+      case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
+      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "kizuki report: unexpected argument '%s'\n%s", argv[optind], USAGE);
+    return KZ_EXIT_USAGE;
+  }
+  if (!tasks || !out) {
+    fprintf(stderr, "kizuki report: --tasks and --out are required\n%s", USAGE);
+    return KZ_EXIT_USAGE;
+  }
+
+  char profile_path[1024];
+  kz_cli_profile_path(rules, profile, profile_path, sizeof profile_path);
+  struct kz_diag d = {0};
+  struct kz_engine e;
+  struct kz_report r = {0};
+  sqlite3 *db = NULL;
+  int rc, have_report = 0;
+  if (kz_engine_open(&e, rules, profile_path, &d)) {
+    kz_diag_print(&d, stderr);
+    fprintf(stderr, "kizuki report: %zu problem(s) in the rules or profile; nothing written\n", d.n);
+    kz_diag_clear(&d);
+    return KZ_EXIT_USAGE;
+  }
+  rc = open_tasks_ro(tasks, &db);
+  if (rc != KZ_EXIT_OK) goto cleanup;
+  if (kz_report_load(&r, db, as_of, &d)) {
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki report: %s: %s\n", tasks, d.msgs[i]);
+    rc = KZ_EXIT_TASKS;
+    goto cleanup;
+  }
+  have_report = 1;
+  if (mkdir(out, 0700) != 0 && errno != EEXIST) {
+    fprintf(stderr, "kizuki report: %s: cannot create: %s\n", out, strerror(errno));
+    rc = KZ_EXIT_TASKS;
+    goto cleanup;
+  }
+  size_t pages = 0;
+  int wrc = kz_report_write(&r, &e.prof, &e.rules, out, &pages, &d);
+  for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki report: %s\n", d.msgs[i]);
+  if (wrc) {
+    rc = KZ_EXIT_TASKS;
+    goto cleanup;
+  }
+  if (!quiet) {
+    char a[KZ_DATE_LEN], b[KZ_DATE_LEN];
+    printf("kizuki report as of %s (run %lld of %s): %zu open tasks, %zu pages in %s/"
+           " (index.html)\n", kz_date_format(r.as_of, a), r.run_id, kz_date_format(r.run_as_of, b),
+           r.n, pages, out);
+  }
+  rc = KZ_EXIT_OK;
+cleanup:
+  if (have_report) kz_report_free(&r);
+  sqlite3_close(db);
+  kz_engine_close(&e);
+  kz_diag_clear(&d);
+  return rc;
+}

@@ -1,0 +1,782 @@
+/*
+** report.c — the snapshot of open tasks behind `kizuki report` (read from
+** a task DB as of one run) and the pages made from it: the city's index and
+** one page per unit, each with its counts, charts, ladder and task list.
+*/
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "era.h"
+#include "kizuki.h"
+#include "report_html.h"
+#include "strbuf.h"
+
+/* {====== The snapshot ====== */
+
+static char *dup_col(sqlite3_stmt *st, int i) {
+  const unsigned char *s = sqlite3_column_text(st, i);
+  return s ? strdup((const char *)s) : NULL;
+}
+
+/* The open tasks as they are now (the latest run). */
+static const char SQL_NOW[] =
+  "SELECT rule, subject, key, household_id, agency, ward, unit, severity, level, opened_on, "
+  "due_on, reason, evidence FROM tasks WHERE status = 'open' "
+  "ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
+  "ELSE 3 END, due_on, rule, subject, key";
+
+/* The open tasks as of run ?1 (and staff closings up to day ?2), rebuilt
+** from each task's last event: opened, reopened and escalated leave a task
+** open with the event's unit, level and due date. Reason and severity are
+** the task's latest. */
+static const char SQL_THEN[] =
+  "WITH last AS (SELECT task_id, max(id) AS eid FROM task_events "
+  "  WHERE (run_id IS NOT NULL AND run_id <= ?1) OR (run_id IS NULL AND on_date <= ?2) "
+  "  GROUP BY task_id) "
+  "SELECT t.rule, t.subject, t.key, t.household_id, t.agency, t.ward, e.unit, t.severity, "
+  "e.level, (SELECT max(o.on_date) FROM task_events o WHERE o.task_id = t.id "
+  "  AND o.event IN ('opened', 'reopened') AND o.id <= e.id), e.due_on, t.reason, t.evidence "
+  "FROM last JOIN task_events e ON e.id = last.eid JOIN tasks t ON t.id = e.task_id "
+  "WHERE e.event IN ('opened', 'reopened', 'escalated') "
+  "ORDER BY CASE t.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
+  "ELSE 3 END, e.due_on, t.rule, t.subject, t.key";
+
+/* Each item of an evidence array: table, id, and its other fields. */
+static const char SQL_EVIDENCE[] =
+  "SELECT CASE WHEN e.type = 'object' THEN e.value ->> '$.table' END, "
+  "CASE WHEN e.type = 'object' THEN e.value ->> '$.id' END, "
+  "CASE WHEN e.type = 'object' THEN (SELECT group_concat(f.key || '=' || f.value, char(31)) "
+  "  FROM json_each(e.value) f WHERE f.key NOT IN ('table', 'id', 'household_id')) "
+  "  ELSE e.value END "
+  "FROM json_each(?1) e";
+
+static int load_evidence(struct kz_report_task *t, sqlite3_stmt *ev, const char *json) {
+  sqlite3_reset(ev);
+  sqlite3_bind_text(ev, 1, json ? json : "[]", -1, SQLITE_TRANSIENT);
+  size_t cap = 0;
+  int step;
+  while ((step = sqlite3_step(ev)) == SQLITE_ROW) {
+    if (t->nev == cap) {
+      cap = cap ? cap * 2 : 4;
+      struct kz_report_evidence *p = realloc(t->ev, cap * sizeof *p);
+      if (!p) return -1;
+      t->ev = p;
+    }
+    struct kz_report_evidence *x = &t->ev[t->nev++];
+    x->table = dup_col(ev, 0);
+    x->id = dup_col(ev, 1);
+    x->fields = dup_col(ev, 2);
+  }
+  return step == SQLITE_DONE ? 0 : -1;
+}
+
+int kz_report_load(struct kz_report *r, sqlite3 *db, kz_day as_of, struct kz_diag *d) {
+  sqlite3_stmt *run = NULL, *st = NULL, *ev = NULL;
+  char day[KZ_DATE_LEN];
+  size_t cap = 0;
+  int rc = -1, step;
+  memset(r, 0, sizeof *r);
+  if (sqlite3_prepare_v2(db, "SELECT id, as_of, rules_digest, rules_count, households, errors "
+                         "FROM runs WHERE ?1 IS NULL OR as_of <= ?1 ORDER BY id DESC LIMIT 1",
+                         -1, &run, NULL) != SQLITE_OK) {
+    kz_diag_add(d, NULL, 0, 0, "not a kizuki task DB (%s)", sqlite3_errmsg(db));
+    rc = 1;
+    goto cleanup;
+  }
+  if (as_of != KZ_DAY_NONE) sqlite3_bind_text(run, 1, kz_date_format(as_of, day), -1, SQLITE_TRANSIENT);
+  step = sqlite3_step(run);
+  if (step != SQLITE_ROW) {
+    if (step != SQLITE_DONE) goto sql_error;
+    if (as_of == KZ_DAY_NONE) kz_diag_add(d, NULL, 0, 0, "the task DB has no run yet");
+    else kz_diag_add(d, NULL, 0, 0, "the task DB has no run on or before %s", day);
+    rc = 1;
+    goto cleanup;
+  }
+  r->run_id = sqlite3_column_int64(run, 0);
+  if (kz_date_parse((const char *)sqlite3_column_text(run, 1), &r->run_as_of)) {
+    kz_diag_add(d, NULL, 0, 0, "run %lld has no valid as_of date", r->run_id);
+    rc = 1;
+    goto cleanup;
+  }
+  snprintf(r->digest, sizeof r->digest, "%s", (const char *)sqlite3_column_text(run, 2));
+  r->rules_count = sqlite3_column_int64(run, 3);
+  r->households = sqlite3_column_int64(run, 4);
+  r->errors = sqlite3_column_int64(run, 5);
+  r->as_of = as_of == KZ_DAY_NONE ? r->run_as_of : as_of;
+
+  if (sqlite3_prepare_v2(db, as_of == KZ_DAY_NONE ? SQL_NOW : SQL_THEN, -1, &st, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, SQL_EVIDENCE, -1, &ev, NULL) != SQLITE_OK)
+    goto sql_error;
+  if (as_of != KZ_DAY_NONE) {
+    sqlite3_bind_int64(st, 1, r->run_id);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
+  }
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (r->n == cap) {
+      cap = cap ? cap * 2 : 256;
+      struct kz_report_task *p = realloc(r->tasks, cap * sizeof *p);
+      if (!p) goto oom;
+      r->tasks = p;
+    }
+    struct kz_report_task *t = &r->tasks[r->n++];
+    memset(t, 0, sizeof *t);
+    char **cols[] = {&t->rule, &t->subject, &t->key, &t->household_id, &t->agency, &t->ward,
+                     &t->unit, &t->severity};
+    for (int i = 0; i < 8; i++) *cols[i] = dup_col(st, i);
+    t->level = sqlite3_column_int(st, 8);
+    t->opened_on = dup_col(st, 9);
+    t->due_on = dup_col(st, 10);
+    t->reason = dup_col(st, 11);
+    if (!t->rule || !t->subject || !t->key || !t->unit || !t->severity) goto oom;
+    if (!t->due_on || kz_date_parse(t->due_on, &t->due)) t->due = KZ_DAY_NONE;
+    if (load_evidence(t, ev, (const char *)sqlite3_column_text(st, 12))) goto sql_error;
+  }
+  if (step != SQLITE_DONE) goto sql_error;
+  rc = 0;
+  goto cleanup;
+oom:
+  kz_diag_add(d, NULL, 0, 0, "out of memory reading the tasks");
+  goto cleanup;
+sql_error:
+  kz_diag_add(d, NULL, 0, 0, "reading the task DB: %s", sqlite3_errmsg(db));
+cleanup:
+  sqlite3_finalize(run);
+  sqlite3_finalize(st);
+  sqlite3_finalize(ev);
+  if (rc) kz_report_free(r);
+  return rc;
+}
+
+void kz_report_free(struct kz_report *r) {
+  for (size_t i = 0; i < r->n; i++) {
+    struct kz_report_task *t = &r->tasks[i];
+    char *owned[] = {t->rule, t->subject, t->key, t->household_id, t->agency, t->ward,
+                     t->unit, t->severity, t->opened_on, t->due_on, t->reason};
+    for (size_t k = 0; k < sizeof owned / sizeof *owned; k++) free(owned[k]);
+    for (size_t k = 0; k < t->nev; k++) {
+      free(t->ev[k].table);
+      free(t->ev[k].id);
+      free(t->ev[k].fields);
+    }
+    free(t->ev);
+  }
+  free(r->tasks);
+  memset(r, 0, sizeof *r);
+}
+
+/* }====== */
+
+/* {====== Names staff read ====== */
+
+static const char SUPERVISOR[] = ".supervisor";
+
+static const char *severity_name(const char *s) {
+  if (!s) return "";
+  if (strcmp(s, "critical") == 0) return "緊急";
+  if (strcmp(s, "high") == 0) return "高";
+  if (strcmp(s, "medium") == 0) return "中";
+  if (strcmp(s, "low") == 0) return "低";
+  return s;
+}
+
+/* Japanese names of the case-record tables and columns evidence carries. */
+static const char *const NAMES[][2] = {
+  {"persons", "人"}, {"households", "世帯"}, {"members", "世帯員"}, {"residences", "住所"},
+  {"pregnancies", "妊娠"}, {"checkups", "乳幼児健診"}, {"welfare", "生活保護"},
+  {"assignments", "担当"}, {"council", "要対協"}, {"contacts", "接触"},
+  {"assessments", "アセスメント"}, {"reviews", "見直し"}, {"reports", "通告・情報提供"},
+  {"transfers", "移管"},
+  {"birth_on", "生年月日"}, {"start_on", "開始"}, {"end_on", "終了"}, {"end_reason", "終了理由"},
+  {"notified_on", "届出"}, {"due_on", "予定日"}, {"outcome", "転帰"}, {"scheduled_on", "予定"},
+  {"attended_on", "受診"}, {"kind", "種別"}, {"occurred_on", "接触日"}, {"child_seen", "目視"},
+  {"assessed_on", "評価日"}, {"risk", "リスク"}, {"reviewed_on", "見直し日"}, {"forum", "会議"},
+  {"received_on", "受理"}, {"source", "通告元"}, {"documented_on", "文書"},
+  {"follow_up_on", "フォロー"}, {"from_ward", "転出区"}, {"to_ward", "転入区"},
+  {"staff_id", "担当者"}, {"agency", "機関"}, {"ward", "区"}, {"role", "役割"},
+  {"primary_agency", "主担当機関"}, {"person_id", "本人"}, {"child_id", "子"},
+  {"mother_id", "母"}, {"municipality", "市町村"}, {"relation", "続柄"},
+};
+
+static const char *jp_name(const char *s) {
+  if (!s) return "";
+  for (size_t i = 0; i < sizeof NAMES / sizeof *NAMES; i++)
+    if (strcmp(NAMES[i][0], s) == 0) return NAMES[i][1];
+  return s;
+}
+
+/* The unit a page is about: "chuo.health_center" for the task units
+** "chuo.health_center" and "chuo.health_center.supervisor". */
+static void base_unit(const char *unit, char *out, size_t n) {
+  size_t len = strlen(unit), sl = sizeof SUPERVISOR - 1;
+  if (len > sl && strcmp(unit + len - sl, SUPERVISOR) == 0) len -= sl;
+  snprintf(out, n, "%.*s", (int)len, unit);
+}
+
+/* Staff's name of a unit: "中央区 区保健センター（管理職）"; the unit's own
+** text when the profile does not know it. */
+static void unit_name(const struct kz_profile *p, const char *unit, struct kz_strbuf *b) {
+  char base[128];
+  base_unit(unit, base, sizeof base);
+  int sup = strlen(base) != strlen(unit);
+  const char *dot = strchr(base, '.');
+  const struct kz_agency *a = dot ? kz_profile_agency(p, dot + 1) : NULL;
+  const struct kz_ward *w = NULL;
+  int city = dot && (size_t)(dot - base) == 4 && strncmp(base, "city", 4) == 0;
+  if (dot && !city) {
+    char code[64];
+    snprintf(code, sizeof code, "%.*s", (int)(dot - base), base);
+    w = kz_profile_ward(p, code);
+  }
+  if (!a || (!city && !w)) {
+    kz_strbuf_adds(b, unit);
+    return;
+  }
+  kz_strbuf_adds(b, city ? (p->city ? p->city : "市") : w->name);
+  kz_strbuf_adds(b, " ");
+  kz_strbuf_adds(b, a->name);
+  if (sup) kz_strbuf_adds(b, "（管理職）");
+}
+
+/* Staff's name of a ladder step "kind" or "kind.supervisor". */
+static void step_name(const struct kz_profile *p, const char *step, struct kz_strbuf *b) {
+  const char *dot = strchr(step, '.');
+  char kind[64];
+  snprintf(kind, sizeof kind, "%.*s", dot ? (int)(dot - step) : (int)strlen(step), step);
+  const struct kz_agency *a = kz_profile_agency(p, kind);
+  kz_strbuf_adds(b, a ? a->name : kind);
+  if (dot) kz_strbuf_adds(b, "（管理職）");
+}
+
+/* A unit name is a safe file name: [A-Za-z0-9_.-], not starting with '.'. */
+static int safe_file_name(const char *s) {
+  if (!*s || *s == '.' || strlen(s) > 120) return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          *s == '_' || *s == '.' || *s == '-'))
+      return 0;
+  return 1;
+}
+
+/* "2024-10-16" with the era date under it. */
+static void add_date(struct kz_strbuf *b, const char *iso) {
+  kz_day dd;
+  if (!iso || kz_date_parse(iso, &dd)) {
+    kz_html_text(b, iso ? iso : "—");
+    return;
+  }
+  char era[KZ_ERA_LEN];
+  kz_era_format(dd, era, sizeof era);
+  kz_strbuf_adds(b, "<time class=\"date\" datetime=\"");
+  kz_html_text(b, iso);
+  kz_strbuf_adds(b, "\">");
+  kz_html_text(b, iso);
+  kz_strbuf_adds(b, "</time><span class=\"era\">");
+  kz_html_text(b, era);
+  kz_strbuf_adds(b, "</span>");
+}
+
+/* }====== */
+
+/* {====== Pages ====== */
+
+/* The units that get a page: every unit of the profile, then any other
+** unit the tasks name (a unit of an older profile), in name order. */
+struct unit_list {
+  char (*units)[128];
+  size_t n, cap;
+};
+
+static int unit_list_add(struct unit_list *l, const char *u) {
+  for (size_t i = 0; i < l->n; i++)
+    if (strcmp(l->units[i], u) == 0) return 0;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 64;
+    char (*p)[128] = realloc(l->units, cap * sizeof *p);
+    if (!p) return -1;
+    l->units = p;
+    l->cap = cap;
+  }
+  snprintf(l->units[l->n++], 128, "%s", u);
+  return 0;
+}
+
+static int cmp_unit(const void *a, const void *b) { return strcmp(a, b); }
+
+static int build_units(const struct kz_report *r, const struct kz_profile *p, struct unit_list *l,
+                       size_t *nprofile) {
+  char u[128];
+  for (size_t w = 0; w < p->nwards; w++)
+    for (size_t a = 0; a < p->nagencies; a++)
+      if (!p->agencies[a].city_level) {
+        snprintf(u, sizeof u, "%s.%s", p->wards[w].code, p->agencies[a].kind);
+        if (unit_list_add(l, u)) return -1;
+      }
+  for (size_t a = 0; a < p->nagencies; a++)
+    if (p->agencies[a].city_level) {
+      snprintf(u, sizeof u, "city.%s", p->agencies[a].kind);
+      if (unit_list_add(l, u)) return -1;
+    }
+  *nprofile = l->n;
+  for (size_t i = 0; i < r->n; i++) {
+    base_unit(r->tasks[i].unit, u, sizeof u);
+    if (unit_list_add(l, u)) return -1;
+  }
+  qsort(l->units + *nprofile, l->n - *nprofile, sizeof *l->units, cmp_unit);
+  return 0;
+}
+
+/* What one page shows: unit NULL for the city. */
+struct page {
+  const struct kz_report *r;
+  const struct kz_profile *prof;
+  const struct kz_ruleset *rules;
+  const struct unit_list *units;
+  size_t nprofile;              /* units[0..nprofile) come from the profile */
+  const char *unit;             /* NULL: the city index */
+  char *in;                     /* owned: in[i] = task i is on this page */
+};
+
+static int on_page(const struct page *pg, const struct kz_report_task *t) {
+  if (!pg->unit) return 1;
+  char base[128];
+  base_unit(t->unit, base, sizeof base);
+  return strcmp(base, pg->unit) == 0;
+}
+
+static int is_overdue(const struct kz_report *r, const struct kz_report_task *t) {
+  return t->due != KZ_DAY_NONE && t->due < r->as_of;
+}
+
+static void add_card(struct kz_strbuf *b, const char *id, long long n, const char *label,
+                     int alert) {
+  kz_strbuf_addf(b, "<div class=\"card%s\"><span class=\"n\" id=\"%s\" data-count=\"%lld\">"
+                 "%lld</span><span class=\"l\">", alert && n ? " alert" : "", id, n, n);
+  kz_html_text(b, label);
+  kz_strbuf_adds(b, "</span></div>\n");
+}
+
+static void add_cards(struct kz_strbuf *b, const struct page *pg) {
+  const struct kz_report *r = pg->r;
+  long long open = 0, overdue = 0, today = 0, escalated = 0, crit = 0, high = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const struct kz_report_task *t = &r->tasks[i];
+    if (!pg->in[i]) continue;
+    open++;
+    overdue += is_overdue(r, t);
+    today += t->due == r->as_of;
+    escalated += t->level > 0;
+    crit += strcmp(t->severity, "critical") == 0;
+    high += strcmp(t->severity, "high") == 0;
+  }
+  kz_strbuf_adds(b, "<section class=\"cards\" aria-label=\"件数\">\n");
+  add_card(b, "open-count", open, "未対応のタスク", 0);
+  add_card(b, "overdue-count", overdue, "⚠ 期限超過", 1);
+  add_card(b, "due-today-count", today, "本日期限", 0);
+  add_card(b, "escalated-count", escalated, "エスカレーション中（段階1以上）", 0);
+  add_card(b, "critical-count", crit, "重要度：緊急", 1);
+  add_card(b, "high-count", high, "重要度：高", 0);
+  kz_strbuf_adds(b, "</section>\n");
+}
+
+/* The city index's table: wards down, agency kinds across, each cell the
+** open tasks of that unit (its supervisor included), linked to its page. */
+static void add_unit_matrix(struct kz_strbuf *b, const struct page *pg) {
+  const struct kz_profile *p = pg->prof;
+  const struct kz_report *r = pg->r;
+  const struct unit_list *l = pg->units;
+  long long *open = calloc(l->n ? l->n : 1, sizeof *open);
+  long long *late = calloc(l->n ? l->n : 1, sizeof *late);
+  if (!open || !late) {
+    b->oom = 1;
+    goto cleanup;
+  }
+  for (size_t i = 0; i < r->n; i++) {
+    char base[128];
+    base_unit(r->tasks[i].unit, base, sizeof base);
+    for (size_t u = 0; u < l->n; u++)
+      if (strcmp(l->units[u], base) == 0) {
+        open[u]++;
+        late[u] += is_overdue(r, &r->tasks[i]);
+        break;
+      }
+  }
+  kz_strbuf_adds(b, "<h2>部署別の未対応タスク</h2>\n<table class=\"units\">\n<tr><th>区</th>");
+  for (size_t a = 0; a < p->nagencies; a++) {
+    kz_strbuf_adds(b, "<th>");
+    kz_html_text(b, p->agencies[a].name);
+    kz_strbuf_adds(b, "</th>");
+  }
+  kz_strbuf_adds(b, "</tr>\n");
+  /* One row per ward, then one for the city-level units. */
+  for (size_t w = 0; w <= p->nwards; w++) {
+    kz_strbuf_adds(b, "<tr><th>");
+    kz_html_text(b, w < p->nwards ? p->wards[w].name : (p->city ? p->city : "市"));
+    kz_strbuf_adds(b, "</th>");
+    for (size_t a = 0; a < p->nagencies; a++) {
+      const struct kz_agency *ag = &p->agencies[a];
+      if ((w < p->nwards) == ag->city_level) {
+        kz_strbuf_adds(b, "<td class=\"zero\">—</td>");
+        continue;
+      }
+      char u[128];
+      snprintf(u, sizeof u, "%s.%s", w < p->nwards ? p->wards[w].code : "city", ag->kind);
+      size_t k = 0;
+      while (k < l->n && strcmp(l->units[k], u) != 0) k++;
+      long long n = k < l->n ? open[k] : 0, o = k < l->n ? late[k] : 0;
+      kz_strbuf_addf(b, "<td class=\"num%s\" data-unit=\"", n ? "" : " zero");
+      kz_html_text(b, u);
+      kz_strbuf_addf(b, "\" data-count=\"%lld\"><a href=\"", n);
+      kz_html_text(b, u);
+      kz_strbuf_addf(b, ".html\">%lld件</a>", n);
+      if (o) kz_strbuf_addf(b, " <span class=\"mark overdue\">⚠ 超過%lld</span>", o);
+      kz_strbuf_adds(b, "</td>");
+    }
+    kz_strbuf_adds(b, "</tr>\n");
+  }
+  kz_strbuf_adds(b, "</table>\n");
+  if (l->n > pg->nprofile) {
+    kz_strbuf_adds(b, "<p class=\"muted\">プロファイルにない部署（以前の設定のタスク）：");
+    for (size_t u = pg->nprofile; u < l->n; u++) {
+      kz_strbuf_adds(b, u > pg->nprofile ? "、" : "");
+      kz_strbuf_adds(b, "<span data-unit=\"");
+      kz_html_text(b, l->units[u]);
+      kz_strbuf_addf(b, "\" data-count=\"%lld\">", open[u]);
+      if (safe_file_name(l->units[u])) {
+        kz_strbuf_adds(b, "<a href=\"");
+        kz_html_text(b, l->units[u]);
+        kz_strbuf_adds(b, ".html\">");
+      }
+      kz_html_text(b, l->units[u]);
+      if (safe_file_name(l->units[u])) kz_strbuf_adds(b, "</a>");
+      kz_strbuf_addf(b, " %lld件</span>", open[u]);
+    }
+    kz_strbuf_adds(b, "</p>\n");
+  }
+cleanup:
+  free(open);
+  free(late);
+}
+
+static int add_charts(struct kz_strbuf *b, const struct page *pg) {
+  const struct kz_profile *p = pg->prof;
+  const struct kz_ruleset *rs = pg->rules;
+  const struct kz_report *r = pg->r;
+  size_t nb = p->nwards + 1 + rs->n + r->n;
+  struct kz_html_bar *bars = calloc(nb ? nb : 1, sizeof *bars);
+  if (!bars) return -1;
+
+  /* Per ward, in the profile's order; "none" is the city-level tasks. */
+  size_t n = 0;
+  for (size_t w = 0; w < p->nwards; w++)
+    bars[n++] = (struct kz_html_bar){p->wards[w].code, p->wards[w].name, NULL, 0};
+  bars[n++] = (struct kz_html_bar){"none", "区なし（市の部署）", NULL, 0};
+  for (size_t i = 0; i < r->n; i++) {
+    if (!pg->in[i]) continue;
+    const char *w = r->tasks[i].ward;
+    size_t k = 0;
+    while (k < p->nwards && !(w && strcmp(bars[k].key, w) == 0)) k++;
+    bars[k].value++;   /* an unknown ward counts as "none" */
+  }
+  kz_strbuf_adds(b, "<h2>区別・ルール別の件数</h2>\n<div class=\"charts\">\n");
+  kz_html_bar_chart(b, "ward", "区別の未対応タスク", bars, n);
+
+  /* Per rule, in the rule set's order, then rules it no longer has. */
+  n = 0;
+  for (size_t k = 0; k < rs->n; k++)
+    bars[n++] = (struct kz_html_bar){rs->rules[k].id, rs->rules[k].label ? rs->rules[k].label
+                                                                        : rs->rules[k].id, NULL, 0};
+  for (size_t i = 0; i < r->n; i++) {
+    if (!pg->in[i]) continue;
+    size_t k = 0;
+    while (k < n && strcmp(bars[k].key, r->tasks[i].rule) != 0) k++;
+    if (k == n) bars[n++] = (struct kz_html_bar){r->tasks[i].rule, r->tasks[i].rule, NULL, 0};
+    bars[k].value++;
+  }
+  kz_html_bar_chart(b, "rule", "ルール別の未対応タスク", bars, n);
+  kz_strbuf_adds(b, "</div>\n");
+  free(bars);
+  return 0;
+}
+
+/* The escalation ladder: for each agency kind, the open tasks it routed
+** (on a unit page: that unit routed) at each step of its ladder. A task past
+** the top stays at the top. */
+static void add_ladder(struct kz_strbuf *b, const struct page *pg) {
+  const struct kz_profile *p = pg->prof;
+  const struct kz_report *r = pg->r;
+  char ward[64] = "", kind[64] = "";
+  if (pg->unit) {
+    const char *dot = strchr(pg->unit, '.');
+    if (!dot) return;
+    snprintf(ward, sizeof ward, "%.*s", (int)(dot - pg->unit), pg->unit);
+    snprintf(kind, sizeof kind, "%s", dot + 1);
+    if (!kz_profile_agency(p, kind)) return;   /* a unit of an older profile */
+  }
+  size_t maxsteps = 0;
+  for (size_t a = 0; a < p->nagencies; a++) {
+    const struct kz_ladder *lad = kz_profile_ladder(p, p->agencies[a].kind);
+    if (pg->unit && strcmp(p->agencies[a].kind, kind) != 0) continue;
+    if (lad && lad->nsteps > maxsteps) maxsteps = lad->nsteps;
+  }
+  kz_strbuf_adds(b, pg->unit ? "<h2>エスカレーションの段階（この部署に割り当てられたタスク）</h2>\n"
+                             : "<h2>エスカレーションの段階（機関別）</h2>\n");
+  kz_strbuf_adds(b, "<table class=\"ladder\">\n<tr><th>機関</th>");
+  for (size_t s = 0; s <= maxsteps; s++)
+    kz_strbuf_addf(b, s ? "<th>段階%zu</th>" : "<th>段階0（担当部署）</th>", s);
+  kz_strbuf_adds(b, "</tr>\n");
+  for (size_t a = 0; a < p->nagencies; a++) {
+    const struct kz_agency *ag = &p->agencies[a];
+    if (pg->unit && strcmp(ag->kind, kind) != 0) continue;
+    const struct kz_ladder *lad = kz_profile_ladder(p, ag->kind);
+    size_t nsteps = lad ? lad->nsteps : 0;
+    kz_strbuf_adds(b, "<tr><th>");
+    kz_html_text(b, ag->name);
+    kz_strbuf_adds(b, "</th>");
+    for (size_t s = 0; s <= maxsteps; s++) {
+      if (s > nsteps) {
+        kz_strbuf_adds(b, "<td class=\"zero\"></td>");
+        continue;
+      }
+      long long n = 0, stuck = 0;
+      for (size_t i = 0; i < r->n; i++) {
+        const struct kz_report_task *t = &r->tasks[i];
+        if (strcmp(t->agency, ag->kind) != 0) continue;
+        if (pg->unit && !ag->city_level && !(t->ward && strcmp(t->ward, ward) == 0)) continue;
+        size_t lv = t->level < 0 ? 0 : (size_t)t->level;
+        if (lv == s || (s == nsteps && lv > nsteps)) n++;
+        if (s == nsteps && s > 0 && lv > nsteps) stuck++;
+      }
+      kz_strbuf_addf(b, "<td class=\"num%s\" data-agency=\"", n ? "" : " zero");
+      kz_html_text(b, ag->kind);
+      kz_strbuf_addf(b, "\" data-level=\"%zu\" data-count=\"%lld\"><span class=\"muted\">", s, n);
+      if (s == 0) kz_html_text(b, ag->name);
+      else step_name(p, lad->steps[s - 1], b);
+      kz_strbuf_addf(b, "</span><br><strong>%lld件</strong>", n);
+      if (stuck) kz_strbuf_addf(b, "<br><span class=\"mark level\">最上段で期限超過 %lld</span>", stuck);
+      kz_strbuf_adds(b, "</td>");
+    }
+    kz_strbuf_adds(b, "</tr>\n");
+  }
+  kz_strbuf_adds(b, "</table>\n");
+}
+
+static void add_evidence(struct kz_strbuf *b, const struct kz_report_task *t) {
+  if (!t->nev) return;
+  kz_strbuf_adds(b, "<ul class=\"ev\">");
+  for (size_t k = 0; k < t->nev; k++) {
+    const struct kz_report_evidence *x = &t->ev[k];
+    kz_strbuf_adds(b, "<li>");
+    if (x->table) {
+      kz_html_text(b, jp_name(x->table));
+      kz_strbuf_adds(b, " ");
+    }
+    if (x->id) {
+      kz_strbuf_adds(b, "<span class=\"ids\">");
+      kz_html_text(b, x->id);
+      kz_strbuf_adds(b, "</span>");
+    }
+    /* name=value pairs, \x1f-separated; a non-object item is shown whole */
+    const char *s = x->fields;
+    int first = 1;
+    while (s && *s) {
+      const char *end = strchr(s, '\x1f');
+      size_t len = end ? (size_t)(end - s) : strlen(s);
+      const char *eq = x->table || x->id ? memchr(s, '=', len) : NULL;
+      struct kz_strbuf part = {0};
+      kz_strbuf_add(&part, s, len);
+      kz_strbuf_adds(b, first ? (x->table || x->id ? "（" : "") : "・");
+      if (eq) {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - s), s);
+        kz_html_text(b, jp_name(name));
+        kz_strbuf_adds(b, " ");
+        kz_html_text(b, kz_strbuf_str(&part) + (eq - s) + 1);
+      } else {
+        kz_html_text(b, kz_strbuf_str(&part));
+      }
+      kz_strbuf_free(&part);
+      first = 0;
+      s = end ? end + 1 : NULL;
+    }
+    if (!first && (x->table || x->id)) kz_strbuf_adds(b, "）");
+    kz_strbuf_adds(b, "</li>");
+  }
+  kz_strbuf_adds(b, "</ul>");
+}
+
+static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
+  const struct kz_report *r = pg->r;
+  kz_strbuf_adds(b, "<h2>未対応のタスク（重要度・期限順）</h2>\n");
+  kz_strbuf_adds(b, "<p class=\"muted\">期限を過ぎたタスクは赤で示し「⚠ 期限超過」と表示します。"
+                    "段階はエスカレーションの回数（期限までに対応されず上位へ移った回数）です。</p>\n");
+  kz_strbuf_adds(b, "<table class=\"tasks\">\n<colgroup><col style=\"width:64px\">"
+                    "<col style=\"width:130px\"><col style=\"width:175px\"><col style=\"width:150px\">"
+                    "<col style=\"width:165px\"><col><col style=\"width:250px\"></colgroup>\n"
+                    "<tr><th>重要度</th><th>期限</th><th>ルール</th>"
+                    "<th>対象</th><th>担当・段階</th><th>理由</th><th>根拠（記録）</th></tr>\n");
+  size_t shown = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const struct kz_report_task *t = &r->tasks[i];
+    if (!pg->in[i]) continue;
+    shown++;
+    int late = is_overdue(r, t);
+    kz_strbuf_addf(b, "<tr class=\"task%s\" data-rule=\"", late ? " overdue" : "");
+    kz_html_text(b, t->rule);
+    kz_strbuf_adds(b, "\" data-subject=\"");
+    kz_html_text(b, t->subject);
+    kz_strbuf_adds(b, "\" data-key=\"");
+    kz_html_text(b, t->key);
+    kz_strbuf_adds(b, "\" data-unit=\"");
+    kz_html_text(b, t->unit);
+    kz_strbuf_adds(b, "\" data-severity=\"");
+    kz_html_text(b, t->severity);
+    kz_strbuf_addf(b, "\" data-level=\"%d\" data-due=\"", t->level);
+    kz_html_text(b, t->due_on);
+    kz_strbuf_addf(b, "\" data-overdue=\"%d\">", late);
+
+    kz_strbuf_adds(b, "<td><span class=\"sev ");
+    kz_html_text(b, t->severity);
+    kz_strbuf_adds(b, "\">");
+    kz_html_text(b, severity_name(t->severity));
+    kz_strbuf_adds(b, "</span></td><td>");
+    add_date(b, t->due_on);
+    if (late)
+      kz_strbuf_addf(b, "<span class=\"mark overdue\">⚠ 期限超過 %d日</span>", (int)(r->as_of - t->due));
+    else if (t->due == r->as_of)
+      kz_strbuf_adds(b, "<span class=\"mark today\">本日期限</span>");
+    kz_strbuf_adds(b, "</td><td>");
+    const struct kz_rule *rule = kz_ruleset_find(pg->rules, t->rule);
+    if (rule && rule->label) {
+      kz_html_text(b, rule->label);
+      kz_strbuf_adds(b, "<br>");
+    }
+    kz_strbuf_adds(b, "<span class=\"ids\">");
+    kz_html_text(b, t->rule);
+    kz_strbuf_adds(b, "</span></td><td><span class=\"ids\">");
+    kz_html_text(b, t->subject);
+    kz_strbuf_adds(b, "</span>");
+    if (t->household_id && strcmp(t->household_id, t->subject) != 0) {
+      kz_strbuf_adds(b, "<br><span class=\"muted\">世帯 </span><span class=\"ids\">");
+      kz_html_text(b, t->household_id);
+      kz_strbuf_adds(b, "</span>");
+    }
+    if (strcmp(t->key, t->subject) != 0) {
+      kz_strbuf_adds(b, "<br><span class=\"muted\">事案 </span><span class=\"ids\">");
+      kz_html_text(b, t->key);
+      kz_strbuf_adds(b, "</span>");
+    }
+    kz_strbuf_adds(b, "<br><span class=\"muted\">開始 </span>");
+    kz_html_text(b, t->opened_on);
+    kz_strbuf_adds(b, "</td><td>");
+    struct kz_strbuf name = {0};
+    unit_name(pg->prof, t->unit, &name);
+    char base[128];
+    base_unit(t->unit, base, sizeof base);
+    if (!pg->unit && safe_file_name(base)) {
+      kz_strbuf_adds(b, "<a href=\"");
+      kz_html_text(b, base);
+      kz_strbuf_adds(b, ".html\">");
+      kz_html_text(b, kz_strbuf_str(&name));
+      kz_strbuf_adds(b, "</a>");
+    } else {
+      kz_html_text(b, kz_strbuf_str(&name));
+    }
+    kz_strbuf_free(&name);
+    if (t->level > 0)
+      kz_strbuf_addf(b, "<br><span class=\"mark level\">段階%d（エスカレーション）</span>", t->level);
+    kz_strbuf_adds(b, "</td><td class=\"reason\">");
+    kz_html_text(b, t->reason);
+    kz_strbuf_adds(b, "</td><td>");
+    add_evidence(b, t);
+    kz_strbuf_adds(b, "</td></tr>\n");
+  }
+  kz_strbuf_adds(b, "</table>\n");
+  if (!shown) kz_strbuf_adds(b, "<p class=\"muted\" id=\"no-tasks\">未対応のタスクはありません。</p>\n");
+}
+
+static int write_page(const struct page *pg, const char *dir, struct kz_diag *d) {
+  const struct kz_report *r = pg->r;
+  const struct kz_profile *p = pg->prof;
+  struct kz_strbuf b = {0}, title = {0}, attrs = {0};
+  char asof[KZ_DATE_LEN], run[KZ_DATE_LEN], era[KZ_ERA_LEN], file[160];
+  int rc = -1;
+  kz_date_format(r->as_of, asof);
+  kz_date_format(r->run_as_of, run);
+  kz_era_format(r->as_of, era, sizeof era);
+  if (pg->unit) {
+    unit_name(p, pg->unit, &title);
+    kz_strbuf_adds(&title, " — 未対応タスク報告");
+  } else {
+    kz_strbuf_adds(&title, p->city ? p->city : "");
+    kz_strbuf_adds(&title, " 子ども・家庭支援 エスカレーション報告");
+  }
+  kz_strbuf_addf(&attrs, "data-as-of=\"%s\" data-run=\"%lld\" data-run-as-of=\"%s\" data-unit=\"",
+                 asof, r->run_id, run);
+  kz_html_text(&attrs, pg->unit ? pg->unit : "city");
+  kz_strbuf_adds(&attrs, "\"");
+
+  kz_html_page_begin(&b, kz_strbuf_str(&title), kz_strbuf_str(&attrs));
+  kz_strbuf_adds(&b, "<header><h1>");
+  kz_html_text(&b, kz_strbuf_str(&title));
+  kz_strbuf_addf(&b, "</h1>\n<p>基準日 <time datetime=\"%s\">%s</time>（%s）", asof, asof, era);
+  if (r->run_as_of != r->as_of) kz_strbuf_addf(&b, "・表示は %s の実行時点", run);
+  kz_strbuf_addf(&b, "・実行番号 %lld・対象世帯 %lld・ルール %lld件", r->run_id, r->households,
+                 r->rules_count);
+  if (r->errors) kz_strbuf_addf(&b, "・<strong>ルールエラー %lld件</strong>", r->errors);
+  kz_strbuf_adds(&b, "</p>\n");
+  if (pg->unit) kz_strbuf_adds(&b, "<nav class=\"crumb\"><a href=\"index.html\">← 市全体の報告へ</a></nav>\n");
+  kz_strbuf_adds(&b, "</header>\n<main>\n");
+  add_cards(&b, pg);
+  if (!pg->unit) add_unit_matrix(&b, pg);
+  if (add_charts(&b, pg)) b.oom = 1;
+  add_ladder(&b, pg);
+  add_tasks(&b, pg);
+  kz_strbuf_addf(&b, "</main>\n<footer>kizuki %s が作成（ルール %s）。このページは外部の資源を使わず、"
+                 "オフラインで閲覧できます。氏名は含みません。取り扱いは個人情報に準じてください。</footer>\n",
+                 KZ_VERSION, r->digest);
+  kz_html_page_end(&b);
+  snprintf(file, sizeof file, "%s.html", pg->unit ? pg->unit : "index");
+  rc = kz_html_write_file(dir, file, &b, d);
+  kz_strbuf_free(&b);
+  kz_strbuf_free(&title);
+  kz_strbuf_free(&attrs);
+  return rc;
+}
+
+int kz_report_write(const struct kz_report *r, const struct kz_profile *prof,
+                    const struct kz_ruleset *rules, const char *dir, size_t *pages,
+                    struct kz_diag *d) {
+  struct unit_list units = {0};
+  struct page pg = {r, prof, rules, &units, 0, NULL, NULL};
+  int rc = -1;
+  *pages = 0;
+  if (build_units(r, prof, &units, &pg.nprofile)) goto oom;
+  pg.in = calloc(r->n ? r->n : 1, 1);
+  if (!pg.in) goto oom;
+  memset(pg.in, 1, r->n);
+  if (write_page(&pg, dir, d)) goto cleanup;
+  ++*pages;
+  for (size_t u = 0; u < units.n; u++) {
+    if (!safe_file_name(units.units[u])) {
+      kz_diag_add(d, NULL, 0, 0, "warning: unit '%s' is not a safe file name; no page for it",
+                  units.units[u]);
+      continue;
+    }
+    pg.unit = units.units[u];
+    for (size_t i = 0; i < r->n; i++) pg.in[i] = (char)on_page(&pg, &r->tasks[i]);
+    if (write_page(&pg, dir, d)) goto cleanup;
+    ++*pages;
+  }
+  rc = 0;
+  goto cleanup;
+oom:
+  kz_diag_add(d, NULL, 0, 0, "out of memory writing the report");
+cleanup:
+  free(pg.in);
+  free(units.units);
+  return rc;
+}
+
+/* }====== */

@@ -1,0 +1,60 @@
+/*
+** report.h — `kizuki report`: a snapshot of the open tasks of a task DB
+** after one run, and the static HTML pages made from it (the city's
+** index.html and one <unit>.html per unit), for agencies and supervisors.
+*/
+#ifndef KZ_REPORT_H
+#define KZ_REPORT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "date.h"
+#include "diag.h"
+#include "profile.h"
+#include "ruleset.h"
+
+/* One evidence item of a task, as the rule gave it. */
+struct kz_report_evidence {
+  char *table, *id;   /* owned; NULL when the item had none */
+  char *fields;       /* owned; "name=value" pairs separated by \x1f, or the
+                      ** item's JSON text when it was not an object */
+};
+
+/* One open task, with its unit, level and due date as of the report's run. */
+struct kz_report_task {
+  char *rule, *subject, *key, *household_id, *agency, *ward, *unit, *severity;
+  char *opened_on, *due_on, *reason;   /* owned; ward may be NULL (city level) */
+  int level;
+  kz_day due;
+  struct kz_report_evidence *ev; size_t nev;   /* owned */
+};
+
+struct kz_report {
+  long long run_id, households, rules_count, errors;
+  kz_day run_as_of;         /* the date of the run shown */
+  kz_day as_of;             /* overdue and "due today" are judged on this day */
+  char digest[32];          /* the run's rule-set digest */
+  struct kz_report_task *tasks; size_t n;   /* owned; by severity, then due date */
+};
+
+/* Read the open tasks of db (a task DB). as_of KZ_DAY_NONE: the latest run
+** and the tasks as they are now. Otherwise the latest run on or before
+** as_of, with each task's state rebuilt from task_events as of that run
+** (tasks staff closed on or before as_of count as closed). Returns 0; 1 when
+** the DB has no such run or is not a task DB (told in d); -1 on an SQLite
+** error (in d). */
+int kz_report_load(struct kz_report *r, sqlite3 *db, kz_day as_of, struct kz_diag *d);
+
+/* Write dir/index.html and dir/<unit>.html for every unit of prof and every
+** other unit the snapshot names (dir must exist). prof gives ward, agency
+** and ladder names, rules the rule labels (a rule it lacks is shown by its
+** id). *pages receives the number of files written. Returns 0, or -1 with
+** the reason in d. */
+int kz_report_write(const struct kz_report *r, const struct kz_profile *prof,
+                    const struct kz_ruleset *rules, const char *dir, size_t *pages,
+                    struct kz_diag *d);
+
+void kz_report_free(struct kz_report *r);
+
+#endif

@@ -1,0 +1,231 @@
+/*
+** report_html.c — HTML escaping, the page shell and its stylesheet, inline
+** SVG bar charts, and atomic 0600 page files for `kizuki report`.
+*/
+#include "report_html.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void kz_html_text(struct kz_strbuf *b, const char *s) {
+  if (!s) return;
+  const char *run = s;
+  for (; *s; s++) {
+    const char *rep;
+    switch (*s) {
+      case '&': rep = "&amp;"; break;
+      case '<': rep = "&lt;"; break;
+      case '>': rep = "&gt;"; break;
+      case '"': rep = "&quot;"; break;
+      case '\'': rep = "&#39;"; break;
+      default: continue;
+    }
+    kz_strbuf_add(b, run, (size_t)(s - run));
+    kz_strbuf_adds(b, rep);
+    run = s + 1;
+  }
+  kz_strbuf_add(b, run, (size_t)(s - run));
+}
+
+/* {====== The page shell ====== */
+
+/* Inline, so that a page is one self-contained file. Print-friendly: the
+** same page is what a supervisor hands out at a case conference. */
+static const char CSS[] =
+  ":root{--ink:#1f2933;--muted:#52606d;--line:#d9e2ec;--bg:#f5f7fa;--card:#fff;"
+  "--crit:#b00020;--high:#d9480f;--med:#b08800;--low:#2f855a;--accent:#1c5d99}\n"
+  "*{box-sizing:border-box}\n"
+  "body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.6 \"Noto Sans CJK JP\","
+  "\"Hiragino Kaku Gothic ProN\",\"Yu Gothic\",Meiryo,sans-serif}\n"
+  "header{background:var(--accent);color:#fff;padding:16px 32px}\n"
+  "header h1{margin:0;font-size:22px;font-weight:700}\n"
+  "header p{margin:4px 0 0;opacity:.9}\n"
+  "header a{color:#fff}\n"
+  "main{padding:16px 32px 48px;max-width:1400px}\n"
+  "h2{font-size:17px;border-left:5px solid var(--accent);padding-left:8px;margin:28px 0 10px}\n"
+  "nav.crumb{font-size:13px;margin:8px 0}\n"
+  ".cards{display:flex;flex-wrap:wrap;gap:12px}\n"
+  ".card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:10px 16px;"
+  "min-width:150px}\n"
+  ".card .n{display:block;font-size:26px;font-weight:700}\n"
+  ".card.alert .n{color:var(--crit)}\n"
+  ".card .l{color:var(--muted);font-size:12px}\n"
+  ".charts{display:flex;flex-wrap:wrap;gap:16px}\n"
+  ".chart{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px 12px}\n"
+  ".chart h3{margin:0 0 4px;font-size:14px}\n"
+  "svg text{font-family:inherit;font-size:12px;fill:var(--ink)}\n"
+  "svg .bar rect{fill:var(--accent)}\n"
+  "svg .bar.zero text.v{fill:var(--muted)}\n"
+  "svg a text{fill:var(--accent);text-decoration:underline}\n"
+  "table{border-collapse:collapse;background:var(--card);width:100%}\n"
+  "th,td{border:1px solid var(--line);padding:4px 8px;vertical-align:top;text-align:left}\n"
+  "th{background:#e4ecf5;font-weight:700;white-space:nowrap}\n"
+  "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+  "td.zero,td.zero a{color:#9aa5b1}\n"
+  "table.ladder td{text-align:center}\n"
+  "table.units td{text-align:center}\n"
+  "tr.overdue td{background:#fff1f0}\n"
+  "tr.overdue td:first-child{border-left:5px solid var(--crit)}\n"
+  ".sev{display:inline-block;padding:0 8px;border-radius:10px;color:#fff;font-size:12px;"
+  "white-space:nowrap}\n"
+  ".sev.critical{background:var(--crit)}.sev.high{background:var(--high)}"
+  ".sev.medium{background:var(--med)}.sev.low{background:var(--low)}\n"
+  ".mark{display:inline-block;margin-top:2px;padding:0 6px;border-radius:3px;font-size:12px;"
+  "font-weight:700;white-space:nowrap}\n"
+  ".mark.overdue{background:var(--crit);color:#fff}\n"
+  ".mark.today{background:#ffe8a3;color:#5c4400}\n"
+  ".mark.level{background:#fde2cf;color:#7a2e00}\n"
+  ".era{display:block;color:var(--muted);font-size:12px;white-space:nowrap}\n"
+  ".date{white-space:nowrap}\n"
+  ".ids{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;font-size:12px}\n"
+  "table.tasks{table-layout:fixed}\n"
+  "table.tasks td{overflow-wrap:anywhere}\n"
+  "ul.ev{margin:0;padding-left:16px;font-size:12px;color:var(--muted)}\n"
+  ".muted{color:var(--muted)}\n"
+  "footer{color:var(--muted);font-size:12px;padding:0 32px 24px}\n"
+  "@media print{header{background:none;color:var(--ink)}header a{color:var(--ink)}"
+  "tr{break-inside:avoid}}\n";
+
+void kz_html_page_begin(struct kz_strbuf *b, const char *title, const char *body_attrs) {
+  kz_strbuf_adds(b, "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                    "<meta name=\"robots\" content=\"noindex\">\n<title>");
+  kz_html_text(b, title);
+  kz_strbuf_adds(b, "</title>\n<style>\n");
+  kz_strbuf_adds(b, CSS);
+  kz_strbuf_adds(b, "</style>\n</head>\n<body");
+  if (body_attrs && *body_attrs) {
+    kz_strbuf_adds(b, " ");
+    kz_strbuf_adds(b, body_attrs);
+  }
+  kz_strbuf_adds(b, ">\n");
+}
+
+void kz_html_page_end(struct kz_strbuf *b) { kz_strbuf_adds(b, "</body>\n</html>\n"); }
+
+/* }====== */
+
+/* {====== Bar charts ====== */
+
+#define CHART_LABEL_W 230   /* px for the labels, right-aligned */
+#define CHART_BAR_W 250     /* px for the longest bar */
+#define CHART_ROW_H 22
+#define CHART_LABEL_UNITS 34  /* display width of a label: CJK counts 2, ASCII 1 */
+
+/* Append s cut to at most `units` of display width (a CJK character is 2
+** units wide), with "…" when cut; never splits a UTF-8 sequence. */
+static void add_label(struct kz_strbuf *b, const char *s, int units) {
+  const unsigned char *p = (const unsigned char *)s;
+  int w = 0;
+  size_t keep = 0, i = 0;
+  while (p[i]) {
+    size_t len = p[i] < 0x80 ? 1 : p[i] < 0xE0 ? 2 : p[i] < 0xF0 ? 3 : 4;
+    int cw = p[i] < 0x80 ? 1 : 2;
+    for (size_t k = 1; k < len; k++)
+      if (!p[i + k]) { len = k; break; }   /* a cut-off sequence ends the label */
+    if (w + cw > units) break;
+    w += cw;
+    i += len;
+    keep = i;
+  }
+  struct kz_strbuf tmp = {0};
+  kz_strbuf_add(&tmp, s, keep);
+  if (p[keep]) kz_strbuf_adds(&tmp, "…");
+  kz_html_text(b, kz_strbuf_str(&tmp));
+  kz_strbuf_free(&tmp);
+}
+
+void kz_html_bar_chart(struct kz_strbuf *b, const char *chart, const char *title,
+                       const struct kz_html_bar *bars, size_t n) {
+  long long max = 0;
+  for (size_t i = 0; i < n; i++)
+    if (bars[i].value > max) max = bars[i].value;
+  int w = CHART_LABEL_W + CHART_BAR_W + 60, h = (int)n * CHART_ROW_H + 8;
+  kz_strbuf_adds(b, "<div class=\"chart\"><h3>");
+  kz_html_text(b, title);
+  kz_strbuf_addf(b, "</h3>\n<svg width=\"%d\" height=\"%d\" "
+                 "viewBox=\"0 0 %d %d\" role=\"img\" data-chart=\"", w, h, w, h);
+  kz_html_text(b, chart);
+  kz_strbuf_adds(b, "\" aria-label=\"");
+  kz_html_text(b, title);
+  kz_strbuf_adds(b, "\">\n");
+  for (size_t i = 0; i < n; i++) {
+    const struct kz_html_bar *r = &bars[i];
+    int y = (int)i * CHART_ROW_H + 4;
+    int bw = max ? (int)((double)r->value * CHART_BAR_W / (double)max + 0.5) : 0;
+    if (r->value > 0 && bw < 2) bw = 2;     /* a non-zero count is always visible */
+    kz_strbuf_addf(b, "<g class=\"bar%s\" data-chart=\"", r->value ? "" : " zero");
+    kz_html_text(b, chart);
+    kz_strbuf_adds(b, "\" data-key=\"");
+    kz_html_text(b, r->key);
+    kz_strbuf_addf(b, "\" data-count=\"%lld\"><title>", r->value);
+    kz_html_text(b, r->label);
+    kz_strbuf_addf(b, ": %lld件</title>", r->value);
+    if (r->href) {
+      kz_strbuf_adds(b, "<a href=\"");
+      kz_html_text(b, r->href);
+      kz_strbuf_adds(b, "\">");
+    }
+    kz_strbuf_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", CHART_LABEL_W - 8, y + 15);
+    add_label(b, r->label, CHART_LABEL_UNITS);
+    kz_strbuf_adds(b, "</text>");
+    if (r->href) kz_strbuf_adds(b, "</a>");
+    kz_strbuf_addf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"2\"/>"
+                   "<text class=\"v\" x=\"%d\" y=\"%d\">%lld</text></g>\n",
+                   CHART_LABEL_W, y + 3, bw, CHART_ROW_H - 6, CHART_LABEL_W + bw + 6, y + 15,
+                   r->value);
+  }
+  kz_strbuf_adds(b, "</svg></div>\n");
+}
+
+/* }====== */
+
+int kz_html_write_file(const char *dir, const char *name, const struct kz_strbuf *b,
+                       struct kz_diag *d) {
+  char path[4096], tmp[4200];
+  int rc = -1, fd = -1;
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+    kz_diag_add(d, dir, 0, 0, "path too long for %s", name);
+    return -1;
+  }
+  snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+  if (b->oom) {
+    kz_diag_add(d, path, 0, 0, "out of memory while writing the page");
+    return -1;
+  }
+  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    kz_diag_add(d, tmp, 0, 0, "cannot create: %s", strerror(errno));
+    return -1;
+  }
+  const char *p = kz_strbuf_str(b);
+  size_t left = b->len;
+  while (left > 0) {
+    ssize_t w = write(fd, p, left);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) {
+      kz_diag_add(d, tmp, 0, 0, "cannot write: %s", strerror(errno));
+      goto cleanup;
+    }
+    p += w;
+    left -= (size_t)w;
+  }
+  if (fsync(fd) != 0 || close(fd) != 0) {
+    fd = -1;
+    kz_diag_add(d, tmp, 0, 0, "cannot write: %s", strerror(errno));
+    goto cleanup;
+  }
+  fd = -1;
+  if (rename(tmp, path) != 0) {
+    kz_diag_add(d, path, 0, 0, "cannot write: %s", strerror(errno));
+    goto cleanup;
+  }
+  rc = 0;
+cleanup:
+  if (fd >= 0) close(fd);
+  if (rc) unlink(tmp);
+  return rc;
+}

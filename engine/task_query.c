@@ -1,0 +1,170 @@
+/*
+** task_query.c — read-only access to the task DB: opening it, the task
+** filters and order people see, the evidence summary and JSON form of a task
+** (built by SQLite's json functions), and RFC 4180 CSV records.
+*/
+#include "task_query.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kizuki.h"
+#include "strbuf.h"
+
+static const char *const STATUSES[] = {"open", "cleared", "done", "all", NULL};
+static const char *const SEVERITIES[] = {"critical", "high", "medium", "low", NULL};
+
+/* The columns of enum kz_taskq_col; ?1 is the as-of date. */
+static const char SELECT_TASKS[] =
+  "SELECT t.id, t.severity, t.due_on, t.unit, t.rule, t.subject, t.key, t.level, t.status, "
+  "t.reason, t.household_id, t.ward, t.agency, t.opened_on, t.since, t.last_seen_on, "
+  "t.cleared_on, t.done_on, t.done_note, "
+  "(t.status = 'open' AND t.due_on < ?1), "
+  /* Evidence for people: "checkups K1 (scheduled_on 2024-07-16); ..." */
+  "(SELECT group_concat(CASE WHEN e.type = 'object' THEN "
+  "   coalesce(e.value ->> 'table', '?') || ' ' || coalesce(e.value ->> 'id', '?') || "
+  "   coalesce(' (' || (SELECT group_concat(f.key || ' ' || f.value, ', ') "
+  "                     FROM json_each(e.value) f WHERE f.key GLOB '*_on') || ')', '') "
+  "   ELSE e.value END, '; ') FROM json_each(t.evidence) e), "
+  "json_object('id', t.id, 'rule', t.rule, 'subject', t.subject, 'key', t.key, "
+  "  'household_id', t.household_id, 'severity', t.severity, 'level', t.level, "
+  "  'status', t.status, 'unit', t.unit, 'agency', t.agency, 'ward', t.ward, "
+  "  'since', t.since, 'opened_on', t.opened_on, 'due_on', t.due_on, "
+  "  'overdue', json(iif(t.status = 'open' AND t.due_on < ?1, 'true', 'false')), "
+  "  'last_seen_on', t.last_seen_on, 'cleared_on', t.cleared_on, 'done_on', t.done_on, "
+  "  'done_note', t.done_note, 'reason', t.reason, 'evidence', json(t.evidence), "
+  "  'rule_version', t.rule_version, 'rule_file', t.rule_file, 'rule_line', t.rule_line) "
+  "FROM tasks t WHERE 1";
+
+static int one_of(const char *s, const char *const *names) {
+  for (size_t i = 0; names[i]; i++)
+    if (strcmp(s, names[i]) == 0) return 1;
+  return 0;
+}
+
+/* A file: URI for path, with the characters a URI gives meaning to escaped. */
+static void uri_for(const char *path, struct kz_strbuf *b) {
+  kz_strbuf_adds(b, "file:");
+  for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+    if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
+      kz_strbuf_addf(b, "%%%02X", *p);
+    else
+      kz_strbuf_add(b, (const char *)p, 1);
+  }
+  kz_strbuf_adds(b, "?mode=ro");
+}
+
+int kz_taskq_open(const char *path, sqlite3 **out, struct kz_diag *d) {
+  struct stat sb;
+  struct kz_strbuf uri = {0};
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  int rc = KZ_EXIT_TASKS;
+  if (stat(path, &sb) != 0) {
+    kz_diag_add(d, path, 0, 0, "task DB not found (`kizuki run --tasks %s` creates it)", path);
+    goto done;
+  }
+  if (!S_ISREG(sb.st_mode)) {
+    kz_diag_add(d, path, 0, 0, "task DB is not a regular file");
+    goto done;
+  }
+  uri_for(path, &uri);
+  if (uri.oom) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
+  int src = sqlite3_open_v2(kz_strbuf_str(&uri), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+  if (src != SQLITE_OK) {
+    kz_diag_add(d, path, 0, 0, "cannot open the task DB: %s",
+                db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
+    goto done;
+  }
+  sqlite3_busy_timeout(db, 5000);     /* a nightly run may be checkpointing */
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                         "AND name IN ('tasks', 'task_events', 'runs')", -1, &st, NULL) != SQLITE_OK ||
+      sqlite3_step(st) != SQLITE_ROW) {
+    kz_diag_add(d, path, 0, 0, "cannot read the task DB: %s", sqlite3_errmsg(db));
+    goto done;
+  }
+  if (sqlite3_column_int(st, 0) != 3) {
+    kz_diag_add(d, path, 0, 0, "not a kizuki task DB (no tasks, task_events and runs tables)");
+    goto done;
+  }
+  *out = db;
+  db = NULL;
+  rc = KZ_EXIT_OK;
+done:
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  kz_strbuf_free(&uri);
+  return rc;
+}
+
+int kz_taskq_check_filter(const struct kz_taskq_filter *f, struct kz_diag *d) {
+  int rc = 0;
+  if (f->status && !one_of(f->status, STATUSES)) {
+    kz_diag_add(d, NULL, 0, 0, "--status must be open, cleared, done or all, not '%s'", f->status);
+    rc = -1;
+  }
+  if (f->severity && !one_of(f->severity, SEVERITIES)) {
+    kz_diag_add(d, NULL, 0, 0, "--severity must be critical, high, medium or low, not '%s'",
+                f->severity);
+    rc = -1;
+  }
+  return rc;
+}
+
+int kz_taskq_prepare(sqlite3 *db, const struct kz_taskq_filter *f, sqlite3_stmt **out,
+                     struct kz_diag *d) {
+  struct kz_strbuf sql = {0};
+  sqlite3_stmt *st = NULL;
+  char as_of[KZ_DATE_LEN], since[KZ_DATE_LEN];
+  int rc = -1;
+  const char *status = f->status ? f->status : "open";
+  kz_date_format(f->as_of, as_of);
+  kz_strbuf_adds(&sql, SELECT_TASKS);
+  if (strcmp(status, "all") != 0) kz_strbuf_adds(&sql, " AND t.status = :status");
+  if (f->unit) kz_strbuf_adds(&sql, " AND t.unit = :unit");
+  if (f->ward) kz_strbuf_adds(&sql, " AND t.ward = :ward");
+  if (f->rule) kz_strbuf_adds(&sql, " AND t.rule = :rule");
+  if (f->severity) kz_strbuf_adds(&sql, " AND t.severity = :severity");
+  if (f->overdue) kz_strbuf_adds(&sql, " AND t.status = 'open' AND t.due_on < ?1");
+  if (f->opened_since != KZ_DAY_NONE) kz_strbuf_adds(&sql, " AND t.opened_on >= :since");
+  kz_strbuf_adds(&sql, " ORDER BY CASE t.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
+                 "WHEN 'medium' THEN 2 ELSE 3 END, t.due_on, t.id");
+  if (sql.oom) { kz_diag_add(d, NULL, 0, 0, "out of memory"); goto done; }
+  if (sqlite3_prepare_v2(db, kz_strbuf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
+    kz_diag_add(d, NULL, 0, 0, "cannot query the task DB: %s", sqlite3_errmsg(db));
+    goto done;
+  }
+  sqlite3_bind_text(st, 1, as_of, -1, SQLITE_TRANSIENT);
+#define BIND(name, value) \
+  do { int i_ = sqlite3_bind_parameter_index(st, name); \
+       if (i_) sqlite3_bind_text(st, i_, value, -1, SQLITE_TRANSIENT); } while (0)
+  BIND(":status", status);
+  BIND(":unit", f->unit);
+  BIND(":ward", f->ward);
+  BIND(":rule", f->rule);
+  BIND(":severity", f->severity);
+  if (f->opened_since != KZ_DAY_NONE) BIND(":since", kz_date_format(f->opened_since, since));
+#undef BIND
+  *out = st;
+  st = NULL;
+  rc = 0;
+done:
+  sqlite3_finalize(st);
+  kz_strbuf_free(&sql);
+  return rc;
+}
+
+void kz_taskq_csv_record(FILE *out, const char *const *fields, size_t n, const char *eol) {
+  for (size_t i = 0; i < n; i++) {
+    const char *s = fields[i] ? fields[i] : "";
+    if (i) fputc(',', out);
+    if (!strpbrk(s, ",\"\r\n")) { fputs(s, out); continue; }
+    fputc('"', out);
+    for (; *s; s++) {
+      if (*s == '"') fputc('"', out);   /* a quote inside is doubled */
+      fputc(*s, out);
+    }
+    fputc('"', out);
+  }
+  fputs(eol, out);
+}

@@ -1,0 +1,60 @@
+/*
+** task_query.h — reading the task DB for people and other systems: opening
+** it read-only, the filters staff list tasks by, the order they see them in
+** (severity, then due date), and CSV fields. Nothing here writes the task DB;
+** `kizuki tasks`, `explain` and `export` read through it.
+*/
+#ifndef KZ_TASK_QUERY_H
+#define KZ_TASK_QUERY_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "date.h"
+#include "diag.h"
+
+/* Which tasks to read. NULL strings and KZ_DAY_NONE mean "any". */
+struct kz_taskq_filter {
+  const char *unit;          /* the unit the task is with now */
+  const char *ward;          /* the ward it was routed for */
+  const char *rule, *severity;
+  const char *status;        /* open, cleared, done or all; NULL: open */
+  int overdue;               /* 1: only open tasks with due_on < as_of */
+  kz_day opened_since;       /* only tasks with opened_on >= this */
+  kz_day as_of;              /* "today" for overdue (required) */
+};
+
+/* The columns of a statement from kz_taskq_prepare, in this order. */
+enum kz_taskq_col {
+  KZ_TQ_ID, KZ_TQ_SEVERITY, KZ_TQ_DUE_ON, KZ_TQ_UNIT, KZ_TQ_RULE, KZ_TQ_SUBJECT,
+  KZ_TQ_KEY, KZ_TQ_LEVEL, KZ_TQ_STATUS, KZ_TQ_REASON, KZ_TQ_HOUSEHOLD, KZ_TQ_WARD,
+  KZ_TQ_AGENCY, KZ_TQ_OPENED_ON, KZ_TQ_SINCE, KZ_TQ_LAST_SEEN_ON, KZ_TQ_CLEARED_ON,
+  KZ_TQ_DONE_ON, KZ_TQ_DONE_NOTE,
+  KZ_TQ_OVERDUE,             /* 1 when open and due_on < as_of */
+  KZ_TQ_EVIDENCE_TEXT,       /* "table id (field date, ...); ..." for people */
+  KZ_TQ_JSON,                /* the whole task as one JSON object (evidence as JSON) */
+  KZ_TQ_NCOLS
+};
+
+/* Open the task DB at path read-only (a mode=ro URI) and check that it is a
+** kizuki task DB. Returns KZ_EXIT_OK with *out (the caller closes it), or
+** KZ_EXIT_TASKS with a message naming path in d (missing, not a regular
+** file, not SQLite, no tasks table). */
+int kz_taskq_open(const char *path, sqlite3 **out, struct kz_diag *d);
+
+/* Check the names in f (status, severity). Returns 0, or -1 with a message
+** naming the option and the values it accepts in d. */
+int kz_taskq_check_filter(const struct kz_taskq_filter *f, struct kz_diag *d);
+
+/* Prepare the query for f over db, ordered by severity (critical first),
+** due date, then id. Columns are enum kz_taskq_col. Returns 0 with *out (the
+** caller finalizes it), or -1 with d. */
+int kz_taskq_prepare(sqlite3 *db, const struct kz_taskq_filter *f, sqlite3_stmt **out,
+                     struct kz_diag *d);
+
+/* Write one CSV record of n fields to out per RFC 4180: a field is quoted
+** when it holds a comma, a quote, CR or LF (quotes doubled); NULL is an
+** empty field; the record ends with eol ("\r\n" for Excel). */
+void kz_taskq_csv_record(FILE *out, const char *const *fields, size_t n, const char *eol);
+
+#endif

@@ -1,0 +1,190 @@
+#!/bin/sh
+# tests/e2e/report.sh — `kizuki report` end to end, without a browser: the
+# pages exist (mode 0600), link only to each other, name no http(s)://
+# resource, and every count they show matches the task DB (sqlite3). Also
+# --as-of (an earlier run; overdue judged on a later day), HTML escaping of
+# rule text, and the exit codes. Run from the repo root:
+#   KIZUKI=/abs/path/build/kizuki sh tests/e2e/report.sh
+set -eu
+
+KIZUKI=${KIZUKI:?set KIZUKI to the kizuki binary (absolute path)}
+ROOT=$(pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/kizuki-report.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+
+# check NAME EXPECTED_EXIT CMD...: run CMD, stdout to $T/out, stderr to $T/err.
+check() {
+  name=$1 want=$2
+  shift 2
+  set +e
+  "$@" >"$T/out" 2>"$T/err"
+  got=$?
+  set -e
+  if [ "$got" -eq "$want" ]; then ok; else bad "$name: exit $got, expected $want"; sed 's/^/  | /' "$T/err" >&2; fi
+}
+
+# same NAME GOT WANT
+same() {
+  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi
+}
+
+# expect NAME FILE TEXT: FILE contains TEXT (fixed string).
+expect() {
+  if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2"; fi
+}
+
+# shown FILE ID: the data-count of the element with that id.
+shown() {
+  grep -o "id=\"$2\" data-count=\"[0-9]*\"" "$1" | sed 's/.*data-count="\([0-9]*\)"/\1/' | head -n 1
+}
+
+# bar FILE CHART KEY: the data-count of one bar of a chart.
+bar() {
+  grep -o "<g class=\"bar[a-z ]*\" data-chart=\"$2\" data-key=\"$3\" data-count=\"[0-9]*\"" "$1" |
+    sed 's/.*data-count="\([0-9]*\)"/\1/' | head -n 1
+}
+
+q() { sqlite3 "$DB" "$1"; }
+
+# A small city and two nightly runs, two weeks apart (the second escalates).
+CASES=$T/city.db
+DB=$T/tasks.db
+"$KIZUKI" gen --quiet --households 400 --seed 3 --out "$CASES" >/dev/null
+"$KIZUKI" run --quiet --cases "$CASES" --tasks "$DB" --as-of 2024-10-01 --rules "$ROOT/rules" >/dev/null
+"$KIZUKI" run --quiet --cases "$CASES" --tasks "$DB" --as-of 2024-10-15 --rules "$ROOT/rules" >/dev/null
+OPEN="status = 'open'"
+
+# {====== Help and usage ======
+check "report --help" 0 "$KIZUKI" report --help
+expect "report --help" "$T/out" "--tasks TASKS.db --out DIR"
+check "report without --out" 2 "$KIZUKI" report --tasks "$DB"
+check "report with a bad date" 2 "$KIZUKI" report --tasks "$DB" --out "$T/x" --as-of 2024-02-30
+check "report with a broken rules dir" 2 "$KIZUKI" report --tasks "$DB" --out "$T/x" --rules "$T/nowhere"
+check "report of a missing task DB" 5 "$KIZUKI" report --tasks "$T/missing.db" --out "$T/x" --rules "$ROOT/rules"
+sqlite3 "$T/empty.db" <"$ROOT/schema/tasks.sql"
+check "report of a task DB with no run" 5 "$KIZUKI" report --tasks "$T/empty.db" --out "$T/x" --rules "$ROOT/rules"
+expect "no run: says so" "$T/err" "no run"
+check "report before the first run" 5 "$KIZUKI" report --tasks "$DB" --out "$T/x" --as-of 2024-09-01 --rules "$ROOT/rules"
+echo "not a database" >"$T/junk.db"
+check "report of a junk file" 5 "$KIZUKI" report --tasks "$T/junk.db" --out "$T/x" --rules "$ROOT/rules"
+# }======
+
+# {====== The latest run ======
+OUT=$T/report
+check "report" 0 "$KIZUKI" report --tasks "$DB" --out "$OUT" --rules "$ROOT/rules"
+expect "report summary" "$T/out" "open tasks"
+if [ -f "$OUT/index.html" ]; then ok; else bad "no index.html"; fi
+# One page per unit of the profile (10 wards x 3 ward-level kinds + 1 city unit).
+pages=$(ls "$OUT" | grep -c '\.html$')
+same "page count" "$pages" 32
+for u in $(q "SELECT DISTINCT replace(unit, '.supervisor', '') FROM tasks WHERE $OPEN"); do
+  if [ -f "$OUT/$u.html" ]; then ok; else bad "no page for unit $u"; fi
+done
+if [ -f "$OUT/chuo.health_center.html" ]; then ok; else bad "no chuo.health_center.html"; fi
+# Mode 0600, no temporary files left.
+for f in "$OUT"/*; do
+  m=$(stat -c %a "$f")
+  [ "$m" = 600 ] || bad "$f has mode $m"
+done
+ok
+if ls "$OUT" | grep -q tmp; then bad "temporary files left in $OUT"; else ok; fi
+
+# Self-contained: no scheme, no script, no external stylesheet or image.
+if grep -l 'https\?://' "$OUT"/*.html >"$T/ext"; then bad "http(s):// in $(cat "$T/ext")"; else ok; fi
+if grep -il '<script\|<link\|<img\|<iframe\| src=' "$OUT"/*.html >"$T/ext"; then bad "external asset in $(cat "$T/ext")"; else ok; fi
+# Every link points at a page that exists.
+nlinks=0
+for f in "$OUT"/*.html; do
+  for h in $(grep -o 'href="[^"]*"' "$f" | sed 's/href="\(.*\)"/\1/' | sort -u); do
+    nlinks=$((nlinks + 1))
+    case $h in
+      */*|*:*) bad "$f links outside the report: $h" ;;
+      *) [ -f "$OUT/$h" ] || bad "$f links to missing $h" ;;
+    esac
+  done
+done
+if [ "$nlinks" -gt 31 ]; then ok; else bad "only $nlinks links"; fi
+expect "index links a unit page" "$OUT/index.html" 'href="chuo.health_center.html"'
+expect "unit page links back" "$OUT/chuo.health_center.html" 'href="index.html"'
+
+# The counts of the index page.
+I=$OUT/index.html
+same "index open-count" "$(shown "$I" open-count)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN")"
+same "index task rows" "$(grep -c '<tr class="task' "$I")" "$(q "SELECT count(*) FROM tasks WHERE $OPEN")"
+same "index escalated-count" "$(shown "$I" escalated-count)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND level > 0")"
+same "index critical-count" "$(shown "$I" critical-count)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND severity = 'critical'")"
+same "index high-count" "$(shown "$I" high-count)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND severity = 'high'")"
+same "index overdue-count (on the run's date)" "$(shown "$I" overdue-count)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND due_on < '2024-10-15'")"
+if [ "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND level > 0")" -gt 0 ]; then ok; else bad "the second run escalated nothing: a weak test"; fi
+# Per ward and per rule, as the bar charts show them.
+for w in chuo kita higashi shiroishi atsubetsu toyohira kiyota minami nishi teine; do
+  same "ward bar $w" "$(bar "$I" ward "$w")" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND ward = '$w'")"
+done
+same "ward bar none" "$(bar "$I" ward none)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND ward IS NULL")"
+for r in $(q "SELECT DISTINCT rule FROM tasks"); do
+  same "rule bar $r" "$(bar "$I" rule "$r")" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND rule = '$r'")"
+done
+# The ladder: open tasks per agency kind at each step (the top step keeps
+# the tasks that climbed past it). Steps per kind as in rules/kizuki.yaml.
+TOP="CASE agency WHEN 'health_center' THEN 3 WHEN 'family_consultation' THEN 2 WHEN 'welfare' THEN 2 ELSE 1 END"
+for a in health_center family_consultation welfare child_guidance; do
+  for lv in 0 1 2 3; do
+    got=$(grep -o "data-agency=\"$a\" data-level=\"$lv\" data-count=\"[0-9]*\"" "$I" | sed 's/.*data-count="\([0-9]*\)"/\1/')
+    want=$(q "SELECT count(*) FROM tasks WHERE $OPEN AND agency = '$a' AND min(level, $TOP) = $lv AND $lv <= $TOP")
+    [ -z "$got" ] && [ "$want" = 0 ] && { ok; continue; }   # no such step on this ladder
+    same "ladder $a level $lv" "$got" "$want"
+  done
+done
+# The unit matrix and each unit page: a unit's tasks and its supervisor's.
+for u in $(q "SELECT DISTINCT replace(unit, '.supervisor', '') FROM tasks"); do
+  want=$(q "SELECT count(*) FROM tasks WHERE $OPEN AND (unit = '$u' OR unit = '$u.supervisor')")
+  same "matrix $u" "$(grep -o "data-unit=\"$u\" data-count=\"[0-9]*\"" "$I" | sed 's/.*data-count="\([0-9]*\)"/\1/')" "$want"
+  same "page $u open-count" "$(shown "$OUT/$u.html" open-count)" "$want"
+  same "page $u rows" "$(grep -c '<tr class="task' "$OUT/$u.html" || :)" "$want"
+done
+# Sorted by severity, then due date.
+grep -o 'data-severity="[a-z]*" data-level="[0-9]*" data-due="[0-9-]*"' "$I" |
+  sed 's/data-severity="critical"/0/; s/data-severity="high"/1/; s/data-severity="medium"/2/; s/data-severity="low"/3/; s/ data-level="[0-9]*" data-due="\(.*\)"/ \1/' >"$T/order"
+if [ -s "$T/order" ] && sort -c "$T/order" 2>/dev/null; then ok; else bad "tasks not by severity, then due date"; fi
+# Dates in the Japanese era; reasons and evidence shown.
+expect "era of the run date" "$I" "令和6年10月15日"
+expect "a reason" "$I" "$(q "SELECT reason FROM tasks WHERE $OPEN LIMIT 1" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g; s/'"'"'/\&#39;/g')"
+ev=$(q "SELECT json_extract(evidence, '\$[0].id') FROM tasks WHERE $OPEN LIMIT 1")
+expect "an evidence id" "$I" "<span class=\"ids\">$ev</span>"
+expect "Japanese title" "$I" "<title>札幌市 子ども・家庭支援 エスカレーション報告</title>"
+# }======
+
+# {====== Overdue on a later day, and an earlier run ======
+OUT2=$T/later
+check "report --as-of a later day" 0 "$KIZUKI" report --tasks "$DB" --out "$OUT2" --as-of 2024-10-20 --rules "$ROOT/rules"
+late=$(q "SELECT count(*) FROM tasks WHERE $OPEN AND due_on < '2024-10-20'")
+same "overdue-count on 2024-10-20" "$(shown "$OUT2/index.html" overdue-count)" "$late"
+same "overdue rows marked" "$(grep -c 'data-overdue="1"' "$OUT2/index.html" || :)" "$late"
+same "overdue text markers" "$(grep -o '⚠ 期限超過 [0-9]*日' "$OUT2/index.html" | wc -l | tr -d ' ')" "$late"
+if [ "$late" -gt 0 ]; then ok; else bad "nothing overdue on 2024-10-20: a weak test"; fi
+expect "later day: the run shown" "$OUT2/index.html" 'data-run="2"'
+
+OUT1=$T/earlier
+check "report --as-of the first run" 0 "$KIZUKI" report --tasks "$DB" --out "$OUT1" --as-of 2024-10-01 --rules "$ROOT/rules"
+expect "earlier: the run shown" "$OUT1/index.html" 'data-run="1"'
+same "earlier open-count = first run's opened" "$(shown "$OUT1/index.html" open-count)" "$(q "SELECT opened FROM runs WHERE id = 1")"
+same "earlier: nothing escalated yet" "$(shown "$OUT1/index.html" escalated-count)" 0
+expect "earlier: era" "$OUT1/index.html" "令和6年10月1日"
+# }======
+
+# {====== Rule text is escaped everywhere ======
+cp "$DB" "$T/hostile.db"
+sqlite3 "$T/hostile.db" "UPDATE tasks SET reason = '<script>alert(1)</script>&\"x''', evidence = json_array(json_object('table', 'reports', 'id', '<b>E1</b>', 'received_on', '2024-10-01')) WHERE id = (SELECT min(id) FROM tasks WHERE $OPEN)"
+check "report of hostile text" 0 "$KIZUKI" report --tasks "$T/hostile.db" --out "$T/hostile" --rules "$ROOT/rules"
+expect "reason escaped" "$T/hostile/index.html" "&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;x&#39;"
+expect "evidence escaped" "$T/hostile/index.html" "&lt;b&gt;E1&lt;/b&gt;"
+if grep -q '<script\|<b>E1' "$T/hostile"/*.html; then bad "unescaped rule text in a page"; else ok; fi
+# }======
+
+echo "e2e report: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,113 @@
+#!/bin/sh
+# tests/e2e/report_browser.sh — `kizuki report` as staff see it: headless
+# Chromium loads the pages from file:// (no server, no network), the DOM it
+# builds shows the counts of the task DB (sqlite3), hostile rule text stays
+# text, and a screenshot is kept at build/report-screenshot.png (and one of a
+# unit page at build/report-screenshot-unit.png). Installs chromium (and a
+# Japanese font) with apt when root; prints "SKIP: ..." and passes when it
+# cannot. Run from the repo root:
+#   KIZUKI=/abs/path/build/kizuki sh tests/e2e/report_browser.sh
+set -eu
+
+KIZUKI=${KIZUKI:?set KIZUKI to the kizuki binary (absolute path)}
+ROOT=$(pwd)
+
+find_chromium() {
+  for c in chromium chromium-browser; do
+    command -v "$c" 2>/dev/null && return 0
+  done
+  return 1
+}
+if ! CHROMIUM=$(find_chromium) || ! fc-list 2>/dev/null | grep -qi 'cjk'; then
+  KZ_EXTRA_PKGS="chromium fonts-noto-cjk" sh "$ROOT/tools/deps.sh" >/dev/null 2>&1 || :
+fi
+if ! CHROMIUM=$(find_chromium); then
+  echo "SKIP: chromium not installable (apt-get install chromium fonts-noto-cjk failed or not root)"
+  echo "e2e report_browser: 0 passed, 0 failed, 1 skipped"
+  exit 0
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/kizuki-browser.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+same() {
+  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi
+}
+
+# browse ARGS... URL: one headless Chromium, its own profile, no network
+# services, no first-run work. Killed after 120 s.
+browse() {
+  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --disable-dev-shm-usage --user-data-dir="$(mktemp -d "$T/profile.XXXXXX")" "$@" 2>>"$T/chromium.log"
+}
+
+# shown DOM ID: the data-count of the element with that id, as the browser has it.
+shown() {
+  grep -o "id=\"$2\" data-count=\"[0-9]*\"" "$1" | sed 's/.*data-count="\([0-9]*\)"/\1/' | head -n 1
+}
+
+q() { sqlite3 "$DB" "$1"; }
+
+CASES=$T/city.db
+DB=$T/tasks.db
+"$KIZUKI" gen --quiet --households 400 --seed 3 --out "$CASES" >/dev/null
+"$KIZUKI" run --quiet --cases "$CASES" --tasks "$DB" --as-of 2024-10-01 --rules "$ROOT/rules" >/dev/null
+"$KIZUKI" run --quiet --cases "$CASES" --tasks "$DB" --as-of 2024-10-15 --rules "$ROOT/rules" >/dev/null
+# One task's rule text tries to break out of the page.
+sqlite3 "$DB" "UPDATE tasks SET reason = '<script>document.title=\"pwned\"</script><img src=x>理由' WHERE id = (SELECT max(id) FROM tasks WHERE status = 'open')"
+OUT=$T/report
+# Judged on 2024-10-20, so that overdue tasks are on the page.
+"$KIZUKI" report --quiet --tasks "$DB" --out "$OUT" --as-of 2024-10-20 --rules "$ROOT/rules"
+OPEN="status = 'open'"
+
+# {====== The city page, as the browser's DOM ======
+browse --dump-dom "file://$OUT/index.html" >"$T/index.dom" || :
+if grep -q '</html>' "$T/index.dom"; then ok; else bad "chromium gave no DOM for index.html"; sed 's/^/  | /' "$T/chromium.log" | tail -n 20 >&2; fi
+same "DOM open-count" "$(shown "$T/index.dom" open-count)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN")"
+same "DOM task rows" "$(grep -o '<tr class="task' "$T/index.dom" | wc -l | tr -d ' ')" "$(q "SELECT count(*) FROM tasks WHERE $OPEN")"
+late=$(q "SELECT count(*) FROM tasks WHERE $OPEN AND due_on < '2024-10-20'")
+same "DOM overdue-count" "$(shown "$T/index.dom" overdue-count)" "$late"
+same "DOM overdue rows" "$(grep -o '<tr class="task overdue"' "$T/index.dom" | wc -l | tr -d ' ')" "$late"
+same "DOM escalated-count" "$(shown "$T/index.dom" escalated-count)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND level > 0")"
+# The visible number is the count too (not only the attribute).
+n=$(q "SELECT count(*) FROM tasks WHERE $OPEN")
+if grep -q "id=\"open-count\" data-count=\"$n\">$n<" "$T/index.dom"; then ok; else bad "open-count text is not $n"; fi
+# Charts: one bar per ward (+ none) and per loaded rule, as SVG in the DOM.
+same "DOM ward bars" "$(grep -o 'data-chart="ward" data-key=' "$T/index.dom" | wc -l | tr -d ' ')" 11
+same "DOM rule bars" "$(grep -o 'data-chart="rule" data-key=' "$T/index.dom" | wc -l | tr -d ' ')" "$("$KIZUKI" rules "$ROOT/rules" --format json 2>/dev/null | grep -o '"id":' | wc -l | tr -d ' ')"
+# The hostile text stayed text: no script or img element, the title intact.
+if grep -q '<script\|<img' "$T/index.dom"; then bad "rule text became markup in the DOM"; else ok; fi
+if grep -q '&lt;script&gt;document.title' "$T/index.dom"; then ok; else bad "hostile reason not shown as text"; fi
+if grep -q '<title>札幌市 子ども・家庭支援 エスカレーション報告</title>' "$T/index.dom"; then ok; else bad "page title changed"; fi
+# }======
+
+# {====== A unit page ======
+U=$(q "SELECT replace(unit, '.supervisor', '') FROM tasks WHERE $OPEN GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+browse --dump-dom "file://$OUT/$U.html" >"$T/unit.dom" || :
+same "DOM $U open-count" "$(shown "$T/unit.dom" open-count)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND (unit = '$U' OR unit = '$U.supervisor')")"
+if grep -q 'href="index.html"' "$T/unit.dom"; then ok; else bad "$U page does not link the index"; fi
+# }======
+
+# {====== Screenshots ======
+mkdir -p "$ROOT/build"
+for shot in "index.html $ROOT/build/report-screenshot.png" "$U.html $ROOT/build/report-screenshot-unit.png"; do
+  page=${shot%% *} png=${shot#* }
+  rm -f "$png"
+  (cd "$T" && browse --screenshot="$png" --window-size=1280,2000 --hide-scrollbars "file://$OUT/$page" >/dev/null) || :
+  if [ -s "$png" ] && [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
+     [ "$(wc -c <"$png")" -gt 50000 ]; then
+    ok
+    echo "screenshot: $png ($page)"
+  else
+    bad "no screenshot of $page at $png"
+  fi
+done
+# }======
+
+echo "e2e report_browser: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
