@@ -113,6 +113,10 @@ demo: deps $(KIZUKI)
 	@rm -f demo/city.db demo/tasks.db demo/tasks.db-wal demo/tasks.db-shm
 	./$(KIZUKI) gen --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED) --out demo/city.db
 	./$(KIZUKI) run --cases demo/city.db --tasks demo/tasks.db --as-of $(DEMO_AS_OF)
+	@./$(KIZUKI) report --quiet --tasks demo/tasks.db --out demo/report
+	@echo
+	@echo "demo: case DB demo/city.db, task DB demo/tasks.db, report demo/report/index.html"
+	@echo "demo: try ./$(KIZUKI) tasks --tasks demo/tasks.db | head, or ./$(KIZUKI) explain 1 --tasks demo/tasks.db"
 
 # Benchmarks (not tests): a Sapporo-size and a ten-times city, floor vs run.
 $(BUILD)/bench/floor: bench/floor.c $(BUILD)/libkizuki.a
