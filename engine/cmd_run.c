@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "kizuki.h"
@@ -83,8 +84,15 @@ int kz_cmd_run(int argc, char **argv) {
     ro.progress = !quiet && kz_cli_stderr_is_tty() ? stderr : NULL;
     ro.errors = stderr;
     ro.stop = kz_cli_catch_signals();
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = kz_run(&e, db, ts, as_of, &ro, &st, &d);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     kz_sandbox_print_profile(&e.sb, stderr);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (!quiet && (rc == KZ_EXIT_OK || rc == KZ_EXIT_RULE_ERROR))
+      fprintf(stderr, "kizuki run: %lld households in %.2f s (%.0f a second), run %lld\n",
+              st.households, secs, secs > 0 ? st.households / secs : 0.0, st.run_id);
     if (rc == KZ_EXIT_OK || rc == KZ_EXIT_RULE_ERROR) kz_run_print_summary(&e, &st, as_of, stdout);
     if (rc == KZ_EXIT_RULE_ERROR)
       fprintf(stderr, "kizuki run: finished with %lld rule error(s); see above and run_errors "
