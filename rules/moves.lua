@@ -18,6 +18,7 @@ rule {
   due = 5,
   params = { "handover_days" },
   check = function(hh, p)
+    if #hh.assignments == 0 then return nil end        -- no agency holds the case
     local home = hh:residence()
     if not (home and home.ward) then return nil end   -- outside the city: move.out_of_city
     local ward = home.ward
@@ -142,6 +143,7 @@ rule {
   severity = "high",
   due = 3,
   check = function(hh, p)
+    if #hh.transfers == 0 then return nil end
     local found = {}
     for _, t in ipairs(hh.transfers) do
       local per_ward = ward_level[t.agency]

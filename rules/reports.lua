@@ -26,6 +26,7 @@ rule {
   severity = "high",
   due = 2,
   check = function(hh, p)
+    if #hh.reports == 0 then return nil end
     local council = hh:registration()
     local routed = council and council.primary_agency or "family_consultation"
     local found = {}

@@ -14,6 +14,7 @@ rule {
   severity = "medium",
   due = 5,
   check = function(hh, p)
+    if #hh.welfare == 0 then return nil end            -- never on welfare: nothing ended
     local children = hh:children()
     if #children == 0 then return nil end
     local found = {}
