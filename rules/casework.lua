@@ -44,7 +44,7 @@ rule {
   end,
 }
 
-local others = { "family_consultation", "child_guidance", "welfare" }
+local other_kind = { family_consultation = true, child_guidance = true, welfare = true }
 
 rule {
   id = "contact.withdrawn",
@@ -59,18 +59,22 @@ rule {
   check = function(hh, p)
     local hc_since = hh:involved_since("health_center")
     if hc_since == nil then return nil end
-    -- the first agency still involved that joined after the health centre: from then nurses tend to withdraw
-    local other, joined
-    for _, kind in ipairs(others) do
-      local s = hh:involved_since(kind)
-      if s and s > hc_since and (joined == nil or s < joined) then other, joined = kind, s end
+    -- the first other agency that became involved after the health centre did, whether or not
+    -- it is still involved: from then nurses tend to withdraw, and only their contact clears this
+    local first
+    for _, a in ipairs(hh.assignments) do
+      if other_kind[a.agency] and a.start_on > hc_since and a.start_on <= kz.today
+         and (first == nil or a.start_on < first.start_on) then
+        first = a
+      end
     end
-    if other == nil then return nil end
+    if first == nil then return nil end
+    local other, joined = first.agency, first.start_on
     local last = hh:last_contact("health_center")
     local from = kz.later(joined, last and last.occurred_on)
     local days = kz.days(from, kz.today)
     if days < p.withdrawn_days then return nil end
-    local evidence = { hh:involved("health_center"), hh:involved(other) }
+    local evidence = { hh:involved("health_center"), first }
     if last then evidence[#evidence + 1] = last end
     return kz.finding {
       key = hh.id,
