@@ -12,6 +12,7 @@
 
 #include "kizuki.h"
 #include "loader.h"
+#include "run.h"
 
 int kz_cli_open_cases(const char *path, sqlite3 **out, struct kz_diag *d) {
   struct stat sb;
@@ -63,6 +64,19 @@ kz_day kz_cli_today(void) {
 void kz_cli_profile_path(const char *rules_dir, const char *given, char *out, size_t n) {
   if (given) snprintf(out, n, "%s", given);
   else snprintf(out, n, "%s/kizuki.yaml", rules_dir);
+}
+
+int kz_cli_open_engine(struct kz_engine *e, const char *cmd, const char *rules_dir,
+                       const char *profile, const char *done) {
+  char path[1024];
+  struct kz_diag d = {0};
+  kz_cli_profile_path(rules_dir, profile, path, sizeof path);
+  if (kz_engine_open(e, rules_dir, path, &d) == 0) return KZ_EXIT_OK;
+  kz_diag_print(&d, stderr);
+  fprintf(stderr, "kizuki %s: %zu problem(s) in the rules or profile; nothing %s\n", cmd,
+          d.n + d.lost, done);
+  kz_diag_clear(&d);
+  return KZ_EXIT_USAGE;
 }
 
 static volatile sig_atomic_t stop_flag;

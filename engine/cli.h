@@ -25,6 +25,15 @@ kz_day kz_cli_today(void);
 /* The default profile path for a rules folder: DIR/kizuki.yaml. */
 void kz_cli_profile_path(const char *rules_dir, const char *given, char *out, size_t n);
 
+struct kz_engine;
+
+/* Load the rules of rules_dir and the profile (given, or rules_dir/kizuki.yaml)
+** into e for command cmd. On failure every problem is printed to stderr with
+** its file:line, followed by "kizuki <cmd>: N problem(s) in the rules or
+** profile; nothing <done>", and KZ_EXIT_USAGE is returned; else KZ_EXIT_OK. */
+int kz_cli_open_engine(struct kz_engine *e, const char *cmd, const char *rules_dir,
+                       const char *profile, const char *done);
+
 /* Install SIGINT/SIGTERM handlers that set *flag; returns flag's address.
 ** The flag is the one piece of process-wide state: a signal handler can
 ** reach nothing else. */

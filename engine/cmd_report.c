@@ -90,19 +90,12 @@ int kz_cmd_report(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   }
 
-  char profile_path[1024];
-  kz_cli_profile_path(rules, profile, profile_path, sizeof profile_path);
   struct kz_diag d = {0};
   struct kz_engine e;
   struct kz_report r = {0};
   sqlite3 *db = NULL;
   int rc, have_report = 0;
-  if (kz_engine_open(&e, rules, profile_path, &d)) {
-    kz_diag_print(&d, stderr);
-    fprintf(stderr, "kizuki report: %zu problem(s) in the rules or profile; nothing written\n", d.n);
-    kz_diag_clear(&d);
-    return KZ_EXIT_USAGE;
-  }
+  if (kz_cli_open_engine(&e, "report", rules, profile, "written")) return KZ_EXIT_USAGE;
   rc = open_tasks_ro(tasks, &db);
   if (rc != KZ_EXIT_OK) goto cleanup;
   if (kz_report_load(&r, db, as_of, &d)) {

@@ -161,15 +161,9 @@ int kz_cmd_rules(int argc, char **argv) {
             : "--format must be text, markdown or json", USAGE);
     return KZ_EXIT_USAGE;
   }
-  char profile_path[1024];
-  kz_cli_profile_path(dir, profile, profile_path, sizeof profile_path);
-  struct kz_diag d = {0};
   struct kz_engine e;
-  if (kz_engine_open(&e, dir, profile_path, &d)) {
-    kz_diag_print(&d, stderr);
-    kz_diag_clear(&d);
-    return KZ_EXIT_USAGE;
-  }
+  int rc = kz_cli_open_engine(&e, "rules", dir, profile, "listed");
+  if (rc != KZ_EXIT_OK) return rc;
   if (strcmp(format, "json") == 0) print_json(&e);
   else if (strcmp(format, "markdown") == 0) print_markdown(&e);
   else print_text(&e);

@@ -63,20 +63,13 @@ int kz_cmd_run(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   }
 
-  char profile_path[1024];
-  kz_cli_profile_path(rules, profile, profile_path, sizeof profile_path);
   struct kz_diag d = {0};
   struct kz_engine e;
   struct kz_tasks *ts = NULL;
   sqlite3 *db = NULL;
   struct kz_run_stats st = {0};
-  int rc;
-  if (kz_engine_open(&e, rules, profile_path, &d)) {
-    kz_diag_print(&d, stderr);
-    fprintf(stderr, "kizuki run: %zu problem(s) in the rules or profile; nothing was run\n", d.n);
-    kz_diag_clear(&d);
-    return KZ_EXIT_USAGE;
-  }
+  int rc = kz_cli_open_engine(&e, "run", rules, profile, "was run");
+  if (rc != KZ_EXIT_OK) return rc;
   rc = kz_cli_open_cases(cases, &db, &d);
   if (rc == KZ_EXIT_OK) rc = kz_tasks_open(&ts, tasks, &e.prof, &d);
   if (rc == KZ_EXIT_OK) {

@@ -8,31 +8,7 @@
 #   KIZUKI=/abs/path/build/kizuki sh tests/e2e/diff.sh
 set -eu
 
-KIZUKI=${KIZUKI:?set KIZUKI to the kizuki binary (absolute path)}
-ROOT=$(pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/kizuki-diff.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-
-check() {
-  name=$1 want=$2
-  shift 2
-  set +e
-  "$@" >"$T/out" 2>"$T/err"
-  got=$?
-  set -e
-  if [ "$got" -eq "$want" ]; then ok; else bad "$name: exit $got, expected $want"; sed 's/^/  | /' "$T/err" >&2; fi
-}
-same() {
-  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi
-}
-expect() {
-  if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2"; sed 's/^/  | /' "$2" | head -n 20 >&2; fi
-}
+. tests/e2e/lib/common.sh
 # from_json FILE LIST: "rule|subject|key" of each task of a JSON list, sorted.
 from_json() {
   sqlite3 :memory: "SELECT json_extract(value, '\$.rule') || '|' || json_extract(value, '\$.subject')

@@ -7,36 +7,7 @@
 #   KIZUKI=/abs/path/build/kizuki sh tests/e2e/report.sh
 set -eu
 
-KIZUKI=${KIZUKI:?set KIZUKI to the kizuki binary (absolute path)}
-ROOT=$(pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/kizuki-report.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
-
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-
-# check NAME EXPECTED_EXIT CMD...: run CMD, stdout to $T/out, stderr to $T/err.
-check() {
-  name=$1 want=$2
-  shift 2
-  set +e
-  "$@" >"$T/out" 2>"$T/err"
-  got=$?
-  set -e
-  if [ "$got" -eq "$want" ]; then ok; else bad "$name: exit $got, expected $want"; sed 's/^/  | /' "$T/err" >&2; fi
-}
-
-# same NAME GOT WANT
-same() {
-  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi
-}
-
-# expect NAME FILE TEXT: FILE contains TEXT (fixed string).
-expect() {
-  if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2"; fi
-}
+. tests/e2e/lib/common.sh
 
 # shown FILE ID: the data-count of the element with that id.
 shown() {
