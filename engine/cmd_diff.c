@@ -301,7 +301,7 @@ struct out {
 };
 
 static void json_str(struct kz_strbuf *b, const char *s) {
-  kz_strbuf_add_json_string(b, s ? s : "", s ? strlen(s) : 0);
+  kz_strbuf_add_json(b, s ? s : "");   /* diff never writes null strings */
 }
 
 static void json_num(struct kz_strbuf *b, double v) {

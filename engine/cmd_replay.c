@@ -128,10 +128,9 @@ static const char *col(sqlite3_stmt *st, int i) {
   return s ? (const char *)s : "";
 }
 
+/* An empty value is written as null. */
 static void json_field(struct kz_strbuf *b, const char *name, const char *v, int first) {
-  kz_strbuf_addf(b, "%s\"%s\":", first ? "" : ",", name);
-  if (v && v[0]) kz_strbuf_add_json_string(b, v, strlen(v));
-  else kz_strbuf_adds(b, "null");
+  kz_strbuf_add_json_field(b, name, v && v[0] ? v : NULL, first);
 }
 
 static const char TIMELINE_HEAD[] =

@@ -44,13 +44,6 @@ static void params_text(const struct kz_profile *p, const struct kz_rule *r, str
   }
 }
 
-static void json_field(struct kz_strbuf *b, const char *k, const char *v, int comma) {
-  if (comma) kz_strbuf_adds(b, ",");
-  kz_strbuf_add_json_string(b, k, strlen(k));
-  kz_strbuf_adds(b, ":");
-  if (v) kz_strbuf_add_json_string(b, v, strlen(v));
-  else kz_strbuf_adds(b, "null");
-}
 
 static void print_json(const struct kz_engine *e) {
   struct kz_strbuf b = {0};
@@ -60,19 +53,19 @@ static void print_json(const struct kz_engine *e) {
     const struct kz_rule *r = &e->rules.rules[i];
     unit_pattern(&e->prof, r->agency, unit, sizeof unit);
     kz_strbuf_adds(&b, i ? ",\n {" : "\n {");
-    json_field(&b, "id", r->id, 0);
-    json_field(&b, "title", r->title, 1);
-    json_field(&b, "label", r->label, 1);
-    json_field(&b, "description", r->description, 1);
-    json_field(&b, "subject", kz_subject_names[r->subject], 1);
-    json_field(&b, "agency", r->agency, 1);
-    json_field(&b, "unit", unit, 1);
-    json_field(&b, "severity", r->severity, 1);
+    kz_strbuf_add_json_field(&b, "id", r->id, 1);
+    kz_strbuf_add_json_field(&b, "title", r->title, 0);
+    kz_strbuf_add_json_field(&b, "label", r->label, 0);
+    kz_strbuf_add_json_field(&b, "description", r->description, 0);
+    kz_strbuf_add_json_field(&b, "subject", kz_subject_names[r->subject], 0);
+    kz_strbuf_add_json_field(&b, "agency", r->agency, 0);
+    kz_strbuf_add_json_field(&b, "unit", unit, 0);
+    kz_strbuf_add_json_field(&b, "severity", r->severity, 0);
     kz_strbuf_addf(&b, ",\"due_days\":%d", r->due_days);
-    json_field(&b, "due_unit", r->due_calendar ? "calendar" : "business", 1);
-    json_field(&b, "file", r->file, 1);
+    kz_strbuf_add_json_field(&b, "due_unit", r->due_calendar ? "calendar" : "business", 0);
+    kz_strbuf_add_json_field(&b, "file", r->file, 0);
     kz_strbuf_addf(&b, ",\"line\":%d", r->line);
-    json_field(&b, "version", r->version, 1);
+    kz_strbuf_add_json_field(&b, "version", r->version, 0);
     kz_strbuf_adds(&b, ",\"params\":{");
     for (size_t j = 0; j < r->nparams; j++) {
       const struct kz_param *pa = kz_profile_param(&e->prof, r->params[j]);

@@ -183,35 +183,31 @@ static void text_task_found(struct kz_strbuf *b, const struct found *t) {
                  t->due_on ? t->due_on : "~");
 }
 
-static void json_str(struct kz_strbuf *b, const char *s) {
-  if (s) kz_strbuf_add_json_string(b, s, strlen(s));
-  else kz_strbuf_adds(b, "null");
-}
 
 static void json_task_expected(struct kz_strbuf *b, const struct kz_fixture *f,
                                const struct kz_fixture_task *e) {
   char due[KZ_DATE_LEN];
-  kz_strbuf_adds(b, "{\"rule\":"); json_str(b, e->rule);
-  kz_strbuf_adds(b, ",\"subject\":"); json_str(b, e->subject);
-  kz_strbuf_adds(b, ",\"key\":"); json_str(b, e->key);
-  kz_strbuf_adds(b, ",\"unit\":"); json_str(b, e->unit);
-  kz_strbuf_adds(b, ",\"severity\":"); json_str(b, e->severity);
+  kz_strbuf_adds(b, "{\"rule\":"); kz_strbuf_add_json(b, e->rule);
+  kz_strbuf_adds(b, ",\"subject\":"); kz_strbuf_add_json(b, e->subject);
+  kz_strbuf_adds(b, ",\"key\":"); kz_strbuf_add_json(b, e->key);
+  kz_strbuf_adds(b, ",\"unit\":"); kz_strbuf_add_json(b, e->unit);
+  kz_strbuf_adds(b, ",\"severity\":"); kz_strbuf_add_json(b, e->severity);
   if (e->level >= 0) kz_strbuf_addf(b, ",\"level\":%d", e->level);
   else kz_strbuf_adds(b, ",\"level\":null");
   kz_strbuf_adds(b, ",\"due_on\":");
-  json_str(b, e->due_on != KZ_DAY_NONE ? kz_date_format(e->due_on, due) : NULL);
-  kz_strbuf_adds(b, ",\"file\":"); json_str(b, f->file);
+  kz_strbuf_add_json(b, e->due_on != KZ_DAY_NONE ? kz_date_format(e->due_on, due) : NULL);
+  kz_strbuf_adds(b, ",\"file\":"); kz_strbuf_add_json(b, f->file);
   kz_strbuf_addf(b, ",\"line\":%d}", e->line);
 }
 
 static void json_task_found(struct kz_strbuf *b, const struct found *t) {
-  kz_strbuf_adds(b, "{\"rule\":"); json_str(b, t->rule);
-  kz_strbuf_adds(b, ",\"subject\":"); json_str(b, t->subject);
-  kz_strbuf_adds(b, ",\"key\":"); json_str(b, t->key);
-  kz_strbuf_adds(b, ",\"unit\":"); json_str(b, t->unit);
-  kz_strbuf_adds(b, ",\"severity\":"); json_str(b, t->severity);
+  kz_strbuf_adds(b, "{\"rule\":"); kz_strbuf_add_json(b, t->rule);
+  kz_strbuf_adds(b, ",\"subject\":"); kz_strbuf_add_json(b, t->subject);
+  kz_strbuf_adds(b, ",\"key\":"); kz_strbuf_add_json(b, t->key);
+  kz_strbuf_adds(b, ",\"unit\":"); kz_strbuf_add_json(b, t->unit);
+  kz_strbuf_adds(b, ",\"severity\":"); kz_strbuf_add_json(b, t->severity);
   kz_strbuf_addf(b, ",\"level\":%d,\"due_on\":", t->level);
-  json_str(b, t->due_on);
+  kz_strbuf_add_json(b, t->due_on);
   kz_strbuf_adds(b, "}");
 }
 
@@ -225,9 +221,9 @@ static void run_fail_message(struct tester *t, struct run_report *r, const char 
                              const char *msg) {
   kz_strbuf_addf(&r->text, "    %s: %s\n", kind, msg);
   kz_strbuf_addf(&r->json, "%s{\"kind\":", r->nfail ? "," : "");
-  json_str(&r->json, kind);
+  kz_strbuf_add_json(&r->json, kind);
   kz_strbuf_adds(&r->json, ",\"message\":");
-  json_str(&r->json, msg);
+  kz_strbuf_add_json(&r->json, msg);
   kz_strbuf_adds(&r->json, "}");
   r->nfail++;
   (void)t;
@@ -505,13 +501,13 @@ static int test_one(struct tester *t, const char *path, const char *pattern) {
   if (t->json) {
     struct kz_strbuf *b = &t->out;
     kz_strbuf_addf(b, "%s{\"file\":", t->nfixtures_json++ ? "," : "");
-    json_str(b, path);
+    kz_strbuf_add_json(b, path);
     kz_strbuf_adds(b, ",\"name\":");
-    json_str(b, loaded ? f.name : NULL);
+    kz_strbuf_add_json(b, loaded ? f.name : NULL);
     kz_strbuf_addf(b, ",\"status\":\"%s\",\"errors\":[", status);
     for (size_t i = 0; i < problems.n; i++) {
       if (i) kz_strbuf_adds(b, ",");
-      json_str(b, problems.msgs[i] ? problems.msgs[i] : "out of memory");
+      kz_strbuf_add_json(b, problems.msgs[i] ? problems.msgs[i] : "out of memory");
     }
     kz_strbuf_addf(b, "],\"runs\":[%s]}", kz_strbuf_str(&t->runs_json));
   } else if (problems.n) {

@@ -59,6 +59,18 @@ void kz_strbuf_add_json_string(struct kz_strbuf *b, const char *s, size_t n) {
   kz_strbuf_add(b, "\"", 1);
 }
 
+void kz_strbuf_add_json(struct kz_strbuf *b, const char *s) {
+  if (s) kz_strbuf_add_json_string(b, s, strlen(s));
+  else kz_strbuf_adds(b, "null");
+}
+
+void kz_strbuf_add_json_field(struct kz_strbuf *b, const char *key, const char *value, int first) {
+  if (!first) kz_strbuf_adds(b, ",");
+  kz_strbuf_add_json_string(b, key, strlen(key));
+  kz_strbuf_adds(b, ":");
+  kz_strbuf_add_json(b, value);
+}
+
 void kz_strbuf_reset(struct kz_strbuf *b) {
   b->len = 0;
   b->oom = 0;

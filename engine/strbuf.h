@@ -19,6 +19,11 @@ void kz_strbuf_addf(struct kz_strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Append s as a JSON string literal, quotes included. */
 void kz_strbuf_add_json_string(struct kz_strbuf *b, const char *s, size_t n);
+/* Append s as a JSON string, or null when s is NULL. */
+void kz_strbuf_add_json(struct kz_strbuf *b, const char *s);
+/* Append "key":value (preceded by a comma unless first), value as by
+** kz_strbuf_add_json. */
+void kz_strbuf_add_json_field(struct kz_strbuf *b, const char *key, const char *value, int first);
 /* Empty the buffer, keeping its memory. */
 void kz_strbuf_reset(struct kz_strbuf *b);
 /* The content ("" when empty); owned by b. */
