@@ -315,8 +315,17 @@ int kz_ruleset_load(struct kz_ruleset *rs, struct kz_sandbox *sb, const char *di
 /* __index of a params table: an undeclared name is an error. */
 static int params_missing(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-  return luaL_error(L, "rule %s reads param '%s', which it does not declare in params",
-                    lua_tostring(L, lua_upvalueindex(1)), k);
+  const char *names[64];
+  size_t n = 0;
+  lua_pushnil(L);                       /* the declared names: the table indexed */
+  while (n < 64 && lua_next(L, 1)) {
+    if (lua_type(L, -2) == LUA_TSTRING) names[n++] = lua_tostring(L, -2);
+    lua_pop(L, 1);
+  }
+  const char *hint = n ? kz_suggest(k, names, n) : NULL;
+  return luaL_error(L, "rule %s reads param '%s', which it does not declare in params%s%s%s",
+                    lua_tostring(L, lua_upvalueindex(1)), k, hint ? " (did you mean '" : "",
+                    hint ? hint : "", hint ? "'?)" : "");
 }
 
 static void push_param(lua_State *L, const struct kz_param *p) {

@@ -95,6 +95,10 @@ static int rule_error(struct run_ctx *c, const struct kz_rule *r, const char *su
   int line = sb->err_line ? sb->err_line : r->line;
   sb->err_line = 0;      /* used: a later error found in C must not inherit it */
   c->st->errors++;
+  /* Lua put "file:line: " in front of the message; it is said once, below. */
+  char where[300];
+  snprintf(where, sizeof where, "%s:%d: ", file, line);
+  if (message && strncmp(message, where, strlen(where)) == 0) message += strlen(where);
   if (c->opts->errors)
     fprintf(c->opts->errors, "%s:%d: rule %s, subject %s (household %s): %s\n", file, line,
             r->id, subject ? subject : "-", c->b->household_id, message);
