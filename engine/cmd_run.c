@@ -24,6 +24,7 @@ static const char USAGE[] =
   "  --rules DIR       the rules folder (default: rules)\n"
   "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
   "  --quiet           no progress on stderr\n"
+  "  --allow-earlier   run a date before the task DB's latest run (rewrites history)\n"
   "\n"
   "Prints a summary per rule and per unit on stdout. Exit codes: 0 ok;\n"
   "2 usage, profile or rule error (nothing written); 3 finished, but some rule\n"
@@ -31,15 +32,37 @@ static const char USAGE[] =
   "unreadable or not the expected schema; 5 the task DB cannot be opened or\n"
   "written; 6 another run holds the task DB; 7 interrupted (nothing written).\n";
 
+/* A nightly run for a date before the task DB's latest run would rewrite
+** history (clear what a later night saw, reopen what it cleared): refuse it
+** unless --allow-earlier says the operator means it. */
+static int refuse_going_back(struct kz_tasks *ts, kz_day as_of, struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  int rc = KZ_EXIT_OK;
+  char day[KZ_DATE_LEN];
+  kz_date_format(as_of, day);
+  if (sqlite3_prepare_v2(kz_tasks_db(ts), "SELECT max(as_of) FROM runs WHERE finished_at IS NOT NULL",
+                         -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+      sqlite3_column_type(st, 0) != SQLITE_NULL &&
+      strcmp((const char *)sqlite3_column_text(st, 0), day) > 0) {
+    kz_diag_add(d, NULL, 0, 0, "the task DB already has a run for %s; a run for the earlier "
+                "date %s would rewrite its history (use --allow-earlier if you mean it, or a "
+                "scratch task DB, or kizuki replay)", (const char *)sqlite3_column_text(st, 0), day);
+    rc = KZ_EXIT_USAGE;
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
 int kz_cmd_run(int argc, char **argv) {
   static const struct option opts[] = {
     {"cases", required_argument, NULL, 'c'}, {"tasks", required_argument, NULL, 't'},
     {"as-of", required_argument, NULL, 'a'}, {"rules", required_argument, NULL, 'r'},
     {"profile", required_argument, NULL, 'p'}, {"quiet", no_argument, NULL, 'q'},
+    {"allow-earlier", no_argument, NULL, 'E'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
   const char *cases = NULL, *tasks = NULL, *rules = "rules", *profile = NULL;
-  int quiet = 0, ch;
+  int quiet = 0, earlier = 0, ch;
   kz_day as_of = kz_cli_today();
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -50,6 +73,7 @@ int kz_cmd_run(int argc, char **argv) {
       case 'r': rules = optarg; break;
       case 'p': profile = optarg; break;
       case 'q': quiet = 1; break;
+      case 'E': earlier = 1; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
       default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
     }
@@ -72,6 +96,7 @@ int kz_cmd_run(int argc, char **argv) {
   if (rc != KZ_EXIT_OK) return rc;
   rc = kz_cli_open_cases(cases, &db, &d);
   if (rc == KZ_EXIT_OK) rc = kz_tasks_open(&ts, tasks, &e.prof, &d);
+  if (rc == KZ_EXIT_OK && !earlier) rc = refuse_going_back(ts, as_of, &d);
   if (rc == KZ_EXIT_OK) {
     struct kz_run_opts ro = {0};
     ro.progress = !quiet && kz_cli_stderr_is_tty() ? stderr : NULL;

@@ -124,5 +124,15 @@ n=$(sqlite3 "$T/err.db" "SELECT count(*) FROM run_errors WHERE rule = 'broken.ru
 if [ "$n" = "2" ]; then ok; else bad "run_errors has $n rows for broken.rule, expected 2"; fi
 # }======
 
+# {====== a run for an earlier date than the task DB's latest is refused ======
+check "later run" 0 "$KIZUKI" run --quiet --as-of 2024-09-01 --cases "$CASES" --tasks "$T/back.db"
+sqlite3 "$T/back.db" "select * from tasks order by id" > "$T/back.before"
+check "earlier run refused" 2 "$KIZUKI" run --quiet --as-of 2024-08-05 --cases "$CASES" --tasks "$T/back.db"
+expect "refusal says why" "$T/err" "already has a run for 2024-09-01"
+sqlite3 "$T/back.db" "select * from tasks order by id" > "$T/back.after"
+if cmp -s "$T/back.before" "$T/back.after"; then ok; else bad "a refused earlier run changed tasks"; fi
+check "earlier run allowed" 0 "$KIZUKI" run --quiet --allow-earlier --as-of 2024-08-05 --cases "$CASES" --tasks "$T/back.db"
+# }======
+
 echo "e2e run: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
