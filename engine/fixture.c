@@ -724,9 +724,13 @@ static int load(struct kz_fixture *f, struct kz_diag *d) {
   ld.d = d;
   f->file = f->doc.file;
   const struct kz_yaml_node *root = f->doc.root;
-  if (!root || root->kind != KZ_YAML_MAPPING) {
+  if (!root) {                           /* an empty document has no node to point at */
+    kz_diag_add(d, f->file, 0, 0, "the fixture is empty: it must be a mapping with name, "
+                "records and runs");
+    return -1;
+  }
+  if (root->kind != KZ_YAML_MAPPING) {
     kz_yaml_error(d, root, "a fixture must be a mapping with name, records and runs");
-    if (!root) kz_diag_add(d, f->file, 0, 0, "the fixture is empty");
     return -1;
   }
   check_keys(&ld, root, "fixture", "key", TOP_KEYS);
