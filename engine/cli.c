@@ -29,7 +29,14 @@ int kz_cli_open_cases(const char *path, sqlite3 **out, struct kz_diag *d) {
     kz_diag_add(d, path, 0, 0, "case DB is empty (0 bytes)");
     return KZ_EXIT_CASES;
   }
-  snprintf(uri, sizeof uri, "file:%s?mode=ro", path);
+  /* A URI: characters that mean something in one are escaped. */
+  size_t u = 0;
+  u += (size_t)snprintf(uri, sizeof uri, "file:");
+  for (const char *c = path; *c && u + 8 < sizeof uri; c++) {
+    if (*c == '?' || *c == '#' || *c == '%') u += (size_t)snprintf(uri + u, sizeof uri - u, "%%%02X", (unsigned char)*c);
+    else uri[u++] = *c;
+  }
+  snprintf(uri + u, sizeof uri - u, "?mode=ro");
   sqlite3 *db = NULL;
   int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
   if (rc != SQLITE_OK) {

@@ -32,7 +32,12 @@ const char *const kz_sandbox_allowed_globals[] = {
 
 /* Library members removed before the library is shared. */
 static const char *const denied_members[][2] = {
-  {"string", "dump"}, {"math", "random"}, {"math", "randomseed"}, {NULL, NULL}
+  {"string", "dump"}, {"math", "random"}, {"math", "randomseed"},
+  /* Lua patterns can backtrack for hours inside one C call, where no
+  ** instruction budget reaches; rules compare dates, ids and kinds, and
+  ** string.find searches plain text only (safe_find below). */
+  {"string", "match"}, {"string", "gmatch"}, {"string", "gsub"},
+  {NULL, NULL}
 };
 
 /* Names that exist in standard Lua but never in a rule's world (for `check`
@@ -208,6 +213,27 @@ static int safe_xpcall(lua_State *L) {
   return finish_pcall(L, lua_pcall(L, n - 2, LUA_MULTRET, 2), 2);
 }
 
+/* string.find(s, text [, init]): plain-text search only (no patterns). */
+static int safe_find(lua_State *L) {
+  size_t ls, lp;
+  const char *s = luaL_checklstring(L, 1, &ls);
+  const char *p = luaL_checklstring(L, 2, &lp);
+  lua_Integer init = luaL_optinteger(L, 3, 1);
+  if (!lua_isnoneornil(L, 4) && !lua_toboolean(L, 4))
+    return luaL_error(L, "string.find searches plain text only in rules (patterns are not available)");
+  if (init < 0) init = (lua_Integer)ls + init + 1;
+  if (init < 1) init = 1;
+  if ((size_t)init > ls + 1) { luaL_pushfail(L); return 1; }
+  for (size_t i = (size_t)init - 1; i + lp <= ls; i++)
+    if (memcmp(s + i, p, lp) == 0) {
+      lua_pushinteger(L, (lua_Integer)i + 1);
+      lua_pushinteger(L, (lua_Integer)(i + lp));
+      return 2;
+    }
+  luaL_pushfail(L);
+  return 1;
+}
+
 static int safe_collectgarbage(lua_State *L) {
   const char *opt = luaL_optstring(L, 1, "count");
   if (strcmp(opt, "count") != 0)
@@ -301,6 +327,10 @@ static void build_base(lua_State *L) {
     lua_setfield(L, -2, denied_members[i][1]);
     lua_pop(L, 1);
   }
+  lua_getglobal(L, "string");
+  lua_pushcfunction(L, safe_find);
+  lua_setfield(L, -2, "find");
+  lua_pop(L, 1);
   for (const char *const *n = kz_sandbox_allowed_globals; *n; n++) {
     lua_getglobal(L, *n);
     if (strcmp(*n, "kz") == 0) {       /* kz has nested tables: a deep view */

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kizuki.h"
 
@@ -99,6 +100,18 @@ int kz_tasks_attach(struct kz_tasks **out, sqlite3 *db, const struct kz_profile 
   return KZ_EXIT_OK;
 }
 
+/* The task DB holds the most sensitive facts a city has: owner only, even
+** when the file was made before kizuki (umask covers only what it creates). */
+static void owner_only(const char *path) {
+  static const char *const suffix[] = {"", "-wal", "-shm"};
+  char p[4096];
+  struct stat sb;
+  for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+    snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+    if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077)) chmod(p, 0600);
+  }
+}
+
 int kz_tasks_open(struct kz_tasks **out, const char *path, const struct kz_profile *prof,
                   struct kz_diag *d) {
   sqlite3 *db = NULL;
@@ -114,6 +127,7 @@ int kz_tasks_open(struct kz_tasks **out, const char *path, const struct kz_profi
     sqlite3_close(db);
     return rc;
   }
+  owner_only(path);
   (*out)->owns_db = 1;
   return KZ_EXIT_OK;
 }

@@ -134,5 +134,16 @@ if cmp -s "$T/back.before" "$T/back.after"; then ok; else bad "a refused earlier
 check "earlier run allowed" 0 "$KIZUKI" run --quiet --allow-earlier --as-of 2024-08-05 --cases "$CASES" --tasks "$T/back.db"
 # }======
 
+# {====== privacy of an existing task DB; paths that mean something in a URI ======
+sqlite3 "$T/loose.db" "create table scratch(a)"
+chmod 644 "$T/loose.db"
+check "run on a task DB made 0644 beforehand" 0 "$KIZUKI" run --quiet --cases "$CASES" --tasks "$T/loose.db" --as-of 2024-08-05
+mode=$(stat -c %a "$T/loose.db")
+if [ "$mode" = "600" ]; then ok; else bad "an existing task DB kept mode $mode"; fi
+mkdir -p "$T/we?ird#dir%"
+cp "$CASES" "$T/we?ird#dir%/cases.db"
+check "case DB path with ? # %" 0 "$KIZUKI" run --quiet --cases "$T/we?ird#dir%/cases.db" --tasks "$T/uri.db" --as-of 2024-08-05
+# }======
+
 echo "e2e run: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

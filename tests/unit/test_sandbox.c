@@ -186,6 +186,8 @@ static const struct attack attacks[] = {
   {"kept_record", "evaluation has ended", "C2"},
   {"evidence_stale", "evaluation has ended", "H2"},
   {"due_trap", "due", "H1,H2"},
+  {"pattern", "method 'match'", "H1,H2"},
+  {"find_pattern", "plain text only", "H1,H2"},
 };
 
 static void test_attack(void **state) {
