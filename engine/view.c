@@ -2,6 +2,7 @@
 ** view.c — read-only Lua views of the household bundle (see view.h).
 */
 #include "view.h"
+#include "suggest.h"
 
 #include <lauxlib.h>
 #include <stdlib.h>
@@ -63,6 +64,32 @@ static int refuse(lua_State *L) {
                     lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?");
 }
 
+/* Raise "<what> has no field 'k' (did you mean 'x'?)": the candidates are
+** the table names (for a household, t < 0) or the columns of table t, and
+** the keys of the methods table at methods. */
+static int unknown_field(lua_State *L, const char *what, int methods, int t) {
+  const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+  if (!k) { lua_pushnil(L); return 1; }   /* a number or other key: plainly absent */
+  const char *names[96];
+  size_t n = 0;
+  if (t < 0) {
+    names[n++] = "id";
+    for (int i = 0; i < KZ_NTABLES; i++) names[n++] = kz_tables[i].name;
+  } else {
+    for (int c = 0; c < kz_tables[t].ncols; c++) names[n++] = kz_tables[t].cols[c].name;
+  }
+  if (lua_istable(L, methods)) {
+    lua_pushnil(L);
+    while (n < 96 && lua_next(L, methods)) {
+      if (lua_type(L, -2) == LUA_TSTRING) names[n++] = lua_tostring(L, -2);
+      lua_pop(L, 1);
+    }
+  }
+  const char *hint = kz_suggest(k, names, n);
+  return luaL_error(L, "%s has no field '%s'%s%s%s", t < 0 ? what : lua_pushfstring(L, "a %s record", what),
+                    k, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+}
+
 /* {====== household ====== */
 
 /* __index of a household: upvalue 1 the methods (kz.Household), upvalue 2
@@ -82,8 +109,8 @@ static int hh_index(lua_State *L) {
     return 1;
   }
   lua_pushvalue(L, 2);
-  lua_rawget(L, lua_upvalueindex(1));
-  return 1;
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  return unknown_field(L, "household", lua_upvalueindex(1), -1);
 }
 
 static int hh_tostring(lua_State *L) {
@@ -150,8 +177,14 @@ static int rec_index(lua_State *L) {
   lua_pushvalue(L, 2);
   if (lua_rawget(L, -2) != LUA_TNIL) return 1;
   lua_pushvalue(L, 2);
-  lua_rawget(L, lua_upvalueindex(3));
-  return 1;
+  if (lua_rawget(L, lua_upvalueindex(3)) != LUA_TNIL) return 1;
+  /* A column of another table is simply absent here (generic helpers ask
+  ** any record for start_on); any other name is a typo worth saying. */
+  const char *k = lua_tostring(L, 2);
+  for (int t = 0; k && t < KZ_NTABLES; t++)
+    if (kz_records_column(&kz_tables[t], k) >= 0) { lua_pushnil(L); return 1; }
+  lua_rawgeti(L, lua_upvalueindex(2), v->table + 1);
+  return unknown_field(L, kz_tables[v->table].name, lua_gettop(L), v->table);
 }
 
 static int rec_eq(lua_State *L) {

@@ -188,6 +188,8 @@ static const struct attack attacks[] = {
   {"due_trap", "due", "H1,H2"},
   {"pattern", "method 'match'", "H1,H2"},
   {"find_pattern", "plain text only", "H1,H2"},
+  {"field_typo", "a residences record has no field 'wrad' (did you mean 'ward'?)", "H1,H2"},
+  {"list_typo", "household has no field 'report' (did you mean 'reports'?)", "H1,H2"},
 };
 
 static void test_attack(void **state) {
