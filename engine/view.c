@@ -20,6 +20,22 @@ struct view {
 
 static const char *const MT[] = {"kz.view.household", "kz.view.list", "kz.view.record"};
 
+/* The same metatables are also kept under these addresses in the registry:
+** a lookup by light userdata is a plain hash probe, by name it is not. */
+static const char MT_KEY[3] = {0, 0, 0};
+
+static void push_mt(lua_State *L, int kind) { lua_rawgetp(L, LUA_REGISTRYINDEX, &MT_KEY[kind]); }
+
+/* The view at idx if it is a live-or-stale view of kind, else NULL. */
+static struct view *test_view(lua_State *L, int idx, int kind) {
+  void *p = lua_touserdata(L, idx);
+  if (!p || !lua_getmetatable(L, idx)) return NULL;
+  push_mt(L, kind);
+  int same = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return same ? p : NULL;
+}
+
 /* The view a metamethod was called on. Metatables are hidden from rules
 ** (__metatable = false), so a metamethod only ever receives its own kind of
 ** userdata as argument 1: no type check by name is needed on the hot path. */
@@ -48,7 +64,8 @@ static void push_view(lua_State *L, const struct kz_bundle *b, int kind, int t, 
   v->kind = kind;
   v->table = t;
   v->row = row;
-  luaL_setmetatable(L, MT[kind]);
+  push_mt(L, kind);
+  lua_setmetatable(L, -2);
   if (cache) {
     lua_pushvalue(L, cache);
     lua_setiuservalue(L, -2, 1);
@@ -188,8 +205,8 @@ static int rec_index(lua_State *L) {
 }
 
 static int rec_eq(lua_State *L) {
-  struct view *a = luaL_testudata(L, 1, MT[V_RECORD]);
-  struct view *b = luaL_testudata(L, 2, MT[V_RECORD]);
+  struct view *a = test_view(L, 1, V_RECORD);
+  struct view *b = test_view(L, 2, V_RECORD);
   lua_pushboolean(L, a && b && a->b == b->b && a->gen == b->gen && a->table == b->table &&
                          a->row == b->row);
   return 1;
@@ -203,7 +220,7 @@ static int rec_tostring(lua_State *L) {
 }
 
 const char *kz_view_record_id(lua_State *L, int idx) {
-  struct view *v = luaL_testudata(L, idx, MT[V_RECORD]);
+  struct view *v = test_view(L, idx, V_RECORD);
   if (!v || v->b->gen != v->gen) return NULL;
   int col = kz_records_column(&kz_tables[v->table], "id");
   if (col < 0) col = 1;   /* members: the person */
@@ -211,7 +228,7 @@ const char *kz_view_record_id(lua_State *L, int idx) {
 }
 
 int kz_view_record_json(lua_State *L, int idx, struct kz_strbuf *out) {
-  struct view *v = luaL_testudata(L, idx, MT[V_RECORD]);
+  struct view *v = test_view(L, idx, V_RECORD);
   if (!v || v->b->gen != v->gen) return 0;
   const struct kz_table *td = &kz_tables[v->table];
   kz_strbuf_adds(out, "{\"table\":");
@@ -234,7 +251,8 @@ int kz_view_record_json(lua_State *L, int idx, struct kz_strbuf *out) {
 /* }====== */
 
 const struct kz_bundle *kz_view_check_household(lua_State *L, int idx) {
-  struct view *v = luaL_checkudata(L, idx, MT[V_HOUSEHOLD]);
+  struct view *v = test_view(L, idx, V_HOUSEHOLD);
+  if (!v) luaL_typeerror(L, idx, "household");
   if (v->b->gen != v->gen) luaL_error(L, "a household used after its evaluation ended");
   return v->b;
 }
@@ -247,7 +265,7 @@ void kz_view_push_record(lua_State *L, int hh_idx, int t, size_t row) {
 }
 
 int kz_view_locate(lua_State *L, int idx, const struct kz_bundle *b, int *t, size_t *row) {
-  struct view *v = luaL_testudata(L, idx, MT[V_RECORD]);
+  struct view *v = test_view(L, idx, V_RECORD);
   if (!v || v->b != b || v->gen != b->gen) return 0;
   *t = v->table;
   *row = v->row;
@@ -267,6 +285,8 @@ void kz_view_push_household(lua_State *L, const struct kz_bundle *b) {
 static void new_mt(lua_State *L, int kind, lua_CFunction index, int nup,
                    lua_CFunction len, lua_CFunction tostr) {
   luaL_newmetatable(L, MT[kind]);
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &MT_KEY[kind]);
   lua_insert(L, -1 - nup);
   lua_pushcclosure(L, index, nup);
   lua_setfield(L, -2, "__index");

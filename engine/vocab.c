@@ -123,6 +123,19 @@ static long membership_row(const struct ask *a, const char *id, const char *at) 
   return -1;
 }
 
+/* The id of the person record at idx: straight from the bundle for a view,
+** else its `id` field (left on the stack). */
+static const char *record_id(lua_State *L, const struct ask *a, int idx) {
+  int t;
+  size_t row;
+  if (kz_view_locate(L, idx, a->b, &t, &row) && t == KZ_T_PERSONS) {
+    const char *id = V(a, KZ_T_PERSONS, row, a->c->p_id);
+    if (id) return id;
+  }
+  lua_getfield(L, idx, "id");
+  return luaL_checkstring(L, -1);
+}
+
 static int push_row_or_nil(lua_State *L, long row, int t) {
   if (row < 0) lua_pushnil(L);
   else kz_view_push_record(L, 1, t, (size_t)row);
@@ -358,8 +371,7 @@ static int h_last_contact(lua_State *L) {
 ** after scheduled_on; in bundle (scheduled_on) order. */
 static int h_missed_checkups(lua_State *L) {
   struct ask a = begin(L, 4);
-  lua_getfield(L, 2, "id");
-  const char *child = luaL_checkstring(L, -1);
+  const char *child = record_id(L, &a, 2);
   lua_Integer grace = luaL_checkinteger(L, 3);
   const char *today = day_arg(L, 4);
   kz_day now;
@@ -639,8 +651,7 @@ static int h_risk_events(lua_State *L) {
   lua_Integer nchildren = (lua_Integer)lua_rawlen(L, children);
   for (lua_Integer ci = 1; ci <= nchildren; ci++) {
     lua_rawgeti(L, children, ci);
-    lua_getfield(L, -1, "id");
-    const char *child = lua_tostring(L, -1);
+    const char *child = record_id(L, &a, lua_gettop(L));
     for (size_t i = 0; child && i < a.b->rows[KZ_T_CHECKUPS].n; i++) {
       const char *sched = V(&a, KZ_T_CHECKUPS, i, c->k_scheduled);
       kz_day day;
@@ -650,7 +661,7 @@ static int h_risk_events(lua_State *L) {
         continue;
       add_event(e, "checkup_missed", sched, KZ_T_CHECKUPS, i, NULL);
     }
-    lua_pop(L, 2);
+    lua_settop(L, children);
   }
   for (size_t i = 0; i < a.b->rows[KZ_T_WELFARE].n; i++)
     add_event(e, "welfare_ended", V(&a, KZ_T_WELFARE, i, c->w_end), KZ_T_WELFARE, i, "生活保護終了");
