@@ -46,7 +46,8 @@ $(BUILD)/obj/%.o: engine/%.c engine/*.h | $(BUILD)/obj
 
 # The kizuki Lua library and the schemas are compiled into the binary.
 $(BUILD)/embedded.c: $(EMBEDDED) | $(BUILD)/obj
-	for f in $(EMBEDDED); do xxd -i $$f; done | sed 's/^unsigned/const unsigned/' > $@.tmp && mv $@.tmp $@
+	for f in $(EMBEDDED); do xxd -i $$f; done \
+	  | sed 's/^unsigned/const unsigned/; s/^};$$/, 0x00 };/' > $@.tmp && mv $@.tmp $@
 $(BUILD)/obj/embedded.o: $(BUILD)/embedded.c
 	$(CC) $(CFLAGS) -c $< -o $@
 

@@ -118,23 +118,17 @@ static void check_keys(struct loader *ld, const struct kz_yaml_node *map, const 
 
 int kz_fixture_cases_db(sqlite3 **out, struct kz_diag *d) {
   sqlite3 *db = NULL;
-  char *schema = NULL;
   int rc = -1;
   if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
     kz_diag_add(d, NULL, 0, 0, "cannot create an in-memory case DB");
     goto done;
   }
-  schema = malloc(schema_cases_sql_len + 1);    /* the embedded text has no NUL */
-  if (!schema) { kz_diag_add(d, NULL, 0, 0, "out of memory"); goto done; }
-  memcpy(schema, schema_cases_sql, schema_cases_sql_len);
-  schema[schema_cases_sql_len] = '\0';
-  if (sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+  if (sqlite3_exec(db, (const char *)schema_cases_sql, NULL, NULL, NULL) != SQLITE_OK) {
     kz_diag_add(d, NULL, 0, 0, "cannot create the case schema: %s", sqlite3_errmsg(db));
     goto done;
   }
   rc = 0;
 done:
-  free(schema);
   if (rc) sqlite3_close(db);
   else *out = db;
   return rc;

@@ -1272,7 +1272,7 @@ static int exec(sqlite3 *db, const char *sql, struct kz_diag *d) {
 int kz_gen_city(sqlite3 *db, const struct kz_gen_opts *o, struct kz_gen_stats *st,
                 struct kz_diag *d) {
   struct gen g;
-  char *schema = NULL, **index_sql = NULL;
+  char **index_sql = NULL;
   int nindex = 0, rc = -1, in_tx = 0;
   double t0 = now_seconds();
   sqlite3_stmt *q = NULL;
@@ -1319,13 +1319,9 @@ int kz_gen_city(sqlite3 *db, const struct kz_gen_opts *o, struct kz_gen_stats *s
   if (exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
                "PRAGMA ignore_check_constraints=ON;", d))
     goto done;
-  schema = malloc(schema_cases_sql_len + 1);
-  if (!schema) { kz_diag_add(d, NULL, 0, 0, "gen: out of memory"); goto done; }
-  memcpy(schema, schema_cases_sql, schema_cases_sql_len);
-  schema[schema_cases_sql_len] = '\0';
   if (exec(db, "BEGIN", d)) goto done;
   in_tx = 1;
-  if (exec(db, schema, d)) goto done;
+  if (exec(db, (const char *)schema_cases_sql, d)) goto done;
   if (sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master WHERE type='index' "
                              "AND sql IS NOT NULL ORDER BY name", -1, &q, NULL) != SQLITE_OK)
     goto sqlerr;
@@ -1398,7 +1394,6 @@ done:
   if (rc) sqlite3_exec(db, "PRAGMA ignore_check_constraints=OFF", NULL, NULL, NULL);
   for (int i = 0; i < nindex; i++) sqlite3_free(index_sql[i]);
   free(index_sql);
-  free(schema);
   free(g.wcum);
   free(g.c);
   return rc;

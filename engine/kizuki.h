@@ -19,7 +19,8 @@ enum {
   KZ_EXIT_INTERRUPTED = 7      /* stopped by SIGINT/SIGTERM; nothing written */
 };
 
-/* Files compiled in from the source tree (build/embedded.c, made by xxd). */
+/* Files compiled in from the source tree (build/embedded.c, made by xxd).
+** Each is followed by a NUL, so it is also a C string; _len excludes it. */
 extern const unsigned char engine_kz_lua[];
 extern const unsigned int engine_kz_lua_len;
 extern const unsigned char schema_cases_sql[];

@@ -59,19 +59,14 @@ static int fail(struct kz_tasks *ts, struct kz_diag *d, const char *what) {
 }
 
 static int setup(struct kz_tasks *ts, struct kz_diag *d) {
-  char *schema = malloc(schema_tasks_sql_len + 1);
-  if (!schema) return -1;
-  memcpy(schema, schema_tasks_sql, schema_tasks_sql_len);
-  schema[schema_tasks_sql_len] = '\0';
   sqlite3_busy_timeout(ts->db, 0);
   sqlite3_exec(ts->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
   int rc = sqlite3_exec(ts->db,
       "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", NULL, NULL, NULL);
   if (rc == SQLITE_OK) {
     /* Creating the schema takes the write lock: a busy DB shows here. */
-    rc = sqlite3_exec(ts->db, schema, NULL, NULL, NULL);
+    rc = sqlite3_exec(ts->db, (const char *)schema_tasks_sql, NULL, NULL, NULL);
   }
-  free(schema);
   if (rc != SQLITE_OK) return fail(ts, d, "cannot create its tables");
   rc = sqlite3_exec(ts->db,
       "CREATE TEMP TABLE IF NOT EXISTS errored (rule TEXT, household_id TEXT, "

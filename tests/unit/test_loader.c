@@ -29,12 +29,8 @@ static void exec_sql(sqlite3 *db, const char *sql) {
 static sqlite3 *cases_db(const char *rows) {
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-  char *schema = malloc(schema_cases_sql_len + 1);
-  assert_non_null(schema);
-  memcpy(schema, schema_cases_sql, schema_cases_sql_len);
-  schema[schema_cases_sql_len] = '\0';
+  const char *schema = (const char *)schema_cases_sql;   /* NUL-terminated */
   exec_sql(db, schema);
-  free(schema);
   if (rows) exec_sql(db, rows);
   return db;
 }
