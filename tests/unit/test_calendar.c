@@ -9,12 +9,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <stdlib.h>
 
 #include "calendar.h"
 #include "profile.h"
 
-#define PROFILE "rules/kizuki.yaml"
 
 static kz_day day(const char *s) {
   kz_day d = KZ_DAY_NONE;
@@ -32,25 +33,7 @@ static kz_day day(const char *s) {
                (to), kz_date_format(g_, got_));                               \
   } while (0)
 
-static int setup(void **state) {
-  struct kz_profile *p = calloc(1, sizeof *p);
-  struct kz_diag d = {0};
-  if (!p) return -1;
-  if (kz_profile_load(p, PROFILE, &d) != 0) {
-    kz_diag_print(&d, stderr);
-    kz_diag_clear(&d);
-    free(p);
-    return -1;
-  }
-  *state = p;
-  return 0;
-}
 
-static int teardown(void **state) {
-  kz_profile_free(*state);
-  free(*state);
-  return 0;
-}
 
 static const struct kz_calendar *cal_of(void **state) {
   return &((struct kz_profile *)*state)->calendar;
@@ -189,5 +172,5 @@ int main(void) {
       cmocka_unit_test(test_every_day),
       cmocka_unit_test(test_add_keeps_order),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, kzt_profile_setup, kzt_profile_teardown);
 }

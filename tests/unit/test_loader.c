@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +23,7 @@
 
 #define AS_OF "2024-06-30"
 
-static void exec_sql(sqlite3 *db, const char *sql) {
-  char *err = NULL;
-  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("SQL failed: %s\n%s", err, sql);
-}
 
-static sqlite3 *cases_db(const char *rows) {
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-  const char *schema = (const char *)schema_cases_sql;   /* NUL-terminated */
-  exec_sql(db, schema);
-  if (rows) exec_sql(db, rows);
-  return db;
-}
 
 static kz_day day(const char *s) {
   kz_day d;
@@ -112,7 +102,7 @@ static const char CITY[] =
 
 static void test_bundles_as_of(void **state) {
   (void)state;
-  sqlite3 *db = cases_db(CITY);
+  sqlite3 *db = kzt_cases_db(CITY);
   struct kz_loader *ld = NULL;
   struct kz_bundle b = {0};
   struct kz_diag d = {0};
@@ -195,8 +185,8 @@ static void test_bundles_as_of(void **state) {
 /* A row that names no household stops the pass, naming the row. */
 static void test_orphan_row(void **state) {
   (void)state;
-  sqlite3 *db = cases_db(CITY);
-  exec_sql(db, "INSERT INTO reviews (id, household_id, forum, reviewed_on) VALUES ('V9','H15','progress','2024-01-01')");
+  sqlite3 *db = kzt_cases_db(CITY);
+  kzt_exec_sql(db, "INSERT INTO reviews (id, household_id, forum, reviewed_on) VALUES ('V9','H15','progress','2024-01-01')");
   struct kz_loader *ld = NULL;
   struct kz_bundle b = {0};
   struct kz_diag d = {0};
@@ -214,8 +204,8 @@ static void test_orphan_row(void **state) {
 /* A person in two households is in both bundles. */
 static void test_person_in_two_households(void **state) {
   (void)state;
-  sqlite3 *db = cases_db(CITY);
-  exec_sql(db, "INSERT INTO members (household_id, person_id, relation, start_on) VALUES ('H2','C1','child','2024-01-01')");
+  sqlite3 *db = kzt_cases_db(CITY);
+  kzt_exec_sql(db, "INSERT INTO members (household_id, person_id, relation, start_on) VALUES ('H2','C1','child','2024-01-01')");
   struct kz_loader *ld = NULL;
   struct kz_bundle b = {0};
   struct kz_diag d = {0};
@@ -250,35 +240,35 @@ static const char *validate_text(sqlite3 *db, int *rc) {
 static void test_validate(void **state) {
   (void)state;
   int rc;
-  sqlite3 *db = cases_db(NULL);
+  sqlite3 *db = kzt_cases_db(NULL);
   assert_string_equal(validate_text(db, &rc), "");
   assert_int_equal(rc, 0);
-  exec_sql(db, "DROP TABLE reviews");
+  kzt_exec_sql(db, "DROP TABLE reviews");
   assert_non_null(strstr(validate_text(db, &rc), "case DB has no table 'reviews'"));
   assert_int_equal(rc, -1);
   sqlite3_close(db);
 
-  db = cases_db(NULL);
-  exec_sql(db, "ALTER TABLE contacts DROP COLUMN child_seen");
+  db = kzt_cases_db(NULL);
+  kzt_exec_sql(db, "ALTER TABLE contacts DROP COLUMN child_seen");
   assert_non_null(strstr(validate_text(db, &rc), "case DB table 'contacts' has no column 'child_seen'"));
   assert_int_equal(rc, -1);
   sqlite3_close(db);
 
-  db = cases_db(NULL);
-  exec_sql(db, "ALTER TABLE welfare DROP COLUMN recorded_on");
+  db = kzt_cases_db(NULL);
+  kzt_exec_sql(db, "ALTER TABLE welfare DROP COLUMN recorded_on");
   assert_non_null(strstr(validate_text(db, &rc), "case DB table 'welfare' has no column 'recorded_on'"));
   assert_int_equal(rc, -1);
   sqlite3_close(db);
 
-  db = cases_db(NULL);
-  exec_sql(db, "PRAGMA user_version = 7");
+  db = kzt_cases_db(NULL);
+  kzt_exec_sql(db, "PRAGMA user_version = 7");
   assert_non_null(strstr(validate_text(db, &rc), "schema version 7"));
   assert_int_equal(rc, -1);
   sqlite3_close(db);
 
   /* Several problems at once: each named. */
-  db = cases_db(NULL);
-  exec_sql(db, "DROP TABLE transfers; DROP TABLE persons;");
+  db = kzt_cases_db(NULL);
+  kzt_exec_sql(db, "DROP TABLE transfers; DROP TABLE persons;");
   const char *t = validate_text(db, &rc);
   assert_non_null(strstr(t, "no table 'transfers'"));
   assert_non_null(strstr(t, "no table 'persons'"));
@@ -294,8 +284,8 @@ static void test_validate(void **state) {
 /* A bad value in an extract stops the pass with the row named. */
 static void test_bad_value(void **state) {
   (void)state;
-  sqlite3 *db = cases_db(NULL);
-  exec_sql(db, "PRAGMA ignore_check_constraints = 1;"
+  sqlite3 *db = kzt_cases_db(NULL);
+  kzt_exec_sql(db, "PRAGMA ignore_check_constraints = 1;"
                "INSERT INTO households (id) VALUES ('H1');"
                "INSERT INTO welfare (id, household_id, start_on) VALUES ('W1','H1','2024-02-30');");
   struct kz_loader *ld = NULL;

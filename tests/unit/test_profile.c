@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,7 @@
 
 #include "profile.h"
 
-#define PROFILE "rules/kizuki.yaml"
+#define PROFILE KZT_PROFILE
 
 /* A small valid profile; the error tests change one line of it. */
 static const char MINI[] =
@@ -90,25 +92,7 @@ static void assert_diag(const struct trial *t, const char *where, const char *te
 
 /* {====== The real profile ====== */
 
-static int setup(void **state) {
-  struct kz_profile *p = calloc(1, sizeof *p);
-  struct kz_diag d = {0};
-  if (!p) return -1;
-  if (kz_profile_load(p, PROFILE, &d) != 0) {
-    kz_diag_print(&d, stderr);
-    kz_diag_clear(&d);
-    free(p);
-    return -1;
-  }
-  *state = p;
-  return 0;
-}
 
-static int teardown(void **state) {
-  kz_profile_free(*state);
-  free(*state);
-  return 0;
-}
 
 static void test_sapporo(void **state) {
   const struct kz_profile *p = *state;
@@ -424,7 +408,7 @@ int main(void) {
       cmocka_unit_test(test_malformed_yaml),
       cmocka_unit_test(test_missing_and_misc),
   };
-  int failed = cmocka_run_group_tests_name("rules/kizuki.yaml", real, setup, teardown);
+  int failed = cmocka_run_group_tests_name("rules/kizuki.yaml", real, kzt_profile_setup, kzt_profile_teardown);
   failed += cmocka_run_group_tests_name("mistakes", mistakes, NULL, NULL);
   return failed;
 }

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <dirent.h>
 #include <lauxlib.h>
 #include <stdio.h>
@@ -33,20 +35,7 @@
 
 /* {====== Helpers ====== */
 
-static void exec_sql(sqlite3 *db, const char *sql) {
-  char *err = NULL;
-  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("SQL failed: %s\n%s", err, sql);
-}
 
-/* A case DB in memory: the schema plus the given rows. */
-static sqlite3 *cases_db(const char *rows) {
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-  const char *schema = (const char *)schema_cases_sql;   /* NUL-terminated */
-  exec_sql(db, schema);
-  exec_sql(db, rows);
-  return db;
-}
 
 /* Two households, each with a child, in two wards. */
 static const char TWO_HOUSEHOLDS[] =
@@ -128,7 +117,7 @@ static int hostile_setup(void **state) {
   (void)state;
   unlink("/tmp/kizuki-hostile");
   open_engine(&hostile.e, HOSTILE);
-  hostile.cases = cases_db(TWO_HOUSEHOLDS);
+  hostile.cases = kzt_cases_db(TWO_HOUSEHOLDS);
   struct kz_diag d = {0};
   if (sqlite3_open(":memory:", &hostile.tasks_db) != SQLITE_OK ||
       kz_tasks_attach(&hostile.ts, hostile.tasks_db, &hostile.e.prof, &d) != KZ_EXIT_OK) {
@@ -418,8 +407,8 @@ static void test_kept_view_across_runs(void **state) {
   assert_int_equal(sqlite3_open(":memory:", &tdb), SQLITE_OK);
   assert_int_equal(kz_tasks_attach(&ts, tdb, &e.prof, &d), KZ_EXIT_OK);
   /* Day 1: one household; the rule keeps its view. */
-  sqlite3 *c1 = cases_db(TWO_HOUSEHOLDS);
-  exec_sql(c1, "DELETE FROM members WHERE household_id = 'H2'; DELETE FROM residences WHERE "
+  sqlite3 *c1 = kzt_cases_db(TWO_HOUSEHOLDS);
+  kzt_exec_sql(c1, "DELETE FROM members WHERE household_id = 'H2'; DELETE FROM residences WHERE "
                "household_id = 'H2'; DELETE FROM persons WHERE id = 'C2'; DELETE FROM households "
                "WHERE id = 'H2'");
   assert_int_equal(run_once(&e, c1, ts, "2024-08-05", &errtext), KZ_EXIT_OK);
@@ -450,7 +439,7 @@ static void test_memory_hoarder(void **state) {
   e.sb.mem_limit = 48u << 20;     /* keep the test quick: a 48 MiB state */
   assert_int_equal(sqlite3_open(":memory:", &tdb), SQLITE_OK);
   assert_int_equal(kz_tasks_attach(&ts, tdb, &e.prof, &d), KZ_EXIT_OK);
-  sqlite3 *c = cases_db(TWO_HOUSEHOLDS);
+  sqlite3 *c = kzt_cases_db(TWO_HOUSEHOLDS);
   assert_int_equal(run_once(&e, c, ts, AS_OF, &errtext), KZ_EXIT_RULE_ERROR);
   assert_int_equal(query_int(tdb, "SELECT count(*) FROM run_errors WHERE rule = 'hoard.memory' "
                              "AND message LIKE '%memory cap%'", NULL), 2);
