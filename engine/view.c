@@ -109,25 +109,38 @@ static int unknown_field(lua_State *L, const char *what, int methods, int t) {
 
 /* {====== household ====== */
 
-/* __index of a household: upvalue 1 the methods (kz.Household), upvalue 2
-** the key map {id = -1, <table name> = table index}. */
-static int hh_index(lua_State *L) {
-  struct view *v = self_view(L);
+/* A household's metatable has __index = kz.Household, so `hh:children()`
+** is a plain table lookup in the Lua VM. Only what kz.Household lacks — the
+** record lists and `id` — reaches this function, as kz.Household's own
+** __index: it answers for the household being evaluated (registry
+** K_CURRENT). A household whose evaluation has ended has had its metatable
+** swapped for a stale one, so it can never reach here and read another's
+** data. Upvalue 1: the key map {id = -1, <table name> = table index}. */
+static const char K_CURRENT = 0;     /* registry: the household userdata now */
+static const char K_STALE = 0;       /* registry: the metatable of ended households */
+
+static int hh_lists(lua_State *L) {
   lua_settop(L, 2);
   lua_pushvalue(L, 2);
-  if (lua_rawget(L, lua_upvalueindex(2)) == LUA_TNUMBER) {
+  if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER) {
     int t = (int)lua_tointeger(L, -1);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &K_CURRENT);
+    struct view *v = lua_touserdata(L, -1);
+    if (!v || v->b->gen != v->gen) return luaL_error(L, "no household is being evaluated");
     if (t < 0) {
       lua_pushstring(L, v->b->household_id);
       return 1;
     }
-    lua_getiuservalue(L, 1, 1);
+    lua_getiuservalue(L, -1, 1);
     push_view(L, v->b, V_LIST, t, 0, lua_gettop(L));
     return 1;
   }
-  lua_pushvalue(L, 2);
-  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
-  return unknown_field(L, "household", lua_upvalueindex(1), -1);
+  return unknown_field(L, "household", 1, -1);
+}
+
+static int hh_stale(lua_State *L) {
+  return luaL_error(L, "a household whose evaluation has ended was kept and used "
+                    "(keep ids and dates, not records, between households)");
 }
 
 static int hh_tostring(lua_State *L) {
@@ -252,6 +265,11 @@ int kz_view_record_json(lua_State *L, int idx, struct kz_strbuf *out) {
 
 const struct kz_bundle *kz_view_check_household(lua_State *L, int idx) {
   struct view *v = test_view(L, idx, V_HOUSEHOLD);
+  if (!v && lua_getmetatable(L, idx)) {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &K_STALE);
+    if (lua_rawequal(L, -1, -2)) hh_stale(L);
+    lua_pop(L, 2);
+  }
   if (!v) luaL_typeerror(L, idx, "household");
   if (v->b->gen != v->gen) luaL_error(L, "a household used after its evaluation ended");
   return v->b;
@@ -278,6 +296,13 @@ void kz_view_push_household(lua_State *L, const struct kz_bundle *b) {
   lua_createtable(L, 0, (int)(rows + KZ_NTABLES + 1));   /* the household's cache, sized once */
   push_view(L, b, V_HOUSEHOLD, -1, 0, lua_gettop(L));
   lua_remove(L, -2);
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &K_CURRENT) == LUA_TUSERDATA) {   /* retire the last */
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &K_STALE);
+    lua_setmetatable(L, -2);
+  }
+  lua_pop(L, 1);
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &K_CURRENT);
 }
 
 /* Create the metatable of kind with __index = index closing over nup values
@@ -322,8 +347,11 @@ void kz_view_init(lua_State *L) {
   lua_setfield(L, rm, "common");
   lua_setfield(L, kz, "Record");
 
-  /* household: methods, key map */
+  /* household: __index is kz.Household itself, whose own __index serves
+  ** the record lists and id of the household being evaluated */
   lua_getfield(L, kz, "Household");
+  int hm = lua_gettop(L);
+  lua_createtable(L, 0, 1);
   lua_createtable(L, 0, KZ_NTABLES + 1);
   lua_pushinteger(L, -1);
   lua_setfield(L, -2, "id");
@@ -331,7 +359,32 @@ void kz_view_init(lua_State *L) {
     lua_pushinteger(L, t);
     lua_setfield(L, -2, kz_tables[t].name);
   }
-  new_mt(L, V_HOUSEHOLD, hh_index, 2, NULL, hh_tostring);
+  lua_pushcclosure(L, hh_lists, 1);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, hm);
+  luaL_newmetatable(L, MT[V_HOUSEHOLD]);
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &MT_KEY[V_HOUSEHOLD]);
+  lua_pushvalue(L, hm);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, refuse);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushcfunction(L, hh_tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_pop(L, 1);
+  lua_createtable(L, 0, 4);                       /* ended households */
+  lua_pushcfunction(L, hh_stale);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, refuse);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushcfunction(L, hh_stale);
+  lua_setfield(L, -2, "__tostring");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &K_STALE);
+  lua_pop(L, 1);                                  /* kz.Household */
 
   /* list */
   new_mt(L, V_LIST, list_index, 0, list_len, list_tostring);
