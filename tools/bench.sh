@@ -5,7 +5,8 @@
 #   run    `kizuki run`, full catalogue, empty task store
 #   next   `kizuki run` for the next day over that store (steady state)
 # For each: wall and CPU seconds, peak RSS, households per second, ratio to
-# the floor. Prints a table and writes bench/results.json.
+# the floor. Prints a table and writes bench/results.json. BENCH_SIZES,
+# BENCH_DIR, BENCH_REUSE=1 (skip generating a city that is already there).
 set -eu
 KIZUKI=${KIZUKI:-build/kizuki}
 FLOOR=${FLOOR:-build/bench/floor}
@@ -32,7 +33,9 @@ sep=""
 printf '%-10s %-6s %9s %9s %10s %12s %9s\n' households step wall_s cpu_s peak_rss_mb households/s x_floor
 for n in $SIZES; do
   db="$DIR/city-$n.db"
-  if [ ! -f "$db" ] || [ "$(sqlite3 "$db" 'select count(*) from households')" != "$n" ]; then
+  # Generation is measured too; BENCH_REUSE=1 keeps a city made before.
+  if [ "${BENCH_REUSE:-0}" != 1 ] || [ ! -f "$db" ] ||
+     [ "$(sqlite3 "$db" 'select count(*) from households')" != "$n" ]; then
     rm -f "$db"
     measure gen-$n "$KIZUKI" gen --quiet --households "$n" --seed 2019 --until "$AS_OF" --out "$db"
     printf '%-10s %-6s %9s %9s %10s %12s %9s\n' "$n" gen "$wall" "$cpu" "$((rss / 1024))" \
