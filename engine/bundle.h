@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "date.h"
 #include "records.h"
 
 struct kz_arena_block;
@@ -34,6 +35,8 @@ struct kz_rows {
 
 struct kz_bundle {
   const char *household_id;     /* in the arena */
+  char today[11];               /* the run's as-of date (kz.today), set by the run */
+  kz_day today_day;
   uint32_t gen;                 /* bumped at every reset */
   struct kz_rows rows[KZ_NTABLES];
   struct kz_arena arena;

@@ -461,6 +461,8 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
 
   lua_pushstring(L, kz_date_format(as_of, day));
   kz_sandbox_set(&e->sb, "today");
+  memcpy(b->today, day, sizeof b->today);   /* the same day, for the C vocabulary */
+  b->today_day = as_of;
   if (kz_ruleset_bind_params(&e->rules, &e->sb, &e->prof)) {
     kz_diag_add(d, NULL, 0, 0, "out of memory binding params");
     rc = KZ_EXIT_TASKS;

@@ -89,12 +89,24 @@ static int eq(const char *x, const char *y) { return x && y && strcmp(x, y) == 0
 
 /* An optional day argument (default kz.today); the string stays valid while
 ** it is on the stack. */
-static const char *day_arg(lua_State *L, int arg) {
+static const char *today_arg(lua_State *L, int arg) {
   if (lua_isnil(L, arg)) {
     lua_getfield(L, lua_upvalueindex(1), "today");
     lua_replace(L, arg);
   }
   return luaL_checkstring(L, arg);
+}
+
+/* As today_arg, for a household: the run's day is kept with its bundle. */
+static const char *day_arg(lua_State *L, const struct ask *a, int arg) {
+  if (lua_isnil(L, arg) && a->b->today[0]) return a->b->today;
+  return today_arg(L, arg);
+}
+
+/* The day at as a kz_day (the run's day without parsing it again). */
+static int parse_day(const struct ask *a, const char *at, kz_day *out) {
+  if (at == a->b->today) { *out = a->b->today_day; return 0; }
+  return kz_date_parse(at, out);
 }
 
 static const char *opt_string(lua_State *L, int arg) {
@@ -160,7 +172,7 @@ static int h_person(lua_State *L) {
 static int h_membership(lua_State *L) {
   struct ask a = begin(L, 3);
   const char *id = luaL_checkstring(L, 2);
-  return push_row_or_nil(L, membership_row(&a, id, day_arg(L, 3)), KZ_T_MEMBERS);
+  return push_row_or_nil(L, membership_row(&a, id, day_arg(L, &a, 3)), KZ_T_MEMBERS);
 }
 
 /* hh:children(at): persons with an active `child` membership, under 18 on
@@ -168,9 +180,9 @@ static int h_membership(lua_State *L) {
 static int h_children(lua_State *L) {
   struct ask a = begin(L, 2);
   const struct cols *c = a.c;
-  const char *at = day_arg(L, 2);
+  const char *at = day_arg(L, &a, 2);
   kz_day day;
-  if (kz_date_parse(at, &day)) return luaL_argerror(L, 2, "not a date");
+  if (parse_day(&a, at, &day)) return luaL_argerror(L, 2, "not a date");
   lua_newtable(L);
   int out = lua_gettop(L);
   for (size_t i = 0; i < a.b->rows[KZ_T_MEMBERS].n; i++) {
@@ -193,7 +205,7 @@ static int h_children(lua_State *L) {
 ** pregnancy, each once. */
 static int h_mothers(lua_State *L) {
   struct ask a = begin(L, 2);
-  const char *today = day_arg(L, 2);
+  const char *today = day_arg(L, &a, 2);
   lua_newtable(L);
   int out = lua_gettop(L);
   size_t n = a.b->rows[KZ_T_PREGNANCIES].n;
@@ -222,14 +234,14 @@ static long residence_row(const struct ask *a, const char *at) {
 /* hh:residence(at): the last residence active on at, or nil. */
 static int h_residence(lua_State *L) {
   struct ask a = begin(L, 2);
-  return push_row_or_nil(L, residence_row(&a, day_arg(L, 2)), KZ_T_RESIDENCES);
+  return push_row_or_nil(L, residence_row(&a, day_arg(L, &a, 2)), KZ_T_RESIDENCES);
 }
 
 /* hh:ward(at): the ward of the active residence; when that is outside the
 ** city (ward nil), the ward of the last residence in the city started by at. */
 static int h_ward(lua_State *L) {
   struct ask a = begin(L, 2);
-  const char *at = day_arg(L, 2);
+  const char *at = day_arg(L, &a, 2);
   long r = residence_row(&a, at);
   const char *ward = r >= 0 ? V(&a, KZ_T_RESIDENCES, (size_t)r, a.c->r_ward) : NULL;
   for (size_t i = a.b->rows[KZ_T_RESIDENCES].n; !ward && i-- > 0;) {
@@ -253,7 +265,7 @@ static int assignment_active(const struct ask *a, size_t i, const char *kind, co
 /* hh:assignments_of(kind, at): the assignments of kind active on at. */
 static int h_assignments_of(lua_State *L) {
   struct ask a = begin(L, 3);
-  const char *kind = luaL_checkstring(L, 2), *at = day_arg(L, 3);
+  const char *kind = luaL_checkstring(L, 2), *at = day_arg(L, &a, 3);
   lua_newtable(L);
   int out = lua_gettop(L);
   for (size_t i = 0; i < a.b->rows[KZ_T_ASSIGNMENTS].n; i++)
@@ -265,7 +277,7 @@ static int h_assignments_of(lua_State *L) {
 ** at, or nil: the kind is "involved" with the household. */
 static int h_involved(lua_State *L) {
   struct ask a = begin(L, 3);
-  const char *kind = luaL_checkstring(L, 2), *at = day_arg(L, 3);
+  const char *kind = luaL_checkstring(L, 2), *at = day_arg(L, &a, 3);
   for (size_t i = 0; i < a.b->rows[KZ_T_ASSIGNMENTS].n; i++)
     if (assignment_active(&a, i, kind, at)) return push_row_or_nil(L, (long)i, KZ_T_ASSIGNMENTS);
   lua_pushnil(L);
@@ -275,7 +287,7 @@ static int h_involved(lua_State *L) {
 /* hh:registration(at): the last council (要対協) registration active on at. */
 static int h_registration(lua_State *L) {
   struct ask a = begin(L, 2);
-  const char *at = day_arg(L, 2);
+  const char *at = day_arg(L, &a, 2);
   for (size_t i = a.b->rows[KZ_T_COUNCIL].n; i-- > 0;)
     if (active(V(&a, KZ_T_COUNCIL, i, a.c->u_start), V(&a, KZ_T_COUNCIL, i, a.c->u_end), at))
       return push_row_or_nil(L, (long)i, KZ_T_COUNCIL);
@@ -373,9 +385,9 @@ static int h_missed_checkups(lua_State *L) {
   struct ask a = begin(L, 4);
   const char *child = record_id(L, &a, 2);
   lua_Integer grace = luaL_checkinteger(L, 3);
-  const char *today = day_arg(L, 4);
+  const char *today = day_arg(L, &a, 4);
   kz_day now;
-  if (kz_date_parse(today, &now)) return luaL_error(L, "kz.today is not a date");
+  if (parse_day(&a, today, &now)) return luaL_error(L, "kz.today is not a date");
   lua_newtable(L);
   int out = lua_gettop(L);
   for (size_t i = 0; i < a.b->rows[KZ_T_CHECKUPS].n; i++) {
@@ -447,7 +459,7 @@ static int push_day_or_nil(lua_State *L, const char *day) {
 static int h_involved_since(lua_State *L) {
   struct ask a = begin(L, 3);
   if (!lua_isstring(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
-  const char *at = day_arg(L, 3);
+  const char *at = day_arg(L, &a, 3);
   struct span sp[MAX_SPANS];
   size_t n = 0;
   for (size_t i = 0; i < a.b->rows[KZ_T_ASSIGNMENTS].n && n < MAX_SPANS; i++)
@@ -463,7 +475,7 @@ static int h_involved_since(lua_State *L) {
 ** registration active) still going on at, or nil. */
 static int h_supported_since(lua_State *L) {
   struct ask a = begin(L, 2);
-  const char *at = day_arg(L, 2);
+  const char *at = day_arg(L, &a, 2);
   struct span sp[MAX_SPANS];
   size_t n = 0;
   for (size_t i = 0; i < a.b->rows[KZ_T_ASSIGNMENTS].n && n < MAX_SPANS; i++) {
@@ -518,7 +530,7 @@ static long registration_row(const struct ask *a, const char *at) {
 ** council registration active. */
 static int h_under_support(lua_State *L) {
   struct ask a = begin(L, 2);
-  const char *at = day_arg(L, 2);
+  const char *at = day_arg(L, &a, 2);
   lua_pushboolean(L, involved_row(&a, "family_consultation", at) ||
                      involved_row(&a, "child_guidance", at) || registration_row(&a, at) >= 0);
   return 1;
@@ -528,7 +540,7 @@ static int h_under_support(lua_State *L) {
 ** family_consultation, else child_guidance (when involved), else nil. */
 static int h_primary_agency(lua_State *L) {
   struct ask a = begin(L, 2);
-  const char *at = day_arg(L, 2);
+  const char *at = day_arg(L, &a, 2);
   long r = registration_row(&a, at);
   const char *primary = r >= 0 ? V(&a, KZ_T_COUNCIL, (size_t)r, a.c->u_primary) : NULL;
   if (!primary && involved_row(&a, "family_consultation", at)) primary = "family_consultation";
@@ -578,7 +590,7 @@ static void push_move(lua_State *L, const struct ask *a, size_t from, size_t to,
 static int h_moves(lua_State *L) {
   struct ask a = begin(L, 1);
   lua_pushnil(L);
-  const char *today = day_arg(L, 2);
+  const char *today = day_arg(L, &a, 2);
   lua_newtable(L);
   int out = lua_gettop(L);
   each_move(&a, today, push_move, L, &out);
@@ -632,10 +644,10 @@ static int h_risk_events(lua_State *L) {
   int scratch = lua_gettop(L);
   e->n = 0;
   e->from = luaL_checkstring(L, 3);
-  lua_getfield(L, lua_upvalueindex(1), "today");
-  e->today = luaL_checkstring(L, -1);
+  lua_pushnil(L);
+  e->today = day_arg(L, &a, lua_gettop(L));
   kz_day now;
-  if (kz_date_parse(e->today, &now)) return luaL_error(L, "kz.today is not a date");
+  if (parse_day(&a, e->today, &now)) return luaL_error(L, "kz.today is not a date");
   lua_getfield(L, 2, "checkup_grace_days");
   lua_Integer grace = luaL_checkinteger(L, -1);
   lua_getfield(L, 2, "risk_weights");
@@ -713,7 +725,7 @@ static int h_risk_events(lua_State *L) {
 /* kz.active(rec, at): start_on <= at and (end_on nil or end_on > at). */
 static int k_active(lua_State *L) {
   lua_settop(L, 2);
-  const char *at = day_arg(L, 2);
+  const char *at = today_arg(L, 2);
   lua_getfield(L, 1, "start_on");
   lua_getfield(L, 1, "end_on");
   const char *s = lua_tostring(L, -2), *e = lua_tostring(L, -1);
