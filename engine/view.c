@@ -305,6 +305,17 @@ void kz_view_push_household(lua_State *L, const struct kz_bundle *b) {
   lua_rawsetp(L, LUA_REGISTRYINDEX, &K_CURRENT);
 }
 
+/* Finish the metatable on the top of the stack: writes refused, tostr as
+** __tostring, and hidden from rules (__metatable = false). */
+static void lock_mt(lua_State *L, lua_CFunction tostr) {
+  lua_pushcfunction(L, refuse);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushcfunction(L, tostr);
+  lua_setfield(L, -2, "__tostring");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+}
+
 /* Create the metatable of kind with __index = index closing over nup values
 ** on the top of the stack (popped). */
 static void new_mt(lua_State *L, int kind, lua_CFunction index, int nup,
@@ -315,20 +326,15 @@ static void new_mt(lua_State *L, int kind, lua_CFunction index, int nup,
   lua_insert(L, -1 - nup);
   lua_pushcclosure(L, index, nup);
   lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, refuse);
-  lua_setfield(L, -2, "__newindex");
   if (len) {
     lua_pushcfunction(L, len);
     lua_setfield(L, -2, "__len");
   }
-  lua_pushcfunction(L, tostr);
-  lua_setfield(L, -2, "__tostring");
   if (kind == V_RECORD) {
     lua_pushcfunction(L, rec_eq);
     lua_setfield(L, -2, "__eq");
   }
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "__metatable");
+  lock_mt(L, tostr);
   lua_pop(L, 1);
 }
 
@@ -367,22 +373,12 @@ void kz_view_init(lua_State *L) {
   lua_rawsetp(L, LUA_REGISTRYINDEX, &MT_KEY[V_HOUSEHOLD]);
   lua_pushvalue(L, hm);
   lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, refuse);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushcfunction(L, hh_tostring);
-  lua_setfield(L, -2, "__tostring");
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "__metatable");
+  lock_mt(L, hh_tostring);
   lua_pop(L, 1);
   lua_createtable(L, 0, 4);                       /* ended households */
   lua_pushcfunction(L, hh_stale);
   lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, refuse);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushcfunction(L, hh_stale);
-  lua_setfield(L, -2, "__tostring");
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "__metatable");
+  lock_mt(L, hh_stale);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &K_STALE);
   lua_pop(L, 1);                                  /* kz.Household */
 

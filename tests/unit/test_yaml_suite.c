@@ -141,73 +141,72 @@ static void report(const char *loader, size_t loaded, size_t failed) {
                 loaded + failed, suite, loaded, failed);
 }
 
-static void test_fixture_from_file(void **state) {
-  (void)state;
+/* One way of loading an input: returns 0 when it loaded (and frees what it
+** loaded), else -1 with messages in d. `name` is what the messages must name
+** (NULL: the input's own path). */
+struct loader {
+  const char *what, *as, *name;
+  int (*load)(const struct input *in, const char *name, struct kz_diag *d);
+};
+
+static int fixture_file(const struct input *in, const char *name, struct kz_diag *d) {
+  struct kz_fixture f;
+  (void)name;
+  if (kz_fixture_load(&f, in->path, d)) return -1;
+  kz_fixture_free(&f);
+  return 0;
+}
+
+static int fixture_string(const struct input *in, const char *name, struct kz_diag *d) {
+  struct kz_fixture f;
+  if (kz_fixture_load_string(&f, name, in->text, in->len, d)) return -1;
+  kz_fixture_free(&f);
+  return 0;
+}
+
+static int profile_string(const struct input *in, const char *name, struct kz_diag *d) {
+  struct kz_profile p;
+  if (kz_profile_load_string(&p, name, in->text, in->len, d)) return -1;
+  kz_profile_free(&p);
+  return 0;
+}
+
+/* Every input through one loader: it loads (never when the suite says it is
+** invalid YAML) or fails with messages that name it. */
+static void sweep(const struct loader *l) {
   need_suite();
   size_t loaded = 0, failed = 0;
   for (size_t i = 0; i < ninputs; i++) {
-    struct kz_fixture f;
     struct kz_diag d = {0};
+    const char *name = l->name ? l->name : inputs[i].path;
     watch(inputs[i].path);
-    int rc = kz_fixture_load(&f, inputs[i].path, &d);
+    int rc = l->load(&inputs[i], name, &d);
     alarm(0);
     if (rc == 0) {
-      if (inputs[i].invalid) fail_msg("%s: invalid YAML loaded as a fixture", inputs[i].path);
+      if (inputs[i].invalid) fail_msg("%s: invalid YAML loaded as a %s", inputs[i].path, l->as);
       loaded++;
-      kz_fixture_free(&f);
     } else {
-      check_failure(&d, inputs[i].path, "kz_fixture_load", inputs[i].path);
+      check_failure(&d, name, l->what, inputs[i].path);
       failed++;
     }
     kz_diag_clear(&d);
   }
-  report("kz_fixture_load", loaded, failed);
+  report(l->what, loaded, failed);
+}
+
+static void test_fixture_from_file(void **state) {
+  (void)state;
+  sweep(&(struct loader){"kz_fixture_load", "fixture", NULL, fixture_file});
 }
 
 static void test_fixture_from_string(void **state) {
   (void)state;
-  need_suite();
-  size_t loaded = 0, failed = 0;
-  for (size_t i = 0; i < ninputs; i++) {
-    struct kz_fixture f;
-    struct kz_diag d = {0};
-    watch(inputs[i].path);
-    int rc = kz_fixture_load_string(&f, "in.yaml", inputs[i].text, inputs[i].len, &d);
-    alarm(0);
-    if (rc == 0) {
-      if (inputs[i].invalid) fail_msg("%s: invalid YAML loaded as a fixture", inputs[i].path);
-      loaded++;
-      kz_fixture_free(&f);
-    } else {
-      check_failure(&d, "in.yaml", "kz_fixture_load_string", inputs[i].path);
-      failed++;
-    }
-    kz_diag_clear(&d);
-  }
-  report("kz_fixture_load_string", loaded, failed);
+  sweep(&(struct loader){"kz_fixture_load_string", "fixture", "in.yaml", fixture_string});
 }
 
 static void test_profile_from_string(void **state) {
   (void)state;
-  need_suite();
-  size_t loaded = 0, failed = 0;
-  for (size_t i = 0; i < ninputs; i++) {
-    struct kz_profile p;
-    struct kz_diag d = {0};
-    watch(inputs[i].path);
-    int rc = kz_profile_load_string(&p, "kizuki.yaml", inputs[i].text, inputs[i].len, &d);
-    alarm(0);
-    if (rc == 0) {
-      if (inputs[i].invalid) fail_msg("%s: invalid YAML loaded as a profile", inputs[i].path);
-      loaded++;
-      kz_profile_free(&p);
-    } else {
-      check_failure(&d, "kizuki.yaml", "kz_profile_load_string", inputs[i].path);
-      failed++;
-    }
-    kz_diag_clear(&d);
-  }
-  report("kz_profile_load_string", loaded, failed);
+  sweep(&(struct loader){"kz_profile_load_string", "profile", "kizuki.yaml", profile_string});
 }
 
 /* Each input, indented, as the value of one key of an otherwise valid
