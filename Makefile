@@ -3,6 +3,7 @@
 #   make demo     install deps, build, generate the demo city, run the nightly batch
 #   make test     install deps, build from scratch, run every test
 #   make check-asan   the whole suite under AddressSanitizer + UBSan
+#   make check-tsan   the prefetch thread under ThreadSanitizer
 
 PKGS     := lua5.4 sqlite3 yaml-0.1
 CC       ?= cc
@@ -10,9 +11,9 @@ BUILD    ?= build
 OPT      ?= -O2
 SAN      ?=
 CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(OPT) -g \
-            -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter $(SAN)
+            -pthread -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter $(SAN)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 ENGINE_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c))
@@ -35,7 +36,7 @@ SEEDS_fuzz_date    :=
 SEEDS_fuzz_profile := rules $(wildcard $(YAML_SUITE))
 SEEDS_fuzz_fixture := fixtures $(wildcard $(YAML_SUITE))
 
-.PHONY: all deps test unit e2e fixtures demo check-asan clean bench install docs fuzz fuzz-replay
+.PHONY: all deps test unit e2e fixtures demo check-asan check-tsan clean bench install docs fuzz fuzz-replay
 all: $(KIZUKI)
 
 deps:
@@ -83,6 +84,23 @@ check-asan: deps
 	$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  unit fixtures e2e fuzz-replay
+
+# The one place two threads meet is the prefetch ring (engine/prefetch.c):
+# its unit tests, the kept-view tests, every fixture and a nightly run and
+# the next one over a generated city, all under ThreadSanitizer.
+TSAN_BUILD := build-tsan
+check-tsan: deps
+	$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) OPT=-O1 \
+	  SAN="-fsanitize=thread -fno-omit-frame-pointer" \
+	  $(TSAN_BUILD)/kizuki $(TSAN_BUILD)/tests/test_prefetch $(TSAN_BUILD)/tests/test_sandbox
+	@set -e; export TSAN_OPTIONS="halt_on_error=1 exitcode=66"; \
+	  ./$(TSAN_BUILD)/tests/test_prefetch; ./$(TSAN_BUILD)/tests/test_sandbox; \
+	  ./$(TSAN_BUILD)/kizuki test fixtures/; \
+	  ./$(TSAN_BUILD)/kizuki gen --households 3000 --seed 7 --out $(TSAN_BUILD)/city.db --force --quiet; \
+	  rm -f $(TSAN_BUILD)/tasks.db; \
+	  ./$(TSAN_BUILD)/kizuki run --cases $(TSAN_BUILD)/city.db --tasks $(TSAN_BUILD)/tasks.db --as-of 2024-10-01 --quiet >/dev/null; \
+	  ./$(TSAN_BUILD)/kizuki run --cases $(TSAN_BUILD)/city.db --tasks $(TSAN_BUILD)/tasks.db --as-of 2024-10-02 --quiet >/dev/null; \
+	  echo "check-tsan: no data race"
 
 # Fuzz harnesses, replayed without libFuzzer (tests/fuzz/driver.c).
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(BUILD)/libkizuki.a
@@ -148,4 +166,4 @@ install: $(KIZUKI)
 	install -m 644 docs/kizuki.1 $(DESTDIR)$(PREFIX)/share/man/man1/kizuki.1
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz

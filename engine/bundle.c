@@ -60,7 +60,7 @@ void kz_bundle_reset(struct kz_bundle *b) {
   for (int t = 0; t < KZ_NTABLES; t++) b->rows[t].n = 0;
   kz_arena_reset(&b->arena);
   b->household_id = NULL;
-  b->gen++;
+  if (++b->gen == 0) b->gen = 1;   /* 0 means "no household" to `live` */
 }
 
 int kz_bundle_add_row(struct kz_bundle *b, int t, const char *const *vals, const int *lens) {
@@ -131,4 +131,10 @@ void kz_bundle_free(struct kz_bundle *b) {
   for (int t = 0; t < KZ_NTABLES; t++) free(b->rows[t].vals);
   kz_arena_free(&b->arena);
   memset(b, 0, sizeof *b);
+}
+
+void kz_bundle_retire(struct kz_bundle *b) {
+  uint32_t gen = b->gen;
+  kz_bundle_free(b);
+  b->gen = gen + 1 ? gen + 1 : 1;
 }

@@ -5,8 +5,11 @@
 **
 ** Values are NUL-terminated strings owned by the bundle's arena (NULL is SQL
 ** NULL or "not happened yet"); integer columns are "0"/"1". Everything is
-** released when the bundle is reset for the next household; `gen` tells
-** Lua-side views of an old household apart from the current one.
+** released when the bundle is reset for the next household. `gen` names
+** the household a bundle holds (bumped at every reset); `live` is the gen
+** whose evaluation is going on (0: none), set by whoever hands the bundle to
+** the rules. A Lua-side view remembers the gen it was made for, and is usable
+** only while that gen is live.
 */
 #ifndef KZ_BUNDLE_H
 #define KZ_BUNDLE_H
@@ -37,7 +40,8 @@ struct kz_bundle {
   const char *household_id;     /* in the arena */
   char today[11];               /* the run's as-of date (kz.today), set by the run */
   kz_day today_day;
-  uint32_t gen;                 /* bumped at every reset */
+  uint32_t gen;                 /* bumped at every reset; never 0 after one */
+  uint32_t live;                /* gen being evaluated, or 0 (see prefetch.h) */
   struct kz_rows rows[KZ_NTABLES];
   struct kz_arena arena;
 };
@@ -61,5 +65,9 @@ int kz_bundle_has_id(const struct kz_bundle *b, int t, const char *id);
 void kz_bundle_sort(struct kz_bundle *b);
 
 void kz_bundle_free(struct kz_bundle *b);
+
+/* Free b's rows and strings but keep counting generations, not live: views
+** made of it fail on their generation instead of reading freed memory. */
+void kz_bundle_retire(struct kz_bundle *b);
 
 #endif

@@ -17,12 +17,14 @@
 
 #include "kizuki.h"
 #include "loader.h"
+#include "prefetch.h"
 #include "strbuf.h"
 #include "view.h"
 
 int kz_engine_open(struct kz_engine *e, const char *rules_dir, const char *profile_path,
                    struct kz_diag *d) {
   memset(e, 0, sizeof *e);
+  e->threaded = 1;
   if (kz_profile_load(&e->prof, profile_path, d)) return -1;
   if (kz_sandbox_open(&e->sb, e->prof.sandbox_instructions, e->prof.sandbox_memory)) {
     kz_diag_add(d, NULL, 0, 0, "cannot create the Lua sandbox (out of memory)");
@@ -39,7 +41,7 @@ int kz_engine_open(struct kz_engine *e, const char *rules_dir, const char *profi
 void kz_engine_close(struct kz_engine *e) {
   kz_ruleset_free(&e->rules, &e->sb);
   kz_sandbox_close(&e->sb);
-  kz_bundle_free(&e->bundle);
+  for (int i = 0; i < KZ_PREFETCH_DEPTH; i++) kz_bundle_free(&e->ring[i]);
   kz_profile_free(&e->prof);
 }
 
@@ -439,9 +441,9 @@ static void progress(FILE *f, long long done, long long total, double t0, int fi
 int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_of,
            const struct kz_run_opts *opts, struct kz_run_stats *st, struct kz_diag *d) {
   lua_State *L = e->sb.L;
-  struct kz_loader *ld = NULL;
-  struct kz_bundle *b = &e->bundle;
-  struct run_ctx c = {e, ts, opts, st, d, as_of, b, 0, "", 0, {0}, {0}};
+  struct kz_prefetch *pf = NULL;
+  const struct kz_bundle *b = NULL;
+  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}};
   const char **ids = NULL;
   int rc = KZ_EXIT_OK;
   int top = lua_gettop(L);
@@ -454,15 +456,16 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   for (size_t i = 0; i < e->rules.n; i++) ids[i] = e->rules.rules[i].id;
 
   if (opts->validate_cases && kz_loader_validate(cases, d)) { rc = KZ_EXIT_CASES; goto done; }
-  if (kz_loader_open(&ld, cases, as_of, d)) { rc = KZ_EXIT_CASES; goto done; }
   rc = kz_tasks_begin(ts, as_of, e->rules.digest, (int)e->rules.n, ids, d);
   if (rc != KZ_EXIT_OK) goto done;
   st->run_id = kz_tasks_run_id(ts);
 
   lua_pushstring(L, kz_date_format(as_of, day));
   kz_sandbox_set(&e->sb, "today");
-  memcpy(b->today, day, sizeof b->today);   /* the same day, for the C vocabulary */
-  b->today_day = as_of;
+  for (int i = 0; i < KZ_PREFETCH_DEPTH; i++) {   /* the same day, for the C vocabulary */
+    memcpy(e->ring[i].today, day, sizeof e->ring[i].today);
+    e->ring[i].today_day = as_of;
+  }
   if (kz_ruleset_bind_params(&e->rules, &e->sb, &e->prof)) {
     kz_diag_add(d, NULL, 0, 0, "out of memory binding params");
     rc = KZ_EXIT_TASKS;
@@ -470,9 +473,15 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   }
 
   long long total = opts->progress ? kz_loader_count(cases, as_of) : 0;
+  /* From here until kz_prefetch_close, cases belongs to the prefetcher. */
+  if (kz_prefetch_open(&pf, cases, as_of, e->ring, KZ_PREFETCH_DEPTH, e->threaded, d)) {
+    rc = KZ_EXIT_CASES;
+    goto done;
+  }
   double t0 = now_seconds(), last = t0;
   int got;
-  while ((got = kz_loader_next(ld, b, d)) == 1) {
+  while ((got = kz_prefetch_next(pf, &b, d)) == 1) {
+    c.b = b;
     if (opts->stop && *opts->stop) {
       kz_diag_add(d, NULL, 0, 0, "interrupted: the run was stopped; nothing was written");
       rc = KZ_EXIT_INTERRUPTED;
@@ -506,12 +515,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
 done:
   if (rc != KZ_EXIT_OK && rc != KZ_EXIT_RULE_ERROR && rc != KZ_EXIT_BUSY) kz_tasks_rollback(ts);
   lua_settop(L, top);
-  kz_loader_close(ld);
-  {                       /* free the rows; keep counting generations */
-    uint32_t gen = b->gen;
-    kz_bundle_free(b);
-    b->gen = gen + 1;
-  }
+  kz_prefetch_close(pf);  /* frees the rows; the ring keeps counting generations */
   kz_strbuf_free(&c.ev);
   kz_strbuf_free(&c.msg);
   free(ids);

@@ -15,6 +15,7 @@
 
 #include "bundle.h"
 #include "diag.h"
+#include "prefetch.h"
 #include "profile.h"
 #include "ruleset.h"
 #include "sandbox.h"
@@ -25,10 +26,12 @@ struct kz_engine {
   struct kz_profile prof;
   struct kz_sandbox sb;
   struct kz_ruleset rules;
-  /* The bundle runs build households in. It lives as long as the Lua state
-  ** (not one run), so a view a rule kept from an earlier run still points at
-  ** it and fails on its generation instead of reading freed memory. */
-  struct kz_bundle bundle;
+  /* The bundles runs build households in (the prefetch ring). They live as
+  ** long as the Lua state (not one run), so a view a rule kept from an
+  ** earlier run still points at one and fails on its generation instead of
+  ** reading freed memory. */
+  struct kz_bundle ring[KZ_PREFETCH_DEPTH];
+  int threaded;     /* load households on a second thread (default 1) */
 };
 
 /* Load the profile and every rule. Returns 0, or -1 with every problem in d

@@ -41,7 +41,7 @@ static struct view *test_view(lua_State *L, int idx, int kind) {
 ** userdata as argument 1: no type check by name is needed on the hot path. */
 static struct view *self_view(lua_State *L) {
   struct view *v = lua_touserdata(L, 1);
-  if (v->b->gen != v->gen)
+  if (v->b->live != v->gen)
     luaL_error(L, "a record of a household whose evaluation has ended was kept and used "
                "(keep ids and dates, not records, between households)");
   return v;
@@ -60,7 +60,7 @@ static void push_view(lua_State *L, const struct kz_bundle *b, int kind, int t, 
   }
   struct view *v = lua_newuserdatauv(L, sizeof *v, 1);
   v->b = b;
-  v->gen = b->gen;
+  v->gen = b->live;
   v->kind = kind;
   v->table = t;
   v->row = row;
@@ -126,7 +126,7 @@ static int hh_lists(lua_State *L) {
     int t = (int)lua_tointeger(L, -1);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &K_CURRENT);
     struct view *v = lua_touserdata(L, -1);
-    if (!v || v->b->gen != v->gen) return luaL_error(L, "no household is being evaluated");
+    if (!v || v->b->live != v->gen) return luaL_error(L, "no household is being evaluated");
     if (t < 0) {
       lua_pushstring(L, v->b->household_id);
       return 1;
@@ -234,7 +234,7 @@ static int rec_tostring(lua_State *L) {
 
 const char *kz_view_record_id(lua_State *L, int idx) {
   struct view *v = test_view(L, idx, V_RECORD);
-  if (!v || v->b->gen != v->gen) return NULL;
+  if (!v || v->b->live != v->gen) return NULL;
   int col = kz_records_column(&kz_tables[v->table], "id");
   if (col < 0) col = 1;   /* members: the person */
   return kz_bundle_value(v->b, v->table, v->row, col);
@@ -242,7 +242,7 @@ const char *kz_view_record_id(lua_State *L, int idx) {
 
 int kz_view_record_json(lua_State *L, int idx, struct kz_strbuf *out) {
   struct view *v = test_view(L, idx, V_RECORD);
-  if (!v || v->b->gen != v->gen) return 0;
+  if (!v || v->b->live != v->gen) return 0;
   const struct kz_table *td = &kz_tables[v->table];
   kz_strbuf_adds(out, "{\"table\":");
   kz_strbuf_add_json_string(out, td->name, strlen(td->name));
@@ -271,7 +271,7 @@ const struct kz_bundle *kz_view_check_household(lua_State *L, int idx) {
     lua_pop(L, 2);
   }
   if (!v) luaL_typeerror(L, idx, "household");
-  if (v->b->gen != v->gen) luaL_error(L, "a household used after its evaluation ended");
+  if (v->b->live != v->gen) luaL_error(L, "a household used after its evaluation ended");
   return v->b;
 }
 
@@ -284,7 +284,7 @@ void kz_view_push_record(lua_State *L, int hh_idx, int t, size_t row) {
 
 int kz_view_locate(lua_State *L, int idx, const struct kz_bundle *b, int *t, size_t *row) {
   struct view *v = test_view(L, idx, V_RECORD);
-  if (!v || v->b != b || v->gen != b->gen) return 0;
+  if (!v || v->b != b || v->gen != b->live) return 0;
   *t = v->table;
   *row = v->row;
   return 1;

@@ -4,8 +4,9 @@
 ** A rule sees the household, its record lists and each record as userdata
 ** whose fields are read straight from the C bundle: nothing is copied into
 ** Lua tables, and nothing can be written. A view remembers the bundle's
-** generation, so a view kept past its household's evaluation fails loudly
-** instead of reading another family's data.
+** generation and works only while that generation is the bundle's `live`
+** one, so a view kept past its household's evaluation fails loudly instead
+** of reading another family's data.
 */
 #ifndef KZ_VIEW_H
 #define KZ_VIEW_H
@@ -19,7 +20,8 @@
 ** top of the stack. */
 void kz_view_init(lua_State *L);
 
-/* Push the household view of b. b must outlive every use of the view. */
+/* Push the household view of b, which is live (b->live == b->gen). b must
+** outlive every use of the view. */
 void kz_view_push_household(lua_State *L, const struct kz_bundle *b);
 
 

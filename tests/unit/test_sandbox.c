@@ -426,6 +426,50 @@ static void test_kept_view_across_runs(void **state) {
   kz_engine_close(&e);
 }
 
+/* Views kept from the first household, read at every later one, with and
+** without the prefetch thread: after the households have gone round the ring
+** (KZ_PREFETCH_DEPTH slots), the kept view's slot holds another family, and
+** every read must still be an error, never that family's data. */
+static void test_kept_view_across_ring(void **state) {
+  (void)state;
+  enum { N = 2 * KZ_PREFETCH_DEPTH + 5 };
+  sqlite3 *cases = kzt_cases_db(NULL);
+  kzt_exec_sql(cases, "BEGIN");
+  for (int i = 1; i <= N; i++) {
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO households (id) VALUES ('H%02d');"
+             "INSERT INTO persons (id, birth_on) VALUES ('C%02d','2023-01-%02d');"
+             "INSERT INTO members (household_id, person_id, relation, start_on)"
+             " VALUES ('H%02d','C%02d','child','2023-01-10');", i, i, 1 + i % 28, i, i);
+    kzt_exec_sql(cases, sql);
+  }
+  kzt_exec_sql(cases, "COMMIT");
+  for (int threaded = 0; threaded <= 1; threaded++) {
+    struct kz_engine e;
+    sqlite3 *tdb = NULL;
+    struct kz_tasks *ts = NULL;
+    struct kz_diag d = {0};
+    char *errtext = NULL;
+    open_engine(&e, "tests/rules/keeper");
+    e.threaded = threaded;
+    assert_int_equal(sqlite3_open(":memory:", &tdb), SQLITE_OK);
+    assert_int_equal(kz_tasks_attach(&ts, tdb, &e.prof, &d), KZ_EXIT_OK);
+    assert_int_equal(run_once(&e, cases, ts, AS_OF, &errtext), KZ_EXIT_RULE_ERROR);
+    free(errtext);
+    for (const char *const *r = (const char *const[]){"keeper.first", "keeper.first_child",
+                                                       "keeper.kept", NULL}; *r; r++) {
+      assert_int_equal(query_int(tdb, "SELECT count(*) FROM run_errors WHERE rule = ?1 AND "
+                                 "message LIKE '%evaluation has ended%'", *r), N - 1);
+    }
+    assert_int_equal(query_int(tdb, "SELECT count(*) FROM tasks WHERE reason LIKE 'leak:%'", NULL), 0);
+    kz_tasks_close(ts);
+    sqlite3_close(tdb);
+    kz_engine_close(&e);
+  }
+  sqlite3_close(cases);
+}
+
 /* A rule that fills the state's memory and keeps it (an upvalue) must not
 ** starve the rules after it, nor crash the run. */
 static void test_memory_hoarder(void **state) {
@@ -573,6 +617,7 @@ int main(void) {
     cmocka_unit_test(test_load_stays_in_sandbox),
     cmocka_unit_test(test_load_from_library_frame),
     cmocka_unit_test(test_kept_view_across_runs),
+    cmocka_unit_test(test_kept_view_across_ring),
     cmocka_unit_test(test_memory_hoarder),
     cmocka_unit_test(test_load_syntax_error),
     cmocka_unit_test(test_load_unknown_field),
