@@ -4,6 +4,8 @@
 #   floor  a plain scan of every row and column the loader reads (bench/floor)
 #   run    `kizuki run`, full catalogue, empty task store
 #   next   `kizuki run` for the next day over that store (steady state)
+#   one    `kizuki run --one-thread` on a fresh store: run without the
+#          prefetch thread, i.e. the CPU the whole run costs on one core
 # For each: wall and CPU seconds, peak RSS, households per second, ratio to
 # the floor. Prints a table and writes bench/results.json. BENCH_SIZES,
 # BENCH_DIR, BENCH_REUSE=1 (skip generating a city that is already there).
@@ -45,13 +47,14 @@ for n in $SIZES; do
   fi
   sync
   "$FLOOR" "$db" "$AS_OF" > /dev/null   # warm the page cache the same way for every step
-  rm -f "$DIR/tasks-$n.db" "$DIR/tasks-$n.db-wal" "$DIR/tasks-$n.db-shm"
+  rm -f "$DIR/tasks-$n.db" "$DIR/tasks-$n.db-wal" "$DIR/tasks-$n.db-shm" "$DIR/one-$n.db"*
   floor_wall=
-  for step in floor run next; do
+  for step in floor run next one; do
     case $step in
       floor) measure $step-$n "$FLOOR" "$db" "$AS_OF" ;;
       run)   measure $step-$n "$KIZUKI" run --quiet --cases "$db" --tasks "$DIR/tasks-$n.db" --as-of "$AS_OF" ;;
       next)  measure $step-$n "$KIZUKI" run --quiet --cases "$db" --tasks "$DIR/tasks-$n.db" --as-of "$NEXT" ;;
+      one)   measure $step-$n "$KIZUKI" run --quiet --one-thread --cases "$db" --tasks "$DIR/one-$n.db" --as-of "$AS_OF" ;;
     esac
     [ -z "$floor_wall" ] && floor_wall=$wall
     ratio=$(echo "$wall $floor_wall" | awk '{printf "%.2f", $1 / ($2 > 0 ? $2 : 1)}')
