@@ -41,10 +41,12 @@ static const char USAGE[] =
   "                    no fixture fires or clears (before the last line)\n"
   "\n"
   "A run fails when an expected task is missing, an unexpected task is there,\n"
-  "a rule raises an error, or a second run with the same as_of changes\n"
-  "anything. Ends with the line `N passed, N failed`. Exit codes: 0 all\n"
-  "passed; 1 some fixture failed; 2 a fixture cannot be loaded (its errors\n"
-  "are printed; it counts as failed), or a usage, profile or rule-load error.\n";
+  "a rule raises an error, a rule finds something in a household that lacks a\n"
+  "table it `needs` (in tests rules run there too), or a second run with the\n"
+  "same as_of changes anything. Ends with the line `N passed, N failed`.\n"
+  "Exit codes: 0 all passed; 1 some fixture failed; 2 a fixture cannot be\n"
+  "loaded (its errors are printed; it counts as failed), or a usage, profile\n"
+  "or rule-load error.\n";
 
 /* One task as the store has it. */
 struct found {
@@ -408,6 +410,7 @@ static int run_fixture(struct tester *t, struct kz_fixture *f, struct kz_diag *p
     struct run_report r = {0};
     struct kz_run_stats st = {0};
     struct kz_run_opts ro = {0};
+    ro.verify_needs = 1;        /* a rule's `needs` are proved, not trusted, here */
     for (size_t k = 0; k < run->ndone; k++) {
       const struct kz_fixture_done *x = &run->done[k];
       kz_diag_clear(&d);

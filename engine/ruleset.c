@@ -14,13 +14,14 @@
 #include <string.h>
 
 #include "digest.h"
+#include "records.h"
 #include "suggest.h"
 
 const char *const kz_subject_names[] = {"household", "child", "mother", NULL};
 
 static const char *const meta_keys[] = {
   "id", "title", "label", "description", "subject", "agency", "severity", "due",
-  "open_within_days", "params", "check", NULL
+  "open_within_days", "params", "needs", "check", NULL
 };
 
 static const char *const severities[] = {"low", "medium", "high", "critical", NULL};
@@ -183,6 +184,37 @@ static int l_rule(lua_State *L) {
     }
   } else if (t != LUA_TNIL) {
     kz_diag_add(c->d, c->file, line, 0, "rule %s: params must be a list of names", rid);
+  }
+  lua_pop(L, 1);
+
+  /* needs = { "welfare", ... }: the tables without whose records the rule
+  ** can find nothing; the run skips it in households that lack one. */
+  t = lua_getfield(L, 1, "needs");
+  if (t == LUA_TTABLE) {
+    const char *names[KZ_NTABLES + 1];
+    for (int i = 0; i < KZ_NTABLES; i++) names[i] = kz_tables[i].name;
+    names[KZ_NTABLES] = NULL;
+    size_t n = lua_rawlen(L, -1);
+    for (size_t i = 1; i <= n; i++) {
+      if (lua_rawgeti(L, -1, (lua_Integer)i) != LUA_TSTRING) {
+        kz_diag_add(c->d, c->file, line, 0, "rule %s: needs must be a list of table names", rid);
+      } else {
+        const char *tn = lua_tostring(L, -1);
+        int k = 0;
+        while (k < KZ_NTABLES && strcmp(tn, names[k]) != 0) k++;
+        if (k < KZ_NTABLES) {
+          r.needs |= (uint32_t)1 << k;
+        } else {
+          const char *hint = kz_suggest(tn, names, KZ_NTABLES);
+          kz_diag_add(c->d, c->file, line, 0, "rule %s: needs '%s', which is not a table of the "
+                      "case records%s%s%s", rid, tn, hint ? " (did you mean '" : "",
+                      hint ? hint : "", hint ? "'?)" : "");
+        }
+      }
+      lua_pop(L, 1);
+    }
+  } else if (t != LUA_TNIL) {
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: needs must be a list of table names", rid);
   }
   lua_pop(L, 1);
 

@@ -7,6 +7,7 @@
 #define KZ_RULESET_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "diag.h"
 #include "profile.h"
 #include "sandbox.h"
@@ -23,6 +24,8 @@ struct kz_rule {
   int due_calendar;             /* 1: calendar days, 0: business days */
   int open_within_days;         /* -1: the profile's params.open_within_days */
   char **params; size_t nparams;/* owned; the params it declares */
+  uint32_t needs;               /* bit t: it finds nothing in a household without
+                                ** records of table t (`needs`), and is not run there */
   char *file; int line;         /* owned; where rule{} was called */
   char version[17];             /* digest of its file */
   int check_ref;                /* registry ref of check */

@@ -2,7 +2,8 @@
 ** run.c — the nightly run: loader -> rules -> findings -> router -> store.
 **
 ** Data flows one way. For each household bundle, every rule's check runs in
-** the sandbox once per subject; each finding it returns is turned into a
+** the sandbox once per subject (a rule whose `needs` the household lacks is
+** skipped: it could find nothing there); each finding it returns is turned into a
 ** kz_task_input (routing by agency kind and ward) and applied to the task
 ** store. A rule that errs is recorded and its tasks in that household are
 ** left as they were; the run goes on.
@@ -329,9 +330,29 @@ done:
   return rc;
 }
 
-/* Evaluate rule ri on the current household. Returns 0, or -1 on a store
-** error (rule errors are recorded and return 0). */
-static int eval_rule(struct run_ctx *c, size_t ri) {
+/* Did a check return something to apply: a finding or a non-empty list? */
+static int found_something(lua_State *L, int res) {
+  return is_finding(L, res) || (lua_type(L, res) == LUA_TTABLE && lua_rawlen(L, res) > 0);
+}
+
+/* The error of a rule that found something in household where it said it
+** could not: unmet holds the needed tables the household has no records of. */
+static int needs_broken(struct run_ctx *c, const struct kz_rule *r, const char *subject,
+                        uint32_t unmet) {
+  int t = 0;
+  while (t < KZ_NTABLES - 1 && !(unmet & ((uint32_t)1 << t))) t++;
+  kz_strbuf_reset(&c->msg);
+  kz_strbuf_addf(&c->msg, "the rule declares needs \"%s\", but found something in a household "
+                 "without %s records (take \"%s\" out of needs, or return nil there)",
+                 kz_tables[t].name, kz_tables[t].name, kz_tables[t].name);
+  return rule_error(c, r, subject, kz_strbuf_str(&c->msg));
+}
+
+/* Evaluate rule ri on the current household. unmet: the tables the rule
+** needs that the household has no records of (only when opts->verify_needs;
+** otherwise such a rule is not evaluated at all). Returns 0, or -1 on a
+** store error (rule errors are recorded and return 0). */
+static int eval_rule(struct run_ctx *c, size_t ri, uint32_t unmet) {
   lua_State *L = c->e->sb.L;
   const struct kz_rule *r = &c->e->rules.rules[ri];
   int top = lua_gettop(L), rc = 0;
@@ -386,7 +407,9 @@ static int eval_rule(struct run_ctx *c, size_t ri) {
       continue;
     }
     int res = lua_gettop(L);
-    if (lua_isnil(L, res)) {
+    if (unmet && found_something(L, res)) {
+      rc = needs_broken(c, r, subject, unmet);
+    } else if (lua_isnil(L, res)) {
       /* nothing found */
     } else if (is_finding(L, res)) {
       rc = apply_finding(c, ri, subject, res) < 0 ? -1 : 0;
@@ -492,8 +515,14 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
     lua_pushnil(L);                           /* slot: the children, once asked for */
     lua_pushnil(L);                           /* slot: the mothers */
     c.ward_known = 0;
-    for (size_t ri = 0; ri < e->rules.n; ri++)
-      if (eval_rule(&c, ri)) { rc = KZ_EXIT_TASKS; goto done; }
+    uint32_t have = 0;                        /* the tables it has records of */
+    for (int t = 0; t < KZ_NTABLES; t++)
+      if (b->rows[t].n) have |= (uint32_t)1 << t;
+    for (size_t ri = 0; ri < e->rules.n; ri++) {
+      uint32_t unmet = e->rules.rules[ri].needs & ~have;
+      if (unmet && !opts->verify_needs) continue;   /* it can find nothing here */
+      if (eval_rule(&c, ri, unmet)) { rc = KZ_EXIT_TASKS; goto done; }
+    }
     lua_settop(L, top);
     st->households++;
     if ((st->households & 1023) == 0) lua_gc(L, LUA_GCSTEP, 0);

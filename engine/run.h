@@ -62,6 +62,8 @@ struct kz_run_opts {
   FILE *errors;                     /* where rule errors are told as they happen; NULL: not */
   volatile sig_atomic_t *stop;      /* set by a signal handler: abandon the run */
   int validate_cases;               /* check the case DB's schema first */
+  int verify_needs;                 /* run rules where their `needs` are unmet too, and
+                                    ** report a rule error if one finds something there */
 };
 
 /* Run every rule as of as_of over cases, applying findings to ts. Returns

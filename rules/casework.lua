@@ -55,6 +55,7 @@ rule {
   agency = "health_center",
   severity = "medium",
   due = 10,
+  needs = { "assignments" },
   params = { "withdrawn_days" },
   check = function(hh, p)
     local hc_since = hh:involved_since("health_center")
@@ -97,6 +98,7 @@ rule {
   agency = "health_center",
   severity = "medium",
   due = 10,
+  needs = { "assessments", "assignments" },
   check = function(hh, p)
     local latest = hh:latest_assessment()
     if latest == nil or kz.risk_rank[latest.risk] < kz.risk_rank.high then return nil end

@@ -12,6 +12,7 @@ rule {
   agency = "health_center",
   severity = "medium",            -- high from the child's second missed checkup
   due = 10,
+  needs = { "checkups" },
   params = { "checkup_grace_days" },
   check = function(child, hh, p)
     local found = {}
@@ -40,6 +41,7 @@ rule {
   agency = "family_consultation",
   severity = "high",
   due = 5,
+  needs = { "checkups" },
   params = { "checkup_grace_days", "checkup_unreachable_days" },
   check = function(child, hh, p)
     local found = {}

@@ -28,6 +28,7 @@ rule {
   agency = "family_consultation",
   severity = "medium",
   due = 10,
+  needs = { "assignments" },
   params = { "council_registration_days" },
   check = function(hh, p)
     if hh:registration() then return nil end
@@ -61,6 +62,7 @@ rule {
   agency = "family_consultation",   -- child_guidance when only it is involved
   severity = "medium",              -- high when the latest risk is high or severe
   due = 10,
+  needs = { "assignments" },
   params = { "assessment_initial_days", "assessment_max_age_days", "assessment_after_event_days",
              "risk_weights", "checkup_grace_days" },
   check = function(hh, p)
@@ -127,6 +129,7 @@ rule {
   agency = "family_consultation",
   severity = "medium",
   due = 10,
+  needs = { "assignments" },
   params = { "review_interval_days" },
   check = function(hh, p)
     local started = hh:involved_since("family_consultation")

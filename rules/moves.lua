@@ -16,6 +16,7 @@ rule {
   agency = "family_consultation",   -- each finding names the assignment's own kind and old ward
   severity = "high",
   due = 5,
+  needs = { "assignments", "residences" },
   params = { "handover_days" },
   check = function(hh, p)
     if #hh.assignments == 0 then return nil end        -- no agency holds the case
@@ -65,6 +66,7 @@ rule {
   agency = "family_consultation",
   severity = "high",
   due = 5,
+  needs = { "residences", "assignments" },
   check = function(hh, p)
     local home = hh:residence()
     if not home or home.ward ~= nil then return nil end
@@ -105,6 +107,7 @@ rule {
   agency = "health_center",
   severity = "medium",
   due = 5,
+  needs = { "assignments", "residences" },
   params = { "transfer_document_days" },
   check = function(hh, p)
     if not hh:involved("health_center") then return nil end
@@ -142,6 +145,7 @@ rule {
   agency = "health_center",         -- each finding names the transfer's own agency and to_ward
   severity = "high",
   due = 3,
+  needs = { "transfers" },
   check = function(hh, p)
     if #hh.transfers == 0 then return nil end
     local found = {}

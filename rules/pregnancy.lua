@@ -13,6 +13,7 @@ rule {
   agency = "health_center",
   severity = "medium",            -- high (and due 5) when she was young
   due = 10,
+  needs = { "pregnancies" },
   params = { "young_age" },
   check = function(mother, hh, p)
     local found = {}
@@ -49,6 +50,7 @@ rule {
   agency = "health_center",
   severity = "medium",
   due = 10,
+  needs = { "pregnancies" },
   params = { "young_age" },
   check = function(mother, hh, p)
     if hh:involved("health_center") then return nil end

@@ -25,6 +25,7 @@ rule {
   agency = "family_consultation",   -- the council's primary agency when registered
   severity = "high",
   due = 2,
+  needs = { "reports" },
   check = function(hh, p)
     if #hh.reports == 0 then return nil end
     local council = hh:registration()
@@ -63,6 +64,7 @@ rule {
   agency = "child_guidance",
   severity = "critical",
   due = kz.calendar_days(2),
+  needs = { "reports" },
   check = function(hh, p)
     local found = {}
     for _, r in ipairs(hh.reports) do

@@ -13,6 +13,7 @@ rule {
   agency = "health_center",       -- each finding names its own agency
   severity = "medium",
   due = 5,
+  needs = { "welfare" },
   check = function(hh, p)
     if #hh.welfare == 0 then return nil end            -- never on welfare: nothing ended
     local children = hh:children()

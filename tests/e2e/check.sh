@@ -34,6 +34,8 @@ expect_problem unknown-agency 'rule { id = "t.x", label = "x", title = "x", subj
 expect_problem unknown-ward "$HEAD check = function(hh, p) return kz.finding { since = kz.today, reason = \"x\", ward = \"chuuo\" } end }" "unknown ward 'chuuo'"
 expect_problem global-read "$HEAD check = function(hh, p) return strng.len(\"x\") end }" "reads global 'strng'.*did you mean 'string'"
 expect_problem global-write "$HEAD check = function(hh, p) helper = 1 end }" "sets global 'helper'"
+expect_problem needs-unknown "$HEAD needs = { \"welfar\" }, check = function(hh, p) end }" "zz_broken.lua:1: rule t.x: needs 'welfar', which is not a table of the case records (did you mean 'welfare'?)"
+expect_problem needs-not-list "$HEAD needs = \"welfare\", check = function(hh, p) end }" "needs must be a list of table names"
 expect_problem wall-clock "$HEAD check = function(hh, p) local t = os.time() end }" "zz_broken.lua:1: uses os: wall-clock time"
 
 # A ladder that names a unit kind that does not exist.

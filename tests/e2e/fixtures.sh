@@ -87,6 +87,19 @@ else
   bad "a rule error fails the fixture (exit $rc)"
 fi
 
+# 4b. A rule whose `needs` are wrong: in tests it runs where they are unmet
+# too, and finding something there fails the fixture, saying what to change.
+mkdir "$TMP/rules-needs"
+cp rules/*.lua rules/kizuki.yaml "$TMP/rules-needs/"
+sed -i 's/  needs = { "welfare" },/  needs = { "welfare", "reports" },/' "$TMP/rules-needs/welfare.lua"
+run_kz test --rules "$TMP/rules-needs" fixtures/welfare-ended.yaml
+if [ "$rc" = 1 ] && grep -q 'needs = { "welfare", "reports" }' "$TMP/rules-needs/welfare.lua" &&
+   has "rule welfare.ended, subject H1: the rule declares needs \"reports\", but found something in a household without reports records"; then
+  ok "a rule that finds something where its needs are unmet fails the fixture"
+else
+  bad "wrong needs are caught by kizuki test (exit $rc)"
+fi
+
 # 5. --run selects fixtures by name or file.
 run_kz test --run 'lifecycle-*' fixtures/
 n=$(grep -c '^ok ' "$TMP/out" || true)
