@@ -16,10 +16,12 @@ struct kz_arena_block {
 
 #define ARENA_BLOCK 65536
 
-char *kz_arena_strdup(struct kz_arena *a, const char *s, size_t n) {
+/* n bytes of the arena, from its newest block or a new one; NULL on
+** out-of-memory. */
+static char *arena_take(struct kz_arena *a, size_t n) {
   struct kz_arena_block *b = a->head;
-  if (!b || b->cap - b->used < n + 1) {
-    size_t cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
+  if (!b || b->cap - b->used < n) {
+    size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
     struct kz_arena_block *nb = malloc(sizeof *nb + cap);
     if (!nb) return NULL;
     nb->next = b;
@@ -28,9 +30,15 @@ char *kz_arena_strdup(struct kz_arena *a, const char *s, size_t n) {
     a->head = b = nb;
   }
   char *p = b->data + b->used;
+  b->used += n;
+  return p;
+}
+
+char *kz_arena_strdup(struct kz_arena *a, const char *s, size_t n) {
+  char *p = arena_take(a, n + 1);
+  if (!p) return NULL;
   memcpy(p, s, n);
   p[n] = '\0';
-  b->used += n + 1;
   return p;
 }
 
@@ -74,10 +82,17 @@ int kz_bundle_add_row(struct kz_bundle *b, int t, const char *const *vals, const
     r->cap = cap;
   }
   const char **row = r->vals + r->n * nc;
+  size_t bytes = 0;                    /* the row's strings go in one piece */
+  for (size_t c = 0; c < nc; c++)
+    if (vals[c]) bytes += (size_t)lens[c] + 1;
+  char *p = bytes ? arena_take(&b->arena, bytes) : NULL;
+  if (bytes && !p) return -1;
   for (size_t c = 0; c < nc; c++) {
     if (!vals[c]) { row[c] = NULL; continue; }
-    row[c] = kz_arena_strdup(&b->arena, vals[c], (size_t)lens[c]);
-    if (!row[c]) return -1;
+    memcpy(p, vals[c], (size_t)lens[c]);
+    p[lens[c]] = '\0';
+    row[c] = p;
+    p += lens[c] + 1;
   }
   r->n++;
   return 0;

@@ -33,17 +33,32 @@ static int days_in_month(int y, int m) {
   return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
-int kz_date_parse_n(const char *s, size_t n, kz_day *out) {
+/* The year, month and day of "YYYY-MM-DD" (exactly 10 bytes, a real day of
+** a year >= 1000), or -1. */
+static int split(const char *s, size_t n, int *y, int *m, int *d) {
   if (!s || n != 10 || s[4] != '-' || s[7] != '-') return -1;
-  static const int digits[] = {0, 1, 2, 3, 5, 6, 8, 9};
-  for (size_t i = 0; i < sizeof digits / sizeof *digits; i++)
-    if (s[digits[i]] < '0' || s[digits[i]] > '9') return -1;
-  int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-  int m = (s[5] - '0') * 10 + (s[6] - '0');
-  int d = (s[8] - '0') * 10 + (s[9] - '0');
-  if (y < 1000 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return -1;
+  unsigned v[10];
+  for (int i = 0; i < 10; i++) v[i] = (unsigned)(unsigned char)s[i] - '0';
+  if ((v[0] > 9) | (v[1] > 9) | (v[2] > 9) | (v[3] > 9) | (v[5] > 9) | (v[6] > 9) |
+      (v[8] > 9) | (v[9] > 9))
+    return -1;
+  *y = (int)(v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]);
+  *m = (int)(v[5] * 10 + v[6]);
+  *d = (int)(v[8] * 10 + v[9]);
+  if (*y < 1000 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m)) return -1;
+  return 0;
+}
+
+int kz_date_parse_n(const char *s, size_t n, kz_day *out) {
+  int y, m, d;
+  if (split(s, n, &y, &m, &d)) return -1;
   *out = kz_date_from_ymd(y, m, d);
   return 0;
+}
+
+int kz_date_valid_n(const char *s, size_t n) {
+  int y, m, d;
+  return split(s, n, &y, &m, &d) == 0;
 }
 
 int kz_date_parse(const char *s, kz_day *out) {

@@ -20,6 +20,10 @@ typedef int32_t kz_day;
 ** stores the day, or -1 when s is not a real date. */
 int kz_date_parse_n(const char *s, size_t n, kz_day *out);
 
+/* 1 when s[0..n) is a date kz_date_parse_n accepts, else 0 (no day number
+** is computed: for checking values in bulk). */
+int kz_date_valid_n(const char *s, size_t n);
+
 /* Parse a NUL-terminated string; as kz_date_parse_n. */
 int kz_date_parse(const char *s, kz_day *out);
 

@@ -163,9 +163,8 @@ done:
 /* Check one value against the contract: a real date, a value of its
 ** enumeration. Returns NULL when fine, else what is wrong. */
 static const char *bad_value(const struct kz_column *col, const char *v, int len) {
-  kz_day day;
   if (col->role == KZ_COL_DATE || col->role == KZ_COL_END || col->role == KZ_COL_EVENT)
-    return kz_date_parse_n(v, (size_t)len, &day) ? "is not a real date (YYYY-MM-DD)" : NULL;
+    return kz_date_valid_n(v, (size_t)len) ? NULL : "is not a real date (YYYY-MM-DD)";
   if (col->values) {
     for (const char *const *e = col->values; *e; e++)
       if (strcmp(*e, v) == 0) return NULL;

@@ -50,6 +50,7 @@ static void test_parse_bad(void **state) {
     kz_day d = 12345;
     if (kz_date_parse(bad[i], &d) != -1) fail_msg("accepted \"%s\"", bad[i]);
     assert_int_equal(d, 12345);                                          /* untouched */
+    if (kz_date_valid_n(bad[i], strlen(bad[i]))) fail_msg("valid: \"%s\"", bad[i]);
   }
   kz_day d;
   assert_int_equal(kz_date_parse(NULL, &d), -1);
@@ -70,6 +71,7 @@ static void test_format_round_trip(void **state) {
     kz_day back;
     assert_int_equal(kz_date_parse(kz_date_format(d, buf), &back), 0);
     assert_int_equal(back, d);
+    assert_true(kz_date_valid_n(buf, 10));
     int y, m, dd;
     kz_date_to_ymd(d, &y, &m, &dd);
     assert_int_equal(kz_date_from_ymd(y, m, dd), d);
