@@ -177,28 +177,41 @@ static int h_membership(lua_State *L) {
 
 /* hh:children(at): persons with an active `child` membership, under 18 on
 ** at (a child with no birth date counts). */
+static long next_child(const struct ask *a, const char *at, kz_day day, size_t *i);
+
 static int h_children(lua_State *L) {
   struct ask a = begin(L, 2);
-  const struct cols *c = a.c;
   const char *at = day_arg(L, &a, 2);
   kz_day day;
   if (parse_day(&a, at, &day)) return luaL_argerror(L, 2, "not a date");
   lua_newtable(L);
   int out = lua_gettop(L);
-  for (size_t i = 0; i < a.b->rows[KZ_T_MEMBERS].n; i++) {
-    if (!eq(V(&a, KZ_T_MEMBERS, i, c->m_relation), "child") ||
-        !active(V(&a, KZ_T_MEMBERS, i, c->m_start), V(&a, KZ_T_MEMBERS, i, c->m_end), at))
+  size_t i = 0;
+  long p;
+  while ((p = next_child(&a, at, day, &i)) >= 0) append(L, out, KZ_T_PERSONS, (size_t)p);
+  return 1;
+}
+
+/* The persons row of the next child on day at (day: the same as a kz_day),
+** looking from membership *i on, or -1 when there is none; *i moves past
+** it. hh:children() is these rows in order. */
+static long next_child(const struct ask *a, const char *at, kz_day day, size_t *i) {
+  const struct cols *c = a->c;
+  while (*i < a->b->rows[KZ_T_MEMBERS].n) {
+    size_t m = (*i)++;
+    if (!eq(V(a, KZ_T_MEMBERS, m, c->m_relation), "child") ||
+        !active(V(a, KZ_T_MEMBERS, m, c->m_start), V(a, KZ_T_MEMBERS, m, c->m_end), at))
       continue;
-    long p = person_row(&a, V(&a, KZ_T_MEMBERS, i, c->m_person));
+    long p = person_row(a, V(a, KZ_T_MEMBERS, m, c->m_person));
     if (p < 0) continue;
-    const char *birth = V(&a, KZ_T_PERSONS, (size_t)p, c->p_birth);
+    const char *birth = V(a, KZ_T_PERSONS, (size_t)p, c->p_birth);
     kz_day born;
     if (birth && (strcmp(birth, at) > 0 || kz_date_parse(birth, &born) ||
                   kz_date_age(born, day) >= 18))
       continue;
-    append(L, out, KZ_T_PERSONS, (size_t)p);
+    return p;
   }
-  return 1;
+  return -1;
 }
 
 /* hh:mothers(): members active today who are the mother of a visible
@@ -606,14 +619,14 @@ struct event {
 };
 
 struct events {
-  struct event ev[MAX_SPANS];
-  size_t n;
+  struct event *ev;              /* cap of them: on the C stack, or scratch userdata */
+  size_t n, cap;
   const char *from, *today;
 };
 
 static void add_event(struct events *e, const char *kind, const char *on, int t, size_t row,
                       const char *label) {
-  if (!on || strcmp(on, e->from) < 0 || strcmp(on, e->today) > 0 || e->n == MAX_SPANS) return;
+  if (!on || strcmp(on, e->from) < 0 || strcmp(on, e->today) > 0 || e->n == e->cap) return;
   struct event *x = &e->ev[e->n];
   x->kind = kind; x->on = on; x->table = t; x->row = row; x->label = label; x->seq = e->n;
   e->n++;
@@ -640,9 +653,17 @@ static int event_cmp(const void *x, const void *y) {
 static int h_risk_events(lua_State *L) {
   struct ask a = begin(L, 3);
   const struct cols *c = a.c;
-  struct events *e = lua_newuserdatauv(L, sizeof *e, 0);     /* scratch, collected */
-  int scratch = lua_gettop(L);
-  e->n = 0;
+  /* Every row that can be an event has a slot: most households have few,
+  ** on the C stack; a long history gets scratch userdata (collected). */
+  struct event few[64];
+  struct events events = {few, 0, sizeof few / sizeof *few, NULL, NULL}, *e = &events;
+  size_t rows = a.b->rows[KZ_T_CHECKUPS].n + a.b->rows[KZ_T_WELFARE].n +
+                a.b->rows[KZ_T_PREGNANCIES].n + a.b->rows[KZ_T_REPORTS].n +
+                a.b->rows[KZ_T_RESIDENCES].n;
+  if (rows > e->cap) {
+    e->ev = lua_newuserdatauv(L, rows * sizeof *e->ev, 0);
+    e->cap = rows;
+  }
   e->from = luaL_checkstring(L, 3);
   lua_pushnil(L);
   e->today = day_arg(L, &a, lua_gettop(L));
@@ -656,14 +677,10 @@ static int h_risk_events(lua_State *L) {
   int names = lua_gettop(L);
 
   /* missed checkups of the children (as hh:children() and hh:missed_checkups()) */
-  lua_getfield(L, 1, "children");
-  lua_pushvalue(L, 1);
-  lua_call(L, 1, 1);
-  int children = lua_gettop(L);
-  lua_Integer nchildren = (lua_Integer)lua_rawlen(L, children);
-  for (lua_Integer ci = 1; ci <= nchildren; ci++) {
-    lua_rawgeti(L, children, ci);
-    const char *child = record_id(L, &a, lua_gettop(L));
+  size_t ci = 0;
+  long p;
+  while ((p = next_child(&a, e->today, now, &ci)) >= 0) {
+    const char *child = V(&a, KZ_T_PERSONS, (size_t)p, c->p_id);
     for (size_t i = 0; child && i < a.b->rows[KZ_T_CHECKUPS].n; i++) {
       const char *sched = V(&a, KZ_T_CHECKUPS, i, c->k_scheduled);
       kz_day day;
@@ -673,7 +690,6 @@ static int h_risk_events(lua_State *L) {
         continue;
       add_event(e, "checkup_missed", sched, KZ_T_CHECKUPS, i, NULL);
     }
-    lua_settop(L, children);
   }
   for (size_t i = 0; i < a.b->rows[KZ_T_WELFARE].n; i++)
     add_event(e, "welfare_ended", V(&a, KZ_T_WELFARE, i, c->w_end), KZ_T_WELFARE, i, "生活保護終了");
@@ -716,7 +732,6 @@ static int h_risk_events(lua_State *L) {
     lua_setfield(L, -2, "label");
     lua_rawseti(L, out, (lua_Integer)i + 1);
   }
-  (void)scratch;
   return 1;
 }
 
