@@ -37,14 +37,14 @@ static int days_in_month(int y, int m) {
 ** a year >= 1000), or -1. */
 static int split(const char *s, size_t n, int *y, int *m, int *d) {
   if (!s || n != 10 || s[4] != '-' || s[7] != '-') return -1;
-  unsigned v[10];
-  for (int i = 0; i < 10; i++) v[i] = (unsigned)(unsigned char)s[i] - '0';
-  if ((v[0] > 9) | (v[1] > 9) | (v[2] > 9) | (v[3] > 9) | (v[5] > 9) | (v[6] > 9) |
-      (v[8] > 9) | (v[9] > 9))
-    return -1;
-  *y = (int)(v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]);
-  *m = (int)(v[5] * 10 + v[6]);
-  *d = (int)(v[8] * 10 + v[9]);
+#define DIGIT(i) ((unsigned)(unsigned char)s[i] - '0')   /* > 9: not a digit */
+  unsigned y0 = DIGIT(0), y1 = DIGIT(1), y2 = DIGIT(2), y3 = DIGIT(3);
+  unsigned m0 = DIGIT(5), m1 = DIGIT(6), d0 = DIGIT(8), d1 = DIGIT(9);
+#undef DIGIT
+  if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9) return -1;
+  *y = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
+  *m = (int)(m0 * 10 + m1);
+  *d = (int)(d0 * 10 + d1);
   if (*y < 1000 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m)) return -1;
   return 0;
 }
