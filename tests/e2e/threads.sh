@@ -16,15 +16,6 @@ CASES=$T/city.db
 check "run --help names --one-thread" 0 "$KIZUKI" run --help
 expect "run --help" "$T/out" "--one-thread"
 
-tasks() {
-  sqlite3 "$1" "SELECT rule, subject, key, household_id, agency, ward, unit, severity, level, status,
-                       since, opened_on, due_on, last_seen_on, cleared_on, reason, evidence
-                FROM tasks ORDER BY id" | md5sum
-}
-events() {
-  sqlite3 "$1" "SELECT task_id, run_id, on_date, event, unit, level, due_on FROM task_events ORDER BY id" | md5sum
-}
-
 for day in 2024-09-20 2024-10-01 2024-10-02; do
   check "threaded run $day" 0 "$KIZUKI" run --quiet --cases "$CASES" --tasks "$T/two.db" --as-of $day
   mv "$T/out" "$T/two-$day.txt"
@@ -35,8 +26,8 @@ done
 expect "the city opened tasks" "$T/two-2024-10-01.txt" "total"
 n=$(sqlite3 "$T/two.db" "SELECT count(*) FROM tasks")
 if [ "$n" -gt 30 ]; then ok; else bad "only $n tasks: the comparison says little"; fi
-same "the same tasks" "$(tasks "$T/two.db")" "$(tasks "$T/one.db")"
-same "the same task events" "$(events "$T/two.db")" "$(events "$T/one.db")"
+same "the same tasks" "$(tasks_digest "$T/two.db")" "$(tasks_digest "$T/one.db")"
+same "the same task events" "$(events_digest "$T/two.db")" "$(events_digest "$T/one.db")"
 
 # A row naming a household that does not exist, late in the pass (the thread
 # has read far ahead) and first of all: exit 4, named, nothing written.

@@ -101,6 +101,29 @@ static void open_engine(struct kz_engine *e, const char *dir) {
   kz_diag_clear(&d);
 }
 
+/* An engine on the rules of dir with an in-memory task store: what the
+** tests of one run or a few runs start from. */
+struct rig {
+  struct kz_engine e;
+  sqlite3 *tdb;
+  struct kz_tasks *ts;
+};
+
+static void rig_open(struct rig *k, const char *dir) {
+  struct kz_diag d = {0};
+  open_engine(&k->e, dir);
+  k->tdb = NULL;
+  k->ts = NULL;
+  assert_int_equal(sqlite3_open(":memory:", &k->tdb), SQLITE_OK);
+  assert_int_equal(kz_tasks_attach(&k->ts, k->tdb, &k->e.prof, &d), KZ_EXIT_OK);
+}
+
+static void rig_close(struct rig *k) {
+  kz_tasks_close(k->ts);
+  sqlite3_close(k->tdb);
+  kz_engine_close(&k->e);
+}
+
 /* }====== */
 
 /* {====== The hostile run ====== */
@@ -398,32 +421,25 @@ static void test_load_from_library_frame(void **state) {
 
 static void test_kept_view_across_runs(void **state) {
   (void)state;
-  struct kz_engine e;
-  sqlite3 *tdb = NULL;
-  struct kz_tasks *ts = NULL;
-  struct kz_diag d = {0};
+  struct rig k;
   char *errtext = NULL;
-  open_engine(&e, "tests/rules/keeper");
-  assert_int_equal(sqlite3_open(":memory:", &tdb), SQLITE_OK);
-  assert_int_equal(kz_tasks_attach(&ts, tdb, &e.prof, &d), KZ_EXIT_OK);
+  rig_open(&k, "tests/rules/keeper");
   /* Day 1: one household; the rule keeps its view. */
   sqlite3 *c1 = kzt_cases_db(TWO_HOUSEHOLDS);
   kzt_exec_sql(c1, "DELETE FROM members WHERE household_id = 'H2'; DELETE FROM residences WHERE "
                "household_id = 'H2'; DELETE FROM persons WHERE id = 'C2'; DELETE FROM households "
                "WHERE id = 'H2'");
-  assert_int_equal(run_once(&e, c1, ts, "2024-08-05", &errtext), KZ_EXIT_OK);
+  assert_int_equal(run_once(&k.e, c1, k.ts, "2024-08-05", &errtext), KZ_EXIT_OK);
   free(errtext);
   /* Day 2, the same engine (as replay does): the kept view of day 1 must
   ** fail, not show the household now under evaluation. */
-  assert_int_equal(run_once(&e, c1, ts, "2024-08-06", &errtext), KZ_EXIT_RULE_ERROR);
+  assert_int_equal(run_once(&k.e, c1, k.ts, "2024-08-06", &errtext), KZ_EXIT_RULE_ERROR);
   assert_non_null(strstr(errtext, "evaluation has ended"));
   assert_non_null(strstr(errtext, "rule keeper.kept, subject H1"));
   free(errtext);
-  assert_int_equal(query_int(tdb, "SELECT count(*) FROM tasks WHERE reason LIKE 'leak:%'", NULL), 0);
-  kz_tasks_close(ts);
-  sqlite3_close(tdb);
+  assert_int_equal(query_int(k.tdb, "SELECT count(*) FROM tasks WHERE reason LIKE 'leak:%'", NULL), 0);
   sqlite3_close(c1);
-  kz_engine_close(&e);
+  rig_close(&k);
 }
 
 /* Views kept from the first household, read at every later one, with and
@@ -446,26 +462,19 @@ static void test_kept_view_across_ring(void **state) {
   }
   kzt_exec_sql(cases, "COMMIT");
   for (int threaded = 0; threaded <= 1; threaded++) {
-    struct kz_engine e;
-    sqlite3 *tdb = NULL;
-    struct kz_tasks *ts = NULL;
-    struct kz_diag d = {0};
+    struct rig k;
     char *errtext = NULL;
-    open_engine(&e, "tests/rules/keeper");
-    e.threaded = threaded;
-    assert_int_equal(sqlite3_open(":memory:", &tdb), SQLITE_OK);
-    assert_int_equal(kz_tasks_attach(&ts, tdb, &e.prof, &d), KZ_EXIT_OK);
-    assert_int_equal(run_once(&e, cases, ts, AS_OF, &errtext), KZ_EXIT_RULE_ERROR);
+    rig_open(&k, "tests/rules/keeper");
+    k.e.threaded = threaded;
+    assert_int_equal(run_once(&k.e, cases, k.ts, AS_OF, &errtext), KZ_EXIT_RULE_ERROR);
     free(errtext);
     for (const char *const *r = (const char *const[]){"keeper.first", "keeper.first_child",
                                                        "keeper.kept", NULL}; *r; r++) {
-      assert_int_equal(query_int(tdb, "SELECT count(*) FROM run_errors WHERE rule = ?1 AND "
+      assert_int_equal(query_int(k.tdb, "SELECT count(*) FROM run_errors WHERE rule = ?1 AND "
                                  "message LIKE '%evaluation has ended%'", *r), N - 1);
     }
-    assert_int_equal(query_int(tdb, "SELECT count(*) FROM tasks WHERE reason LIKE 'leak:%'", NULL), 0);
-    kz_tasks_close(ts);
-    sqlite3_close(tdb);
-    kz_engine_close(&e);
+    assert_int_equal(query_int(k.tdb, "SELECT count(*) FROM tasks WHERE reason LIKE 'leak:%'", NULL), 0);
+    rig_close(&k);
   }
   sqlite3_close(cases);
 }
@@ -474,17 +483,13 @@ static void test_kept_view_across_ring(void **state) {
 ** starve the rules after it, nor crash the run. */
 static void test_memory_hoarder(void **state) {
   (void)state;
-  struct kz_engine e;
-  sqlite3 *tdb = NULL;
-  struct kz_tasks *ts = NULL;
-  struct kz_diag d = {0};
+  struct rig k;
   char *errtext = NULL;
-  open_engine(&e, "tests/rules/hoard");
-  e.sb.mem_limit = 48u << 20;     /* keep the test quick: a 48 MiB state */
-  assert_int_equal(sqlite3_open(":memory:", &tdb), SQLITE_OK);
-  assert_int_equal(kz_tasks_attach(&ts, tdb, &e.prof, &d), KZ_EXIT_OK);
+  rig_open(&k, "tests/rules/hoard");
+  k.e.sb.mem_limit = 48u << 20;     /* keep the test quick: a 48 MiB state */
+  sqlite3 *tdb = k.tdb;
   sqlite3 *c = kzt_cases_db(TWO_HOUSEHOLDS);
-  assert_int_equal(run_once(&e, c, ts, AS_OF, &errtext), KZ_EXIT_RULE_ERROR);
+  assert_int_equal(run_once(&k.e, c, k.ts, AS_OF, &errtext), KZ_EXIT_RULE_ERROR);
   assert_int_equal(query_int(tdb, "SELECT count(*) FROM run_errors WHERE rule = 'hoard.memory' "
                              "AND message LIKE '%memory cap%'", NULL), 2);
   /* The good rule after it still runs: each household gives a task, or at
@@ -493,10 +498,8 @@ static void test_memory_hoarder(void **state) {
                    query_int(tdb, "SELECT count(*) FROM run_errors WHERE rule = 'hoard.good'", NULL), 2);
   assert_int_equal(query_int(tdb, "SELECT households FROM runs", NULL), 2);
   free(errtext);
-  kz_tasks_close(ts);
-  sqlite3_close(tdb);
   sqlite3_close(c);
-  kz_engine_close(&e);
+  rig_close(&k);
 }
 
 /* }====== */

@@ -1,7 +1,7 @@
 # tests/e2e/lib/common.sh — what the end-to-end scripts share, sourced from
 # each (`. tests/e2e/lib/common.sh`, run from the repo root): the kizuki
-# binary, a scratch folder $T removed on exit, pass/fail counting, and two
-# checks that print what went wrong.
+# binary, a scratch folder $T removed on exit, pass/fail counting, two
+# checks that print what went wrong, and digests of a task DB's history.
 
 KIZUKI=${KIZUKI:?set KIZUKI to the kizuki binary (absolute path)}
 ROOT=$(pwd)
@@ -32,4 +32,16 @@ expect() {
 # same NAME GOT WANT: two values are equal.
 same() {
   if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi
+}
+
+# tasks_digest TASKS.db / events_digest TASKS.db: a checksum of every task
+# (every field a run writes) or task event, in id order: two task DBs with
+# the same digests hold the same history.
+tasks_digest() {
+  sqlite3 "$1" "SELECT rule, subject, key, household_id, agency, ward, unit, severity, level, status,
+                       since, opened_on, due_on, last_seen_on, cleared_on, reason, evidence
+                FROM tasks ORDER BY id" | md5sum
+}
+events_digest() {
+  sqlite3 "$1" "SELECT task_id, run_id, on_date, event, unit, level, due_on FROM task_events ORDER BY id" | md5sum
 }
