@@ -27,13 +27,11 @@ struct kz_prefetch {
   pthread_cond_t filled_cv;      /* a slot was filled, or the thread ended */
   pthread_cond_t freed_cv;       /* slots were released, or stop */
   /* Under mu: */
-  unsigned long long filled, taken, released;
+  unsigned long long filled, taken, released;   /* taken, released: written by the caller only */
   int end;                       /* 0 going on; 1 after the last; -1 error */
   int stop;                      /* the caller asks the thread to end */
   int caller_waits, thread_waits;
   struct kz_diag why;            /* the thread's error, read once end < 0 */
-  /* The caller's own: */
-  int holding;                   /* the caller holds slot (taken - 1) */
 };
 
 static struct kz_bundle *slot(struct kz_prefetch *p, unsigned long long i) {
@@ -103,8 +101,7 @@ int kz_prefetch_open(struct kz_prefetch **out, sqlite3 *cases, kz_day as_of,
 
 /* Give the slot the caller holds back to the thread. */
 static void release(struct kz_prefetch *p) {
-  if (!p->holding) return;
-  p->holding = 0;
+  if (p->taken == p->released) return;   /* taken and released move only here */
   slot(p, p->taken - 1)->live = 0;
   if (!p->threaded) {
     p->released++;
@@ -146,7 +143,6 @@ int kz_prefetch_next(struct kz_prefetch *p, const struct kz_bundle **b, struct k
   }
   struct kz_bundle *s = slot(p, p->taken++);
   s->live = s->gen;
-  p->holding = 1;
   *b = s;
   return 1;
 }

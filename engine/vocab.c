@@ -175,23 +175,6 @@ static int h_membership(lua_State *L) {
   return push_row_or_nil(L, membership_row(&a, id, day_arg(L, &a, 3)), KZ_T_MEMBERS);
 }
 
-/* hh:children(at): persons with an active `child` membership, under 18 on
-** at (a child with no birth date counts). */
-static long next_child(const struct ask *a, const char *at, kz_day day, size_t *i);
-
-static int h_children(lua_State *L) {
-  struct ask a = begin(L, 2);
-  const char *at = day_arg(L, &a, 2);
-  kz_day day;
-  if (parse_day(&a, at, &day)) return luaL_argerror(L, 2, "not a date");
-  lua_newtable(L);
-  int out = lua_gettop(L);
-  size_t i = 0;
-  long p;
-  while ((p = next_child(&a, at, day, &i)) >= 0) append(L, out, KZ_T_PERSONS, (size_t)p);
-  return 1;
-}
-
 /* The persons row of the next child on day at (day: the same as a kz_day),
 ** looking from membership *i on, or -1 when there is none; *i moves past
 ** it. hh:children() is these rows in order. */
@@ -212,6 +195,21 @@ static long next_child(const struct ask *a, const char *at, kz_day day, size_t *
     return p;
   }
   return -1;
+}
+
+/* hh:children(at): persons with an active `child` membership, under 18 on
+** at (a child with no birth date counts). */
+static int h_children(lua_State *L) {
+  struct ask a = begin(L, 2);
+  const char *at = day_arg(L, &a, 2);
+  kz_day day;
+  if (parse_day(&a, at, &day)) return luaL_argerror(L, 2, "not a date");
+  lua_newtable(L);
+  int out = lua_gettop(L);
+  size_t i = 0;
+  long p;
+  while ((p = next_child(&a, at, day, &i)) >= 0) append(L, out, KZ_T_PERSONS, (size_t)p);
+  return 1;
 }
 
 /* hh:mothers(): members active today who are the mother of a visible
