@@ -10,13 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db_open.h"
 #include "kizuki.h"
 #include "loader.h"
 #include "run.h"
 
 int kz_cli_open_cases(const char *path, sqlite3 **out, struct kz_diag *d) {
   struct stat sb;
-  char uri[4200];
   if (stat(path, &sb) != 0) {
     kz_diag_add(d, path, 0, 0, "case DB not found");
     return KZ_EXIT_CASES;
@@ -29,21 +29,8 @@ int kz_cli_open_cases(const char *path, sqlite3 **out, struct kz_diag *d) {
     kz_diag_add(d, path, 0, 0, "case DB is empty (0 bytes)");
     return KZ_EXIT_CASES;
   }
-  /* A URI: characters that mean something in one are escaped. */
-  size_t u = 0;
-  u += (size_t)snprintf(uri, sizeof uri, "file:");
-  for (const char *c = path; *c && u + 8 < sizeof uri; c++) {
-    if (*c == '?' || *c == '#' || *c == '%') u += (size_t)snprintf(uri + u, sizeof uri - u, "%%%02X", (unsigned char)*c);
-    else uri[u++] = *c;
-  }
-  snprintf(uri + u, sizeof uri - u, "?mode=ro");
   sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
-  if (rc != SQLITE_OK) {
-    kz_diag_add(d, path, 0, 0, "cannot open the case DB: %s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    sqlite3_close(db);
-    return KZ_EXIT_CASES;
-  }
+  if (kz_db_open(path, KZ_DB_CASES, &db, d)) return KZ_EXIT_CASES;
   struct kz_diag why = {0};
   if (kz_loader_validate(db, &why)) {
     for (size_t i = 0; i < why.n; i++) kz_diag_add(d, path, 0, 0, "%s", why.msgs[i]);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "db_open.h"
 #include "kizuki.h"
 #include "run.h"
 #include "strbuf.h"
@@ -91,7 +92,7 @@ static int side_run(struct side *s, sqlite3 *cases, kz_day as_of, int quiet, str
   sqlite3_stmt *st = NULL;
   size_t cap = 0;
   int rc;
-  if (sqlite3_open(":memory:", &mem) != SQLITE_OK) {
+  if (kz_db_open(":memory:", KZ_DB_WRITE, &mem, d)) {
     kz_diag_add(d, NULL, 0, 0, "cannot open an in-memory task store");
     rc = KZ_EXIT_TASKS;
     goto cleanup;

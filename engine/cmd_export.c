@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "db_open.h"
 #include "kizuki.h"
 #include "strbuf.h"
 #include "task_query.h"
@@ -40,8 +41,10 @@ static const char USAGE[] =
   "                    filter as in `kizuki tasks`\n"
   "\n"
   "Files are written under a temporary name and renamed into place, mode 0600\n"
-  "(owner only: they name households). Exit codes: 0 ok; 2 usage error; 5 the\n"
-  "task DB is missing or not a kizuki task DB, or a file cannot be written.\n";
+  "(owner only: they name households). An --out that is the task DB or any\n"
+  "SQLite database is refused. Exit codes: 0 ok; 2 usage error or a refused\n"
+  "--out; 5 the task DB is missing or not a kizuki task DB, or a file cannot\n"
+  "be written.\n";
 
 /* The CSV columns, in order, with their Japanese headers. */
 static const char *const CSV_HEAD[] = {
@@ -76,20 +79,32 @@ static void csv_row(FILE *out, sqlite3_stmt *st) {
   kz_taskq_csv_record(out, row, CSV_NCOLS, "\r\n");
 }
 
-/* Write the tasks f selects to path (via path.tmp, renamed into place).
-** Returns the number of tasks written, or -1 with d. */
+/* -1 with d when path must not be replaced: it is the task DB (or one of
+** its companions) or any SQLite database, such as the case DB. */
+static int refuse_target(const char *path, const char *tasks, struct kz_diag *d) {
+  if (kz_db_refuse_same("--out", path, "the task DB", tasks, d)) return -1;
+  if (!kz_db_is_database_file(path)) return 0;
+  kz_diag_add(d, path, 0, 0, "is a SQLite database (a case or task DB?); refused, an export never "
+              "replaces one: give another --out");
+  return -1;
+}
+
+/* Write the tasks f selects to path (via a fresh path.tmp-XXXXXX made with
+** O_EXCL, renamed into place). Returns the number of tasks written, -1 with
+** d, or -2 with d when path is refused (refuse_target). */
 static long long write_file(sqlite3 *db, const struct kz_taskq_filter *f, int jsonl,
-                            const char *path, struct kz_diag *d) {
+                            const char *path, const char *tasks, struct kz_diag *d) {
   struct kz_strbuf tmp = {0};
   sqlite3_stmt *st = NULL;
   FILE *out = NULL;
   long long n = -1;
-  int fd = -1, step;
-  kz_strbuf_addf(&tmp, "%s.tmp", path);
+  int fd = -1, step, made = 0;
+  if (refuse_target(path, tasks, d)) return -2;
+  kz_strbuf_addf(&tmp, "%s.tmp-XXXXXX", path);
   if (tmp.oom) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
   if (kz_taskq_prepare(db, f, &st, d)) goto done;
-  unlink(kz_strbuf_str(&tmp));      /* a leftover of an interrupted export */
-  fd = open(kz_strbuf_str(&tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+  fd = mkstemp(tmp.p);              /* O_CREAT | O_EXCL, mode 0600, a name nobody can guess */
+  made = fd >= 0;
   if (fd < 0 || !(out = fdopen(fd, "w"))) {
     kz_diag_add(d, path, 0, 0, "cannot create %s: %s", kz_strbuf_str(&tmp), strerror(errno));
     goto done;
@@ -123,7 +138,7 @@ static long long write_file(sqlite3 *db, const struct kz_taskq_filter *f, int js
 done:
   if (out) fclose(out);
   if (fd >= 0) close(fd);
-  if (n < 0 && tmp.p) unlink(kz_strbuf_str(&tmp));
+  if (n < 0 && made) unlink(kz_strbuf_str(&tmp));
   sqlite3_finalize(st);
   kz_strbuf_free(&tmp);
   return n;
@@ -146,7 +161,7 @@ static void unit_file(const char *dir, const char *unit, const char *ext, struct
 /* One file per unit that ever held a task (within --unit / --ward), so that
 ** a unit whose tasks all went away gets an empty file, not yesterday's. */
 static int export_per_unit(sqlite3 *db, const struct kz_taskq_filter *f, int jsonl,
-                           const char *dir, struct kz_diag *d) {
+                           const char *dir, const char *tasks, struct kz_diag *d) {
   struct stat sb;
   struct kz_strbuf path = {0};
   sqlite3_stmt *units = NULL;
@@ -174,7 +189,8 @@ static int export_per_unit(sqlite3 *db, const struct kz_taskq_filter *f, int jso
     struct kz_taskq_filter uf = *f;
     uf.unit = col(units, 0);
     unit_file(dir, uf.unit, jsonl ? "jsonl" : "csv", &path);
-    long long n = write_file(db, &uf, jsonl, kz_strbuf_str(&path), d);
+    long long n = write_file(db, &uf, jsonl, kz_strbuf_str(&path), tasks, d);
+    if (n == -2) rc = KZ_EXIT_USAGE;
     if (n < 0) goto done;
     printf("%-56s %5lld task%s\n", kz_strbuf_str(&path), n, n == 1 ? "" : "s");
     total += n;
@@ -251,13 +267,14 @@ int kz_cmd_export(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   }
   if (kz_taskq_check_filter(&f, &d)) { rc = KZ_EXIT_USAGE; goto done; }
+  if (refuse_target(out, tasks, &d)) { rc = KZ_EXIT_USAGE; goto done; }
   if ((rc = kz_taskq_open(tasks, &db, &d)) != KZ_EXIT_OK) goto done;
   int jsonl = strcmp(format, "jsonl") == 0;
   if (per_unit) {
-    rc = export_per_unit(db, &f, jsonl, out, &d);
+    rc = export_per_unit(db, &f, jsonl, out, tasks, &d);
   } else {
-    long long n = write_file(db, &f, jsonl, out, &d);
-    if (n < 0) rc = KZ_EXIT_TASKS;
+    long long n = write_file(db, &f, jsonl, out, tasks, &d);
+    if (n < 0) rc = n == -2 ? KZ_EXIT_USAGE : KZ_EXIT_TASKS;
     else printf("%lld task%s in %s\n", n, n == 1 ? "" : "s", out);
   }
 done:

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "db_open.h"
 #include "kizuki.h"
 #include "report.h"
 #include "run.h"
@@ -43,15 +44,14 @@ static const char USAGE[] =
 /* Open the task DB read-only; KZ_EXIT_OK or KZ_EXIT_TASKS with a message. */
 static int open_tasks_ro(const char *path, sqlite3 **out) {
   struct stat sb;
-  char uri[4200];
+  struct kz_diag d = {0};
   if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
     fprintf(stderr, "kizuki report: %s: task DB not found\n", path);
     return KZ_EXIT_TASKS;
   }
-  snprintf(uri, sizeof uri, "file:%s?mode=ro", path);
-  if (sqlite3_open_v2(uri, out, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-    fprintf(stderr, "kizuki report: %s: cannot open the task DB: %s\n", path,
-            *out ? sqlite3_errmsg(*out) : "out of memory");
+  if (kz_db_open(path, KZ_DB_READ, out, &d)) {
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki report: %s: %s\n", path, d.msgs[i]);
+    kz_diag_clear(&d);
     return KZ_EXIT_TASKS;
   }
   sqlite3_busy_timeout(*out, 5000);   /* a nightly run may be committing */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "db_open.h"
 #include "kizuki.h"
 #include "run.h"
 
@@ -98,7 +99,8 @@ int kz_cmd_run(int argc, char **argv) {
   int rc = kz_cli_open_engine(&e, "run", rules, profile, "was run");
   if (rc != KZ_EXIT_OK) return rc;
   e.threaded = !one_thread;
-  rc = kz_cli_open_cases(cases, &db, &d);
+  if (kz_db_refuse_same("--tasks", tasks, "the case DB", cases, &d)) rc = KZ_EXIT_USAGE;
+  if (rc == KZ_EXIT_OK) rc = kz_cli_open_cases(cases, &db, &d);
   if (rc == KZ_EXIT_OK) rc = kz_tasks_open(&ts, tasks, &e.prof, &d);
   if (rc == KZ_EXIT_OK && !earlier) rc = refuse_going_back(ts, as_of, &d);
   if (rc == KZ_EXIT_OK) {

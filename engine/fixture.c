@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_open.h"
 #include "kizuki.h"
 #include "records.h"
 #include "strbuf.h"
@@ -119,7 +120,7 @@ static void check_keys(struct loader *ld, const struct kz_yaml_node *map, const 
 int kz_fixture_cases_db(sqlite3 **out, struct kz_diag *d) {
   sqlite3 *db = NULL;
   int rc = -1;
-  if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
+  if (kz_db_open(":memory:", KZ_DB_WRITE, &db, d)) {
     kz_diag_add(d, NULL, 0, 0, "cannot create an in-memory case DB");
     goto done;
   }

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db_open.h"
 #include "kizuki.h"
 
 /* ---------------------------------------------------------------- PRNG -- */
@@ -1414,10 +1415,7 @@ int kz_gen_file(const char *path, int force, const struct kz_gen_opts *o,
   if (!tmp) { kz_diag_add(d, NULL, 0, 0, "gen: out of memory"); goto done; }
   snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
   unlink(tmp);
-  if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-    kz_diag_add(d, tmp, 0, 0, "cannot create: %s", db ? sqlite3_errmsg(db) : "out of memory");
-    goto done;
-  }
+  if (kz_db_open(tmp, KZ_DB_WRITE, &db, d)) goto done;
   if (kz_gen_city(db, o, st, d)) goto done;
   if (sqlite3_close(db) != SQLITE_OK) {
     kz_diag_add(d, tmp, 0, 0, "cannot close: %s", sqlite3_errmsg(db));

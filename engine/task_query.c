@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "db_open.h"
 #include "kizuki.h"
 #include "strbuf.h"
 
@@ -42,21 +43,8 @@ static int one_of(const char *s, const char *const *names) {
   return 0;
 }
 
-/* A file: URI for path, with the characters a URI gives meaning to escaped. */
-static void uri_for(const char *path, struct kz_strbuf *b) {
-  kz_strbuf_adds(b, "file:");
-  for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-    if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
-      kz_strbuf_addf(b, "%%%02X", *p);
-    else
-      kz_strbuf_add(b, (const char *)p, 1);
-  }
-  kz_strbuf_adds(b, "?mode=ro");
-}
-
 int kz_taskq_open(const char *path, sqlite3 **out, struct kz_diag *d) {
   struct stat sb;
-  struct kz_strbuf uri = {0};
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   int rc = KZ_EXIT_TASKS;
@@ -68,14 +56,7 @@ int kz_taskq_open(const char *path, sqlite3 **out, struct kz_diag *d) {
     kz_diag_add(d, path, 0, 0, "task DB is not a regular file");
     goto done;
   }
-  uri_for(path, &uri);
-  if (uri.oom) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
-  int src = sqlite3_open_v2(kz_strbuf_str(&uri), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
-  if (src != SQLITE_OK) {
-    kz_diag_add(d, path, 0, 0, "cannot open the task DB: %s",
-                db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
-    goto done;
-  }
+  if (kz_db_open(path, KZ_DB_READ, &db, d)) goto done;
   sqlite3_busy_timeout(db, 5000);     /* a nightly run may be checkpointing */
   if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                          "AND name IN ('tasks', 'task_events', 'runs')", -1, &st, NULL) != SQLITE_OK ||
@@ -93,7 +74,6 @@ int kz_taskq_open(const char *path, sqlite3 **out, struct kz_diag *d) {
 done:
   sqlite3_finalize(st);
   sqlite3_close(db);
-  kz_strbuf_free(&uri);
   return rc;
 }
 

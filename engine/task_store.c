@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "db_open.h"
 #include "kizuki.h"
 
 const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated",
@@ -110,14 +111,8 @@ static void owner_only(const char *path) {
 int kz_tasks_open(struct kz_tasks **out, const char *path, const struct kz_profile *prof,
                   struct kz_diag *d) {
   sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-  if (rc != SQLITE_OK) {
-    kz_diag_add(d, path, 0, 0, "cannot open or create the task DB: %s",
-                db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    sqlite3_close(db);
-    return KZ_EXIT_TASKS;
-  }
-  rc = kz_tasks_attach(out, db, prof, d);
+  if (kz_db_open(path, KZ_DB_WRITE, &db, d)) return KZ_EXIT_TASKS;   /* "cannot open or create" */
+  int rc = kz_tasks_attach(out, db, prof, d);
   if (rc != KZ_EXIT_OK) {
     sqlite3_close(db);
     return rc;
