@@ -13,6 +13,7 @@
 #include "db_open.h"
 #include "kizuki.h"
 #include "report.h"
+#include "report_out.h"
 #include "run.h"
 
 static const char USAGE[] =
@@ -26,10 +27,13 @@ static const char USAGE[] =
   "reason and evidence, counts per ward and per rule, and how many tasks\n"
   "stand at each step of each agency's escalation ladder. Dates are shown in\n"
   "ISO and in the Japanese era (令和6年7月16日). The pages need no server, no\n"
-  "network and no JavaScript; files are mode 0600.\n"
+  "network and no JavaScript; files are mode 0600. The pages are written to a\n"
+  "fresh folder beside DIR and swapped in whole: a reader, or a killed report,\n"
+  "sees the old set or the new, never a mix. DIR must hold only pages.\n"
   "\n"
   "  --tasks TASKS.db  the task DB (opened read-only)\n"
-  "  --out DIR         where the pages go (created if missing)\n"
+  "  --out DIR         where the pages go (created if missing; replaced as a\n"
+  "                    whole, so it may hold nothing but the report's pages)\n"
   "  --as-of DATE      show the latest run on or before DATE and judge\n"
   "                    overdue tasks on DATE (default: the latest run, on\n"
   "                    its own date)\n"
@@ -38,7 +42,8 @@ static const char USAGE[] =
   "                    ladder names (default: DIR/kizuki.yaml)\n"
   "  --quiet           do not print the summary line\n"
   "\n"
-  "Exit codes: 0 ok; 2 usage, profile or rule-load error; 5 the task DB\n"
+  "Exit codes: 0 ok; 2 usage, profile or rule-load error, or a DIR that is a\n"
+  "file, holds other files, a database or the task DB; 5 the task DB\n"
   "cannot be read (or has no run), or DIR cannot be written.\n";
 
 /* Open the task DB read-only; KZ_EXIT_OK or KZ_EXIT_TASKS with a message. */
@@ -93,6 +98,7 @@ int kz_cmd_report(int argc, char **argv) {
   struct kz_diag d = {0};
   struct kz_engine e;
   struct kz_report r = {0};
+  struct kz_report_out o = {.lock_fd = -1};
   sqlite3 *db = NULL;
   int rc, have_report = 0;
   if (kz_cli_open_engine(&e, "report", rules, profile, "written")) return KZ_EXIT_USAGE;
@@ -104,13 +110,16 @@ int kz_cmd_report(int argc, char **argv) {
     goto cleanup;
   }
   have_report = 1;
-  if (mkdir(out, 0700) != 0 && errno != EEXIST) {
-    fprintf(stderr, "kizuki report: %s: cannot create: %s\n", out, strerror(errno));
-    rc = KZ_EXIT_TASKS;
+  /* The pages go to a fresh folder beside --out, swapped in when complete. */
+  int brc = kz_report_out_begin(&o, out, tasks, &d);
+  if (brc) {
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki report: %s\n", d.msgs[i]);
+    rc = brc == -2 ? KZ_EXIT_USAGE : KZ_EXIT_TASKS;
     goto cleanup;
   }
   size_t pages = 0;
-  int wrc = kz_report_write(&r, &e.prof, &e.rules, out, &pages, &d);
+  int wrc = kz_report_write(&r, &e.prof, &e.rules, o.fresh, &pages, &d);
+  if (!wrc) wrc = kz_report_out_commit(&o, &d);
   for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki report: %s\n", d.msgs[i]);
   if (wrc) {
     rc = KZ_EXIT_TASKS;
@@ -124,6 +133,7 @@ int kz_cmd_report(int argc, char **argv) {
   }
   rc = KZ_EXIT_OK;
 cleanup:
+  kz_report_out_abort(&o);
   if (have_report) kz_report_free(&r);
   sqlite3_close(db);
   kz_engine_close(&e);

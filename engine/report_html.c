@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -191,12 +192,12 @@ int kz_html_write_file(const char *dir, const char *name, const struct kz_strbuf
     kz_diag_add(d, dir, 0, 0, "path too long for %s", name);
     return -1;
   }
-  snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+  snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
   if (b->oom) {
     kz_diag_add(d, path, 0, 0, "out of memory while writing the page");
     return -1;
   }
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  fd = mkstemp(tmp);                  /* O_CREAT | O_EXCL: never through a planted link */
   if (fd < 0) {
     kz_diag_add(d, tmp, 0, 0, "cannot create: %s", strerror(errno));
     return -1;
