@@ -185,9 +185,12 @@ int kz_db_refuse_same(const char *what, const char *target, const char *pwhat,
   struct path_id t, p;
   if (!protected_path || !target || strcmp(target, ":memory:") == 0) return 0;
   path_id(target, &t);
+  path_id(protected_path, &p);        /* SQLite puts a linked DB's -wal beside the real file */
+  char base[sizeof p.real];
+  snprintf(base, sizeof base, "%s", p.real[0] ? p.real : protected_path);
   for (size_t i = 0; i < sizeof companion / sizeof *companion; i++) {
-    char name[PATH_MAX + 16];
-    snprintf(name, sizeof name, "%s%s", protected_path, companion[i]);
+    char name[sizeof base + 16];
+    snprintf(name, sizeof name, "%s%s", base, companion[i]);
     path_id(name, &p);
     if (!same_id(&t, &p)) continue;
     char rel[32] = "";
