@@ -77,9 +77,12 @@ static int open_cases(const char *path, sqlite3 **out, struct kz_diag *d) {
   kz_db_uri(path, "mode=ro", &uri);
   kz_strbuf_addf(&wal, "%s-wal", path);
   if (uri.oom || wal.oom) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
-  if (open_ro_probe(kz_strbuf_str(&uri), out, err, sizeof err) == SQLITE_OK) { rc = 0; goto done; }
+  int src = open_ro_probe(kz_strbuf_str(&uri), out, err, sizeof err);
+  if (src == SQLITE_OK) { rc = 0; goto done; }
   long long wal_size = stat(kz_strbuf_str(&wal), &sb) == 0 ? (long long)sb.st_size : -1;
-  switch (kz_db_readonly_plan(header_is_wal(path), wal_size)) {
+  /* Only "cannot open/create the -shm": a busy or corrupt file is told as it is. */
+  int shm_problem = (src & 0xff) == SQLITE_CANTOPEN || (src & 0xff) == SQLITE_READONLY;
+  switch (kz_db_readonly_plan(shm_problem && header_is_wal(path), wal_size)) {
     case KZ_DB_RO_FAIL:
       kz_diag_add(d, path, 0, 0, "cannot open the case DB: %s", err);
       goto done;
