@@ -126,10 +126,16 @@ static void remove_leftovers(const char *parent, const char *base) {
 int kz_report_out_begin(struct kz_report_out *o, const char *out, const char *protected_path,
                         struct kz_diag *d) {
   struct stat sb;
-  char parent[PATH_MAX], buf[PATH_MAX];
+  char parent[PATH_MAX], buf[PATH_MAX], given[PATH_MAX];
   const char *base;
   memset(o, 0, sizeof *o);
   o->lock_fd = -1;
+  if ((size_t)snprintf(given, sizeof given, "%s", out) >= sizeof given) {
+    kz_diag_add(d, out, 0, 0, "path too long");
+    return -1;
+  }
+  for (size_t n = strlen(given); n > 1 && given[n - 1] == '/'; n--) given[n - 1] = '\0';  /* "report/" */
+  out = given;
   if (lstat(out, &sb) == 0) {
     if (!realpath(out, buf)) {
       kz_diag_add(d, out, 0, 0, "cannot resolve: %s", strerror(errno));

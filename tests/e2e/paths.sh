@@ -121,6 +121,10 @@ for out in "$CASES" "$TASKS" "$T/link.db" "$T"; do
   same "report --out $out: task DB" "$(tasks_digest "$TASKS")" "$TASKS_MD5"
   case_intact "report --out $out"
 done
+# A new folder given with a trailing slash, as in the README.
+check "report --out new/" 0 "$KIZUKI" report --tasks "$TASKS" --out "$T/slash/" $RULES
+[ -f "$T/slash/index.html" ] && ok || bad "report --out new/: no index.html"
+check "report --out new/ again" 0 "$KIZUKI" report --tasks "$TASKS" --out "$T/slash/" $RULES
 # A folder with other files in it is not replaced.
 mkdir "$T/mine"
 echo "my notes" >"$T/mine/notes.txt"
