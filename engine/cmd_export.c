@@ -185,6 +185,15 @@ static int export_per_unit(sqlite3 *db, const struct kz_taskq_filter *f, int jso
   }
   if (f->unit) sqlite3_bind_text(units, 1, f->unit, -1, SQLITE_STATIC);
   if (f->ward) sqlite3_bind_text(units, 2, f->ward, -1, SQLITE_STATIC);
+  /* Every file is checked before the first is written: a refusal writes nothing. */
+  while ((step = sqlite3_step(units)) == SQLITE_ROW) {
+    unit_file(dir, col(units, 0), jsonl ? "jsonl" : "csv", &path);
+    if (refuse_target(kz_strbuf_str(&path), tasks, d)) {
+      rc = KZ_EXIT_USAGE;
+      goto done;
+    }
+  }
+  sqlite3_reset(units);
   while ((step = sqlite3_step(units)) == SQLITE_ROW) {
     struct kz_taskq_filter uf = *f;
     uf.unit = col(units, 0);

@@ -66,6 +66,7 @@ mkdir "$T/units"
 ln -s "$CASES" "$T/units/chuo.health_center.csv"
 check "export --per-unit onto a link to the case DB" 2 "$KIZUKI" export --tasks "$TASKS" --out "$T/units" --per-unit --status all
 case_intact "export --per-unit onto a link to the case DB"
+same "export --per-unit refused: nothing written" "$(ls "$T/units")" "chuo.health_center.csv"
 # An ordinary export, through a fresh temporary: no leftover.
 check "export" 0 "$KIZUKI" export --tasks "$TASKS" --out "$T/open.csv" --as-of $AS_OF
 if ls "$T" | grep -q 'open.csv.tmp'; then bad "export left a temporary"; else ok; fi
