@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "finding.h"
 #include "records.h"
 #include "suggest.h"
 
@@ -25,6 +26,8 @@ static const char *const meta_keys[] = {
 };
 
 static const char *const severities[] = {"low", "medium", "high", "critical", NULL};
+
+#define OPEN_WITHIN_MAX 3650    /* a rule's open_within_days: at most ten years */
 
 struct load_ctx {
   struct kz_ruleset *rs;
@@ -143,26 +146,24 @@ static int l_rule(lua_State *L) {
                 rid, sev);
   r.severity = dupstr(sev);
 
+  /* due: the same range as a finding's own due at run time (finding.c). */
   int t = lua_getfield(L, 1, "due");
-  if (t == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0) {
-    r.due_days = (int)lua_tointeger(L, -1);
-  } else if (t == LUA_TTABLE) {
-    lua_getfield(L, -1, "days");
-    lua_getfield(L, -2, "unit");
-    r.due_days = (int)lua_tointeger(L, -2);
-    r.due_calendar = lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), "calendar") == 0;
-    lua_pop(L, 2);
-  } else {
-    kz_diag_add(c->d, c->file, line, 0,
-                "rule %s: due must be a number of business days or kz.calendar_days(n)", rid);
-  }
+  struct kz_strbuf why = {0};
+  if (t == LUA_TNIL)
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: due must be a number of business days or "
+                "kz.calendar_days(n), from %d to %d", rid, KZ_DUE_MIN, KZ_DUE_MAX);
+  else if (kz_finding_due(L, lua_gettop(L), &r.due_days, &r.due_calendar, &why))
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: %s", rid, kz_strbuf_str(&why));
+  kz_strbuf_free(&why);
   lua_pop(L, 1);
 
   t = lua_getfield(L, 1, "open_within_days");
-  if (t == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0)
+  if (t == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 &&
+      lua_tointeger(L, -1) <= OPEN_WITHIN_MAX)
     r.open_within_days = (int)lua_tointeger(L, -1);
   else if (t != LUA_TNIL)
-    kz_diag_add(c->d, c->file, line, 0, "rule %s: open_within_days must be a whole number", rid);
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: open_within_days must be a whole number of "
+                "days from 1 to %d", rid, OPEN_WITHIN_MAX);
   lua_pop(L, 1);
 
   t = lua_getfield(L, 1, "params");
