@@ -6,6 +6,6 @@ rule {
   agency = "health_center", severity = "low", due = 1,
   check = function(hh, p)
     local t = {}
-    while true do t[#t + 1] = string.rep("m", 1024) .. #t end
+    while true do t[#t + 1] = string.rep("m", 1024 * 1024) .. #t end
   end,
 }
