@@ -181,6 +181,7 @@ int kz_cmd_check(int argc, char **argv) {
     free(names[i]);
   }
   free(names);
+  if (loaded) kz_ruleset_lint_params(&e.rules, &e.sb, &e.prof, &d);
   if (skipped_globals)
     fprintf(stderr, "kizuki check: note: global-name check skipped (luac5.4 not installed, or a "
             "file did not compile)\n");

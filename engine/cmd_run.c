@@ -119,8 +119,9 @@ int kz_cmd_run(int argc, char **argv) {
               st.households, secs, secs > 0 ? st.households / secs : 0.0, st.run_id);
     if (rc == KZ_EXIT_OK || rc == KZ_EXIT_RULE_ERROR) kz_run_print_summary(&e, &st, as_of, stdout);
     if (rc == KZ_EXIT_RULE_ERROR)
-      fprintf(stderr, "kizuki run: finished with %lld rule error(s); see above and run_errors "
-              "(run %lld)\n", st.errors, st.run_id);
+      fprintf(stderr, "kizuki run: finished with %lld rule error(s)%s; see above and run_errors "
+              "(run %lld)\n", st.errors, st.nsuspended ? ", some rules suspended (their open tasks "
+              "kept)" : "", st.run_id);
   }
   if (d.n) {
     for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki run: %s\n", d.msgs[i]);

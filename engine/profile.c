@@ -281,8 +281,21 @@ done:
   free(kinds);
 }
 
+/* sandbox.<name>: a whole number from 1 to max (the circuit breaker of run.c). */
+static void load_rule_limit(struct loader *L, const struct kz_yaml_node *m, const char *name,
+                            long long max, int *out) {
+  const struct kz_yaml_node *n = kz_yaml_map_get(m, name);
+  char what[64];
+  long long v;
+  snprintf(what, sizeof what, "sandbox.%s", name);
+  if (!n || kz_yaml_as_int(n, what, &v, L->d) != 0) return;
+  if (v < 1 || v > max) kz_yaml_error(L->d, n, "%s: must be 1 to %lld", what, max);
+  else *out = (int)v;
+}
+
 static void load_sandbox(struct loader *L, const struct kz_yaml_node *m) {
-  static const char *const keys[] = {"instructions", "memory_mb", NULL};
+  static const char *const keys[] = {"instructions", "memory_mb", "rule_error_limit",
+                                     "rule_budget_limit", NULL};
   struct kz_profile *p = L->p;
   long long v;
   if (!m) return;
@@ -297,6 +310,8 @@ static void load_sandbox(struct loader *L, const struct kz_yaml_node *m) {
     if (v <= 0 || v > 1048576) kz_yaml_error(L->d, mem, "sandbox.memory_mb: must be 1 to 1048576");
     else p->sandbox_memory = (size_t)v << 20;
   }
+  load_rule_limit(L, m, "rule_error_limit", 1000000, &p->rule_error_limit);
+  load_rule_limit(L, m, "rule_budget_limit", 1000, &p->rule_budget_limit);
 }
 
 static void load_calendar(struct loader *L, const struct kz_yaml_node *m) {
@@ -338,6 +353,8 @@ static int load(struct kz_profile *p, const char *path, const char *text, size_t
   p->ladder_due_days = 3;
   p->sandbox_instructions = 10000000;
   p->sandbox_memory = (size_t)256 << 20;
+  p->rule_error_limit = 20;
+  p->rule_budget_limit = 3;
   if (!(p->path = strdup(path))) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
   if ((text ? kz_yaml_load_string(path, text, len, &doc, d) : kz_yaml_load_file(path, &doc, d)) < 0)
     goto done;

@@ -56,6 +56,8 @@ struct kz_profile {
   struct kz_calendar calendar;
   long long sandbox_instructions;  /* per evaluation (default 10,000,000) */
   size_t sandbox_memory;           /* bytes per Lua state (default 256 MiB) */
+  int rule_error_limit;            /* a rule erring in more households is suspended (20) */
+  int rule_budget_limit;           /* ... or running out of its budget this often (3) */
 };
 
 /* Load and validate path into *p (zeroed first). Every problem is added to

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "finding.h"
 #include "records.h"
 #include "suggest.h"
 
@@ -25,6 +26,8 @@ static const char *const meta_keys[] = {
 };
 
 static const char *const severities[] = {"low", "medium", "high", "critical", NULL};
+
+#define OPEN_WITHIN_MAX 3650    /* a rule's open_within_days: at most ten years */
 
 struct load_ctx {
   struct kz_ruleset *rs;
@@ -143,26 +146,24 @@ static int l_rule(lua_State *L) {
                 rid, sev);
   r.severity = dupstr(sev);
 
+  /* due: the same range as a finding's own due at run time (finding.c). */
   int t = lua_getfield(L, 1, "due");
-  if (t == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0) {
-    r.due_days = (int)lua_tointeger(L, -1);
-  } else if (t == LUA_TTABLE) {
-    lua_getfield(L, -1, "days");
-    lua_getfield(L, -2, "unit");
-    r.due_days = (int)lua_tointeger(L, -2);
-    r.due_calendar = lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), "calendar") == 0;
-    lua_pop(L, 2);
-  } else {
-    kz_diag_add(c->d, c->file, line, 0,
-                "rule %s: due must be a number of business days or kz.calendar_days(n)", rid);
-  }
+  struct kz_strbuf why = {0};
+  if (t == LUA_TNIL)
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: due must be a number of business days or "
+                "kz.calendar_days(n), from %d to %d", rid, KZ_DUE_MIN, KZ_DUE_MAX);
+  else if (kz_finding_due(L, lua_gettop(L), &r.due_days, &r.due_calendar, &why))
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: %s", rid, kz_strbuf_str(&why));
+  kz_strbuf_free(&why);
   lua_pop(L, 1);
 
   t = lua_getfield(L, 1, "open_within_days");
-  if (t == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0)
+  if (t == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 &&
+      lua_tointeger(L, -1) <= OPEN_WITHIN_MAX)
     r.open_within_days = (int)lua_tointeger(L, -1);
   else if (t != LUA_TNIL)
-    kz_diag_add(c->d, c->file, line, 0, "rule %s: open_within_days must be a whole number", rid);
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: open_within_days must be a whole number of "
+                "days from 1 to %d", rid, OPEN_WITHIN_MAX);
   lua_pop(L, 1);
 
   t = lua_getfield(L, 1, "params");
@@ -400,6 +401,135 @@ int kz_ruleset_bind_params(struct kz_ruleset *rs, struct kz_sandbox *sb,
     lua_pop(L, 1);
   }
   return 0;
+}
+
+/* {====== Params as check reads them (kizuki check) ====== */
+
+struct lint {
+  const struct kz_profile *prof;
+  struct kz_diag *d;
+  const char *file;
+  const char *src;
+  size_t len;
+};
+
+/* Skip blanks forward from p (not past end). */
+static const char *skip_blank(const char *p, const char *end) {
+  while (p < end && (*p == ' ' || *p == '\t')) p++;
+  return p;
+}
+
+static int is_word(char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* One use `pname.NAME` at q (line `line`) of rule r: NAME must be declared in
+** params; used as a map (pname.NAME.x, pname.NAME[...]) it must be a map of
+** the profile (with a field x); used in arithmetic or an order comparison it
+** must be a number. */
+static void check_param_use(struct lint *c, const struct kz_rule *r, const char *rid,
+                            const char *pname, const char *q, const char *line_start,
+                            const char *end, int line) {
+  char name[64], field[64];
+  size_t n = 0;
+  while (q + n < end && is_word(q[n]) && n < sizeof name - 1) { name[n] = q[n]; n++; }
+  name[n] = '\0';
+  if (!n) return;
+  int declared = 0;
+  for (size_t i = 0; i < r->nparams; i++) declared |= strcmp(r->params[i], name) == 0;
+  if (!declared) {
+    const char *hint = r->nparams ? kz_suggest(name, (const char *const *)r->params, r->nparams) : NULL;
+    kz_diag_add(c->d, c->file, line, 0, "rule %s reads param '%s', which it does not declare in "
+                "params%s%s%s", rid, name, hint ? " (did you mean '" : "", hint ? hint : "",
+                hint ? "'?)" : "");
+    return;
+  }
+  const struct kz_param *p = kz_profile_param(c->prof, name);
+  if (!p) return;                           /* reported with the declaration */
+  const char *after = skip_blank(q + n, end);
+  const char *before = q - strlen(pname) - 2;   /* the character before pname. */
+  while (before >= line_start && (*before == ' ' || *before == '\t')) before--;
+  const char *profile = c->prof->path ? c->prof->path : "the profile";
+  if (after < end && (*after == '[' || (*after == '.' && (after + 1 >= end || after[1] != '.')))) {
+    if (!p->fields) {
+      kz_diag_add(c->d, c->file, line, 0, "rule %s uses param '%s' as a map, but it is a number "
+                  "in %s", rid, name, profile);
+    } else if (*after == '.') {
+      size_t m = 0;
+      after = skip_blank(after + 1, end);
+      while (after + m < end && is_word(after[m]) && m < sizeof field - 1) { field[m] = after[m]; m++; }
+      field[m] = '\0';
+      int found = 0;
+      for (size_t i = 0; i < p->nfields; i++) found |= strcmp(p->fields[i].name, field) == 0;
+      if (m && !found)
+        kz_diag_add(c->d, c->file, line, 0, "rule %s reads %s.%s, which is not a field of param "
+                    "'%s' in %s", rid, name, field, name, profile);
+    }
+    return;
+  }
+  int arith = after < end && strchr("+-*/%^<>", *after) != NULL;
+  arith |= after + 1 < end && after[0] == '.' && after[1] == '.';
+  arith |= before >= line_start && strchr("+-*/%^<>", *before) != NULL;
+  arith |= before > line_start && before[0] == '.' && before[-1] == '.';
+  if (arith && p->fields)
+    kz_diag_add(c->d, c->file, line, 0, "rule %s uses param '%s' as a number, but it is a map in "
+                "%s (read one of its fields: %s.%s.<name>)", rid, name, profile, pname, name);
+}
+
+/* Read the source of rule r's check function and check every `p.NAME` in it
+** (p: its last parameter) with check_param_use. */
+static void check_param_uses(struct lint *c, lua_State *L, const struct kz_rule *r) {
+  lua_Debug ar;
+  char pname[64];
+  const char *rid = r->id;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, r->check_ref);
+  if (lua_type(L, -1) != LUA_TFUNCTION) { lua_pop(L, 1); return; }
+  lua_pushvalue(L, -1);
+  if (!lua_getinfo(L, ">Su", &ar) || ar.nparams == 0 || ar.linedefined <= 0) { lua_pop(L, 1); return; }
+  const char *pn = lua_getlocal(L, NULL, ar.nparams);
+  lua_pop(L, 1);
+  if (!pn || strlen(pn) >= sizeof pname) return;
+  snprintf(pname, sizeof pname, "%s", pn);
+  size_t plen = strlen(pname);
+  const char *p = c->src, *end = c->src + c->len;
+  int line = 1;
+  while (p < end && line < ar.linedefined) if (*p++ == '\n') line++;
+  for (; p < end && line <= ar.lastlinedefined; line++) {
+    const char *eol = memchr(p, '\n', (size_t)(end - p));
+    if (!eol) eol = end;
+    char quote = 0;
+    for (const char *q = p; q < eol; q++) {
+      if (quote) {
+        if (*q == '\\') q++;
+        else if (*q == quote) quote = 0;
+        continue;
+      }
+      if (*q == '"' || *q == '\'') { quote = *q; continue; }
+      if (q + 1 < eol && q[0] == '-' && q[1] == '-') break;       /* a comment */
+      if ((size_t)(eol - q) > plen + 1 && memcmp(q, pname, plen) == 0 && q[plen] == '.' &&
+          (q == p || (!is_word(q[-1]) && q[-1] != '.' && q[-1] != ':')) &&
+          (q + plen + 1 < eol && q[plen + 1] != '.'))
+        check_param_use(c, r, rid, pname, q + plen + 1, p, eol, line);
+    }
+    p = eol + 1;
+  }
+}
+
+/* }====== */
+
+int kz_ruleset_lint_params(const struct kz_ruleset *rs, struct kz_sandbox *sb,
+                           const struct kz_profile *prof, struct kz_diag *d) {
+  size_t before = d->n;
+  for (size_t i = 0; i < rs->n; i++) {
+    const struct kz_rule *r = &rs->rules[i];
+    size_t len = 0;
+    char *src = read_file(r->file, &len);
+    if (!src) continue;                 /* it was read a moment ago: nothing to add */
+    struct lint c = {prof, d, r->file, src, len};
+    check_param_uses(&c, sb->L, r);
+    free(src);
+  }
+  return d->n == before ? 0 : -1;
 }
 
 const struct kz_rule *kz_ruleset_find(const struct kz_ruleset *rs, const char *id) {

@@ -50,6 +50,16 @@ int kz_ruleset_load(struct kz_ruleset *rs, struct kz_sandbox *sb, const char *di
 int kz_ruleset_bind_params(struct kz_ruleset *rs, struct kz_sandbox *sb,
                            const struct kz_profile *prof);
 
+/* `kizuki check`: read each rule's check function in its file and report,
+** with file:line, every `p.NAME` (p: check's params argument) that reads a
+** param the rule does not declare, uses a number param as a map (p.x.y,
+** p.x[...]), a map param in arithmetic or an order comparison, or a field a
+** map param does not have. A look at the text (strings and comments
+** skipped); p[expr] and uses in other functions are left to run time.
+** Returns 0, or -1 when it added problems to d. */
+int kz_ruleset_lint_params(const struct kz_ruleset *rs, struct kz_sandbox *sb,
+                           const struct kz_profile *prof, struct kz_diag *d);
+
 const struct kz_rule *kz_ruleset_find(const struct kz_ruleset *rs, const char *id);
 
 void kz_ruleset_free(struct kz_ruleset *rs, struct kz_sandbox *sb);

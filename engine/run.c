@@ -6,16 +6,23 @@
 ** skipped: it could find nothing there); each finding it returns is turned into a
 ** kz_task_input (routing by agency kind and ward) and applied to the task
 ** store. A rule that errs is recorded and its tasks in that household are
-** left as they were; the run goes on.
+** left as they were; the run goes on. A finding that cannot be stored (NaN
+** in its evidence, a NUL or bad UTF-8 in a string, too big: finding.c) is
+** such an error too. Errors are told bounded: the first few of each rule in
+** full, control characters escaped, then one closing line; a rule that keeps
+** failing is suspended for the rest of the run (the circuit breaker), its
+** open tasks kept.
 */
 #include "run.h"
 
 #include <lauxlib.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "finding.h"
 #include "kizuki.h"
 #include "loader.h"
 #include "prefetch.h"
@@ -48,6 +55,8 @@ void kz_engine_close(struct kz_engine *e) {
 
 void kz_run_stats_free(struct kz_run_stats *st) {
   free(st->by_rule);
+  free(st->rule_errors);
+  free(st->suspended);
   free(st->by_unit);
   memset(st, 0, sizeof *st);
 }
@@ -88,30 +97,140 @@ struct run_ctx {
   int ward_known;            /* 0: not computed yet; 1: computed (may be empty) */
   struct kz_strbuf ev;       /* evidence JSON scratch */
   struct kz_strbuf msg;      /* error message scratch */
+  struct kz_strbuf out;      /* an error line, cleaned (finding.h) */
+  struct rule_tally *rt;     /* owned; per loaded rule: its errors this run */
 };
 
-/* Report a rule error: told on opts->errors, stored with the run. */
-static int rule_error(struct run_ctx *c, const struct kz_rule *r, const char *subject,
-                      const char *message) {
-  struct kz_sandbox *sb = &c->e->sb;
-  const char *file = sb->err_line ? sb->err_file : r->file;
-  int line = sb->err_line ? sb->err_line : r->line;
-  sb->err_line = 0;      /* used: a later error found in C must not inherit it */
-  c->st->errors++;
-  /* Lua put "file:line: " in front of the message; it is said once, below. */
-  char where[300];
-  snprintf(where, sizeof where, "%s:%d: ", file, line);
-  if (message && strncmp(message, where, strlen(where)) == 0) message += strlen(where);
+/* {====== Rule errors and the circuit breaker ====== */
+
+#define ERRORS_SHOWN 3          /* errors of one rule told in full on opts->errors */
+#define ERRORS_STORED 100       /* errors of one rule stored one by one in run_errors */
+
+/* What one rule's errors came to in this run. */
+struct rule_tally {
+  long long errors;          /* every error */
+  long long households;      /* distinct households it erred in */
+  long long last_household;  /* index of the last one (households run in order) */
+  long long stored;          /* rows of run_errors */
+  int exhausted;             /* errors that ran out of instructions, memory or time */
+};
+
+/* Did the last sandbox call run out of its budget (instructions, memory)? */
+static int budget_exhausted(const struct kz_sandbox *sb) {
+  return sb->budget_hit || sb->mem_hit;
+}
+
+/* Append s to b cleaned for a terminal and a log, at most max bytes of it. */
+static void add_clean(struct kz_strbuf *b, const char *s, size_t max) {
+  kz_finding_clean_message(b, s, strlen(s), max);
+}
+
+/* Suspend rule ri for the rest of the run: not evaluated any more, its open
+** tasks kept (the sweep leaves them); told once and stored in run_errors. */
+static int suspend(struct run_ctx *c, size_t ri) {
+  const struct kz_rule *r = &c->e->rules.rules[ri];
+  const struct rule_tally *t = &c->rt[ri];
+  c->st->suspended[ri] = 1;
+  c->st->nsuspended++;
+  kz_strbuf_reset(&c->msg);
+  if (t->households > c->e->prof.rule_error_limit)
+    kz_strbuf_addf(&c->msg, "rule suspended for the rest of the run: it erred in %lld households "
+                   "(more than sandbox.rule_error_limit %d); its open tasks are kept as they are",
+                   t->households, c->e->prof.rule_error_limit);
+  else
+    kz_strbuf_addf(&c->msg, "rule suspended for the rest of the run: it ran out of its instruction "
+                   "budget, memory or time %d times (sandbox.rule_budget_limit %d); its open tasks "
+                   "are kept as they are", t->exhausted, c->e->prof.rule_budget_limit);
   if (c->opts->errors)
-    fprintf(c->opts->errors, "%s:%d: rule %s, subject %s (household %s): %s\n", file, line,
-            r->id, subject ? subject : "-", c->b->household_id, message);
-  if (kz_tasks_record_error(c->ts, r->id, c->b->household_id, subject, file, line, message)) {
-    kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a rule error: %s",
+    fprintf(c->opts->errors, "%s:%d: rule %s: %s\n", r->file, r->line, r->id, kz_strbuf_str(&c->msg));
+  if (kz_tasks_keep_rule(c->ts, r->id) ||
+      kz_tasks_record_error(c->ts, r->id, NULL, NULL, r->file, r->line, kz_strbuf_str(&c->msg))) {
+    kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a suspended rule: %s",
                 sqlite3_errmsg(kz_tasks_db(c->ts)));
     return -1;
   }
   return 0;
 }
+
+/* Report a rule error: told on opts->errors (the first ERRORS_SHOWN of the
+** rule), stored with the run (the first ERRORS_STORED), the message cut to
+** KZ_MESSAGE_MAX bytes and its control characters escaped; the rule's tasks
+** in this household are kept. Trips the circuit breaker. Returns 0 or -1. */
+static int rule_error(struct run_ctx *c, const struct kz_rule *r, const char *subject,
+                      const char *message) {
+  struct kz_sandbox *sb = &c->e->sb;
+  size_t ri = (size_t)(r - c->e->rules.rules);
+  struct rule_tally *t = &c->rt[ri];
+  const char *file = sb->err_line ? sb->err_file : r->file;
+  int line = sb->err_line ? sb->err_line : r->line;
+  int exhausted = budget_exhausted(sb);
+  sb->err_line = 0;      /* used: a later error found in C must not inherit it */
+  sb->budget_hit = sb->mem_hit = 0;
+  c->st->errors++;
+  c->st->rule_errors[ri]++;
+  t->errors++;
+  t->exhausted += exhausted;
+  if (t->last_household != c->st->households) {
+    t->households++;
+    t->last_household = c->st->households;
+  }
+  if (!message) message = "error";
+  /* Lua put "file:line: " in front of the message; it is said once, below. */
+  char where[300];
+  snprintf(where, sizeof where, "%s:%d: ", file, line);
+  if (strncmp(message, where, strlen(where)) == 0) message += strlen(where);
+  kz_strbuf_reset(&c->out);
+  add_clean(&c->out, file, 512);
+  kz_strbuf_addf(&c->out, ":%d: rule %s, subject ", line, r->id);
+  add_clean(&c->out, subject ? subject : "-", KZ_FINDING_FIELD_MAX);
+  kz_strbuf_adds(&c->out, " (household ");
+  add_clean(&c->out, c->b->household_id, KZ_FINDING_FIELD_MAX);
+  kz_strbuf_adds(&c->out, "): ");
+  size_t at = c->out.len;
+  add_clean(&c->out, message, KZ_MESSAGE_MAX);
+  if (c->opts->errors && t->errors <= ERRORS_SHOWN)
+    fprintf(c->opts->errors, "%s\n", kz_strbuf_str(&c->out));
+  int rc = t->stored < ERRORS_STORED
+      ? kz_tasks_record_error(c->ts, r->id, c->b->household_id, subject, file, line,
+                              kz_strbuf_str(&c->out) + at)
+      : kz_tasks_note_error(c->ts, r->id, c->b->household_id);
+  if (rc) {
+    kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a rule error: %s",
+                sqlite3_errmsg(kz_tasks_db(c->ts)));
+    return -1;
+  }
+  if (t->stored < ERRORS_STORED) t->stored++;
+  if (!c->st->suspended[ri] && (t->households > c->e->prof.rule_error_limit ||
+                                t->exhausted >= c->e->prof.rule_budget_limit))
+    return suspend(c, ri);
+  return 0;
+}
+
+/* After the last household: one closing line per rule whose errors were not
+** all told, and one run_errors row per rule whose errors were not all stored. */
+static int close_errors(struct run_ctx *c) {
+  for (size_t ri = 0; ri < c->e->rules.n; ri++) {
+    const struct kz_rule *r = &c->e->rules.rules[ri];
+    const struct rule_tally *t = &c->rt[ri];
+    if (t->errors <= ERRORS_SHOWN && t->stored == t->errors) continue;
+    kz_strbuf_reset(&c->msg);
+    kz_strbuf_addf(&c->msg, "%lld errors in %lld households in all%s; the first %d are told above, "
+                   "%lld are in run_errors", t->errors, t->households,
+                   c->st->suspended[ri] ? " (suspended)" : "", ERRORS_SHOWN, t->stored);
+    if (c->opts->errors)
+      fprintf(c->opts->errors, "%s:%d: rule %s: %s\n", r->file, r->line, r->id, kz_strbuf_str(&c->msg));
+    if (t->stored < t->errors &&
+        kz_tasks_record_error(c->ts, r->id, NULL, NULL, r->file, r->line,
+                              kz_strbuf_str(&c->msg))) {
+      kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a rule's errors: %s",
+                  sqlite3_errmsg(kz_tasks_db(c->ts)));
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* }====== */
 
 /* The household's ward (RULES.md), via the kz library; NULL when it has
 ** never lived in the city. */
@@ -136,9 +255,15 @@ static int l_tostring(lua_State *L) {
 /* Append one evidence item (a record view, a table of plain fields, or a
 ** string) to c->ev as JSON. Returns 0, or -1 with the reason in c->msg when
 ** the item cannot be shown (its __tostring failed: e.g. a view kept from an
-** earlier household). */
+** earlier household) or stored (NaN, not UTF-8, past the evidence cap: the
+** cap is checked before each piece is copied, so a huge string costs
+** nothing). */
 static int evidence_item(struct run_ctx *c, lua_State *L, int idx) {
-  if (kz_view_record_json(L, idx, &c->ev)) return 0;
+  if (kz_view_record_json(L, idx, &c->ev)) {
+    if (c->ev.len <= KZ_FINDING_EVIDENCE_MAX) return 0;
+    kz_strbuf_addf(&c->msg, "evidence is larger than %d KiB", KZ_FINDING_EVIDENCE_MAX / 1024);
+    return -1;
+  }
   if (lua_type(L, idx) == LUA_TTABLE) {
     int first = 1;
     kz_strbuf_adds(&c->ev, "{");
@@ -149,13 +274,16 @@ static int evidence_item(struct run_ctx *c, lua_State *L, int idx) {
         size_t kn, vn;
         const char *k = lua_tolstring(L, -2, &kn);
         kz_strbuf_adds(&c->ev, first ? "" : ",");
-        kz_strbuf_add_json_string(&c->ev, k, kn);
+        if (kz_finding_json_string(&c->ev, k, kn, &c->msg)) return -1;
         kz_strbuf_adds(&c->ev, ":");
         if (lua_type(L, -1) == LUA_TNUMBER) {
-          kz_strbuf_addf(&c->ev, "%.15g", (double)lua_tonumber(L, -1));
+          if (kz_finding_json_number(&c->ev, lua_tonumber(L, -1), &c->msg)) {
+            kz_strbuf_addf(&c->msg, " (field '%.64s')", k);
+            return -1;
+          }
         } else {
           const char *v = lua_tolstring(L, -1, &vn);
-          kz_strbuf_add_json_string(&c->ev, v, vn);
+          if (kz_finding_json_string(&c->ev, v, vn, &c->msg)) return -1;
         }
         first = 0;
       }
@@ -164,6 +292,8 @@ static int evidence_item(struct run_ctx *c, lua_State *L, int idx) {
     kz_strbuf_adds(&c->ev, "}");
     return 0;
   }
+  if (lua_type(L, idx) == LUA_TNUMBER && !isfinite(lua_tonumber(L, idx)))
+    return kz_finding_json_number(&c->ev, lua_tonumber(L, idx), &c->msg);   /* says why */
   /* A view's or a rule's __tostring is code: run it inside the sandbox, never
   ** unprotected (an error there would bring the whole run down). */
   lua_pushcfunction(L, l_tostring);
@@ -171,51 +301,15 @@ static int evidence_item(struct run_ctx *c, lua_State *L, int idx) {
   if (kz_sandbox_call(&c->e->sb, 1, 1) != LUA_OK) {
     const char *m = lua_tostring(L, -1);
     kz_strbuf_reset(&c->msg);
-    kz_strbuf_addf(&c->msg, "evidence cannot be shown: %s", m ? m : "error");
+    kz_strbuf_addf(&c->msg, "evidence cannot be shown: %.*s", KZ_MESSAGE_MAX, m ? m : "error");
     lua_pop(L, 1);
     return -1;
   }
   size_t n;
   const char *s = lua_tolstring(L, -1, &n);
-  kz_strbuf_add_json_string(&c->ev, s ? s : "", s ? n : 0);
+  int rc = kz_finding_json_string(&c->ev, s ? s : "", s ? n : 0, &c->msg);
   lua_pop(L, 1);
-  return 0;
-}
-
-/* A finding's due: a whole number of business days, or a table from
-** kz.business_days / kz.calendar_days, read raw (a rule's metamethods never
-** run outside the sandbox). Returns 0, or -1 when it is neither. */
-static int finding_due(lua_State *L, int idx, int *days, int *calendar) {
-  if (lua_type(L, idx) == LUA_TNUMBER) {
-    if (!lua_isinteger(L, idx) || lua_tointeger(L, idx) < 0 || lua_tointeger(L, idx) > 3650) return -1;
-    *days = (int)lua_tointeger(L, idx);
-    *calendar = 0;
-    return 0;
-  }
-  if (lua_type(L, idx) != LUA_TTABLE) return -1;
-  lua_pushliteral(L, "days");
-  lua_rawget(L, idx);
-  lua_pushliteral(L, "unit");
-  lua_rawget(L, idx);
-  int ok = lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 0 && lua_tointeger(L, -2) <= 3650 &&
-           lua_type(L, -1) == LUA_TSTRING;
-  if (ok) {
-    *days = (int)lua_tointeger(L, -2);
-    *calendar = strcmp(lua_tostring(L, -1), "calendar") == 0;
-  }
-  lua_pop(L, 2);
-  return ok ? 0 : -1;
-}
-
-/* A string field of the finding at idx, or NULL. Numbers are turned into
-** strings (a key may be a number). The string stays on the stack: the caller
-** pops *pushed values when done. */
-static const char *finding_string(lua_State *L, int idx, const char *field, int *pushed) {
-  int t = lua_getfield(L, idx, field);
-  (*pushed)++;
-  if (t == LUA_TSTRING) return lua_tostring(L, -1);
-  if (t == LUA_TNUMBER) return lua_tostring(L, -1);   /* converts in place */
-  return NULL;
+  return rc;
 }
 
 static int is_finding(lua_State *L, int idx) {
@@ -231,24 +325,25 @@ static int is_finding(lua_State *L, int idx) {
 static const char *const severities[] = {"low", "medium", "high", "critical", NULL};
 
 /* Turn the finding at idx into a task input and apply it. Returns 0; 1 when
-** the finding is malformed (reported as a rule error); -1 on a store error. */
+** the finding is malformed or cannot be stored (reported as a rule error:
+** the rule's task stays as it was); -1 on a store error. */
 static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int idx) {
   lua_State *L = c->e->sb.L;
   const struct kz_rule *r = &c->e->rules.rules[ri];
-  int top = lua_gettop(L), pushed = 0, rc = 0;
+  int top = lua_gettop(L), rc = 0;
   struct kz_task_input in = {0};
-  const char *since = finding_string(L, idx, "since", &pushed);
-  in.reason = finding_string(L, idx, "reason", &pushed);
-  in.key = finding_string(L, idx, "key", &pushed);
-  const char *subj = finding_string(L, idx, "subject", &pushed);
-  const char *sev = finding_string(L, idx, "severity", &pushed);
-  const char *agency = finding_string(L, idx, "agency", &pushed);
-  const char *ward = finding_string(L, idx, "ward", &pushed);
-  in.subject = subj ? subj : subject;
-  in.key = in.key ? in.key : in.subject;
-  in.severity = sev ? sev : r->severity;
-  in.agency = agency ? agency : r->agency;
-  in.ward = ward ? ward : NULL;
+  struct kz_finding f;
+  if (kz_finding_read(L, idx, &f, &c->msg)) {
+    rc = rule_error(c, r, f.subject ? f.subject : subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
+    goto done;
+  }
+  const char *since = f.since;
+  in.reason = f.reason;
+  in.subject = f.subject ? f.subject : subject;
+  in.key = f.key ? f.key : in.subject;
+  in.severity = f.severity ? f.severity : r->severity;
+  in.agency = f.agency ? f.agency : r->agency;
+  in.ward = f.ward;
   kz_strbuf_reset(&c->msg);
   if (!since || kz_date_parse(since, &in.since))
     kz_strbuf_addf(&c->msg, "finding needs since = a date (YYYY-MM-DD), got %s",
@@ -257,6 +352,8 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
     kz_strbuf_addf(&c->msg, "finding's since %s is after the run date", since);
   else if (!in.reason || !in.reason[0])
     kz_strbuf_adds(&c->msg, "finding needs a reason (Japanese, for staff)");
+  else if (!in.subject || !in.subject[0])
+    kz_strbuf_adds(&c->msg, "finding has no subject");
   else {
     int ok = 0;
     for (int i = 0; severities[i]; i++) ok |= strcmp(in.severity, severities[i]) == 0;
@@ -269,13 +366,14 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
     rc = rule_error(c, r, in.subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
     goto done;
   }
-  if (!ward) {
+  if (!f.ward) {
     const struct kz_agency *ag = kz_profile_agency(&c->e->prof, in.agency);
     if (!ag->city_level) in.ward = household_ward(c);
   }
   kz_strbuf_reset(&c->ev);
   kz_strbuf_adds(&c->ev, "[");
-  if (lua_getfield(L, idx, "evidence") == LUA_TTABLE) {
+  lua_pushliteral(L, "evidence");
+  if (lua_rawget(L, idx) == LUA_TTABLE) {
     int evi = lua_gettop(L);
     lua_Integer n = (lua_Integer)lua_rawlen(L, evi);
     for (lua_Integer i = 1; i <= n; i++) {
@@ -285,27 +383,23 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
         rc = rule_error(c, r, in.subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
         goto done;
       }
-      lua_pop(L, 1);
+      lua_settop(L, evi);
     }
   }
-  pushed++;
   kz_strbuf_adds(&c->ev, "]");
+  if (c->ev.oom || c->ev.len > KZ_FINDING_EVIDENCE_MAX) {
+    rc = rule_error(c, r, in.subject, c->ev.oom ? "evidence: out of memory"
+                    : "evidence is larger than 64 KiB") ? -1 : 1;
+    goto done;
+  }
   in.evidence = kz_strbuf_str(&c->ev);
   in.household_id = c->b->household_id;
   in.rule = r->id;
   in.rule_version = r->version;
   in.rule_file = r->file;
   in.rule_line = r->line;
-  in.due_days = r->due_days;
-  in.due_calendar = r->due_calendar;
-  /* A finding may set its own due. */
-  if (lua_getfield(L, idx, "due") != LUA_TNIL &&
-      finding_due(L, lua_gettop(L), &in.due_days, &in.due_calendar)) {
-    rc = rule_error(c, r, in.subject, "finding's due must be a number of business days or "
-                    "kz.calendar_days(n)") ? -1 : 1;
-    goto done;
-  }
-  pushed++;
+  in.due_days = f.has_due ? f.due_days : r->due_days;
+  in.due_calendar = f.has_due ? f.due_calendar : r->due_calendar;
   in.open_within_days = r->open_within_days >= 0 ? r->open_within_days : (int)
       (kz_profile_param(&c->e->prof, "open_within_days")
            ? kz_profile_param(&c->e->prof, "open_within_days")->value : 180);
@@ -314,7 +408,11 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
     char unit[64] = "";
     struct kz_diag route = {0};
     int arc = kz_tasks_apply(c->ts, &in, &o, unit, &route);
-    if (arc == -2) {          /* cannot be routed: the rule's (or data's) problem */
+    if (arc == -1 && sqlite3_errcode(kz_tasks_db(c->ts)) == SQLITE_CONSTRAINT) {
+      /* The task DB refused this one finding (a CHECK): the rule's problem. */
+      rc = rule_error(c, r, in.subject, route.n ? route.msgs[0] : "the task DB refused the finding")
+           ? -1 : 1;
+    } else if (arc == -2) {   /* cannot be routed: the rule's (or data's) problem */
       rc = rule_error(c, r, in.subject, route.n ? route.msgs[0] : "cannot route finding") ? -1 : 1;
     } else if (arc < 0) {
       for (size_t i = 0; i < route.n; i++) kz_diag_add(c->d, NULL, 0, 0, "%s", route.msgs[i]);
@@ -326,7 +424,6 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
   }
 done:
   lua_settop(L, top);
-  (void)pushed;
   return rc;
 }
 
@@ -386,7 +483,7 @@ static int eval_rule(struct run_ctx *c, size_t ri, uint32_t unmet) {
     }
     n = (lua_Integer)lua_rawlen(L, subjects);
   }
-  for (lua_Integer i = 1; i <= n && rc == 0; i++) {
+  for (lua_Integer i = 1; i <= n && rc == 0 && !c->st->suspended[ri]; i++) {
     if (r->subject == KZ_SUBJECT_HOUSEHOLD) lua_pushvalue(L, subjects);
     else lua_rawgeti(L, subjects, i);
     int subj_idx = lua_gettop(L);
@@ -415,7 +512,7 @@ static int eval_rule(struct run_ctx *c, size_t ri, uint32_t unmet) {
       rc = apply_finding(c, ri, subject, res) < 0 ? -1 : 0;
     } else if (lua_type(L, res) == LUA_TTABLE) {
       lua_Integer m = (lua_Integer)lua_rawlen(L, res);
-      for (lua_Integer j = 1; j <= m && rc == 0; j++) {
+      for (lua_Integer j = 1; j <= m && rc == 0 && !c->st->suspended[ri]; j++) {
         lua_rawgeti(L, res, j);
         if (is_finding(L, -1)) {
           rc = apply_finding(c, ri, subject, lua_gettop(L)) < 0 ? -1 : 0;
@@ -466,7 +563,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   lua_State *L = e->sb.L;
   struct kz_prefetch *pf = NULL;
   const struct kz_bundle *b = NULL;
-  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}};
+  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}, NULL};
   const char **ids = NULL;
   int rc = KZ_EXIT_OK;
   int top = lua_gettop(L);
@@ -475,8 +572,14 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   memset(st, 0, sizeof *st);
   st->by_rule = calloc(e->rules.n ? e->rules.n : 1, sizeof *st->by_rule);
   ids = calloc(e->rules.n ? e->rules.n : 1, sizeof *ids);
-  if (!st->by_rule || !ids) { kz_diag_add(d, NULL, 0, 0, "out of memory"); rc = KZ_EXIT_TASKS; goto done; }
-  for (size_t i = 0; i < e->rules.n; i++) ids[i] = e->rules.rules[i].id;
+  st->rule_errors = calloc(e->rules.n ? e->rules.n : 1, sizeof *st->rule_errors);
+  st->suspended = calloc(e->rules.n ? e->rules.n : 1, sizeof *st->suspended);
+  c.rt = calloc(e->rules.n ? e->rules.n : 1, sizeof *c.rt);
+  if (!st->by_rule || !ids || !st->rule_errors || !st->suspended || !c.rt) { kz_diag_add(d, NULL, 0, 0, "out of memory"); rc = KZ_EXIT_TASKS; goto done; }
+  for (size_t i = 0; i < e->rules.n; i++) {
+    ids[i] = e->rules.rules[i].id;
+    c.rt[i].last_household = -1;
+  }
 
   if (opts->validate_cases && kz_loader_validate(cases, d)) { rc = KZ_EXIT_CASES; goto done; }
   rc = kz_tasks_begin(ts, as_of, e->rules.digest, (int)e->rules.n, ids, d);
@@ -521,6 +624,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
     for (size_t ri = 0; ri < e->rules.n; ri++) {
       uint32_t unmet = e->rules.rules[ri].needs & ~have;
       if (unmet && !opts->verify_needs) continue;   /* it can find nothing here */
+      if (st->suspended[ri]) continue;              /* the circuit breaker tripped */
       if (eval_rule(&c, ri, unmet)) { rc = KZ_EXIT_TASKS; goto done; }
     }
     lua_settop(L, top);
@@ -538,6 +642,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
     rc = KZ_EXIT_INTERRUPTED;
     goto done;
   }
+  if (close_errors(&c)) { rc = KZ_EXIT_TASKS; goto done; }
   if (kz_tasks_sweep(ts, sweep_tally, &c, d) < 0) { rc = KZ_EXIT_TASKS; goto done; }
   if (kz_tasks_commit(ts, st->households, st->counts, st->errors, d)) { rc = KZ_EXIT_TASKS; goto done; }
   rc = st->errors ? KZ_EXIT_RULE_ERROR : KZ_EXIT_OK;
@@ -547,6 +652,8 @@ done:
   kz_prefetch_close(pf);  /* frees the rows; the ring keeps counting generations */
   kz_strbuf_free(&c.ev);
   kz_strbuf_free(&c.msg);
+  kz_strbuf_free(&c.out);
+  free(c.rt);
   free(ids);
   return rc;
 }
@@ -556,19 +663,22 @@ void kz_run_print_summary(const struct kz_engine *e, const struct kz_run_stats *
   char day[KZ_DATE_LEN];
   static const enum kz_outcome cols[] = {KZ_OUT_OPENED, KZ_OUT_REOPENED, KZ_OUT_KEPT,
                                          KZ_OUT_ESCALATED, KZ_OUT_CLEARED};
-  fprintf(f, "kizuki run as of %s: %lld households, %zu rules, %lld rule errors\n",
+  fprintf(f, "kizuki run as of %s: %lld households, %zu rules, %lld rule errors",
           kz_date_format(as_of, day), st->households, e->rules.n, st->errors);
-  fprintf(f, "\n%-26s %8s %8s %8s %9s %8s\n", "rule", "opened", "reopened", "kept", "escalated",
-          "cleared");
+  if (st->nsuspended) fprintf(f, ", %lld rule(s) suspended (their open tasks kept)", st->nsuspended);
+  fprintf(f, "\n\n%-26s %8s %8s %8s %9s %8s %8s\n", "rule", "opened", "reopened", "kept", "escalated",
+          "cleared", "errors");
   for (size_t i = 0; i < e->rules.n; i++) {
     fprintf(f, "%-26s", e->rules.rules[i].id);
     for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
       fprintf(f, " %*lld", k == 3 ? 9 : 8, st->by_rule[i][cols[k]]);
-    fprintf(f, "\n");
+    fprintf(f, " %8lld%s\n", st->rule_errors ? st->rule_errors[i] : 0,
+            st->suspended && st->suspended[i] ? "  suspended" : "");
   }
   fprintf(f, "%-26s", "total");
   for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
     fprintf(f, " %*lld", k == 3 ? 9 : 8, st->counts[cols[k]]);
+  fprintf(f, " %8lld", st->errors);
   fprintf(f, "\n\n%-34s %8s %8s %8s %9s %8s\n", "unit", "opened", "reopened", "kept",
           "escalated", "cleared");
   /* Units in name order. */

@@ -50,6 +50,9 @@ struct kz_run_stats {
   long long counts[KZ_NOUTCOMES];
   long long errors;
   long long (*by_rule)[KZ_NOUTCOMES];    /* owned; one row per loaded rule */
+  long long *rule_errors;                /* owned; errors of each loaded rule */
+  unsigned char *suspended;              /* owned; 1: the rule was suspended (circuit breaker) */
+  long long nsuspended;
   struct kz_unit_stats *by_unit;         /* owned */
   size_t nunits, capunits;
   long long run_id;
@@ -66,7 +69,13 @@ struct kz_run_opts {
                                     ** report a rule error if one finds something there */
 };
 
-/* Run every rule as of as_of over cases, applying findings to ts. Returns
+/* Run every rule as of as_of over cases, applying findings to ts. A finding
+** that cannot be stored (finding.h) is its rule's error in that household.
+** The first few errors of each rule are told in full on opts->errors, then
+** one closing line per rule; a rule erring in more than the profile's
+** rule_error_limit households, or running out of its budget
+** rule_budget_limit times, is suspended: not evaluated any more, its open
+** tasks kept as they are, the suspension told and stored in run_errors. Returns
 ** KZ_EXIT_OK, KZ_EXIT_RULE_ERROR (finished; some rule raised errors, all in
 ** the task DB's run_errors and told to opts->errors), KZ_EXIT_CASES,
 ** KZ_EXIT_TASKS, KZ_EXIT_BUSY or KZ_EXIT_INTERRUPTED (nothing written). */

@@ -324,12 +324,31 @@ int kz_tasks_record_error(struct kz_tasks *ts, const char *rule, const char *hou
   bind_opt(st, 5, subject);
   sqlite3_bind_text(st, 6, message, -1, SQLITE_STATIC);
   int rc = run_stmt(ts, st, &ignore, "error");
-  st = ts->st[S_ERRORED];
-  sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, household_id, -1, SQLITE_STATIC);
-  rc |= run_stmt(ts, st, &ignore, "errored");
+  if (household_id) rc |= kz_tasks_note_error(ts, rule, household_id);
   kz_diag_clear(&ignore);
   return rc;
+}
+
+int kz_tasks_note_error(struct kz_tasks *ts, const char *rule, const char *household_id) {
+  struct kz_diag ignore = {0};
+  sqlite3_stmt *st = ts->st[S_ERRORED];
+  sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, household_id, -1, SQLITE_STATIC);
+  int rc = run_stmt(ts, st, &ignore, "errored");
+  kz_diag_clear(&ignore);
+  return rc;
+}
+
+/* The sweep clears only the rules of temp.run_rules: a suspended rule leaves it. */
+int kz_tasks_keep_rule(struct kz_tasks *ts, const char *rule) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(ts->db, "DELETE FROM temp.run_rules WHERE rule = ?1", -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_OK ? 0 : -1;
 }
 
 long long kz_tasks_sweep(struct kz_tasks *ts,

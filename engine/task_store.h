@@ -66,9 +66,18 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
                    enum kz_outcome *outcome, char unit[64], struct kz_diag *d);
 
 /* A rule raised an error on a household: record it, and keep that rule's
-** tasks of that household as they are (they are neither kept nor cleared). */
+** tasks of that household as they are (they are neither kept nor cleared).
+** household_id NULL: a row about the rule as a whole, nothing kept. */
 int kz_tasks_record_error(struct kz_tasks *ts, const char *rule, const char *household_id,
                           const char *subject, const char *file, int line, const char *message);
+
+/* As kz_tasks_record_error, without the run_errors row: the rule erred in
+** the household again after its errors stopped being stored one by one. */
+int kz_tasks_note_error(struct kz_tasks *ts, const char *rule, const char *household_id);
+
+/* The rule is suspended for the rest of the run: the sweep leaves all its
+** open tasks as they are (neither kept nor cleared). Returns 0 or -1. */
+int kz_tasks_keep_rule(struct kz_tasks *ts, const char *rule);
 
 /* Clear every open task of a loaded rule that this run did not see.
 ** cb (may be NULL) is told the rule and unit of each task cleared. Returns

@@ -38,6 +38,27 @@ expect_problem needs-unknown "$HEAD needs = { \"welfar\" }, check = function(hh,
 expect_problem needs-not-list "$HEAD needs = \"welfare\", check = function(hh, p) end }" "needs must be a list of table names"
 expect_problem wall-clock "$HEAD check = function(hh, p) local t = os.time() end }" "zz_broken.lua:1: uses os: wall-clock time"
 
+# Metadata out of range (issue #11): due 1-60 days, whole; open_within_days sane.
+HEAD0='rule { id = "t.x", label = "テスト", title = "テスト", subject = "household", agency = "health_center", severity = "medium",'
+expect_problem due-huge "$HEAD0 due = 100000, check = function(hh, p) end }" "zz_broken.lua:1: rule t.x: due is 100000 days; it must be 1 to 60 business days"
+expect_problem due-zero "$HEAD0 due = 0, check = function(hh, p) end }" "zz_broken.lua:1: rule t.x: due is 0 days"
+expect_problem due-negative "$HEAD0 due = -2, check = function(hh, p) end }" "zz_broken.lua:1: rule t.x: due is -2 days"
+expect_problem due-fraction "$HEAD0 due = 2.5, check = function(hh, p) end }" "zz_broken.lua:1: rule t.x: due must be a whole number of days"
+expect_problem due-calendar "$HEAD0 due = kz.calendar_days(61), check = function(hh, p) end }" "due is 61 days; it must be 1 to 60 calendar days"
+expect_problem due-missing "$HEAD0 check = function(hh, p) end }" "rule t.x: due must be a number of business days"
+expect_problem open-within-zero "$HEAD open_within_days = 0, check = function(hh, p) end }" "open_within_days must be a whole number of days from 1 to 3650"
+expect_problem open-within-huge "$HEAD open_within_days = 100000, check = function(hh, p) end }" "open_within_days must be a whole number of days from 1 to 3650"
+# Params as check reads them: declared, and a number or a map as the profile has it.
+expect_problem param-undeclared "$HEAD params = { \"young_age\" }, check = function(hh, p) return p.yung_age end }" "zz_broken.lua:1: rule t.x reads param 'yung_age', which it does not declare in params (did you mean 'young_age'?)"
+expect_problem param-number-as-map "$HEAD params = { \"young_age\" }, check = function(hh, p) return p.young_age.years end }" "zz_broken.lua:1: rule t.x uses param 'young_age' as a map, but it is a number"
+expect_problem param-map-as-number "$HEAD params = { \"risk_weights\" }, check = function(hh, p) if 3 > p.risk_weights then end end }" "rule t.x uses param 'risk_weights' as a number, but it is a map"
+expect_problem param-map-field "$HEAD params = { \"risk_weights\" }, check = function(hh, p) return p.risk_weights.mov end }" "rule t.x reads risk_weights.mov, which is not a field of param 'risk_weights'"
+rm -rf "$tmp/r" && cp -r rules "$tmp/r"
+printf '%s\n' 'rule { id = "t.x", label = "テスト", title = "テスト", subject = "child", agency = "health_center", severity = "medium", due = 3,' \
+  '  params = { "risk_weights", "young_age" },' '  check = function(child, hh, prm)' \
+  '    local s = "prm.nothing" -- prm.nothing either' '    return prm.risk_weights.move + prm.young_age' '  end }' > "$tmp/r/zz_fine.lua"
+if "$KIZUKI" check "$tmp/r" > "$tmp/out" 2>&1; then ok; else bad "params used right (strings, comments skipped)"; cat "$tmp/out" >&2; fi
+
 # A ladder that names a unit kind that does not exist.
 rm -rf "$tmp/r" && cp -r rules "$tmp/r"
 sed 's/\[family_consultation.supervisor, child_guidance\]/[family_consultation.supervisor, police]/' rules/kizuki.yaml > "$tmp/r/kizuki.yaml"

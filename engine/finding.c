@@ -1,0 +1,218 @@
+/*
+** finding.c — a finding read with lengths and limits; due ranges; error
+** messages made safe to print and store.
+**
+** Everything here is plain C over the public Lua API: it never calls into
+** rule code (fields are read raw), so it needs no sandbox protection.
+*/
+#include "finding.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* {====== UTF-8 ====== */
+
+/* The length (1-4) of the well-formed UTF-8 sequence at s (n bytes left),
+** its code point in *cp; 0 when the bytes there are not UTF-8. */
+static size_t utf8_next(const unsigned char *s, size_t n, unsigned long *cp) {
+  unsigned char c = s[0];
+  size_t len;
+  unsigned long v, min;
+  if (c < 0x80) { *cp = c; return 1; }
+  if (c >= 0xc2 && c <= 0xdf) { len = 2; v = c & 0x1f; min = 0x80; }
+  else if (c >= 0xe0 && c <= 0xef) { len = 3; v = c & 0x0f; min = 0x800; }
+  else if (c >= 0xf0 && c <= 0xf4) { len = 4; v = c & 0x07; min = 0x10000; }
+  else return 0;
+  if (n < len) return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80) return 0;
+    v = (v << 6) | (s[i] & 0x3f);
+  }
+  if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0;
+  *cp = v;
+  return len;
+}
+
+int kz_finding_utf8_valid(const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  unsigned long cp;
+  while (i < n) {
+    if (p[i] < 0x80) { i++; continue; }        /* the common case, quickly */
+    size_t len = utf8_next(p + i, n - i, &cp);
+    if (!len) return 0;
+    i += len;
+  }
+  return 1;
+}
+
+/* }====== */
+
+/* {====== Reading a finding ====== */
+
+/* Read one string field (a string, or a finite number turned into one) of
+** the table at idx, at most max bytes. Returns 0 (*out NULL when absent or
+** of another type: the caller decides), or -1 with why. The value stays on
+** the stack. */
+static int read_field(lua_State *L, int idx, const char *field, size_t max, const char **out,
+                      struct kz_strbuf *why) {
+  size_t n = 0;
+  *out = NULL;
+  lua_pushstring(L, field);
+  int t = lua_rawget(L, idx);
+  if (t == LUA_TNUMBER) {
+    lua_Number v = lua_tonumber(L, -1);
+    if (!lua_isinteger(L, -1) && !isfinite(v)) {
+      kz_strbuf_addf(why, "finding's %s is %s, not a value a task can be told apart by", field,
+                     isnan(v) ? "NaN" : "infinite");
+      return -1;
+    }
+  } else if (t != LUA_TSTRING) {
+    return 0;
+  }
+  const char *s = lua_tolstring(L, -1, &n);      /* a number is converted in place */
+  if (n > max) {
+    kz_strbuf_addf(why, "finding's %s is %zu bytes long (at most %zu)", field, n, max);
+    return -1;
+  }
+  if (memchr(s, '\0', n)) {
+    kz_strbuf_addf(why, "finding's %s holds a NUL byte (at byte %zu)", field,
+                   (size_t)((const char *)memchr(s, '\0', n) - s));
+    return -1;
+  }
+  if (!kz_finding_utf8_valid(s, n)) {
+    kz_strbuf_addf(why, "finding's %s is not valid UTF-8 text", field);
+    return -1;
+  }
+  *out = s;
+  return 0;
+}
+
+int kz_finding_read(lua_State *L, int idx, struct kz_finding *f, struct kz_strbuf *why) {
+  static const struct { const char *name; size_t off, max; } fields[] = {
+    {"since", offsetof(struct kz_finding, since), KZ_FINDING_FIELD_MAX},
+    {"reason", offsetof(struct kz_finding, reason), KZ_FINDING_REASON_MAX},
+    {"key", offsetof(struct kz_finding, key), KZ_FINDING_FIELD_MAX},
+    {"subject", offsetof(struct kz_finding, subject), KZ_FINDING_FIELD_MAX},
+    {"severity", offsetof(struct kz_finding, severity), KZ_FINDING_FIELD_MAX},
+    {"agency", offsetof(struct kz_finding, agency), KZ_FINDING_FIELD_MAX},
+    {"ward", offsetof(struct kz_finding, ward), KZ_FINDING_FIELD_MAX},
+  };
+  memset(f, 0, sizeof *f);
+  kz_strbuf_reset(why);
+  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+    if (read_field(L, idx, fields[i].name, fields[i].max,
+                   (const char **)((char *)f + fields[i].off), why))
+      return -1;
+  lua_pushliteral(L, "due");
+  if (lua_rawget(L, idx) != LUA_TNIL) {
+    f->has_due = 1;
+    if (kz_finding_due(L, lua_gettop(L), &f->due_days, &f->due_calendar, NULL)) {
+      kz_strbuf_addf(why, "finding's due must be a whole number of business days or "
+                     "kz.calendar_days(n), from %d to %d", KZ_DUE_MIN, KZ_DUE_MAX);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int kz_finding_due(lua_State *L, int idx, int *days, int *calendar, struct kz_strbuf *why) {
+  lua_Integer n = 0;
+  int cal = 0, ok = 0;
+  if (lua_type(L, idx) == LUA_TNUMBER) {
+    ok = lua_isinteger(L, idx);
+    n = lua_tointeger(L, idx);
+  } else if (lua_type(L, idx) == LUA_TTABLE) {
+    lua_pushliteral(L, "days");
+    lua_rawget(L, idx);
+    lua_pushliteral(L, "unit");
+    lua_rawget(L, idx);
+    ok = lua_isinteger(L, -2) && lua_type(L, -1) == LUA_TSTRING;
+    if (ok) {
+      n = lua_tointeger(L, -2);
+      cal = strcmp(lua_tostring(L, -1), "calendar") == 0;
+      ok = cal || strcmp(lua_tostring(L, -1), "business") == 0;
+    }
+    lua_pop(L, 2);
+  } else {
+    if (why) kz_strbuf_addf(why, "due must be a number of business days or kz.calendar_days(n), "
+                            "not a %s", lua_typename(L, lua_type(L, idx)));
+    return -1;
+  }
+  if (!ok) {
+    if (why) kz_strbuf_adds(why, "due must be a whole number of days");
+    return -1;
+  }
+  if (n < KZ_DUE_MIN || n > KZ_DUE_MAX) {
+    if (why) kz_strbuf_addf(why, "due is %lld days; it must be %d to %d %s days", (long long)n,
+                            KZ_DUE_MIN, KZ_DUE_MAX, cal ? "calendar" : "business");
+    return -1;
+  }
+  *days = (int)n;
+  *calendar = cal;
+  return 0;
+}
+
+/* }====== */
+
+/* {====== Evidence JSON ====== */
+
+int kz_finding_json_string(struct kz_strbuf *b, const char *s, size_t n, struct kz_strbuf *why) {
+  if (n > KZ_FINDING_EVIDENCE_MAX || b->len + n + 2 > KZ_FINDING_EVIDENCE_MAX) {
+    kz_strbuf_addf(why, "evidence is larger than %d KiB (a string of %zu bytes in it)",
+                   KZ_FINDING_EVIDENCE_MAX / 1024, n);
+    return -1;
+  }
+  if (!kz_finding_utf8_valid(s, n)) {
+    kz_strbuf_adds(why, "evidence holds a string that is not valid UTF-8 text");
+    return -1;
+  }
+  kz_strbuf_add_json_string(b, s, n);
+  if (b->len > KZ_FINDING_EVIDENCE_MAX) {      /* escapes made it grow past the cap */
+    kz_strbuf_addf(why, "evidence is larger than %d KiB", KZ_FINDING_EVIDENCE_MAX / 1024);
+    return -1;
+  }
+  return 0;
+}
+
+int kz_finding_json_number(struct kz_strbuf *b, lua_Number v, struct kz_strbuf *why) {
+  if (!isfinite(v)) {
+    kz_strbuf_addf(why, "evidence holds %s (a division by zero?), which cannot be stored",
+                   isnan(v) ? "NaN" : v > 0 ? "inf" : "-inf");
+    return -1;
+  }
+  kz_strbuf_addf(b, "%.15g", (double)v);
+  return 0;
+}
+
+/* }====== */
+
+/* {====== Messages ====== */
+
+void kz_finding_clean_message(struct kz_strbuf *out, const char *s, size_t n, size_t max) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < n && i < max) {
+    unsigned long cp;
+    size_t len = utf8_next(p + i, n - i, &cp);
+    if (len && i + len > max) break;            /* cut before, never inside, a character */
+    if (!len) {
+      kz_strbuf_addf(out, "\\x%02x", p[i]);
+      i++;
+      continue;
+    }
+    if (cp == '\n') kz_strbuf_adds(out, "\\n");
+    else if (cp == '\r') kz_strbuf_adds(out, "\\r");
+    else if (cp == '\t') kz_strbuf_adds(out, "\\t");
+    else if (cp < 0x20 || cp == 0x7f) kz_strbuf_addf(out, "\\x%02lx", cp);
+    else if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+             (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029)
+      kz_strbuf_addf(out, "\\u%04lx", cp);      /* C1 controls, bidi overrides, separators */
+    else kz_strbuf_add(out, s + i, len);
+    i += len;
+  }
+  if (i < n) kz_strbuf_addf(out, "… (%zu bytes in all)", n);
+}
+
+/* }====== */

@@ -1,0 +1,64 @@
+/*
+** finding.h — what a rule returned, checked before it may become a task.
+**
+** A finding is Lua data made by rule code: any of its strings may hold a
+** NUL, bytes that are not UTF-8 or megabytes of text, and its evidence may
+** hold NaN. The functions here read it with lengths and limits and say why
+** it cannot be stored, so that the run makes it that rule's error in that
+** household, never the night's. They also hold the range of a `due` (shared
+** by `kizuki check` and the run) and make an error message safe to print on
+** a terminal and to store (bounded, control characters escaped).
+*/
+#ifndef KZ_FINDING_H
+#define KZ_FINDING_H
+
+#include <lua.h>
+#include <stddef.h>
+#include "strbuf.h"
+
+#define KZ_FINDING_FIELD_MAX    256        /* bytes of a key, subject, agency, ward ... */
+#define KZ_FINDING_REASON_MAX   8192       /* bytes of a reason */
+#define KZ_FINDING_EVIDENCE_MAX 65536      /* bytes of the evidence JSON */
+#define KZ_DUE_MIN 1                       /* a due date: 1 to 60 days after opening */
+#define KZ_DUE_MAX 60
+#define KZ_MESSAGE_MAX 1024                /* bytes of an error message kept */
+
+/* The fields of a finding, as plain C strings (no NUL inside, valid UTF-8,
+** within their limits). Each points into a Lua string left on the stack by
+** kz_finding_read: valid until the caller pops it. NULL: not given. */
+struct kz_finding {
+  const char *since, *reason, *key, *subject, *severity, *agency, *ward;
+  int has_due, due_days, due_calendar;
+};
+
+/* Read the finding table at idx (absolute) into f. Pushes the values it reads
+** (the caller restores the stack top afterwards). Returns 0, or -1 with why
+** (reset first) saying what cannot be stored. Reads raw: no rule code runs. */
+int kz_finding_read(lua_State *L, int idx, struct kz_finding *f, struct kz_strbuf *why);
+
+/* A due at idx: a whole number of business days, or a table from
+** kz.business_days / kz.calendar_days, read raw, from KZ_DUE_MIN to
+** KZ_DUE_MAX days. Returns 0 with *days and *calendar, or -1 (why, when not
+** NULL, gets a sentence saying what was wrong, appended). */
+int kz_finding_due(lua_State *L, int idx, int *days, int *calendar, struct kz_strbuf *why);
+
+/* 1 when the n bytes at s are well-formed UTF-8 (no overlong forms, no
+** surrogates, nothing past U+10FFFF), else 0. NUL bytes count as valid. */
+int kz_finding_utf8_valid(const char *s, size_t n);
+
+/* Append s (n bytes) to the evidence JSON b as a JSON string, unless it would
+** take b past KZ_FINDING_EVIDENCE_MAX or is not UTF-8: then -1 with why
+** (appended). The size is checked before anything is copied. */
+int kz_finding_json_string(struct kz_strbuf *b, const char *s, size_t n, struct kz_strbuf *why);
+
+/* Append the number v to b as JSON; -1 with why (appended) for NaN or an
+** infinity, which JSON cannot hold. */
+int kz_finding_json_number(struct kz_strbuf *b, lua_Number v, struct kz_strbuf *why);
+
+/* Append the message s (n bytes) to out, safe for a terminal and a log:
+** control characters (newline, CR, ESC, DEL, C1, bidi overrides ...) and bytes
+** that are not UTF-8 escaped as \n, \r, \t, \xNN or \uNNNN; cut on a
+** character boundary after max bytes of s, with "… (N bytes in all)". */
+void kz_finding_clean_message(struct kz_strbuf *out, const char *s, size_t n, size_t max);
+
+#endif
