@@ -56,6 +56,8 @@ struct kz_profile {
   struct kz_calendar calendar;
   long long sandbox_instructions;  /* per evaluation (default 10,000,000) */
   size_t sandbox_memory;           /* bytes per Lua state (default 256 MiB) */
+  double quarantine_max_share;     /* above this share of households quarantined, the
+                                   ** case DB extract is broken: exit 4 (default 0.01) */
 };
 
 /* Load and validate path into *p (zeroed first). Every problem is added to

@@ -70,6 +70,18 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
 int kz_tasks_record_error(struct kz_tasks *ts, const char *rule, const char *household_id,
                           const char *subject, const char *file, int line, const char *message);
 
+/* The household's case data could not be trusted tonight (quarantined): its
+** open tasks are kept exactly as they are, neither cleared by the sweep nor
+** touched otherwise. Returns 0, or -1 on an SQLite error. */
+int kz_tasks_keep_household(struct kz_tasks *ts, const char *household_id);
+
+/* Record one offending case-DB row of this run in run_issues: kind is
+** "invalid" or "quality"; household_id, row_id, column and value may be
+** NULL. Returns 0, or -1 on an SQLite error. */
+int kz_tasks_record_issue(struct kz_tasks *ts, const char *household_id, const char *kind,
+                          const char *table, const char *row_id, const char *column,
+                          const char *value, const char *why);
+
 /* Clear every open task of a loaded rule that this run did not see.
 ** cb (may be NULL) is told the rule and unit of each task cleared. Returns
 ** the number cleared, or -1 on error. */
