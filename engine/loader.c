@@ -26,22 +26,24 @@
 /* Longest piece of a value kept in an issue (bytes of the original). */
 #define KZ_ISSUE_VALUE_MAX 64
 
-struct cursor {
-  sqlite3_stmt *st;
-  int has_row;            /* a row is waiting in st */
-  int rec_col;            /* the row's recorded_on */
-  int mrec_col;           /* the membership's recorded_on, or -1 */
-  int pid_col;            /* persons: the membership's person_id, or -1 */
-  int id_col;             /* descriptor column that names the row in issues */
-  int start_col, end_col; /* descriptor columns start_on, end_on, or -1 */
-};
-
 /* A household id as SQLite orders it (see key_of). */
 struct key {
   int rank;               /* 0 NULL, 1 number, 2 text, 3 blob */
   double num;
   const char *p;
   size_t n;
+};
+
+struct cursor {
+  sqlite3_stmt *st;
+  int has_row;            /* a row is waiting in st */
+  struct key k;           /* its household id (by advance(); p valid until the next step) */
+  int rec_col;            /* the row's recorded_on */
+  int mrec_col;           /* the membership's recorded_on, or -1 */
+  int pid_col;            /* persons: the membership's person_id, or -1 */
+  int id_col;             /* descriptor column that names the row in issues */
+  int start_col, end_col; /* descriptor columns start_on, end_on, or -1 */
+  unsigned char is_id[KZ_MAX_COLUMNS];   /* kz_records_is_id of each column */
 };
 
 struct kz_loader {
@@ -145,6 +147,8 @@ static int step(struct cursor *c, sqlite3 *db, struct kz_diag *d) {
   return -1;
 }
 
+static int advance(struct cursor *c, sqlite3 *db, struct kz_diag *d);
+
 int kz_loader_open(struct kz_loader **out, sqlite3 *db, kz_day as_of, struct kz_diag *d) {
   int rc = -1;
   struct kz_strbuf q = {0};
@@ -162,6 +166,7 @@ int kz_loader_open(struct kz_loader **out, sqlite3 *db, kz_day as_of, struct kz_
     if (c->id_col < 0) c->id_col = 1;             /* members: the person */
     c->start_col = kz_records_column(td, "start_on");
     c->end_col = kz_records_column(td, "end_on");
+    for (int k = 0; k < td->ncols; k++) c->is_id[k] = (unsigned char)kz_records_is_id(&td->cols[k]);
     kz_strbuf_reset(&q);
     build_query(&q, td);
     if (q.oom || sqlite3_prepare_v3(db, kz_strbuf_str(&q), -1, SQLITE_PREPARE_PERSISTENT,
@@ -169,7 +174,7 @@ int kz_loader_open(struct kz_loader **out, sqlite3 *db, kz_day as_of, struct kz_
       kz_diag_add(d, NULL, 0, 0, "preparing the read of '%s': %s", td->name, sqlite3_errmsg(db));
       goto done;
     }
-    if (step(c, db, d)) goto done;
+    if (advance(c, db, d)) goto done;
   }
   rc = 0;
 done:
@@ -212,6 +217,13 @@ static int key_cmp(const struct key *a, const struct key *b) {
   int c = n ? memcmp(a->p, b->p, n) : 0;
   if (c) return c;
   return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/* Step cursor c and key its row (the loader's pass; the scan only steps). */
+static int advance(struct cursor *c, sqlite3 *db, struct kz_diag *d) {
+  if (step(c, db, d)) return -1;
+  if (c->has_row) key_of(c->st, 0, &c->k);
+  return 0;
 }
 
 /* Keep a copy of k in the loader (the statement moves on). */
@@ -340,9 +352,10 @@ static int take_row(struct kz_loader *ld, struct kz_bundle *b, int t) {
     vals[c] = (const char *)sqlite3_column_text(st, c + 1);
     lens[c] = sqlite3_column_bytes(st, c + 1);
     const struct kz_column *col = &td->cols[c];
-    const char *why = vals[c] ? kz_records_check(col, sqlite3_column_type(st, c + 1) == SQLITE_TEXT,
-                                                 vals[c], (size_t)lens[c])
-                      : col->role == KZ_COL_EVENT ? "is empty (the row's own date)" : NULL;
+    const char *why = !vals[c] ? (col->role == KZ_COL_EVENT ? "is empty (the row's own date)" : NULL)
+                      : kz_records_check_as(col, cu->is_id[c],
+                                            !cu->is_id[c] || sqlite3_column_type(st, c + 1) == SQLITE_TEXT,
+                                            vals[c], (size_t)lens[c]);
     if (why) {
       if (issue(b, cu, t, hh, c + 1, col->name, why, 1)) return -1;
       bad = 1;
@@ -433,22 +446,17 @@ static int orphan(struct kz_loader *ld, struct kz_bundle *b, int t) {
 int kz_loader_next(struct kz_loader *ld, struct kz_bundle *b, struct kz_diag *d) {
   struct cursor *hc = &ld->cur[KZ_T_HOUSEHOLDS];
   const struct kz_table *hd = &kz_tables[KZ_T_HOUSEHOLDS];
-  struct key hk, k;
   for (;;) {
     kz_bundle_reset(b);
     /* Rows before the next household (or after the last) name none. */
     for (int t = 0; t < KZ_NTABLES; t++) {
       struct cursor *c = &ld->cur[t];
       if (t == KZ_T_HOUSEHOLDS) continue;
-      if (hc->has_row) key_of(hc->st, 0, &hk);
       while (c->has_row) {
-        if (hc->has_row) {
-          key_of(c->st, 0, &k);
-          if (key_cmp(&k, &hk) >= 0) break;
-        }
+        if (hc->has_row && key_cmp(&c->k, &hc->k) >= 0) break;
         b->phantom = 1;
         if (orphan(ld, b, t)) goto oom;
-        if (step(c, ld->db, d)) return -1;
+        if (advance(c, ld->db, d)) return -1;
       }
     }
     if (b->phantom) {
@@ -459,12 +467,11 @@ int kz_loader_next(struct kz_loader *ld, struct kz_bundle *b, struct kz_diag *d)
     if (!hc->has_row) return 0;
 
     /* The household: its id and recorded_on checked like any value. */
-    key_of(hc->st, 0, &hk);
-    if (key_keep(ld, &hk)) goto oom;
+    if (key_keep(ld, &hc->k)) goto oom;
     int oom = 0;
     const char *idv = (const char *)sqlite3_column_text(hc->st, 0);
     size_t idn = (size_t)sqlite3_column_bytes(hc->st, 0);
-    const char *idwhy = kz_records_check(&hd->cols[0], hk.rank == 2, idv, idn);
+    const char *idwhy = kz_records_check(&hd->cols[0], ld->hkey.rank == 2, idv, idn);
     if (!idv) idwhy = "is empty";
     b->household_id = idwhy ? escaped(b, idv ? idv : "", idv ? idn : 0, &oom)
                             : kz_arena_strdup(&b->arena, idv, idn);
@@ -484,7 +491,7 @@ int kz_loader_next(struct kz_loader *ld, struct kz_bundle *b, struct kz_diag *d)
       int hl[1] = {(int)strlen(b->household_id)};
       if (kz_bundle_add_row(b, KZ_T_HOUSEHOLDS, hv, hl)) goto oom;
     }
-    if (step(hc, ld->db, d)) return -1;
+    if (advance(hc, ld->db, d)) return -1;
     /* Its rows: every table's cursor is at or after it. A household not
     ** yet recorded is skipped with its rows; a quarantined one has every
     ** row looked at, so that each offending row is reported. */
@@ -492,10 +499,9 @@ int kz_loader_next(struct kz_loader *ld, struct kz_bundle *b, struct kz_diag *d)
       struct cursor *c = &ld->cur[t];
       if (t == KZ_T_HOUSEHOLDS) continue;
       while (c->has_row) {
-        key_of(c->st, 0, &k);
-        if (key_cmp(&k, &ld->hkey) != 0) break;   /* a later household's */
+        if (key_cmp(&c->k, &ld->hkey) != 0) break;   /* a later household's */
         if ((visible || b->quarantined) && take_row(ld, b, t)) goto oom;
-        if (step(c, ld->db, d)) return -1;
+        if (advance(c, ld->db, d)) return -1;
       }
     }
     if (!visible && !b->quarantined) continue;     /* not yet recorded: skip it */

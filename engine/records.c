@@ -90,10 +90,15 @@ int kz_records_is_id(const struct kz_column *col) {
 }
 
 const char *kz_records_check(const struct kz_column *col, int is_text, const char *v, size_t len) {
+  return kz_records_check_as(col, kz_records_is_id(col), is_text, v, len);
+}
+
+const char *kz_records_check_as(const struct kz_column *col, int is_id, int is_text, const char *v,
+                                size_t len) {
   if (!v) return NULL;
   if (col->role == KZ_COL_DATE || col->role == KZ_COL_END || col->role == KZ_COL_EVENT)
     return kz_date_valid_n(v, len) ? NULL : "is not a real date (YYYY-MM-DD)";
-  if (kz_records_is_id(col)) {
+  if (is_id) {
     if (!is_text) return "is not text (an id must be text)";
     for (size_t i = 0; i < len; i++) {
       unsigned char ch = (unsigned char)v[i];
@@ -105,7 +110,7 @@ const char *kz_records_check(const struct kz_column *col, int is_text, const cha
   }
   if (col->values) {
     for (const char *const *e = col->values; *e; e++)
-      if (strlen(*e) == len && memcmp(*e, v, len) == 0) return NULL;
+      if (strncmp(*e, v, len) == 0 && (*e)[len] == '\0') return NULL;
     return "is not one of its allowed values";
   }
   return NULL;

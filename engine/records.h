@@ -70,4 +70,9 @@ int kz_records_is_id(const struct kz_column *col);
 ** ("is not a real date (YYYY-MM-DD)", ...), a static string. */
 const char *kz_records_check(const struct kz_column *col, int is_text, const char *v, size_t len);
 
+/* The same, told whether col is an id (kz_records_is_id, worked out once:
+** the loader checks every value of a city). is_text matters only for ids. */
+const char *kz_records_check_as(const struct kz_column *col, int is_id, int is_text, const char *v,
+                                size_t len);
+
 #endif
