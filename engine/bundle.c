@@ -66,6 +66,9 @@ void kz_arena_free(struct kz_arena *a) {
 
 void kz_bundle_reset(struct kz_bundle *b) {
   for (int t = 0; t < KZ_NTABLES; t++) b->rows[t].n = 0;
+  b->nissues = 0;
+  b->quarantined = 0;
+  b->phantom = 0;
   kz_arena_reset(&b->arena);
   b->household_id = NULL;
   if (++b->gen == 0) b->gen = 1;   /* 0 means "no household" to `live` */
@@ -95,6 +98,18 @@ int kz_bundle_add_row(struct kz_bundle *b, int t, const char *const *vals, const
     p += lens[c] + 1;
   }
   r->n++;
+  return 0;
+}
+
+int kz_bundle_add_issue(struct kz_bundle *b, const struct kz_issue *is) {
+  if (b->nissues == b->capissues) {
+    size_t cap = b->capissues ? b->capissues * 2 : 8;
+    struct kz_issue *v = realloc(b->issues, cap * sizeof *v);
+    if (!v) return -1;
+    b->issues = v;
+    b->capissues = cap;
+  }
+  b->issues[b->nissues++] = *is;
   return 0;
 }
 
@@ -144,6 +159,7 @@ void kz_bundle_sort(struct kz_bundle *b) {
 
 void kz_bundle_free(struct kz_bundle *b) {
   for (int t = 0; t < KZ_NTABLES; t++) free(b->rows[t].vals);
+  free(b->issues);
   kz_arena_free(&b->arena);
   memset(b, 0, sizeof *b);
 }

@@ -36,6 +36,20 @@ struct kz_rows {
   size_t n, cap;
 };
 
+/* A row that breaks the case-record contract (invalid: the household is
+** quarantined, not evaluated tonight) or only looks wrong (quality: reported,
+** the household is evaluated). Strings are in the bundle's arena, except
+** column, which is the descriptor's (static); column and value may be NULL. */
+struct kz_issue {
+  int table;                    /* enum kz_table_id of the offending row */
+  int invalid;                  /* 1: quarantines household_id; 0: quality only */
+  const char *household_id;     /* the household it belongs to (escaped); NULL: none named */
+  const char *row_id;           /* the row's id (members: person_id), escaped */
+  const char *column;
+  const char *value;            /* escaped, truncated */
+  const char *why;
+};
+
 struct kz_bundle {
   const char *household_id;     /* in the arena */
   char today[11];               /* the run's as-of date (kz.today), set by the run */
@@ -44,6 +58,15 @@ struct kz_bundle {
   uint32_t live;                /* gen being evaluated, or 0 (see prefetch.h) */
   struct kz_rows rows[KZ_NTABLES];
   struct kz_arena arena;
+  /* Quarantine (loader.h): the issues found while building it; quarantined
+  ** counts the households whose tasks must be kept as they are and which are
+  ** not evaluated (0: evaluate it). A phantom bundle is no household: it
+  ** carries rows that name households that do not exist (quarantined = how
+  ** many distinct ids they name). */
+  struct kz_issue *issues;      /* owned array */
+  size_t nissues, capissues;
+  int quarantined;
+  int phantom;
 };
 
 /* The value of column col of row i of table t (NULL for nil). */
@@ -57,6 +80,10 @@ void kz_bundle_reset(struct kz_bundle *b);
 /* Append a row to table t; vals holds ncols strings (or NULL) that are copied
 ** into the arena. Returns 0, or -1 on out-of-memory. */
 int kz_bundle_add_row(struct kz_bundle *b, int t, const char *const *vals, const int *lens);
+
+/* Append an issue (its strings must already be in b's arena, or static).
+** Returns 0, or -1 on out-of-memory. */
+int kz_bundle_add_issue(struct kz_bundle *b, const struct kz_issue *is);
 
 /* 1 when table t already has a row whose first column equals id. */
 int kz_bundle_has_id(const struct kz_bundle *b, int t, const char *id);

@@ -105,6 +105,11 @@ static int side_run(struct side *s, sqlite3 *cases, kz_day as_of, int quiet, str
   ro.stop = kz_cli_catch_signals();
   if (ro.progress) fprintf(stderr, "kizuki diff: running the %s rules (%s)\n", s->name, s->rules_dir);
   rc = kz_run(&s->e, cases, ts, as_of, &ro, &s->st, d);
+  if (rc == KZ_EXIT_QUARANTINE) {   /* the same households on both sides: told, compared */
+    fprintf(stderr, "kizuki diff: %lld household(s) quarantined for bad case data, not "
+            "evaluated by the %s rules (see kizuki run)\n", s->st.quarantine.households, s->name);
+    rc = KZ_EXIT_OK;
+  }
   if (rc != KZ_EXIT_OK && rc != KZ_EXIT_RULE_ERROR) goto cleanup;
   if (sqlite3_prepare_v2(mem, "SELECT rule, subject, key, unit, severity, due_on, reason, level "
                          "FROM tasks WHERE status = 'open' ORDER BY rule, subject, key",

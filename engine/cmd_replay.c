@@ -403,7 +403,10 @@ int kz_cmd_replay(int argc, char **argv) {
     struct kz_run_opts ro = {0};
     ro.stop = kz_cli_catch_signals();
     int rrc = kz_run(&e, cases, ts, dd, &ro, &st, &d);
-    if (rrc != KZ_EXIT_OK && rrc != KZ_EXIT_RULE_ERROR) {
+    if (rrc == KZ_EXIT_QUARANTINE)   /* bad case data: told, the replay goes on */
+      fprintf(stderr, "kizuki replay: %s: %lld household(s) quarantined for bad case data "
+              "(not evaluated, tasks kept; see kizuki run)\n", day, st.quarantine.households);
+    if (rrc != KZ_EXIT_OK && rrc != KZ_EXIT_RULE_ERROR && rrc != KZ_EXIT_QUARANTINE) {
       for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki replay: %s: %s\n", day, d.msgs[i]);
       kz_run_stats_free(&st);
       rc = rrc;

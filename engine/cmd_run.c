@@ -32,8 +32,13 @@ static const char USAGE[] =
   "Prints a summary per rule and per unit on stdout. Exit codes: 0 ok;\n"
   "2 usage, profile or rule error (nothing written); 3 finished, but some rule\n"
   "raised errors (each listed on stderr and in run_errors); 4 the case DB is\n"
-  "unreadable or not the expected schema; 5 the task DB cannot be opened or\n"
-  "written; 6 another run holds the task DB; 7 interrupted (nothing written).\n";
+  "unreadable or not the expected schema, or so much of it is bad that more\n"
+  "than quarantine_max_share of the households would be quarantined (nothing\n"
+  "written); 5 the task DB cannot be opened or written; 6 another run holds\n"
+  "the task DB; 7 interrupted (nothing written); 8 finished, but some\n"
+  "households were quarantined for bad case data: not evaluated, their open\n"
+  "tasks kept as they were, every offending row on stderr (summed up) and in\n"
+  "run_issues (3 wins when both happen).\n";
 
 /* A nightly run for a date before the task DB's latest run would rewrite
 ** history (clear what a later night saw, reopen what it cleared): refuse it
@@ -54,6 +59,18 @@ static int refuse_going_back(struct kz_tasks *ts, kz_day as_of, struct kz_diag *
   }
   sqlite3_finalize(st);
   return rc;
+}
+
+/* Bad case data of a finished run, summed up on stderr (each row is in
+** run_issues); the operator's action with exit 8. */
+static void print_issues(const struct kz_run_stats *st) {
+  struct kz_diag lines = {0};
+  kz_quarantine_describe(&st->quarantine, st->households, &lines);
+  for (size_t i = 0; i < lines.n; i++) fprintf(stderr, "kizuki run: %s\n", lines.msgs[i]);
+  if (st->quarantine.households)
+    fprintf(stderr, "kizuki run: every offending row is in run_issues (run %lld): have the PF "
+            "correct it; the next run evaluates the households again\n", st->run_id);
+  kz_diag_clear(&lines);
 }
 
 int kz_cmd_run(int argc, char **argv) {
@@ -114,10 +131,12 @@ int kz_cmd_run(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &t1);
     kz_sandbox_print_profile(&e.sb, stderr);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-    if (!quiet && (rc == KZ_EXIT_OK || rc == KZ_EXIT_RULE_ERROR))
+    int finished = rc == KZ_EXIT_OK || rc == KZ_EXIT_RULE_ERROR || rc == KZ_EXIT_QUARANTINE;
+    if (!quiet && finished)
       fprintf(stderr, "kizuki run: %lld households in %.2f s (%.0f a second), run %lld\n",
               st.households, secs, secs > 0 ? st.households / secs : 0.0, st.run_id);
-    if (rc == KZ_EXIT_OK || rc == KZ_EXIT_RULE_ERROR) kz_run_print_summary(&e, &st, as_of, stdout);
+    if (finished) kz_run_print_summary(&e, &st, as_of, stdout);
+    if (finished) print_issues(&st);
     if (rc == KZ_EXIT_RULE_ERROR)
       fprintf(stderr, "kizuki run: finished with %lld rule error(s)%s; see above and run_errors "
               "(run %lld)\n", st.errors, st.nsuspended ? ", some rules suspended (their open tasks "

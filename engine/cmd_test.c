@@ -359,6 +359,26 @@ static void report_rule_errors(struct tester *t, struct run_report *r, sqlite3 *
   sqlite3_finalize(st);
 }
 
+/* Rows of the case data that quarantined a household in run run_id, each as
+** a failure (a fixture's data must keep the contract; quality findings are
+** not failures). */
+static void report_quarantine(struct tester *t, struct run_report *r, sqlite3 *db, long long run_id) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, "SELECT coalesce(household_id, '-'), table_name, coalesce(row_id, '-'), "
+                         "coalesce(column_name, '-'), coalesce(value, 'NULL'), why FROM run_issues "
+                         "WHERE run_id = ?1 AND kind = 'invalid' ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+    return;
+  sqlite3_bind_int64(st, 1, run_id);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    char msg[1200];
+    snprintf(msg, sizeof msg, "household %s quarantined: %s row %s: %s '%s' %s",
+             sqlite3_column_text(st, 0), sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+             sqlite3_column_text(st, 3), sqlite3_column_text(st, 4), sqlite3_column_text(st, 5));
+    run_fail_message(t, r, "bad case data", msg);
+  }
+  sqlite3_finalize(st);
+}
+
 /* Close the report of one run into the fixture's report. */
 static void finish_run(struct tester *t, struct run_report *r, size_t i,
                        const struct kz_fixture_run *run) {
@@ -422,7 +442,7 @@ static int run_fixture(struct tester *t, struct kz_fixture *f, struct kz_diag *p
     }
     kz_diag_clear(&d);
     int rrc = kz_run(&e, f->cases, ts, run->as_of, &ro, &st, &d);
-    if (rrc != KZ_EXIT_OK && rrc != KZ_EXIT_RULE_ERROR) {
+    if (rrc != KZ_EXIT_OK && rrc != KZ_EXIT_RULE_ERROR && rrc != KZ_EXIT_QUARANTINE) {
       for (size_t k = 0; k < d.n; k++) run_fail_message(t, &r, "run failed", d.msgs[k]);
       if (!d.n) run_fail_message(t, &r, "run failed", "the run did not finish");
       finish_run(t, &r, i, run);
@@ -431,6 +451,7 @@ static int run_fixture(struct tester *t, struct kz_fixture *f, struct kz_diag *p
     }
     sqlite3 *db = kz_tasks_db(ts);
     report_rule_errors(t, &r, db, st.run_id);
+    report_quarantine(t, &r, db, st.run_id);
     for (int s = 0; s < KZ_FX_NSETS; s++) {
       struct found_set got;
       if (!run->expect[s].given) continue;

@@ -43,6 +43,7 @@ struct column_info {
   int required;                       /* NOT NULL without a default */
   int is_date;                        /* *_on: a date */
   const char *const *values;          /* enumeration (records.h), or NULL */
+  const struct kz_column *desc;       /* the contract's column (records.h), or NULL */
 };
 
 struct table_info {
@@ -182,6 +183,7 @@ static int read_schema(struct loader *ld, sqlite3 *db) {
       ci->is_date = ends_with(ci->name, "_on");
       int k = desc ? kz_records_column(desc, ci->name) : -1;
       ci->values = k >= 0 ? desc->cols[k].values : NULL;
+      ci->desc = k >= 0 ? &desc->cols[k] : NULL;
     }
     sqlite3_reset(cl);
     ti->names = calloc(ti->ncols + 2, sizeof *ti->names);
@@ -284,6 +286,13 @@ static int check_value(struct loader *ld, const struct table_info *ti, const str
     error_at(ld, n, "%s: '%.60s' is not one of the valid values (%s)", what, v->text,
              kz_strbuf_str(&b));
     kz_strbuf_free(&b);
+    return -1;
+  }
+  /* The rest of the contract, as the loader checks an extract (an id with a
+  ** control character would quarantine its household). */
+  const char *why = ci->desc ? kz_records_check(ci->desc, 1, v->text, strlen(v->text)) : NULL;
+  if (why) {
+    error_at(ld, n, "%s: value %s", what, why);
     return -1;
   }
   return 0;

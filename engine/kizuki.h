@@ -7,7 +7,7 @@
 
 #define KZ_VERSION "0.1.0"
 
-/* Exit codes (DESIGN.md "CLI contract"; 5-7 are kizuki's own). */
+/* Exit codes (DESIGN.md "CLI contract"; 5-8 are kizuki's own). */
 enum {
   KZ_EXIT_OK = 0,
   KZ_EXIT_FIXTURE_FAILED = 1,  /* kizuki test: some fixture failed */
@@ -16,7 +16,10 @@ enum {
   KZ_EXIT_CASES = 4,           /* case DB unreadable or not the expected schema */
   KZ_EXIT_TASKS = 5,           /* task DB cannot be opened, created or written */
   KZ_EXIT_BUSY = 6,            /* another run holds the task DB */
-  KZ_EXIT_INTERRUPTED = 7      /* stopped by SIGINT/SIGTERM; nothing written */
+  KZ_EXIT_INTERRUPTED = 7,     /* stopped by SIGINT/SIGTERM; nothing written */
+  KZ_EXIT_QUARANTINE = 8       /* run finished, some households quarantined (bad case
+                               ** data: not evaluated, tasks kept; run_issues). A rule
+                               ** error in the same run wins: 3 */
 };
 
 /* Files compiled in from the source tree (build/embedded.c, made by xxd).

@@ -6,6 +6,7 @@
 ** step yields the bundle of the next household. Records not yet known on the
 ** as-of date (recorded_on > D) are never read; dates after D are shown as
 ** not happened (see records.h). Memory is bounded by the largest household.
+** Every value is validated before a date of it is compared (loader.c).
 */
 #ifndef KZ_LOADER_H
 #define KZ_LOADER_H
@@ -27,7 +28,13 @@ int kz_loader_validate(sqlite3 *db, struct kz_diag *d);
 int kz_loader_open(struct kz_loader **out, sqlite3 *db, kz_day as_of, struct kz_diag *d);
 
 /* Fill b with the next household. Returns 1 when b holds a household, 0 at
-** the end of the pass, -1 on an SQLite or memory error (reason in d). */
+** the end of the pass, -1 on an SQLite or memory error (reason in d).
+** Bad data is not an error: b->issues lists every offending row; when one of
+** them is invalid, b->quarantined is set and the household must not be
+** evaluated (its tasks kept as they are). A phantom b (b->phantom) holds no
+** household, only issues of rows naming households that do not exist;
+** b->quarantined then counts the distinct ids they name. Quality issues
+** (b->quarantined 0) are reported only. */
 int kz_loader_next(struct kz_loader *ld, struct kz_bundle *b, struct kz_diag *d);
 
 /* Number of households the pass will visit (a COUNT, for progress). */

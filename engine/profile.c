@@ -339,11 +339,23 @@ static void load_calendar(struct loader *L, const struct kz_yaml_node *m) {
 
 /* }========================================================= */
 
+/* quarantine_max_share: a share of households, 0 to 1 (0: any bad
+** household makes the extract broken). */
+static void load_quarantine_max_share(struct loader *L, const struct kz_yaml_node *n) {
+  double v;
+  if (!n) return;
+  if (kz_yaml_as_double(n, "quarantine_max_share", &v, L->d) < 0) return;
+  if (!(v >= 0 && v <= 1))
+    kz_yaml_error(L->d, n, "quarantine_max_share: must be a share from 0 to 1 (0.01 is 1%%)");
+  else L->p->quarantine_max_share = v;
+}
+
 /* Load from text when text is not NULL, else from the file at path. */
 static int load(struct kz_profile *p, const char *path, const char *text, size_t len,
                 struct kz_diag *d) {
   static const char *const keys[] = {"city", "municipality", "wards", "agencies", "params",
-                                     "ladder", "sandbox", "calendar", NULL};
+                                     "ladder", "sandbox", "calendar",
+                                     "quarantine_max_share", NULL};
   int rc = -1;
   size_t before = d->n;
   struct kz_yaml_doc doc = {0};
@@ -355,6 +367,7 @@ static int load(struct kz_profile *p, const char *path, const char *text, size_t
   p->sandbox_memory = (size_t)256 << 20;
   p->rule_error_limit = 20;
   p->rule_budget_limit = 3;
+  p->quarantine_max_share = 0.01;
   if (!(p->path = strdup(path))) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
   if ((text ? kz_yaml_load_string(path, text, len, &doc, d) : kz_yaml_load_file(path, &doc, d)) < 0)
     goto done;
@@ -377,6 +390,7 @@ static int load(struct kz_profile *p, const char *path, const char *text, size_t
   load_ladder(&L, get(&L, root, "ladder", ROOT, 0));
   load_sandbox(&L, get(&L, root, "sandbox", ROOT, 0));
   load_calendar(&L, get(&L, root, "calendar", ROOT, 0));
+  load_quarantine_max_share(&L, get(&L, root, "quarantine_max_share", ROOT, 0));
   if (L.oom) kz_diag_add(d, path, 0, 0, "out of memory");
   if (d->n == before) rc = 0;
 

@@ -58,6 +58,8 @@ struct kz_profile {
   size_t sandbox_memory;           /* bytes per Lua state (default 256 MiB) */
   int rule_error_limit;            /* a rule erring in more households is suspended (20) */
   int rule_budget_limit;           /* ... or running out of its budget this often (3) */
+  double quarantine_max_share;     /* above this share of households quarantined, the
+                                   ** case DB extract is broken: exit 4 (default 0.01) */
 };
 
 /* Load and validate path into *p (zeroed first). Every problem is added to

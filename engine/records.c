@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "date.h"
+
 #define C(n, r) {n, KZ_COL_##r, NULL}
 #define E(n, r, v) {n, KZ_COL_##r, v}
 
@@ -80,4 +82,36 @@ int kz_records_column(const struct kz_table *t, const char *name) {
   for (int i = 0; i < t->ncols; i++)
     if (strcmp(t->cols[i].name, name) == 0) return i;
   return -1;
+}
+
+int kz_records_is_id(const struct kz_column *col) {
+  size_t n = strlen(col->name);
+  return strcmp(col->name, "id") == 0 || (n > 3 && strcmp(col->name + n - 3, "_id") == 0);
+}
+
+const char *kz_records_check(const struct kz_column *col, int is_text, const char *v, size_t len) {
+  return kz_records_check_as(col, kz_records_is_id(col), is_text, v, len);
+}
+
+const char *kz_records_check_as(const struct kz_column *col, int is_id, int is_text, const char *v,
+                                size_t len) {
+  if (!v) return NULL;
+  if (col->role == KZ_COL_DATE || col->role == KZ_COL_END || col->role == KZ_COL_EVENT)
+    return kz_date_valid_n(v, len) ? NULL : "is not a real date (YYYY-MM-DD)";
+  if (is_id) {
+    if (!is_text) return "is not text (an id must be text)";
+    for (size_t i = 0; i < len; i++) {
+      unsigned char ch = (unsigned char)v[i];
+      if (ch == 0) return "contains a NUL byte";
+      if (ch < 0x20 || ch == 0x7f) return "contains a control character";
+    }
+  } else if (memchr(v, 0, len)) {
+    return "contains a NUL byte";
+  }
+  if (col->values) {
+    for (const char *const *e = col->values; *e; e++)
+      if (strncmp(*e, v, len) == 0 && (*e)[len] == '\0') return NULL;
+    return "is not one of its allowed values";
+  }
+  return NULL;
 }

@@ -9,6 +9,8 @@
 #ifndef KZ_RECORDS_H
 #define KZ_RECORDS_H
 
+#include <stddef.h>
+
 enum kz_col_role {
   KZ_COL_TEXT,      /* text or id */
   KZ_COL_INT,       /* integer flag (0/1) */
@@ -56,5 +58,21 @@ const struct kz_table *kz_records_table(const char *name);
 
 /* Index of column name in t, or -1. */
 int kz_records_column(const struct kz_table *t, const char *name);
+
+/* 1 when col holds an id (named "id" or "..._id"), else 0. */
+int kz_records_is_id(const struct kz_column *col);
+
+/* Check one value of col against the contract before anything compares or
+** shows it: a real date (YYYY-MM-DD) in a date column; an id that is text
+** (is_text: SQLite stored it as TEXT) with no NUL or control character; no
+** NUL in any other text; a value of its enumeration. v holds len bytes (NULL
+** is SQL NULL, always fine here). Returns NULL when fine, else what is wrong
+** ("is not a real date (YYYY-MM-DD)", ...), a static string. */
+const char *kz_records_check(const struct kz_column *col, int is_text, const char *v, size_t len);
+
+/* The same, told whether col is an id (kz_records_is_id, worked out once:
+** the loader checks every value of a city). is_text matters only for ids. */
+const char *kz_records_check_as(const struct kz_column *col, int is_id, int is_text, const char *v,
+                                size_t len);
 
 #endif

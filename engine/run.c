@@ -58,6 +58,7 @@ void kz_run_stats_free(struct kz_run_stats *st) {
   free(st->rule_errors);
   free(st->suspended);
   free(st->by_unit);
+  kz_quarantine_free(&st->quarantine);
   memset(st, 0, sizeof *st);
 }
 
@@ -613,6 +614,9 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
       rc = KZ_EXIT_INTERRUPTED;
       goto done;
     }
+    /* Bad case data: recorded; a quarantined household is not evaluated. */
+    if (b->nissues && kz_quarantine_take(&st->quarantine, ts, b, d)) { rc = KZ_EXIT_TASKS; goto done; }
+    if (b->quarantined || b->phantom) continue;
     kz_view_push_household(L, b);
     c.hh_idx = lua_gettop(L);
     lua_pushnil(L);                           /* slot: the children, once asked for */
@@ -643,11 +647,21 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
     goto done;
   }
   if (close_errors(&c)) { rc = KZ_EXIT_TASKS; goto done; }
+  if (kz_quarantine_too_many(&st->quarantine, st->households, e->prof.quarantine_max_share)) {
+    kz_diag_add(d, NULL, 0, 0, "the case DB extract looks broken: more than quarantine_max_share "
+                "(%g%%) of the households would be quarantined; nothing was written",
+                100.0 * e->prof.quarantine_max_share);
+    kz_quarantine_describe(&st->quarantine, st->households, d);
+    rc = KZ_EXIT_CASES;
+    goto done;
+  }
   if (kz_tasks_sweep(ts, sweep_tally, &c, d) < 0) { rc = KZ_EXIT_TASKS; goto done; }
   if (kz_tasks_commit(ts, st->households, st->counts, st->errors, d)) { rc = KZ_EXIT_TASKS; goto done; }
-  rc = st->errors ? KZ_EXIT_RULE_ERROR : KZ_EXIT_OK;
+  rc = st->errors ? KZ_EXIT_RULE_ERROR : st->quarantine.households ? KZ_EXIT_QUARANTINE : KZ_EXIT_OK;
 done:
-  if (rc != KZ_EXIT_OK && rc != KZ_EXIT_RULE_ERROR && rc != KZ_EXIT_BUSY) kz_tasks_rollback(ts);
+  if (rc != KZ_EXIT_OK && rc != KZ_EXIT_RULE_ERROR && rc != KZ_EXIT_QUARANTINE &&
+      rc != KZ_EXIT_BUSY)
+    kz_tasks_rollback(ts);
   lua_settop(L, top);
   kz_prefetch_close(pf);  /* frees the rows; the ring keeps counting generations */
   kz_strbuf_free(&c.ev);

@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "prefetch.h"
 #include "profile.h"
+#include "quarantine.h"
 #include "ruleset.h"
 #include "sandbox.h"
 #include "task_store.h"
@@ -56,6 +57,7 @@ struct kz_run_stats {
   struct kz_unit_stats *by_unit;         /* owned */
   size_t nunits, capunits;
   long long run_id;
+  struct kz_quarantine quarantine;       /* bad case data: households not evaluated */
 };
 
 void kz_run_stats_free(struct kz_run_stats *st);
@@ -77,8 +79,11 @@ struct kz_run_opts {
 ** rule_budget_limit times, is suspended: not evaluated any more, its open
 ** tasks kept as they are, the suspension told and stored in run_errors. Returns
 ** KZ_EXIT_OK, KZ_EXIT_RULE_ERROR (finished; some rule raised errors, all in
-** the task DB's run_errors and told to opts->errors), KZ_EXIT_CASES,
-** KZ_EXIT_TASKS, KZ_EXIT_BUSY or KZ_EXIT_INTERRUPTED (nothing written). */
+** the task DB's run_errors and told to opts->errors), KZ_EXIT_QUARANTINE
+** (finished, no rule error; some households quarantined: st->quarantine,
+** run_issues), KZ_EXIT_CASES (also when more than the profile's
+** quarantine_max_share would be quarantined: the counts in d), KZ_EXIT_TASKS,
+** KZ_EXIT_BUSY or KZ_EXIT_INTERRUPTED (nothing written). */
 int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_of,
            const struct kz_run_opts *opts, struct kz_run_stats *st, struct kz_diag *d);
 

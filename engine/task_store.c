@@ -16,6 +16,7 @@ const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated
 
 enum {
   S_FIND, S_INSERT, S_REOPEN, S_KEEP, S_ESCALATE, S_EVENT, S_ERROR, S_ERRORED,
+  S_KEEP_HH, S_ISSUE,
   S_NSTMT
 };
 
@@ -38,6 +39,9 @@ static const char *const SQL[S_NSTMT] = {
   [S_ERROR] = "INSERT INTO run_errors (run_id, rule, file, line, subject, message) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   [S_ERRORED] = "INSERT OR IGNORE INTO temp.errored (rule, household_id) VALUES (?1, ?2)",
+  [S_KEEP_HH] = "INSERT OR IGNORE INTO temp.kept_households (household_id) VALUES (?1)",
+  [S_ISSUE] = "INSERT INTO run_issues (run_id, household_id, kind, table_name, row_id, "
+              "column_name, value, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
 
 struct kz_tasks {
@@ -72,7 +76,9 @@ static int setup(struct kz_tasks *ts, struct kz_diag *d) {
   rc = sqlite3_exec(ts->db,
       "CREATE TEMP TABLE IF NOT EXISTS errored (rule TEXT, household_id TEXT, "
       "PRIMARY KEY (rule, household_id));"
-      "CREATE TEMP TABLE IF NOT EXISTS run_rules (rule TEXT PRIMARY KEY);", NULL, NULL, NULL);
+      "CREATE TEMP TABLE IF NOT EXISTS run_rules (rule TEXT PRIMARY KEY);"
+      "CREATE TEMP TABLE IF NOT EXISTS kept_households (household_id TEXT PRIMARY KEY);",
+      NULL, NULL, NULL);
   if (rc != SQLITE_OK) return fail(ts, d, "cannot create its scratch tables");
   for (int i = 0; i < S_NSTMT; i++)
     if (sqlite3_prepare_v3(ts->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &ts->st[i], NULL) != SQLITE_OK)
@@ -150,7 +156,8 @@ int kz_tasks_begin(struct kz_tasks *ts, kz_day as_of, const char *digest, int nr
   ts->as_of = as_of;
   kz_date_format(as_of, ts->day);
   sqlite3_stmt *st = NULL;
-  rc = sqlite3_exec(ts->db, "DELETE FROM temp.errored; DELETE FROM temp.run_rules;", NULL, NULL, NULL);
+  rc = sqlite3_exec(ts->db, "DELETE FROM temp.errored; DELETE FROM temp.run_rules;"
+                    "DELETE FROM temp.kept_households;", NULL, NULL, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(ts->db, "INSERT INTO temp.run_rules (rule) VALUES (?1)", -1, &st, NULL);
   for (int i = 0; rc == SQLITE_OK && i < nrules; i++) {
@@ -339,6 +346,16 @@ int kz_tasks_note_error(struct kz_tasks *ts, const char *rule, const char *house
   return rc;
 }
 
+int kz_tasks_keep_household(struct kz_tasks *ts, const char *household_id) {
+  struct kz_diag ignore = {0};
+  sqlite3_stmt *st = ts->st[S_KEEP_HH];
+  if (!household_id) return 0;     /* a NULL in the NOT IN list would keep every task */
+  sqlite3_bind_text(st, 1, household_id, -1, SQLITE_STATIC);
+  int rc = run_stmt(ts, st, &ignore, "keep");
+  kz_diag_clear(&ignore);
+  return rc;
+}
+
 /* The sweep clears only the rules of temp.run_rules: a suspended rule leaves it. */
 int kz_tasks_keep_rule(struct kz_tasks *ts, const char *rule) {
   sqlite3_stmt *st = NULL;
@@ -351,6 +368,24 @@ int kz_tasks_keep_rule(struct kz_tasks *ts, const char *rule) {
   return rc == SQLITE_OK ? 0 : -1;
 }
 
+int kz_tasks_record_issue(struct kz_tasks *ts, const char *household_id, const char *kind,
+                          const char *table, const char *row_id, const char *column,
+                          const char *value, const char *why) {
+  struct kz_diag ignore = {0};
+  sqlite3_stmt *st = ts->st[S_ISSUE];
+  sqlite3_bind_int64(st, 1, ts->run_id);
+  bind_opt(st, 2, household_id);
+  sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, table, -1, SQLITE_STATIC);
+  bind_opt(st, 5, row_id);
+  bind_opt(st, 6, column);
+  bind_opt(st, 7, value);
+  sqlite3_bind_text(st, 8, why, -1, SQLITE_STATIC);
+  int rc = run_stmt(ts, st, &ignore, "issue");
+  kz_diag_clear(&ignore);
+  return rc;
+}
+
 long long kz_tasks_sweep(struct kz_tasks *ts,
                          void (*cb)(void *ctx, const char *rule, const char *unit), void *ctx,
                          struct kz_diag *d) {
@@ -361,7 +396,8 @@ long long kz_tasks_sweep(struct kz_tasks *ts,
       "WHERE t.status = 'open' AND t.last_seen_on < ?1 "
       "AND t.rule IN (SELECT rule FROM temp.run_rules) "
       "AND NOT EXISTS (SELECT 1 FROM temp.errored e WHERE e.rule = t.rule "
-      "AND e.household_id = t.household_id)", -1, &sel, NULL);
+      "AND e.household_id = t.household_id) "
+      "AND t.household_id NOT IN (SELECT household_id FROM temp.kept_households)", -1, &sel, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(ts->db,
         "UPDATE tasks SET status = 'cleared', cleared_on = ?2 WHERE id = ?1", -1, &upd, NULL);

@@ -78,6 +78,17 @@ int kz_tasks_note_error(struct kz_tasks *ts, const char *rule, const char *house
 /* The rule is suspended for the rest of the run: the sweep leaves all its
 ** open tasks as they are (neither kept nor cleared). Returns 0 or -1. */
 int kz_tasks_keep_rule(struct kz_tasks *ts, const char *rule);
+/* The household's case data could not be trusted tonight (quarantined): its
+** open tasks are kept exactly as they are, neither cleared by the sweep nor
+** touched otherwise. Returns 0, or -1 on an SQLite error. */
+int kz_tasks_keep_household(struct kz_tasks *ts, const char *household_id);
+
+/* Record one offending case-DB row of this run in run_issues: kind is
+** "invalid" or "quality"; household_id, row_id, column and value may be
+** NULL. Returns 0, or -1 on an SQLite error. */
+int kz_tasks_record_issue(struct kz_tasks *ts, const char *household_id, const char *kind,
+                          const char *table, const char *row_id, const char *column,
+                          const char *value, const char *why);
 
 /* Clear every open task of a loaded rule that this run did not see.
 ** cb (may be NULL) is told the rule and unit of each task cleared. Returns

@@ -2,7 +2,8 @@
 --
 -- Other tools read `tasks` directly (sqlite3, exports, audits). A task is
 -- one episode of one rule for one subject: (rule, subject, key). Its history
--- is in task_events; every run is in runs, every rule error in run_errors.
+-- is in task_events; every run is in runs, every rule error in run_errors,
+-- every case-DB row that broke the contract or looked wrong in run_issues.
 PRAGMA user_version = 1;
 
 CREATE TABLE IF NOT EXISTS runs (
@@ -73,3 +74,20 @@ CREATE TABLE IF NOT EXISTS run_errors (
   subject   TEXT,
   message   TEXT NOT NULL
 ) STRICT;
+
+-- Bad data (README "Bad data"): each offending case-DB row of a run. kind
+-- 'invalid': the row breaks the contract and its household was quarantined
+-- (not evaluated; its open tasks kept as they were); 'quality': reported
+-- only. Values are escaped (\xNN) and truncated.
+CREATE TABLE IF NOT EXISTS run_issues (
+  id            INTEGER PRIMARY KEY,
+  run_id        INTEGER NOT NULL REFERENCES runs(id),
+  household_id  TEXT,                 -- the household it belongs to (NULL: none named)
+  kind          TEXT NOT NULL CHECK (kind IN ('invalid','quality')),
+  table_name    TEXT NOT NULL,
+  row_id        TEXT,                 -- the row's id (members: its person_id)
+  column_name   TEXT,
+  value         TEXT,
+  why           TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS run_issues_by_run ON run_issues(run_id);

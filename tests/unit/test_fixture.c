@@ -160,6 +160,9 @@ static void test_bad_values(void **state) {
   EXPECT_ERROR("sex: F", "sex: female", "t.yaml:5:43:", "persons.sex", "(F, M, X)");
   EXPECT_ERROR("birth_on: 2023-01-10, sex", "birth_on: 2024-02-30, sex", "t.yaml:5:26:",
                "'2024-02-30' is not a valid date");
+  /* The loader's contract too: an id with a control character. */
+  EXPECT_ERROR("households: [{id: H1}]", "households: [{id: \"H\\t1\"}]", "t.yaml:3:",
+               "households.id: value contains a control character", "");
   EXPECT_ERROR("as_of: 2024-07-30", "as_of: 2024-13-01", "t.yaml:13:12:", "as_of",
                "a date YYYY-MM-DD");
   EXPECT_ERROR("as_of: 2024-08-02", "as_of: 2024-07-01", "t.yaml:15:12:",

@@ -1,8 +1,10 @@
 /*
 ** test_loader.c — the one ordered pass over the case DB: household bundles
 ** as of D (rows recorded after D unseen, dates after D not happened), one
-** record per person however many memberships, households in id order, bad
-** extracts refused; and kz_loader_validate naming what is missing.
+** record per person however many memberships, households in id order; bad
+** data validated before it decides anything and quarantined household by
+** household (issues), never stopping the pass; and kz_loader_validate naming
+** what is missing.
 ** Run from the repo root.
 */
 #include <setjmp.h>
@@ -182,24 +184,198 @@ static void test_bundles_as_of(void **state) {
   sqlite3_close(db);
 }
 
-/* A row that names no household stops the pass, naming the row. */
+/* {====== Bad data: quarantine, not stop ====== */
+
+/* The whole pass over db as of as_of, one line a bundle: the household id,
+** "!" when quarantined (phantom: "?N" with the number of ids), then each
+** issue as [kind table.column row 'value' why @household]. */
+static const char *pass(sqlite3 *db, const char *as_of) {
+  static char out[8192];
+  struct kz_loader *ld = NULL;
+  struct kz_bundle b = {0};
+  struct kz_diag d = {0};
+  int got;
+  out[0] = '\0';
+  assert_int_equal(kz_loader_open(&ld, db, day(as_of), &d), 0);
+  while ((got = kz_loader_next(ld, &b, &d)) == 1) {
+    char line[2048];
+    size_t n = 0;
+    if (b.phantom) n += (size_t)snprintf(line + n, sizeof line - n, "?%d", b.quarantined);
+    else n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", b.household_id,
+                               b.quarantined ? "!" : "");
+    for (size_t i = 0; i < b.nissues && n < sizeof line; i++) {
+      const struct kz_issue *is = &b.issues[i];
+      n += (size_t)snprintf(line + n, sizeof line - n, " [%s %s.%s %s '%s' %s @%s]",
+                            is->invalid ? "invalid" : "quality", kz_tables[is->table].name,
+                            is->column ? is->column : "-", is->row_id ? is->row_id : "-",
+                            is->value ? is->value : "-", is->why, is->household_id ? is->household_id : "-");
+    }
+    strncat(out, line, sizeof out - strlen(out) - 2);
+    strcat(out, "\n");
+  }
+  assert_int_equal(got, 0);
+  assert_int_equal((int)d.n, 0);
+  kz_loader_close(ld);
+  kz_bundle_free(&b);
+  return out;
+}
+
+/* Three quiet households, each with a residence; rows added per test. */
+static const char SMALL[] =
+  "INSERT INTO households (id) VALUES ('H1'), ('H2'), ('H3');"
+  "INSERT INTO persons (id, birth_on) VALUES ('C1','2023-01-10'), ('C2','2022-02-02'), ('C3','2021-03-03');"
+  "INSERT INTO members (household_id, person_id, relation, start_on) VALUES"
+  " ('H1','C1','child','2023-01-10'), ('H2','C2','child','2022-02-02'), ('H3','C3','child','2021-03-03');"
+  "INSERT INTO residences (id, household_id, municipality, ward, start_on) VALUES"
+  " ('R1','H1','sapporo','chuo','2023-01-10'), ('R2','H2','sapporo','kita','2022-02-02'),"
+  " ('R3','H3','sapporo','nishi','2021-03-03');"
+  "PRAGMA ignore_check_constraints = 1;";
+
+static sqlite3 *small_city(const char *more) {
+  sqlite3 *db = kzt_cases_db(SMALL);
+  if (more) kzt_exec_sql(db, more);
+  return db;
+}
+
+/* A row that names no household does not stop the pass: it is charged to the
+** id it names (kept, reported), and every real household is read. */
 static void test_orphan_row(void **state) {
   (void)state;
   sqlite3 *db = kzt_cases_db(CITY);
-  kzt_exec_sql(db, "INSERT INTO reviews (id, household_id, forum, reviewed_on) VALUES ('V9','H15','progress','2024-01-01')");
+  kzt_exec_sql(db, "INSERT INTO reviews (id, household_id, forum, reviewed_on) VALUES ('V9','H15','progress','2024-01-01');"
+                   "INSERT INTO contacts (id, household_id, agency, occurred_on) VALUES ('T9','H15','welfare','2024-01-01'),"
+                   " ('T8','H9','welfare','2024-01-01');");
+  assert_string_equal(pass(db, AS_OF),
+    "H1\n"
+    "?1 [invalid contacts.household_id T9 'H15' names a household that is not in households @H15]"
+    " [invalid reviews.household_id V9 'H15' names a household that is not in households @H15]\n"
+    "H2\n"
+    "?1 [invalid contacts.household_id T8 'H9' names a household that is not in households @H9]\n");
+  sqlite3_close(db);
+}
+
+/* Every date is validated before it decides anything: recorded_on of a
+** household or a row, an event date (a report), padded, short or far. A bad
+** one quarantines its household; the others are read as ever. */
+static void test_dates_before_visibility(void **state) {
+  (void)state;
+  static const struct { const char *sql, *want; } cases[] = {
+    {"UPDATE households SET recorded_on = '2024-6-3' WHERE id = 'H2'",
+     "H1\nH2! [invalid households.recorded_on H2 '2024-6-3' is not a real date (YYYY-MM-DD) @H2]\nH3\n"},
+    {"INSERT INTO reports (id, household_id, kind, received_on) VALUES ('P1','H2','notification','2024-9-30')",
+     "H1\nH2! [invalid reports.received_on P1 '2024-9-30' is not a real date (YYYY-MM-DD) @H2]\nH3\n"},
+    {"INSERT INTO reports (id, household_id, kind, received_on) VALUES ('P1','H2','notification',' 2024-09-30')",
+     "H1\nH2! [invalid reports.received_on P1 ' 2024-09-30' is not a real date (YYYY-MM-DD) @H2]\nH3\n"},
+    {"UPDATE households SET recorded_on = ' 2099-01-01' WHERE id = 'H3'",
+     "H1\nH2\nH3! [invalid households.recorded_on H3 ' 2099-01-01' is not a real date (YYYY-MM-DD) @H3]\n"},
+    {"UPDATE residences SET recorded_on = '2024-02-30' WHERE id = 'R1'",
+     "H1! [invalid residences.recorded_on R1 '2024-02-30' is not a real date (YYYY-MM-DD) @H1]\nH2\nH3\n"},
+    /* A membership recorded on a bad day: the person behind it is not taken either. */
+    {"UPDATE members SET recorded_on = '20240101' WHERE person_id = 'C3'",
+     "H1\nH2\nH3! [invalid members.recorded_on C3 '20240101' is not a real date (YYYY-MM-DD) @H3]\n"},
+    /* A row recorded after D is not there: its values are not looked at. */
+    {"INSERT INTO reports (id, household_id, kind, received_on, recorded_on) VALUES ('P1','H2','notification','2024-9-30','2024-12-01')",
+     "H1\nH2\nH3\n"},
+    /* A good event date after D: not happened yet, as ever. */
+    {"INSERT INTO reports (id, household_id, kind, received_on) VALUES ('P1','H2','notification','2024-09-30')",
+     "H1\nH2\nH3\n"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    sqlite3 *db = small_city(cases[i].sql);
+    const char *got = pass(db, AS_OF);
+    if (strcmp(got, cases[i].want) != 0) fail_msg("case %zu: got\n%s\nwant\n%s", i, got, cases[i].want);
+    sqlite3_close(db);
+  }
+}
+
+/* One bad row of a kind the contract does not allow quarantines only its
+** household; spans that end before they start make no sense either. */
+static void test_bad_rows(void **state) {
+  (void)state;
+  static const struct { const char *sql, *want; } cases[] = {
+    {"INSERT INTO reports (id, household_id, kind, received_on) VALUES ('P1','H2','rumour','2024-06-01')",
+     "H1\nH2! [invalid reports.kind P1 'rumour' is not one of its allowed values @H2]\nH3\n"},
+    {"INSERT INTO welfare (id, household_id, start_on, end_on) VALUES ('W1','H1','2024-03-01','2024-02-01')",
+     "H1! [invalid welfare.end_on W1 '2024-02-01' is before start_on @H1]\nH2\nH3\n"},
+    /* A member whose person is in no persons row: a dangling reference. */
+    {"INSERT INTO members (household_id, person_id, relation, start_on) VALUES ('H2','C7','child','2024-01-01')",
+     "H1\nH2! [invalid members.person_id C7 'C7' names a person who is not in persons @H2]\nH3\n"},
+    /* A control character in an id, and a NUL in other text. */
+    {"UPDATE persons SET id = 'C1' || char(9) WHERE id = 'C1'; UPDATE members SET person_id = 'C1' || char(9) WHERE person_id = 'C1'",
+     "H1! [invalid persons.id C1\\x09 'C1\\x09' contains a control character @H1]"
+     " [invalid members.person_id C1\\x09 'C1\\x09' contains a control character @H1]\nH2\nH3\n"},
+    {"UPDATE residences SET municipality = 'sap' || char(0) || 'poro' WHERE id = 'R2'",
+     "H1\nH2! [invalid residences.municipality R2 'sap\\x00poro' contains a NUL byte @H2]\nH3\n"},
+    /* Every offending row of a quarantined household is reported. */
+    {"INSERT INTO contacts (id, household_id, agency, occurred_on, child_seen) VALUES"
+     " ('T1','H3','police','2024-01-01',0), ('T2','H3','welfare','2024-13-01',2)",
+     "H1\nH2\nH3! [invalid contacts.agency T1 'police' is not one of its allowed values @H3]"
+     " [invalid contacts.occurred_on T2 '2024-13-01' is not a real date (YYYY-MM-DD) @H3]"
+     " [invalid contacts.child_seen T2 '2' is not one of its allowed values @H3]\n"},
+    /* Long values are truncated, odd bytes escaped. */
+    {"UPDATE households SET recorded_on = 'x' || char(1) || '\\' || printf('%080d', 7) WHERE id = 'H1'",
+     "H1! [invalid households.recorded_on H1 'x\\x01\\\\0000000000000000000000000000000000000000000000000000000000000...'"
+     " is not a real date (YYYY-MM-DD) @H1]\nH2\nH3\n"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    sqlite3 *db = small_city(cases[i].sql);
+    const char *got = pass(db, AS_OF);
+    if (strcmp(got, cases[i].want) != 0) fail_msg("case %zu: got\n%s\nwant\n%s", i, got, cases[i].want);
+    sqlite3_close(db);
+  }
+}
+
+/* Two household ids that differ only after a NUL are two households: the
+** rows of one never reach the other's bundle; the one with the NUL is
+** quarantined, named with the NUL escaped. */
+static void test_nul_in_ids(void **state) {
+  (void)state;
+  sqlite3 *db = small_city(
+    "INSERT INTO households (id) VALUES (CAST(X'48320078' AS TEXT));"
+    "INSERT INTO persons (id, birth_on) VALUES ('C9','2020-01-01');"
+    "INSERT INTO members (household_id, person_id, relation, start_on)"
+    " VALUES (CAST(X'48320078' AS TEXT),'C9','child','2020-01-01');"
+    "INSERT INTO residences (id, household_id, municipality, ward, start_on)"
+    " VALUES ('R9', CAST(X'48320078' AS TEXT),'sapporo','chuo','2020-01-01');");
   struct kz_loader *ld = NULL;
   struct kz_bundle b = {0};
   struct kz_diag d = {0};
   assert_int_equal(kz_loader_open(&ld, db, day(AS_OF), &d), 0);
-  assert_int_equal(kz_loader_next(ld, &b, &d), 1);        /* H1 */
-  assert_int_equal(kz_loader_next(ld, &b, &d), -1);       /* H15 < H2 */
-  assert_true(d.n >= 1);
-  assert_non_null(strstr(d.msgs[0], "reviews row V9 names household H15, which does not exist"));
-  kz_diag_clear(&d);
+  assert_int_equal(kz_loader_next(ld, &b, &d), 1);
+  assert_int_equal(kz_loader_next(ld, &b, &d), 1);
+  assert_string_equal(b.household_id, "H2");
+  assert_int_equal(b.quarantined, 0);
+  assert_string_equal(rows_of(&b, KZ_T_PERSONS), "C2|2022-02-02|-");          /* not C9 */
+  assert_string_equal(rows_of(&b, KZ_T_RESIDENCES), "R2|H2|sapporo|kita|2022-02-02|-");
   kz_loader_close(ld);
   kz_bundle_free(&b);
+  assert_string_equal(pass(db, AS_OF),
+    "H1\nH2\n"
+    "H2\\x00x! [invalid households.id H2\\x00x 'H2\\x00x' contains a NUL byte @H2\\x00x]"
+    " [invalid members.household_id C9 'H2\\x00x' contains a NUL byte @H2\\x00x]"
+    " [invalid residences.household_id R9 'H2\\x00x' contains a NUL byte @H2\\x00x]\nH3\n");
   sqlite3_close(db);
 }
+
+/* Data-quality findings are reported and change nothing: no residence as of
+** D, two residences at once. */
+static void test_quality(void **state) {
+  (void)state;
+  sqlite3 *db = small_city(
+    "DELETE FROM residences WHERE id = 'R2';"
+    "INSERT INTO residences (id, household_id, municipality, ward, start_on, end_on) VALUES"
+    " ('R4','H3','sapporo','teine','2022-01-01','2023-01-01'),"       /* overlaps R3 */
+    " ('R5','H1','sapporo','kita','2024-01-01',NULL),"                 /* overlaps R1 */
+    " ('R6','H1','sapporo','kita','2025-01-01',NULL);");               /* starts after D */
+  kzt_exec_sql(db, "UPDATE residences SET end_on = '2024-01-01' WHERE id = 'R1'");   /* ... not any more */
+  assert_string_equal(pass(db, AS_OF),
+    "H1\n"
+    "H2 [quality households.- H2 '-' has no residence as of the run date @H2]\n"
+    "H3 [quality residences.start_on R4 '2022-01-01' overlaps residence R3 @H3]\n");
+  sqlite3_close(db);
+}
+
+/* }====== */
 
 /* A person in two households is in both bundles. */
 static void test_person_in_two_households(void **state) {
@@ -281,23 +457,17 @@ static void test_validate(void **state) {
   sqlite3_close(db);
 }
 
-/* A bad value in an extract stops the pass with the row named. */
+/* A bad value in an extract quarantines its household; the pass goes on. */
 static void test_bad_value(void **state) {
   (void)state;
   sqlite3 *db = kzt_cases_db(NULL);
   kzt_exec_sql(db, "PRAGMA ignore_check_constraints = 1;"
-               "INSERT INTO households (id) VALUES ('H1');"
+               "INSERT INTO households (id) VALUES ('H1'), ('H2');"
+               "INSERT INTO residences (id, household_id, municipality, ward, start_on) VALUES"
+               " ('R1','H1','sapporo','chuo','2020-01-01'), ('R2','H2','sapporo','chuo','2020-01-01');"
                "INSERT INTO welfare (id, household_id, start_on) VALUES ('W1','H1','2024-02-30');");
-  struct kz_loader *ld = NULL;
-  struct kz_bundle b = {0};
-  struct kz_diag d = {0};
-  assert_int_equal(kz_loader_open(&ld, db, day(AS_OF), &d), 0);
-  assert_int_equal(kz_loader_next(ld, &b, &d), -1);
-  assert_true(d.n >= 1);
-  assert_non_null(strstr(d.msgs[0], "welfare row W1: start_on '2024-02-30'"));
-  kz_diag_clear(&d);
-  kz_loader_close(ld);
-  kz_bundle_free(&b);
+  assert_string_equal(pass(db, AS_OF),
+    "H1! [invalid welfare.start_on W1 '2024-02-30' is not a real date (YYYY-MM-DD) @H1]\nH2\n");
   sqlite3_close(db);
 }
 
@@ -310,6 +480,10 @@ int main(void) {
     cmocka_unit_test(test_person_in_two_households),
     cmocka_unit_test(test_validate),
     cmocka_unit_test(test_bad_value),
+    cmocka_unit_test(test_dates_before_visibility),
+    cmocka_unit_test(test_bad_rows),
+    cmocka_unit_test(test_nul_in_ids),
+    cmocka_unit_test(test_quality),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -278,6 +278,31 @@ static void test_wrong_types(void **state) {
   end_trial(&t);
 }
 
+/* quarantine_max_share: 0.01 unless set; a share from 0 to 1. */
+static void test_quarantine_max_share(void **state) {
+  (void)state;
+  struct trial t;
+  try_profile(&t, NULL);
+  assert_int_equal(t.rc, 0);
+  assert_true(t.p.quarantine_max_share == 0.01);
+  end_trial(&t);
+  static const char *const set[] = {"sandbox: {", "quarantine_max_share: 0.05\nsandbox: {", NULL};
+  try_profile(&t, set);
+  assert_int_equal(t.rc, 0);
+  assert_true(t.p.quarantine_max_share == 0.05);
+  end_trial(&t);
+  static const char *const big[] = {"sandbox: {", "quarantine_max_share: 2\nsandbox: {", NULL};
+  try_profile(&t, big);
+  assert_int_equal(t.rc, -1);
+  assert_diag(&t, "18:23:", "quarantine_max_share: must be a share from 0 to 1");
+  end_trial(&t);
+  static const char *const text[] = {"sandbox: {", "quarantine_max_share: lots\nsandbox: {", NULL};
+  try_profile(&t, text);
+  assert_int_equal(t.rc, -1);
+  assert_diag(&t, "18:23:", "quarantine_max_share: expected a number");
+  end_trial(&t);
+}
+
 static void test_ladder_unknown_agency(void **state) {
   (void)state;
   struct trial t;
@@ -402,6 +427,7 @@ int main(void) {
       cmocka_unit_test(test_mini_loads),
       cmocka_unit_test(test_unknown_keys),
       cmocka_unit_test(test_wrong_types),
+      cmocka_unit_test(test_quarantine_max_share),
       cmocka_unit_test(test_ladder_unknown_agency),
       cmocka_unit_test(test_ladder_loops),
       cmocka_unit_test(test_bad_holiday),

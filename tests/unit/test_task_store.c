@@ -352,6 +352,39 @@ static void test_errored_household_protected(void **state) {
   commit();
 }
 
+/* A quarantined household (bad case data): every task of it is kept as it
+** is by the sweep, whatever its rule; its issues go to run_issues; a NULL id
+** keeps nothing (it would keep every task through NOT IN). The next run
+** sweeps as ever. */
+static void test_kept_household(void **state) {
+  (void)state;
+  begin("2024-05-07");
+  assert_int_equal(APPLY(.since = "2024-05-01"), KZ_OUT_OPENED);
+  assert_int_equal(APPLY(.since = "2024-05-01", .rule = "r.b"), KZ_OUT_OPENED);
+  assert_int_equal(APPLY(.since = "2024-05-01", .subject = "C2", .household = "H2"), KZ_OUT_OPENED);
+  commit();
+  begin("2024-05-08");
+  assert_int_equal(kz_tasks_keep_household(ts, "H1"), 0);
+  assert_int_equal(kz_tasks_keep_household(ts, "H1"), 0);             /* twice: once */
+  assert_int_equal(kz_tasks_keep_household(ts, NULL), 0);
+  assert_int_equal(kz_tasks_record_issue(ts, "H1", "invalid", "households", "H1", "recorded_on",
+                                         "2024-6-3", "is not a real date (YYYY-MM-DD)"), 0);
+  assert_int_equal(kz_tasks_record_issue(ts, NULL, "quality", "households", NULL, NULL, NULL,
+                                         "has no residence"), 0);
+  assert_int_equal(sweep(), 1);
+  commit();
+  assert_string_equal(text("SELECT group_concat(rule || ' ' || subject || ' ' || status || ' ' || last_seen_on, ', ') "
+                           "FROM (SELECT * FROM tasks ORDER BY id)"),
+                      "r.a C1 open 2024-05-07, r.b C1 open 2024-05-07, r.a C2 cleared 2024-05-07");
+  assert_string_equal(text("SELECT group_concat(run_id || '|' || coalesce(household_id, '-') || '|' || kind || '|' || "
+                           "table_name || '|' || coalesce(column_name, '-') || '|' || coalesce(value, '-'), ', ') "
+                           "FROM (SELECT * FROM run_issues ORDER BY id)"),
+                      "2|H1|invalid|households|recorded_on|2024-6-3, 2|-|quality|households|-|-");
+  begin("2024-05-09");
+  assert_int_equal(sweep(), 2);
+  commit();
+}
+
 /* {====== Runs: one at a time, all or nothing ====== */
 
 static char *dump(sqlite3 *d) {
@@ -445,6 +478,7 @@ static void test_second_run_busy(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_kept_household, setup, teardown),
     cmocka_unit_test_setup_teardown(test_keep, setup, teardown),
     cmocka_unit_test_setup_teardown(test_clear_and_reopen, setup, teardown),
     cmocka_unit_test_setup_teardown(test_escalate_ladder, setup, teardown),
