@@ -63,9 +63,6 @@ static int fail(struct kz_tasks *ts, struct kz_diag *d, const char *what) {
 
 /* {====== Schema versions ====== */
 
-/* The schema version this code writes (schema/tasks.sql, PRAGMA user_version). */
-#define TASKS_SCHEMA_VERSION 2
-
 /* Version 1 -> 2: runs gets the backlog counts; tasks gets `backlog` and a
 ** nullable due_on, task_events may say 'promoted'. SQLite cannot drop a NOT
 ** NULL or change a CHECK with ALTER, so both tables are rebuilt the way
@@ -126,7 +123,7 @@ static long long scalar(sqlite3 *db, const char *sql) {
   return v;
 }
 
-/* Bring an existing task DB up to TASKS_SCHEMA_VERSION, in one transaction
+/* Bring an existing task DB up to KZ_TASKS_SCHEMA_VERSION, in one transaction
 ** (all of it or nothing). A fresh DB is left to the schema. Must run with
 ** foreign keys off (they cannot be switched inside a transaction). Returns 0,
 ** or -1 with the reason in d (a DB from a newer kizuki is refused). */
@@ -140,9 +137,9 @@ static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
                                        "WHERE type = 'table' AND name = 'tasks'");
   if (version < 0 || has_tasks < 0) {
     rc = fail(ts, d, "cannot read its schema version");
-  } else if (version > TASKS_SCHEMA_VERSION) {
+  } else if (version > KZ_TASKS_SCHEMA_VERSION) {
     kz_diag_add(d, NULL, 0, 0, "task DB: its schema version is %lld, newer than this kizuki's "
-                "(%d); use the kizuki that wrote it", version, TASKS_SCHEMA_VERSION);
+                "(%d); use the kizuki that wrote it", version, KZ_TASKS_SCHEMA_VERSION);
     rc = -1;
   } else if (has_tasks && version < 2) {
     if (sqlite3_exec(ts->db, MIGRATE_1_2, NULL, NULL, NULL) != SQLITE_OK)

@@ -17,6 +17,10 @@
 
 struct kz_tasks;
 
+/* The task DB schema version this kizuki writes and reads (schema/tasks.sql
+** PRAGMA user_version); kz_tasks_open migrates an older DB in place. */
+#define KZ_TASKS_SCHEMA_VERSION 2
+
 /* What kz_tasks_apply did. A run counts a promoted task among its opened
 ** ones too (DESIGN.md): counts[KZ_OUT_OPENED] includes counts[KZ_OUT_PROMOTED]. */
 enum kz_outcome {
