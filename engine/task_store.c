@@ -129,8 +129,9 @@ static long long scalar(sqlite3 *db, const char *sql) {
 ** or -1 with the reason in d (a DB from a newer kizuki is refused). */
 static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
   int rc = 0;
-  if (sqlite3_exec(ts->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-    return fail(ts, d, "cannot lock it to check its schema version");
+  int x = sqlite3_exec(ts->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (x == SQLITE_BUSY || x == SQLITE_LOCKED) return -1;   /* the caller says "in use" */
+  if (x != SQLITE_OK) return fail(ts, d, "cannot lock it to check its schema version");
   /* Read under the lock: another kizuki may have just migrated it. */
   long long version = scalar(ts->db, "PRAGMA user_version");
   long long has_tasks = scalar(ts->db, "SELECT count(*) FROM sqlite_master "
@@ -156,6 +157,8 @@ static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
 static int setup(struct kz_tasks *ts, struct kz_diag *d) {
   sqlite3_busy_timeout(ts->db, 0);
   sqlite3_exec(ts->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+  /* Foreign keys off while migrating (the documented way); on a failure the
+  ** caller closes the connection, and sqlite3_errcode still tells busy. */
   sqlite3_exec(ts->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
   if (migrate(ts, d)) return -1;
   int rc = sqlite3_exec(ts->db,
