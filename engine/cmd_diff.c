@@ -185,8 +185,10 @@ static int cmp_task(const struct dtask *a, const struct dtask *b) {
 }
 
 static int same_task(const struct dtask *a, const struct dtask *b) {
-  return strcmp(a->unit, b->unit) == 0 && strcmp(a->severity, b->severity) == 0 &&
-         strcmp(a->due_on, b->due_on) == 0 && a->level == b->level;
+  /* due_on is NULL for a backlog task: in the backlog on one side only differs */
+  int same_due = a->due_on && b->due_on ? strcmp(a->due_on, b->due_on) == 0 : a->due_on == b->due_on;
+  return strcmp(a->unit, b->unit) == 0 && strcmp(a->severity, b->severity) == 0 && same_due &&
+         a->level == b->level;
 }
 
 static int cmp_tally_name(const void *a, const void *b) {
@@ -409,7 +411,9 @@ static void json_task(struct kz_strbuf *b, const struct dtask *t) {
   kz_strbuf_adds(b, ",\"severity\":");
   json_str(b, t->severity);
   kz_strbuf_addf(b, ",\"level\":%d,\"due_on\":", t->level);
-  json_str(b, t->due_on);
+  if (t->due_on) json_str(b, t->due_on);
+  else kz_strbuf_adds(b, "null");               /* a backlog task has no due date */
+  kz_strbuf_addf(b, ",\"backlog\":%s", t->due_on ? "false" : "true");
   kz_strbuf_adds(b, ",\"reason\":");
   json_str(b, t->reason);
   kz_strbuf_adds(b, "}");

@@ -22,7 +22,8 @@
 static const char USAGE[] =
   "usage: kizuki export --tasks TASKS.db --out PATH [--format csv|jsonl] [--per-unit]\n"
   "                     [--status S] [--unit U | --ward W] [--severity S] [--rule R]\n"
-  "                     [--overdue] [--opened-since DATE] [--as-of DATE]\n"
+  "                     [--overdue] [--opened-since DATE] [--backlog | --no-backlog]\n"
+  "                     [--as-of DATE]\n"
   "\n"
   "Write tasks (most severe first, then by due date) to files:\n"
   "  csv    UTF-8 with a BOM, Japanese headers, RFC 4180 quoting and CRLF line\n"
@@ -39,6 +40,10 @@ static const char USAGE[] =
   "  --status S        open (default), cleared, done or all\n"
   "  --unit, --ward, --severity, --rule, --overdue, --opened-since, --as-of\n"
   "                    filter as in `kizuki tasks`\n"
+  "  --backlog         only backlog tasks (a stale trigger: no due date, never\n"
+  "                    escalated, for a review); --no-backlog: none of them.\n"
+  "                    By default both, after the dated tasks of each severity,\n"
+  "                    marked in the last column (バックログ) or \"backlog\": true\n"
   "\n"
   "Files are written under a temporary name and renamed into place, mode 0600\n"
   "(owner only: they name households). An --out that is the task DB or any\n"
@@ -49,7 +54,8 @@ static const char USAGE[] =
 /* The CSV columns, in order, with their Japanese headers. */
 static const char *const CSV_HEAD[] = {
   "ID", "重大度", "期限", "期限超過", "担当", "規則", "対象", "キー", "段階", "状態", "理由",
-  "根拠", "世帯", "区", "機関種別", "発生日", "開始日", "最終確認日", "解消日", "完了日", "完了メモ"
+  "根拠", "世帯", "区", "機関種別", "発生日", "開始日", "最終確認日", "解消日", "完了日", "完了メモ",
+  "バックログ"   /* last, so the columns before it keep their places */
 };
 #define CSV_NCOLS (sizeof CSV_HEAD / sizeof *CSV_HEAD)
 
@@ -75,7 +81,8 @@ static void csv_row(FILE *out, sqlite3_stmt *st) {
     status_ja(col(st, KZ_TQ_STATUS)), col(st, KZ_TQ_REASON), col(st, KZ_TQ_EVIDENCE_TEXT),
     col(st, KZ_TQ_HOUSEHOLD), col(st, KZ_TQ_WARD), col(st, KZ_TQ_AGENCY), col(st, KZ_TQ_SINCE),
     col(st, KZ_TQ_OPENED_ON), col(st, KZ_TQ_LAST_SEEN_ON), col(st, KZ_TQ_CLEARED_ON),
-    col(st, KZ_TQ_DONE_ON), col(st, KZ_TQ_DONE_NOTE)};
+    col(st, KZ_TQ_DONE_ON), col(st, KZ_TQ_DONE_NOTE),
+    sqlite3_column_int(st, KZ_TQ_BACKLOG) ? "バックログ" : ""};
   kz_taskq_csv_record(out, row, CSV_NCOLS, "\r\n");
 }
 
@@ -226,6 +233,7 @@ int kz_cmd_export(int argc, char **argv) {
     {"status", required_argument, NULL, 's'}, {"severity", required_argument, NULL, 'v'},
     {"rule", required_argument, NULL, 'r'}, {"overdue", no_argument, NULL, 'o'},
     {"opened-since", required_argument, NULL, 'n'}, {"as-of", required_argument, NULL, 'a'},
+    {"backlog", no_argument, NULL, 'b'}, {"no-backlog", no_argument, NULL, 'B'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
   struct kz_taskq_filter f = {0};
@@ -248,6 +256,8 @@ int kz_cmd_export(int argc, char **argv) {
       case 's': f.status = optarg; break;
       case 'v': f.severity = optarg; break;
       case 'r': f.rule = optarg; break;
+      case 'b': f.backlog = KZ_TQ_BACKLOG_ONLY; break;
+      case 'B': f.backlog = KZ_TQ_BACKLOG_EXCLUDE; break;
       case 'o': f.overdue = 1; break;
       case 'n': if (kz_cli_parse_date("--opened-since", optarg, &f.opened_since)) return KZ_EXIT_USAGE; break;
       case 'a': if (kz_cli_parse_date("--as-of", optarg, &f.as_of)) return KZ_EXIT_USAGE; break;

@@ -142,7 +142,8 @@ static int print_events(struct replay *rp, sqlite3 *db, long long run_id, const 
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db,
         "SELECT e.on_date, e.event, t.rule, t.subject, t.key, e.unit, e.level, "
-        "coalesce(e.due_on, ''), t.severity, t.reason, coalesce(e.note, '') "
+        "coalesce(e.due_on, ''), t.severity, t.reason, coalesce(e.note, ''), "
+        "e.due_on IS NULL AND e.event IN ('opened', 'reopened') "   /* into the backlog */
         "FROM task_events e JOIN tasks t ON t.id = e.task_id "
         "WHERE e.run_id = ?1 OR (e.run_id IS NULL AND e.on_date = ?2 AND e.event = 'done') "
         "ORDER BY e.run_id IS NOT NULL, e.id", -1, &st, NULL) != SQLITE_OK)
@@ -162,12 +163,14 @@ static int print_events(struct replay *rp, sqlite3 *db, long long run_id, const 
       json_field(b, "unit", col(st, 5), 0);
       kz_strbuf_addf(b, ",\"level\":%d", sqlite3_column_int(st, 6));
       json_field(b, "due_on", col(st, 7), 0);
+      kz_strbuf_addf(b, ",\"backlog\":%s", sqlite3_column_int(st, 11) ? "true" : "false");
       json_field(b, "severity", col(st, 8), 0);
       json_field(b, "reason", reason, 0);
       kz_strbuf_adds(b, "}");
     } else {
       fprintf(rp->out, "%-10s  %-9s  %-22s  %-8s  %-38s  %5d  %-10s  %s\n", col(st, 0), col(st, 1),
-              col(st, 2), col(st, 3), col(st, 5), sqlite3_column_int(st, 6), col(st, 7), reason);
+              col(st, 2), col(st, 3), col(st, 5), sqlite3_column_int(st, 6),
+              sqlite3_column_int(st, 11) ? "(backlog)" : col(st, 7), reason);
     }
     rp->nevents++;
   }
@@ -179,7 +182,8 @@ static void print_open(struct replay *rp, sqlite3 *db, const char *last, struct 
   sqlite3_stmt *st = NULL;
   int n = 0;
   if (sqlite3_prepare_v2(db, "SELECT rule, subject, key, unit, severity, level, opened_on, due_on, "
-                         "reason FROM tasks WHERE status = 'open' ORDER BY opened_on, rule, subject, key",
+                         "reason, backlog FROM tasks WHERE status = 'open' "
+                         "ORDER BY opened_on, rule, subject, key",
                          -1, &st, NULL) != SQLITE_OK)
     return;
   if (!rp->json) fprintf(rp->out, "\nopen tasks as of %s:\n", last);
@@ -194,12 +198,14 @@ static void print_open(struct replay *rp, sqlite3 *db, const char *last, struct 
       kz_strbuf_addf(json, ",\"level\":%d", sqlite3_column_int(st, 5));
       json_field(json, "opened_on", col(st, 6), 0);
       json_field(json, "due_on", col(st, 7), 0);
+      kz_strbuf_addf(json, ",\"backlog\":%s", sqlite3_column_int(st, 9) ? "true" : "false");
       json_field(json, "reason", col(st, 8), 0);
       kz_strbuf_adds(json, "}");
     } else {
-      fprintf(rp->out, "  %-22s  %-8s  %-16s  %-38s  %-8s  level %d  opened %s  due %s\n",
+      fprintf(rp->out, "  %-22s  %-8s  %-16s  %-38s  %-8s  level %d  opened %s  %s%s\n",
               col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), sqlite3_column_int(st, 5),
-              col(st, 6), col(st, 7));
+              col(st, 6), sqlite3_column_int(st, 9) ? "backlog (no due date)" : "due ",
+              sqlite3_column_int(st, 9) ? "" : col(st, 7));
     }
     n++;
   }

@@ -45,10 +45,13 @@ static int parse_id(const char *cmd, const char *arg, long long *out) {
 static const char TASKS_USAGE[] =
   "usage: kizuki tasks --tasks TASKS.db [--unit U | --ward W] [--status S]\n"
   "                    [--severity S] [--rule R] [--overdue] [--opened-since DATE]\n"
-  "                    [--as-of DATE] [--format text|json|csv]\n"
+  "                    [--backlog] [--as-of DATE] [--format text|json|csv]\n"
   "\n"
   "List tasks, most severe first (critical, high, medium, low), then by due\n"
-  "date. The task DB is opened read-only.\n"
+  "date. The task DB is opened read-only. By default the daily queue: backlog\n"
+  "tasks (a trigger older than open_within_days when first seen: no due date,\n"
+  "never escalated, kept for a review) are listed apart, with --backlog; the\n"
+  "footer (stderr for json and csv) says how many there are.\n"
   "\n"
   "  --tasks TASKS.db     the task DB `kizuki run` writes\n"
   "  --unit U             only tasks with unit U now (e.g. chuo.health_center)\n"
@@ -58,6 +61,7 @@ static const char TASKS_USAGE[] =
   "  --rule R             only tasks of rule R (e.g. checkup.missed)\n"
   "  --overdue            only open tasks whose due date is before the as-of date\n"
   "  --opened-since DATE  only tasks opened (or reopened) on or after DATE\n"
+  "  --backlog            only backlog tasks (instead of the daily queue)\n"
   "  --as-of DATE         the day overdue is judged on (default: today)\n"
   "  --format F           text (default: aligned columns; ! marks overdue),\n"
   "                       json (an array of task objects) or csv (RFC 4180)\n"
@@ -93,7 +97,8 @@ static int text_rows_add(struct text_rows *r, sqlite3_stmt *st) {
   }
   char due[32];
   int overdue = sqlite3_column_int(st, KZ_TQ_OVERDUE);
-  snprintf(due, sizeof due, "%s%s", col(st, KZ_TQ_DUE_ON), overdue ? "!" : "");
+  snprintf(due, sizeof due, "%s%s", sqlite3_column_type(st, KZ_TQ_DUE_ON) == SQLITE_NULL ? "-"
+           : col(st, KZ_TQ_DUE_ON), overdue ? "!" : "");
   r->overdue += overdue;
   const char *src[TC_N] = {col(st, KZ_TQ_ID), col(st, KZ_TQ_SEVERITY), due, col(st, KZ_TQ_UNIT),
                            col(st, KZ_TQ_RULE), col(st, KZ_TQ_SUBJECT), col(st, KZ_TQ_LEVEL),
@@ -106,7 +111,8 @@ static int text_rows_add(struct text_rows *r, sqlite3_stmt *st) {
   return rc;
 }
 
-static void text_rows_print(const struct text_rows *r, int with_status, kz_day as_of) {
+static void text_rows_print(const struct text_rows *r, int with_status, kz_day as_of,
+                            int backlog, long long backlog_apart) {
   size_t w[TC_N];
   char day[KZ_DATE_LEN];
   for (int c = 0; c < TC_N; c++) w[c] = strlen(TC_HEAD[c]);
@@ -121,16 +127,33 @@ static void text_rows_print(const struct text_rows *r, int with_status, kz_day a
     }
     printf("%s\n", row[TC_REASON]);
   }
-  printf("%zu task%s", r->n, r->n == 1 ? "" : "s");
+  printf("%zu %stask%s", r->n, backlog ? "backlog " : "", r->n == 1 ? "" : "s");
   if (r->overdue)
     printf(", %lld overdue (due before %s, marked !)", r->overdue, kz_date_format(as_of, day));
+  if (backlog_apart > 0)
+    printf("; %lld backlog task%s listed apart (--backlog)", backlog_apart, backlog_apart == 1 ? "" : "s");
   printf("\n");
+}
+
+/* How many backlog tasks f would select with the daily queue's other
+** filters: the ones `kizuki tasks` lists apart. -1 on error. */
+static long long count_backlog(sqlite3 *db, const struct kz_taskq_filter *f, struct kz_diag *d) {
+  struct kz_taskq_filter bf = *f;
+  sqlite3_stmt *st = NULL;
+  long long n = 0;
+  int step;
+  if (f->overdue) return 0;        /* a backlog task is never overdue */
+  bf.backlog = KZ_TQ_BACKLOG_ONLY;
+  if (kz_taskq_prepare(db, &bf, &st, d)) return -1;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) n++;
+  sqlite3_finalize(st);
+  return step == SQLITE_DONE ? n : -1;
 }
 
 static void csv_print_header(void) {
   static const char *const head[] = {"id", "severity", "due_on", "overdue", "unit", "rule",
                                      "subject", "key", "level", "status", "opened_on",
-                                     "household_id", "ward", "reason", "evidence"};
+                                     "household_id", "ward", "reason", "evidence", "backlog"};
   kz_taskq_csv_record(stdout, head, sizeof head / sizeof *head, "\r\n");
 }
 
@@ -139,7 +162,8 @@ static void csv_print_row(sqlite3_stmt *st) {
                        col(st, KZ_TQ_OVERDUE), col(st, KZ_TQ_UNIT), col(st, KZ_TQ_RULE),
                        col(st, KZ_TQ_SUBJECT), col(st, KZ_TQ_KEY), col(st, KZ_TQ_LEVEL),
                        col(st, KZ_TQ_STATUS), col(st, KZ_TQ_OPENED_ON), col(st, KZ_TQ_HOUSEHOLD),
-                       col(st, KZ_TQ_WARD), col(st, KZ_TQ_REASON), col(st, KZ_TQ_EVIDENCE_TEXT)};
+                       col(st, KZ_TQ_WARD), col(st, KZ_TQ_REASON), col(st, KZ_TQ_EVIDENCE_TEXT),
+                       col(st, KZ_TQ_BACKLOG)};
   kz_taskq_csv_record(stdout, row, sizeof row / sizeof *row, "\r\n");
 }
 
@@ -150,10 +174,11 @@ int kz_cmd_tasks(int argc, char **argv) {
     {"severity", required_argument, NULL, 'v'}, {"rule", required_argument, NULL, 'r'},
     {"overdue", no_argument, NULL, 'o'}, {"opened-since", required_argument, NULL, 'n'},
     {"as-of", required_argument, NULL, 'a'}, {"format", required_argument, NULL, 'f'},
-    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
+    {"backlog", no_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
   struct kz_taskq_filter f = {0};
   const char *tasks = NULL, *format = "text";
+  long long apart = 0;
   struct kz_diag d = {0};
   struct text_rows rows = {0};
   sqlite3 *db = NULL;
@@ -161,10 +186,12 @@ int kz_cmd_tasks(int argc, char **argv) {
   int ch, rc = KZ_EXIT_OK;
   f.opened_since = KZ_DAY_NONE;
   f.as_of = kz_cli_today();
+  f.backlog = KZ_TQ_BACKLOG_EXCLUDE;           /* the daily queue */
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (ch) {
       case 't': tasks = optarg; break;
+      case 'b': f.backlog = KZ_TQ_BACKLOG_ONLY; break;
       case 'u': f.unit = optarg; break;
       case 'w': f.ward = optarg; break;
       case 's': f.status = optarg; break;
@@ -213,8 +240,16 @@ int kz_cmd_tasks(int argc, char **argv) {
     goto done;
   }
   if (format[0] == 'j') fputs(n ? "\n]\n" : "]\n", stdout);
+  if (f.backlog == KZ_TQ_BACKLOG_EXCLUDE && (apart = count_backlog(db, &f, &d)) < 0) {
+    rc = KZ_EXIT_TASKS;
+    goto done;
+  }
   if (format[0] == 't')
-    text_rows_print(&rows, f.status && strcmp(f.status, "open") != 0, f.as_of);
+    text_rows_print(&rows, f.status && strcmp(f.status, "open") != 0, f.as_of,
+                    f.backlog == KZ_TQ_BACKLOG_ONLY, apart);
+  else if (apart > 0)
+    fprintf(stderr, "kizuki tasks: %lld backlog task%s not listed (the daily queue); "
+            "--backlog lists them\n", apart, apart == 1 ? "" : "s");
 done:
   print_diag("tasks", &d);
   kz_diag_clear(&d);
@@ -360,7 +395,8 @@ static const char EXPLAIN_USAGE[] =
   "Tell why task TASK_ID exists and how it got where it is: the rule (id,\n"
   "title, policy label, file:line, version), the reason, every evidence record\n"
   "with its dates, the routing (agency kind, ward, unit now, level, the ladder\n"
-  "it climbed) and its history (opened, escalated, cleared, reopened, done).\n"
+  "it climbed) and its history (opened, escalated, cleared, reopened, promoted\n"
+  "from the backlog, done). A backlog task says so, with no due date.\n"
   "\n"
   "  --tasks TASKS.db  the task DB `kizuki run` writes (opened read-only)\n"
   "  --rules DIR       the rules folder, for titles and the ladder (default:\n"
@@ -423,9 +459,11 @@ static void explain_routing(sqlite3_stmt *t, const struct kz_engine *e, const st
   int level = sqlite3_column_int(t, 7);
   const struct kz_agency *a = e ? kz_profile_agency(&e->prof, agency) : NULL;
   const struct kz_ward *w = e && ward ? kz_profile_ward(&e->prof, ward) : NULL;
-  size_t start = 0;      /* the episode's last opened/reopened event */
+  size_t start = 0;      /* the episode's last opened/reopened/promoted event */
   for (size_t i = 0; i < nev; i++)
-    if (!strcmp(ev[i].event, "opened") || !strcmp(ev[i].event, "reopened")) start = i;
+    if (!strcmp(ev[i].event, "opened") || !strcmp(ev[i].event, "reopened") ||
+        !strcmp(ev[i].event, "promoted"))
+      start = i;
   printf("\nrouting\n");
   printf("  agency    %s%s%s%s\n", agency, a ? " (" : "", a ? a->name : "", a ? ")" : "");
   printf("  ward      %s%s%s%s\n", ward ? ward : "(none: city level)", w ? " (" : "",
@@ -538,7 +576,7 @@ int kz_cmd_explain(int argc, char **argv) {
   if (sqlite3_prepare_v2(db,
       "SELECT id, rule, subject, key, household_id, severity, status, level, since, opened_on, "
       "due_on, ward, agency, unit, last_seen_on, cleared_on, reason, rule_version, rule_file, "
-      "rule_line, done_on, done_note FROM tasks WHERE id = ?1", -1, &t, NULL) != SQLITE_OK) {
+      "rule_line, done_on, done_note, backlog FROM tasks WHERE id = ?1", -1, &t, NULL) != SQLITE_OK) {
     kz_diag_add(&d, tasks, 0, 0, "cannot read the task: %s", sqlite3_errmsg(db));
     rc = KZ_EXIT_TASKS;
     goto done;
@@ -567,16 +605,23 @@ int kz_cmd_explain(int argc, char **argv) {
   /* Columns of t: 0 id, 1 rule, 2 subject, 3 key, 4 household_id, 5 severity,
   ** 6 status, 7 level, 8 since, 9 opened_on, 10 due_on, 11 ward, 12 agency,
   ** 13 unit, 14 last_seen_on, 15 cleared_on, 16 reason, 17 rule_version,
-  ** 18 rule_file, 19 rule_line, 20 done_on, 21 done_note. */
+  ** 18 rule_file, 19 rule_line, 20 done_on, 21 done_note, 22 backlog. */
   const char *status = col(t, 6);
+  int backlog = sqlite3_column_int(t, 22);
   kz_date_format(as_of, day);
   printf("task %lld: %s, %s, level %d, with %s\n", id, status, col(t, 5), sqlite3_column_int(t, 7),
          col(t, 13));
   explain_rule(t, have_engine ? &e : NULL);
   printf("subject   %s (household %s), key %s\n", col(t, 2), col(t, 4), col(t, 3));
   printf("dates     trigger %s, opened %s, due %s%s, last seen by a run %s\n",
-         sqlite3_column_type(t, 8) == SQLITE_NULL ? "?" : col(t, 8), col(t, 9), col(t, 10),
-         strcmp(status, "open") == 0 && strcmp(col(t, 10), day) < 0 ? " (overdue)" : "", col(t, 14));
+         sqlite3_column_type(t, 8) == SQLITE_NULL ? "?" : col(t, 8), col(t, 9),
+         backlog ? "none" : col(t, 10),
+         !backlog && strcmp(status, "open") == 0 && strcmp(col(t, 10), day) < 0 ? " (overdue)" : "",
+         col(t, 14));
+  if (backlog)
+    printf("backlog   the trigger was older than open_within_days when the task opened: no due\n"
+           "          date, never escalated; listed apart for a review, and promoted to a\n"
+           "          normal task if a new trigger makes it recent\n");
   if (strcmp(status, "cleared") == 0) printf("cleared   %s: the data no longer shows the condition\n", col(t, 15));
   if (strcmp(status, "done") == 0) printf("done      %s: %s\n", col(t, 20), col(t, 21));
   printf("\nreason\n  %s\n", col(t, 16));

@@ -52,6 +52,7 @@ static const char USAGE[] =
 struct found {
   char *rule, *subject, *key, *unit, *severity, *due_on;   /* owned; due_on may be NULL */
   int level;
+  int backlog;                     /* the task's backlog flag after the run */
 };
 
 struct found_set {
@@ -98,18 +99,19 @@ static void found_free(struct found_set *s) {
   s->n = 0;
 }
 
-/* Read set `which` after run run_id into *out. Returns 0 or -1. */
+/* Read set `which` after run run_id into *out. A promoted backlog task
+** counts as opened (DESIGN.md). Returns 0 or -1. */
 static int found_read(const struct kz_fixture *f, sqlite3 *db, enum kz_fixture_set which,
                       long long run_id, struct found_set *out) {
   static const char *const events[KZ_FX_NSETS] = {
-    NULL, "'opened', 'reopened'", "'cleared'", "'escalated'"};
+    NULL, "'opened', 'reopened', 'promoted'", "'cleared'", "'escalated'"};
   char sql[512];
   if (which == KZ_FX_OPEN)
-    snprintf(sql, sizeof sql, "SELECT rule, subject, key, unit, severity, level, due_on FROM tasks "
-             "WHERE status = 'open' AND ?1 IS NOT NULL ORDER BY rule, subject, key");
+    snprintf(sql, sizeof sql, "SELECT rule, subject, key, unit, severity, level, due_on, backlog "
+             "FROM tasks WHERE status = 'open' AND ?1 IS NOT NULL ORDER BY rule, subject, key");
   else
     snprintf(sql, sizeof sql, "SELECT t.rule, t.subject, t.key, e.unit, t.severity, e.level, "
-             "e.due_on FROM task_events e JOIN tasks t ON t.id = e.task_id "
+             "e.due_on, t.backlog FROM task_events e JOIN tasks t ON t.id = e.task_id "
              "WHERE e.run_id = ?1 AND e.event IN (%s) ORDER BY t.rule, t.subject, t.key",
              events[which]);
   sqlite3_stmt *st = NULL;
@@ -127,6 +129,7 @@ static int found_read(const struct kz_fixture *f, sqlite3 *db, enum kz_fixture_s
     t->unit = dup_col(st, 3); t->severity = dup_col(st, 4);
     t->level = sqlite3_column_int(st, 5);
     t->due_on = dup_col(st, 6);
+    t->backlog = sqlite3_column_int(st, 7);
   }
   sqlite3_finalize(st);
   return rc;
@@ -143,6 +146,8 @@ static int matches(const struct kz_fixture_task *e, const struct found *t) {
     return 0;
   if (e->level >= 0 && e->level != t->level) return 0;
   if (e->due_on != KZ_DAY_NONE && !same(kz_date_format(e->due_on, due), t->due_on)) return 0;
+  if (e->due_null && t->due_on) return 0;
+  if (e->backlog >= 0 && e->backlog != t->backlog) return 0;
   return 1;
 }
 
@@ -175,14 +180,16 @@ static void text_task_expected(struct kz_strbuf *b, const struct kz_fixture_task
   if (e->severity) FIELD("severity", e->severity);
   if (e->level >= 0) { kz_strbuf_addf(b, "%slevel: %d", first ? "" : ", ", e->level); first = 0; }
   if (e->due_on != KZ_DAY_NONE) FIELD("due_on", kz_date_format(e->due_on, due));
+  if (e->due_null) FIELD("due_on", "null");
+  if (e->backlog >= 0) FIELD("backlog", e->backlog ? "true" : "false");
 #undef FIELD
   kz_strbuf_adds(b, "}");
 }
 
 static void text_task_found(struct kz_strbuf *b, const struct found *t) {
   kz_strbuf_addf(b, "{rule: %s, subject: %s, key: %s, unit: %s, severity: %s, level: %d, "
-                 "due_on: %s}", t->rule, t->subject, t->key, t->unit, t->severity, t->level,
-                 t->due_on ? t->due_on : "~");
+                 "due_on: %s, backlog: %s}", t->rule, t->subject, t->key, t->unit, t->severity,
+                 t->level, t->due_on ? t->due_on : "null", t->backlog ? "true" : "false");
 }
 
 
@@ -198,6 +205,8 @@ static void json_task_expected(struct kz_strbuf *b, const struct kz_fixture *f,
   else kz_strbuf_adds(b, ",\"level\":null");
   kz_strbuf_adds(b, ",\"due_on\":");
   kz_strbuf_add_json(b, e->due_on != KZ_DAY_NONE ? kz_date_format(e->due_on, due) : NULL);
+  if (e->backlog >= 0) kz_strbuf_addf(b, ",\"backlog\":%s", e->backlog ? "true" : "false");
+  else kz_strbuf_adds(b, ",\"backlog\":null");
   kz_strbuf_adds(b, ",\"file\":"); kz_strbuf_add_json(b, f->file);
   kz_strbuf_addf(b, ",\"line\":%d}", e->line);
 }
@@ -210,7 +219,7 @@ static void json_task_found(struct kz_strbuf *b, const struct found *t) {
   kz_strbuf_adds(b, ",\"severity\":"); kz_strbuf_add_json(b, t->severity);
   kz_strbuf_addf(b, ",\"level\":%d,\"due_on\":", t->level);
   kz_strbuf_add_json(b, t->due_on);
-  kz_strbuf_adds(b, "}");
+  kz_strbuf_addf(b, ",\"backlog\":%s}", t->backlog ? "true" : "false");
 }
 
 /* The failures of one run, text and JSON side by side. */
@@ -309,7 +318,7 @@ static void cover_tally(struct tester *t, const struct kz_fixture *f, sqlite3 *d
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db, "SELECT DISTINCT t.rule, e.event = 'cleared' FROM task_events e "
                          "JOIN tasks t ON t.id = e.task_id "
-                         "WHERE e.event IN ('opened', 'reopened', 'cleared')", -1, &st, NULL) != SQLITE_OK)
+                         "WHERE e.event IN ('opened', 'reopened', 'promoted', 'cleared')", -1, &st, NULL) != SQLITE_OK)
     return;
   while (sqlite3_step(st) == SQLITE_ROW) {
     const char *rule = (const char *)sqlite3_column_text(st, 0);

@@ -24,7 +24,7 @@ static const char *const TOP_KEYS[] = {"name", "description", "rules", "params",
 static const char *const RUN_KEYS[] = {"as_of", "open", "opened", "cleared", "escalated", "done",
                                        "note", NULL};
 static const char *const TASK_KEYS[] = {"rule", "subject", "key", "unit", "severity", "level",
-                                        "due_on", "note", NULL};
+                                        "due_on", "backlog", "note", NULL};
 static const char *const DONE_KEYS[] = {"rule", "subject", "key", "note", NULL};
 static const char *const SEVERITIES[] = {"low", "medium", "high", "critical", NULL};
 
@@ -496,6 +496,7 @@ static void load_records(struct loader *ld, const struct kz_yaml_node *records) 
 static int load_task(struct loader *ld, const struct kz_yaml_node *n, struct kz_fixture_task *t) {
   memset(t, 0, sizeof *t);
   t->level = -1;
+  t->backlog = -1;
   t->due_on = KZ_DAY_NONE;
   t->line = n->line;
   t->col = n->col;
@@ -522,8 +523,15 @@ static int load_task(struct loader *ld, const struct kz_yaml_node *n, struct kz_
     else if (level < 0 || level > 1000000) error_at(ld, v, "level: expected 0 or more");
     else t->level = (int)level;
   }
-  if ((v = kz_yaml_map_get(n, "due_on")) && kz_yaml_as_date(v, "due_on", &t->due_on, ld->d))
+  if ((v = kz_yaml_map_get(n, "due_on")) && kz_yaml_is_null(v))
+    t->due_null = 1;                       /* no due date: a backlog task */
+  else if (v && kz_yaml_as_date(v, "due_on", &t->due_on, ld->d))
     ld->bad = 1;
+  if ((v = kz_yaml_map_get(n, "backlog"))) {
+    int b;
+    if (kz_yaml_as_bool(v, "backlog", &b, ld->d)) ld->bad = 1;
+    else t->backlog = b != 0;
+  }
   return 0;
 }
 

@@ -37,12 +37,14 @@ enum kz_fixture_set { KZ_FX_OPEN, KZ_FX_OPENED, KZ_FX_CLEARED, KZ_FX_ESCALATED, 
 extern const char *const kz_fixture_set_names[KZ_FX_NSETS];
 
 /* One expected task. Only the fields given are compared: a NULL string, a
-** level of -1 or a due_on of KZ_DAY_NONE means "not given". Strings are
-** borrowed from the fixture's YAML document. */
+** level or backlog of -1 or a due_on of KZ_DAY_NONE (without due_null)
+** means "not given". Strings are borrowed from the fixture's YAML document. */
 struct kz_fixture_task {
   const char *rule, *subject, *key, *unit, *severity;
   int level;
   kz_day due_on;
+  int due_null;                   /* `due_on: null`: expects no due date (a backlog task) */
+  int backlog;                    /* `backlog: true|false`: 1 or 0; -1 not given */
   int line, col;
 };
 

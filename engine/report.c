@@ -12,6 +12,7 @@
 #include "kizuki.h"
 #include "report_html.h"
 #include "strbuf.h"
+#include "task_query.h"
 
 /* {====== The snapshot ====== */
 
@@ -20,28 +21,33 @@ static char *dup_col(sqlite3_stmt *st, int i) {
   return s ? strdup((const char *)s) : NULL;
 }
 
-/* The open tasks as they are now (the latest run). */
+/* The open tasks as they are now (the latest run); column 13 is 1 for a
+** backlog task, 14 its since. */
 static const char SQL_NOW[] =
   "SELECT rule, subject, key, household_id, agency, ward, unit, severity, level, opened_on, "
-  "due_on, reason, evidence FROM tasks WHERE status = 'open' "
-  "ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
-  "ELSE 3 END, due_on, rule, subject, key";
+  "due_on, reason, evidence, backlog, since FROM tasks WHERE status = 'open' "
+  "ORDER BY backlog, CASE WHEN backlog THEN rule END, CASE WHEN backlog THEN unit END, "
+  "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
+  "ELSE 3 END, due_on, since, rule, subject, key";
 
 /* The open tasks as of run ?1 (and staff closings up to day ?2), rebuilt
-** from each task's last event: opened, reopened and escalated leave a task
-** open with the event's unit, level and due date. Reason and severity are
-** the task's latest. */
+** from each task's last event: opened, reopened, promoted and escalated
+** leave a task open with the event's unit, level and due date; an opened or
+** reopened event with no due date left it in the backlog. Reason, severity
+** and since are the task's latest. */
 static const char SQL_THEN[] =
   "WITH last AS (SELECT task_id, max(id) AS eid FROM task_events "
   "  WHERE (run_id IS NOT NULL AND run_id <= ?1) OR (run_id IS NULL AND on_date <= ?2) "
   "  GROUP BY task_id) "
   "SELECT t.rule, t.subject, t.key, t.household_id, t.agency, t.ward, e.unit, t.severity, "
   "e.level, (SELECT max(o.on_date) FROM task_events o WHERE o.task_id = t.id "
-  "  AND o.event IN ('opened', 'reopened') AND o.id <= e.id), e.due_on, t.reason, t.evidence "
+  "  AND o.event IN ('opened', 'reopened', 'promoted') AND o.id <= e.id), e.due_on, t.reason, "
+  "t.evidence, e.due_on IS NULL AS backlog, t.since "
   "FROM last JOIN task_events e ON e.id = last.eid JOIN tasks t ON t.id = e.task_id "
-  "WHERE e.event IN ('opened', 'reopened', 'escalated') "
-  "ORDER BY CASE t.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
-  "ELSE 3 END, e.due_on, t.rule, t.subject, t.key";
+  "WHERE e.event IN ('opened', 'reopened', 'promoted', 'escalated') "
+  "ORDER BY backlog, CASE WHEN backlog THEN t.rule END, CASE WHEN backlog THEN e.unit END, "
+  "CASE t.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
+  "ELSE 3 END, e.due_on, t.since, t.rule, t.subject, t.key";
 
 /* Each item of an evidence array: table, id, and its other fields. */
 static const char SQL_EVIDENCE[] =
@@ -75,9 +81,13 @@ static int load_evidence(struct kz_report_task *t, sqlite3_stmt *ev, const char 
 int kz_report_load(struct kz_report *r, sqlite3 *db, kz_day as_of, struct kz_diag *d) {
   sqlite3_stmt *run = NULL, *st = NULL, *ev = NULL;
   char day[KZ_DATE_LEN];
-  size_t cap = 0;
+  size_t cap = 0, bcap = 0;
   int rc = -1, step;
   memset(r, 0, sizeof *r);
+  if (kz_taskq_check_version(db, NULL, d)) {   /* a version-1 DB has no backlog column */
+    rc = 1;
+    goto cleanup;
+  }
   if (sqlite3_prepare_v2(db, "SELECT id, as_of, rules_digest, rules_count, households, errors "
                          "FROM runs WHERE ?1 IS NULL OR as_of <= ?1 ORDER BY id DESC LIMIT 1",
                          -1, &run, NULL) != SQLITE_OK) {
@@ -114,13 +124,16 @@ int kz_report_load(struct kz_report *r, sqlite3 *db, kz_day as_of, struct kz_dia
     sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
   }
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (r->n == cap) {
-      cap = cap ? cap * 2 : 256;
-      struct kz_report_task *p = realloc(r->tasks, cap * sizeof *p);
+    int backlog = sqlite3_column_int(st, 13);
+    struct kz_report_task **arr = backlog ? &r->backlog : &r->tasks;
+    size_t *n = backlog ? &r->nbacklog : &r->n, *c = backlog ? &bcap : &cap;
+    if (*n == *c) {
+      *c = *c ? *c * 2 : 256;
+      struct kz_report_task *p = realloc(*arr, *c * sizeof *p);
       if (!p) goto oom;
-      r->tasks = p;
+      *arr = p;
     }
-    struct kz_report_task *t = &r->tasks[r->n++];
+    struct kz_report_task *t = &(*arr)[(*n)++];
     memset(t, 0, sizeof *t);
     char **cols[] = {&t->rule, &t->subject, &t->key, &t->household_id, &t->agency, &t->ward,
                      &t->unit, &t->severity};
@@ -129,6 +142,7 @@ int kz_report_load(struct kz_report *r, sqlite3 *db, kz_day as_of, struct kz_dia
     t->opened_on = dup_col(st, 9);
     t->due_on = dup_col(st, 10);
     t->reason = dup_col(st, 11);
+    t->since = dup_col(st, 14);
     if (!t->rule || !t->subject || !t->key || !t->unit || !t->severity) goto oom;
     if (!t->due_on || kz_date_parse(t->due_on, &t->due)) t->due = KZ_DAY_NONE;
     if (load_evidence(t, ev, (const char *)sqlite3_column_text(st, 12))) goto sql_error;
@@ -149,11 +163,11 @@ cleanup:
   return rc;
 }
 
-void kz_report_free(struct kz_report *r) {
-  for (size_t i = 0; i < r->n; i++) {
-    struct kz_report_task *t = &r->tasks[i];
+static void free_tasks(struct kz_report_task *v, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    struct kz_report_task *t = &v[i];
     char *owned[] = {t->rule, t->subject, t->key, t->household_id, t->agency, t->ward,
-                     t->unit, t->severity, t->opened_on, t->due_on, t->reason};
+                     t->unit, t->severity, t->opened_on, t->due_on, t->reason, t->since};
     for (size_t k = 0; k < sizeof owned / sizeof *owned; k++) free(owned[k]);
     for (size_t k = 0; k < t->nev; k++) {
       free(t->ev[k].table);
@@ -162,7 +176,12 @@ void kz_report_free(struct kz_report *r) {
     }
     free(t->ev);
   }
-  free(r->tasks);
+  free(v);
+}
+
+void kz_report_free(struct kz_report *r) {
+  free_tasks(r->tasks, r->n);
+  free_tasks(r->backlog, r->nbacklog);
   memset(r, 0, sizeof *r);
 }
 
@@ -321,6 +340,10 @@ static int build_units(const struct kz_report *r, const struct kz_profile *p, st
   *nprofile = l->n;
   for (size_t i = 0; i < r->n; i++) {
     base_unit(r->tasks[i].unit, u, sizeof u);
+    if (unit_list_add(l, u)) return -1;
+  }
+  for (size_t i = 0; i < r->nbacklog; i++) {   /* a unit with only backlog tasks gets a page */
+    base_unit(r->backlog[i].unit, u, sizeof u);
     if (unit_list_add(l, u)) return -1;
   }
   qsort(l->units + *nprofile, l->n - *nprofile, sizeof *l->units, cmp_unit);
@@ -696,6 +719,112 @@ static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
   if (!shown) kz_strbuf_adds(b, "<p class=\"muted\" id=\"no-tasks\">未対応のタスクはありません。</p>\n");
 }
 
+/* The backlog, apart from the open work: tasks whose trigger was older than
+** open_within_days when they opened. They have no due date and never climb
+** the ladder, so they are in none of the counts above; here they are counted
+** per rule and per unit, and (on a unit page) listed, for a review. */
+static void add_backlog(struct kz_strbuf *b, const struct page *pg) {
+  const struct kz_report *r = pg->r;
+  const struct kz_ruleset *rs = pg->rules;
+  size_t total = 0;
+  for (size_t i = 0; i < r->nbacklog; i++) total += on_page(pg, &r->backlog[i]);
+  kz_strbuf_addf(b, "<section class=\"backlog\" id=\"backlog\">\n<h2>バックログ（古い契機のタスク）"
+                 "<span class=\"n\" id=\"backlog-count\" data-count=\"%zu\"> %zu件</span></h2>\n",
+                 total, total);
+  kz_strbuf_adds(b, "<p class=\"muted\">契機が open_within_days（既定180日）より前だったため、日々の"
+                    "対応件数に入れず別に残したタスクです。期限はなく、エスカレーションもしません。"
+                    "見直しのうえ対応・完了してください。新しい契機が生じると通常のタスクになります。</p>\n");
+  if (!total) {
+    kz_strbuf_adds(b, "<p class=\"muted\" id=\"no-backlog\">バックログはありません。</p>\n</section>\n");
+    return;
+  }
+  /* Per rule (the backlog is sorted by rule, then unit). */
+  kz_strbuf_adds(b, "<table class=\"backlog-rules\">\n<tr><th>ルール</th><th>件数</th></tr>\n");
+  for (size_t i = 0, j; i < r->nbacklog; i = j) {
+    const char *id = r->backlog[i].rule;
+    size_t n = 0;
+    for (j = i; j < r->nbacklog && strcmp(r->backlog[j].rule, id) == 0; j++)
+      n += on_page(pg, &r->backlog[j]);
+    if (!n) continue;
+    const struct kz_rule *rule = kz_ruleset_find(rs, id);
+    kz_strbuf_adds(b, "<tr><td>");
+    if (rule && rule->label) {
+      kz_html_text(b, rule->label);
+      kz_strbuf_adds(b, " ");
+    }
+    kz_strbuf_adds(b, "<span class=\"ids\">");
+    kz_html_text(b, id);
+    kz_strbuf_adds(b, "</span></td><td class=\"num\" data-backlog-rule=\"");
+    kz_html_text(b, id);
+    kz_strbuf_addf(b, "\" data-count=\"%zu\">%zu件</td></tr>\n", n, n);
+  }
+  kz_strbuf_adds(b, "</table>\n");
+  if (!pg->unit) {                 /* the city: per unit, linked to its page */
+    kz_strbuf_adds(b, "<table class=\"backlog-units\">\n<tr><th>部署</th><th>件数</th></tr>\n");
+    for (size_t u = 0; u < pg->units->n; u++) {
+      struct page up = *pg;
+      size_t n = 0;
+      up.unit = pg->units->units[u];
+      for (size_t i = 0; i < r->nbacklog; i++) n += on_page(&up, &r->backlog[i]);
+      if (!n) continue;
+      struct kz_strbuf name = {0};
+      unit_name(pg->prof, up.unit, &name);
+      kz_strbuf_adds(b, "<tr><td>");
+      if (safe_file_name(up.unit)) {
+        kz_strbuf_adds(b, "<a href=\"");
+        kz_html_text(b, up.unit);
+        kz_strbuf_adds(b, ".html\">");
+      }
+      kz_html_text(b, kz_strbuf_str(&name));
+      if (safe_file_name(up.unit)) kz_strbuf_adds(b, "</a>");
+      kz_strbuf_adds(b, "</td><td class=\"num\" data-backlog-unit=\"");
+      kz_html_text(b, up.unit);
+      kz_strbuf_addf(b, "\" data-count=\"%zu\">%zu件</td></tr>\n", n, n);
+      kz_strbuf_free(&name);
+    }
+    kz_strbuf_adds(b, "</table>\n</section>\n");
+    return;
+  }
+  kz_strbuf_adds(b, "<table class=\"tasks backlog-tasks\">\n<tr><th>契機</th><th>ルール</th><th>対象</th>"
+                    "<th>理由</th><th>根拠（記録）</th></tr>\n");
+  for (size_t i = 0; i < r->nbacklog; i++) {
+    const struct kz_report_task *t = &r->backlog[i];
+    if (!on_page(pg, t)) continue;
+    kz_strbuf_adds(b, "<tr class=\"backlog-task\" data-rule=\"");
+    kz_html_text(b, t->rule);
+    kz_strbuf_adds(b, "\" data-subject=\"");
+    kz_html_text(b, t->subject);
+    kz_strbuf_adds(b, "\" data-key=\"");
+    kz_html_text(b, t->key);
+    kz_strbuf_adds(b, "\" data-backlog=\"1\"><td>");
+    add_date(b, t->since);
+    kz_strbuf_adds(b, "</td><td>");
+    const struct kz_rule *rule = kz_ruleset_find(pg->rules, t->rule);
+    if (rule && rule->label) {
+      kz_html_text(b, rule->label);
+      kz_strbuf_adds(b, "<br>");
+    }
+    kz_strbuf_adds(b, "<span class=\"ids\">");
+    kz_html_text(b, t->rule);
+    kz_strbuf_adds(b, "</span></td><td><span class=\"ids\">");
+    kz_html_text(b, t->subject);
+    kz_strbuf_adds(b, "</span>");
+    if (strcmp(t->key, t->subject) != 0) {
+      kz_strbuf_adds(b, "<br><span class=\"muted\">事案 </span><span class=\"ids\">");
+      kz_html_text(b, t->key);
+      kz_strbuf_adds(b, "</span>");
+    }
+    kz_strbuf_adds(b, "<br><span class=\"muted\">開始 </span>");
+    kz_html_text(b, t->opened_on);
+    kz_strbuf_adds(b, "</td><td class=\"reason\">");
+    kz_html_text(b, t->reason);
+    kz_strbuf_adds(b, "</td><td>");
+    add_evidence(b, t);
+    kz_strbuf_adds(b, "</td></tr>\n");
+  }
+  kz_strbuf_adds(b, "</table>\n</section>\n");
+}
+
 static int write_page(const struct page *pg, const char *dir, struct kz_diag *d) {
   const struct kz_report *r = pg->r;
   const struct kz_profile *p = pg->prof;
@@ -733,6 +862,7 @@ static int write_page(const struct page *pg, const char *dir, struct kz_diag *d)
   if (add_charts(&b, pg)) b.oom = 1;
   add_ladder(&b, pg);
   add_tasks(&b, pg);
+  add_backlog(&b, pg);
   kz_strbuf_addf(&b, "</main>\n<footer>kizuki %s が作成（ルール %s）。このページは外部の資源を使わず、"
                  "オフラインで閲覧できます。氏名は含みません。取り扱いは個人情報に準じてください。</footer>\n",
                  KZ_VERSION, r->digest);

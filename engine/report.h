@@ -24,7 +24,9 @@ struct kz_report_evidence {
 /* One open task, with its unit, level and due date as of the report's run. */
 struct kz_report_task {
   char *rule, *subject, *key, *household_id, *agency, *ward, *unit, *severity;
-  char *opened_on, *due_on, *reason;   /* owned; ward may be NULL (city level) */
+  char *opened_on, *due_on, *reason;   /* owned; ward may be NULL (city level);
+                                       ** due_on NULL for a backlog task */
+  char *since;                         /* owned; the trigger's day (may be NULL) */
   int level;
   kz_day due;
   struct kz_report_evidence *ev; size_t nev;   /* owned */
@@ -36,9 +38,13 @@ struct kz_report {
   kz_day as_of;             /* overdue and "due today" are judged on this day */
   char digest[32];          /* the run's rule-set digest */
   struct kz_report_task *tasks; size_t n;   /* owned; by severity, then due date */
+  /* Open backlog tasks (a trigger older than open_within_days: no due date,
+  ** never escalated), listed apart: never among tasks, so never counted as
+  ** open work or overdue. */
+  struct kz_report_task *backlog; size_t nbacklog;   /* owned; by rule, unit, since */
 };
 
-/* Read the open tasks of db (a task DB). as_of KZ_DAY_NONE: the latest run
+/* Read the open tasks of db (a task DB), the backlog apart. as_of KZ_DAY_NONE: the latest run
 ** and the tasks as they are now. Otherwise the latest run on or before
 ** as_of, with each task's state rebuilt from task_events as of that run
 ** (tasks staff closed on or before as_of count as closed). Returns 0; 1 when

@@ -22,7 +22,7 @@ const char *const kz_subject_names[] = {"household", "child", "mother", NULL};
 
 static const char *const meta_keys[] = {
   "id", "title", "label", "description", "subject", "agency", "severity", "due",
-  "open_within_days", "params", "needs", "check", NULL
+  "open_within_days", "backlog", "params", "needs", "check", NULL
 };
 
 static const char *const severities[] = {"low", "medium", "high", "critical", NULL};
@@ -164,6 +164,15 @@ static int l_rule(lua_State *L) {
   else if (t != LUA_TNIL)
     kz_diag_add(c->d, c->file, line, 0, "rule %s: open_within_days must be a whole number of "
                 "days from 1 to %d", rid, OPEN_WITHIN_MAX);
+  lua_pop(L, 1);
+
+  /* backlog = false: never backlog (RULES.md); true, or absent, is the default. */
+  t = lua_getfield(L, 1, "backlog");
+  if (t == LUA_TBOOLEAN)
+    r.never_backlog = !lua_toboolean(L, -1);
+  else if (t != LUA_TNIL)
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: backlog must be true or false (false: a stale "
+                "trigger still opens a normal task)", rid);
   lua_pop(L, 1);
 
   t = lua_getfield(L, 1, "params");

@@ -23,6 +23,8 @@ struct kz_rule {
   int due_days;
   int due_calendar;             /* 1: calendar days, 0: business days */
   int open_within_days;         /* -1: the profile's params.open_within_days */
+  int never_backlog;            /* `backlog = false`: a child's safety now; a stale
+                                ** trigger still opens a normal task (RULES.md) */
   char **params; size_t nparams;/* owned; the params it declares */
   uint32_t needs;               /* bit t: it finds nothing in a household without
                                 ** records of table t (`needs`), and is not run there */

@@ -401,6 +401,7 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
   in.rule_line = r->line;
   in.due_days = f.has_due ? f.due_days : r->due_days;
   in.due_calendar = f.has_due ? f.due_calendar : r->due_calendar;
+  in.never_backlog = r->never_backlog;
   in.open_within_days = r->open_within_days >= 0 ? r->open_within_days : (int)
       (kz_profile_param(&c->e->prof, "open_within_days")
            ? kz_profile_param(&c->e->prof, "open_within_days")->value : 180);
@@ -418,8 +419,9 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
     } else if (arc < 0) {
       for (size_t i = 0; i < route.n; i++) kz_diag_add(c->d, NULL, 0, 0, "%s", route.msgs[i]);
       rc = -1;
-    } else if (o != KZ_OUT_STALE && o != KZ_OUT_DONE) {
+    } else if (o != KZ_OUT_DONE) {
       tally(c->st, ri, unit, o);
+      if (o == KZ_OUT_PROMOTED) tally(c->st, ri, unit, KZ_OUT_OPENED);   /* counts as opened */
     }
     kz_diag_clear(&route);
   }
@@ -675,26 +677,30 @@ done:
 void kz_run_print_summary(const struct kz_engine *e, const struct kz_run_stats *st,
                           kz_day as_of, FILE *f) {
   char day[KZ_DATE_LEN];
+  /* opened includes promoted (a backlog task promoted joins the night's
+  ** opened tasks); backlog is opened or reopened into the backlog. */
   static const enum kz_outcome cols[] = {KZ_OUT_OPENED, KZ_OUT_REOPENED, KZ_OUT_KEPT,
-                                         KZ_OUT_ESCALATED, KZ_OUT_CLEARED};
+                                         KZ_OUT_ESCALATED, KZ_OUT_CLEARED, KZ_OUT_BACKLOG,
+                                         KZ_OUT_PROMOTED};
+  static const int width[] = {8, 8, 8, 9, 8, 8, 8};
   fprintf(f, "kizuki run as of %s: %lld households, %zu rules, %lld rule errors",
           kz_date_format(as_of, day), st->households, e->rules.n, st->errors);
   if (st->nsuspended) fprintf(f, ", %lld rule(s) suspended (their open tasks kept)", st->nsuspended);
-  fprintf(f, "\n\n%-26s %8s %8s %8s %9s %8s %8s\n", "rule", "opened", "reopened", "kept", "escalated",
-          "cleared", "errors");
+  fprintf(f, "\n\n%-26s %8s %8s %8s %9s %8s %8s %8s %8s\n", "rule", "opened", "reopened", "kept",
+          "escalated", "cleared", "backlog", "promoted", "errors");
   for (size_t i = 0; i < e->rules.n; i++) {
     fprintf(f, "%-26s", e->rules.rules[i].id);
     for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
-      fprintf(f, " %*lld", k == 3 ? 9 : 8, st->by_rule[i][cols[k]]);
+      fprintf(f, " %*lld", width[k], st->by_rule[i][cols[k]]);
     fprintf(f, " %8lld%s\n", st->rule_errors ? st->rule_errors[i] : 0,
             st->suspended && st->suspended[i] ? "  suspended" : "");
   }
   fprintf(f, "%-26s", "total");
   for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
-    fprintf(f, " %*lld", k == 3 ? 9 : 8, st->counts[cols[k]]);
+    fprintf(f, " %*lld", width[k], st->counts[cols[k]]);
   fprintf(f, " %8lld", st->errors);
-  fprintf(f, "\n\n%-34s %8s %8s %8s %9s %8s\n", "unit", "opened", "reopened", "kept",
-          "escalated", "cleared");
+  fprintf(f, "\n\n%-34s %8s %8s %8s %9s %8s %8s %8s\n", "unit", "opened", "reopened", "kept",
+          "escalated", "cleared", "backlog", "promoted");
   /* Units in name order. */
   size_t *order = malloc((st->nunits ? st->nunits : 1) * sizeof *order);
   if (!order) return;
@@ -707,7 +713,7 @@ void kz_run_print_summary(const struct kz_engine *e, const struct kz_run_stats *
     const struct kz_unit_stats *u = &st->by_unit[order[i]];
     fprintf(f, "%-34s", u->unit);
     for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
-      fprintf(f, " %*lld", k == 3 ? 9 : 8, u->counts[cols[k]]);
+      fprintf(f, " %*lld", width[k], u->counts[cols[k]]);
     fprintf(f, "\n");
   }
   free(order);

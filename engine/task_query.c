@@ -11,6 +11,7 @@
 #include "db_open.h"
 #include "kizuki.h"
 #include "strbuf.h"
+#include "task_store.h"
 
 static const char *const STATUSES[] = {"open", "cleared", "done", "all", NULL};
 static const char *const SEVERITIES[] = {"critical", "high", "medium", "low", NULL};
@@ -20,7 +21,7 @@ static const char SELECT_TASKS[] =
   "SELECT t.id, t.severity, t.due_on, t.unit, t.rule, t.subject, t.key, t.level, t.status, "
   "t.reason, t.household_id, t.ward, t.agency, t.opened_on, t.since, t.last_seen_on, "
   "t.cleared_on, t.done_on, t.done_note, "
-  "(t.status = 'open' AND t.due_on < ?1), "
+  "(t.status = 'open' AND t.backlog = 0 AND t.due_on < ?1), "
   /* Evidence for people: "checkups K1 (scheduled_on 2024-07-16); ..." */
   "(SELECT group_concat(CASE WHEN e.type = 'object' THEN "
   "   coalesce(e.value ->> 'table', '?') || ' ' || coalesce(e.value ->> 'id', '?') || "
@@ -31,10 +32,12 @@ static const char SELECT_TASKS[] =
   "  'household_id', t.household_id, 'severity', t.severity, 'level', t.level, "
   "  'status', t.status, 'unit', t.unit, 'agency', t.agency, 'ward', t.ward, "
   "  'since', t.since, 'opened_on', t.opened_on, 'due_on', t.due_on, "
-  "  'overdue', json(iif(t.status = 'open' AND t.due_on < ?1, 'true', 'false')), "
+  "  'backlog', json(iif(t.backlog, 'true', 'false')), "
+  "  'overdue', json(iif(t.status = 'open' AND t.backlog = 0 AND t.due_on < ?1, 'true', 'false')), "
   "  'last_seen_on', t.last_seen_on, 'cleared_on', t.cleared_on, 'done_on', t.done_on, "
   "  'done_note', t.done_note, 'reason', t.reason, 'evidence', json(t.evidence), "
-  "  'rule_version', t.rule_version, 'rule_file', t.rule_file, 'rule_line', t.rule_line) "
+  "  'rule_version', t.rule_version, 'rule_file', t.rule_file, 'rule_line', t.rule_line), "
+  "t.backlog "
   "FROM tasks t WHERE 1";
 
 static int one_of(const char *s, const char *const *names) {
@@ -68,6 +71,7 @@ int kz_taskq_open(const char *path, sqlite3 **out, struct kz_diag *d) {
     kz_diag_add(d, path, 0, 0, "not a kizuki task DB (no tasks, task_events and runs tables)");
     goto done;
   }
+  if (kz_taskq_check_version(db, path, d)) goto done;
   *out = db;
   db = NULL;
   rc = KZ_EXIT_OK;
@@ -75,6 +79,28 @@ done:
   sqlite3_finalize(st);
   sqlite3_close(db);
   return rc;
+}
+
+int kz_taskq_check_version(sqlite3 *db, const char *path, struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  int version = -1;
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    version = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  if (version == KZ_TASKS_SCHEMA_VERSION) return 0;
+  if (version == 0)
+    kz_diag_add(d, path, 0, 0, "not a kizuki task DB (it has no task DB schema version)");
+  else if (version > 0 && version < KZ_TASKS_SCHEMA_VERSION)
+    kz_diag_add(d, path, 0, 0, "the task DB has schema version %d, from before the backlog; the next "
+                "`kizuki run --tasks %s` upgrades it in place (nothing is lost)", version,
+                path ? path : "TASKS.db");
+  else if (version > KZ_TASKS_SCHEMA_VERSION)
+    kz_diag_add(d, path, 0, 0, "the task DB has schema version %d, newer than this kizuki's (%d); "
+                "use the kizuki that wrote it", version, KZ_TASKS_SCHEMA_VERSION);
+  else
+    kz_diag_add(d, path, 0, 0, "cannot read the task DB's schema version: %s", sqlite3_errmsg(db));
+  return -1;
 }
 
 int kz_taskq_check_filter(const struct kz_taskq_filter *f, struct kz_diag *d) {
@@ -105,10 +131,12 @@ int kz_taskq_prepare(sqlite3 *db, const struct kz_taskq_filter *f, sqlite3_stmt 
   if (f->ward) kz_strbuf_adds(&sql, " AND t.ward = :ward");
   if (f->rule) kz_strbuf_adds(&sql, " AND t.rule = :rule");
   if (f->severity) kz_strbuf_adds(&sql, " AND t.severity = :severity");
-  if (f->overdue) kz_strbuf_adds(&sql, " AND t.status = 'open' AND t.due_on < ?1");
+  if (f->overdue) kz_strbuf_adds(&sql, " AND t.status = 'open' AND t.backlog = 0 AND t.due_on < ?1");
+  if (f->backlog == KZ_TQ_BACKLOG_EXCLUDE) kz_strbuf_adds(&sql, " AND t.backlog = 0");
+  if (f->backlog == KZ_TQ_BACKLOG_ONLY) kz_strbuf_adds(&sql, " AND t.backlog = 1");
   if (f->opened_since != KZ_DAY_NONE) kz_strbuf_adds(&sql, " AND t.opened_on >= :since");
   kz_strbuf_adds(&sql, " ORDER BY CASE t.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
-                 "WHEN 'medium' THEN 2 ELSE 3 END, t.due_on, t.id");
+                 "WHEN 'medium' THEN 2 ELSE 3 END, t.due_on IS NULL, t.due_on, t.id");
   if (sql.oom) { kz_diag_add(d, NULL, 0, 0, "out of memory"); goto done; }
   if (sqlite3_prepare_v2(db, kz_strbuf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
     kz_diag_add(d, NULL, 0, 0, "cannot query the task DB: %s", sqlite3_errmsg(db));

@@ -13,13 +13,18 @@
 #include "date.h"
 #include "diag.h"
 
+/* Backlog tasks (a stale trigger: no due date, never escalated) and the
+** daily queue. The zero value reads both. */
+enum kz_taskq_backlog { KZ_TQ_BACKLOG_ANY, KZ_TQ_BACKLOG_EXCLUDE, KZ_TQ_BACKLOG_ONLY };
+
 /* Which tasks to read. NULL strings and KZ_DAY_NONE mean "any". */
 struct kz_taskq_filter {
   const char *unit;          /* the unit the task is with now */
   const char *ward;          /* the ward it was routed for */
   const char *rule, *severity;
   const char *status;        /* open, cleared, done or all; NULL: open */
-  int overdue;               /* 1: only open tasks with due_on < as_of */
+  int overdue;               /* 1: only open tasks with due_on < as_of (never a backlog task) */
+  enum kz_taskq_backlog backlog;
   kz_day opened_since;       /* only tasks with opened_on >= this */
   kz_day as_of;              /* "today" for overdue (required) */
 };
@@ -30,9 +35,10 @@ enum kz_taskq_col {
   KZ_TQ_KEY, KZ_TQ_LEVEL, KZ_TQ_STATUS, KZ_TQ_REASON, KZ_TQ_HOUSEHOLD, KZ_TQ_WARD,
   KZ_TQ_AGENCY, KZ_TQ_OPENED_ON, KZ_TQ_SINCE, KZ_TQ_LAST_SEEN_ON, KZ_TQ_CLEARED_ON,
   KZ_TQ_DONE_ON, KZ_TQ_DONE_NOTE,
-  KZ_TQ_OVERDUE,             /* 1 when open and due_on < as_of */
+  KZ_TQ_OVERDUE,             /* 1 when open, not backlog and due_on < as_of */
   KZ_TQ_EVIDENCE_TEXT,       /* "table id (field date, ...); ..." for people */
   KZ_TQ_JSON,                /* the whole task as one JSON object (evidence as JSON) */
+  KZ_TQ_BACKLOG,             /* 1: a backlog task (due_on NULL) */
   KZ_TQ_NCOLS
 };
 
@@ -42,12 +48,18 @@ enum kz_taskq_col {
 ** file, not SQLite, no tasks table). */
 int kz_taskq_open(const char *path, sqlite3 **out, struct kz_diag *d);
 
+/* Check that db (a task DB) has the schema this kizuki reads
+** (KZ_TASKS_SCHEMA_VERSION): an older one is upgraded by the next `kizuki
+** run`, a newer one is another kizuki's. Returns 0, or -1 with a message
+** naming path (may be NULL) in d. kz_taskq_open and kz_report_load call it. */
+int kz_taskq_check_version(sqlite3 *db, const char *path, struct kz_diag *d);
+
 /* Check the names in f (status, severity). Returns 0, or -1 with a message
 ** naming the option and the values it accepts in d. */
 int kz_taskq_check_filter(const struct kz_taskq_filter *f, struct kz_diag *d);
 
 /* Prepare the query for f over db, ordered by severity (critical first),
-** due date, then id. Columns are enum kz_taskq_col. Returns 0 with *out (the
+** due date (backlog tasks, with none, last), then id. Columns are enum kz_taskq_col. Returns 0 with *out (the
 ** caller finalizes it), or -1 with d. */
 int kz_taskq_prepare(sqlite3 *db, const struct kz_taskq_filter *f, sqlite3_stmt **out,
                      struct kz_diag *d);

@@ -1,6 +1,8 @@
 /*
-** task_store.c — the task DB: schema, the run transaction and the task
-** lifecycle (open, keep, reopen, escalate, clear; done is final).
+** task_store.c — the task DB: schema (and its migration from version 1), the
+** run transaction and the task lifecycle (open, keep, reopen, escalate,
+** clear; a stale trigger opens a backlog task, promoted when it turns fresh;
+** done is final).
 */
 #include "task_store.h"
 
@@ -12,7 +14,7 @@
 #include "kizuki.h"
 
 const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated",
-                                        "cleared", "stale", "done"};
+                                        "cleared", "backlog", "promoted", "done"};
 
 enum {
   S_FIND, S_INSERT, S_REOPEN, S_KEEP, S_ESCALATE, S_EVENT, S_ERROR, S_ERRORED,
@@ -21,16 +23,17 @@ enum {
 };
 
 static const char *const SQL[S_NSTMT] = {
-  [S_FIND] = "SELECT id, status, level, due_on, last_seen_on, agency, ward, unit "
+  [S_FIND] = "SELECT id, status, level, due_on, last_seen_on, agency, ward, unit, backlog "
              "FROM tasks WHERE rule = ?1 AND subject = ?2 AND key = ?3",
   [S_INSERT] = "INSERT INTO tasks (rule, subject, key, household_id, agency, ward, unit, "
                "severity, level, status, since, opened_on, due_on, last_seen_on, reason, "
-               "evidence, rule_version, rule_file, rule_line) VALUES "
-               "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 'open', ?9, ?10, ?11, ?10, ?12, ?13, ?14, ?15, ?16)",
+               "evidence, rule_version, rule_file, rule_line, backlog) VALUES "
+               "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 'open', ?9, ?10, ?11, ?10, ?12, ?13, ?14, ?15, ?16, ?17)",
+  /* Reopen a cleared task, or promote a backlog one: level 0, routed afresh. */
   [S_REOPEN] = "UPDATE tasks SET status = 'open', level = 0, household_id = ?2, agency = ?3, "
                "ward = ?4, unit = ?5, severity = ?6, since = ?7, opened_on = ?8, due_on = ?9, "
                "last_seen_on = ?8, cleared_on = NULL, reason = ?10, evidence = ?11, "
-               "rule_version = ?12, rule_file = ?13, rule_line = ?14 WHERE id = ?1",
+               "rule_version = ?12, rule_file = ?13, rule_line = ?14, backlog = ?15 WHERE id = ?1",
   [S_KEEP] = "UPDATE tasks SET last_seen_on = ?2, household_id = ?3, severity = ?4, reason = ?5, "
              "evidence = ?6, rule_version = ?7, rule_file = ?8, rule_line = ?9 WHERE id = ?1",
   [S_ESCALATE] = "UPDATE tasks SET level = ?2, unit = ?3, due_on = ?4 WHERE id = ?1",
@@ -63,9 +66,106 @@ static int fail(struct kz_tasks *ts, struct kz_diag *d, const char *what) {
   return -1;
 }
 
+/* {====== Schema versions ====== */
+
+/* Version 1 -> 2: runs gets the backlog counts; tasks gets `backlog` and a
+** nullable due_on, task_events may say 'promoted'. SQLite cannot drop a NOT
+** NULL or change a CHECK with ALTER, so both tables are rebuilt the way
+** https://www.sqlite.org/lang_altertable.html ("Making Other Kinds Of Table
+** Schema Changes") says: create new_X, copy, drop X, rename new_X to X,
+** recreate its indexes, check the foreign keys. Ids are copied, so
+** task_events and every outside reference keep pointing at the same task.
+** The two CREATE TABLEs must match schema/tasks.sql (a unit test compares a
+** migrated DB with a fresh one, column by column). */
+static const char MIGRATE_1_2[] =
+  "ALTER TABLE runs ADD COLUMN backlog INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE runs ADD COLUMN promoted INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE new_tasks ("
+  "  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, subject TEXT NOT NULL, key TEXT NOT NULL,"
+  "  household_id TEXT NOT NULL, agency TEXT NOT NULL, ward TEXT, unit TEXT NOT NULL,"
+  "  severity TEXT NOT NULL CHECK (severity IN ('low','medium','high','critical')),"
+  "  level INTEGER NOT NULL DEFAULT 0,"
+  "  status TEXT NOT NULL CHECK (status IN ('open','cleared','done')),"
+  "  since TEXT, opened_on TEXT NOT NULL, due_on TEXT, last_seen_on TEXT NOT NULL,"
+  "  cleared_on TEXT, done_on TEXT, done_note TEXT, reason TEXT NOT NULL,"
+  "  evidence TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(evidence)),"
+  "  rule_version TEXT NOT NULL, rule_file TEXT, rule_line INTEGER,"
+  "  backlog INTEGER NOT NULL DEFAULT 0 CHECK (backlog IN (0, 1)),"
+  "  UNIQUE (rule, subject, key),"
+  "  CHECK ((backlog = 1) = (due_on IS NULL))"
+  ") STRICT;"
+  "INSERT INTO new_tasks (id, rule, subject, key, household_id, agency, ward, unit, severity,"
+  "  level, status, since, opened_on, due_on, last_seen_on, cleared_on, done_on, done_note,"
+  "  reason, evidence, rule_version, rule_file, rule_line, backlog)"
+  " SELECT id, rule, subject, key, household_id, agency, ward, unit, severity,"
+  "  level, status, since, opened_on, due_on, last_seen_on, cleared_on, done_on, done_note,"
+  "  reason, evidence, rule_version, rule_file, rule_line, 0 FROM tasks;"
+  "DROP TABLE tasks;"
+  "ALTER TABLE new_tasks RENAME TO tasks;"
+  "CREATE INDEX tasks_open ON tasks(status, last_seen_on);"
+  "CREATE INDEX tasks_unit ON tasks(unit, status);"
+  "CREATE TABLE new_task_events ("
+  "  id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL REFERENCES tasks(id),"
+  "  run_id INTEGER REFERENCES runs(id), on_date TEXT NOT NULL,"
+  "  event TEXT NOT NULL CHECK (event IN ('opened','reopened','promoted','escalated','cleared','done')),"
+  "  unit TEXT NOT NULL, level INTEGER NOT NULL, due_on TEXT, note TEXT"
+  ") STRICT;"
+  "INSERT INTO new_task_events (id, task_id, run_id, on_date, event, unit, level, due_on, note)"
+  " SELECT id, task_id, run_id, on_date, event, unit, level, due_on, note FROM task_events;"
+  "DROP TABLE task_events;"
+  "ALTER TABLE new_task_events RENAME TO task_events;"
+  "CREATE INDEX task_events_by_task ON task_events(task_id);"
+  "CREATE INDEX task_events_by_run ON task_events(run_id);"
+  "PRAGMA user_version = 2;";
+
+/* One integer from a one-row query; -1 when it fails. */
+static long long scalar(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  long long v = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* Bring an existing task DB up to KZ_TASKS_SCHEMA_VERSION, in one transaction
+** (all of it or nothing). A fresh DB is left to the schema. Must run with
+** foreign keys off (they cannot be switched inside a transaction). Returns 0,
+** or -1 with the reason in d (a DB from a newer kizuki is refused). */
+static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
+  int rc = 0;
+  int x = sqlite3_exec(ts->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (x == SQLITE_BUSY || x == SQLITE_LOCKED) return -1;   /* the caller says "in use" */
+  if (x != SQLITE_OK) return fail(ts, d, "cannot lock it to check its schema version");
+  /* Read under the lock: another kizuki may have just migrated it. */
+  long long version = scalar(ts->db, "PRAGMA user_version");
+  long long has_tasks = scalar(ts->db, "SELECT count(*) FROM sqlite_master "
+                                       "WHERE type = 'table' AND name = 'tasks'");
+  if (version < 0 || has_tasks < 0) {
+    rc = fail(ts, d, "cannot read its schema version");
+  } else if (version > KZ_TASKS_SCHEMA_VERSION) {
+    kz_diag_add(d, NULL, 0, 0, "task DB: its schema version is %lld, newer than this kizuki's "
+                "(%d); use the kizuki that wrote it", version, KZ_TASKS_SCHEMA_VERSION);
+    rc = -1;
+  } else if (has_tasks && version < 2) {
+    if (sqlite3_exec(ts->db, MIGRATE_1_2, NULL, NULL, NULL) != SQLITE_OK)
+      rc = fail(ts, d, "cannot migrate it from schema version 1 to 2");
+    else if (scalar(ts->db, "SELECT count(*) FROM pragma_foreign_key_check") != 0)
+      rc = fail(ts, d, "migration to schema version 2 broke a foreign key");
+  }
+  sqlite3_exec(ts->db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+  return rc;
+}
+
+/* }====== */
+
 static int setup(struct kz_tasks *ts, struct kz_diag *d) {
   sqlite3_busy_timeout(ts->db, 0);
   sqlite3_exec(ts->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+  /* Foreign keys off while migrating (the documented way); on a failure the
+  ** caller closes the connection, and sqlite3_errcode still tells busy. */
+  sqlite3_exec(ts->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
+  if (migrate(ts, d)) return -1;
   int rc = sqlite3_exec(ts->db,
       "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", NULL, NULL, NULL);
   if (rc == SQLITE_OK) {
@@ -218,7 +318,7 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
     return fail(ts, d, "cannot look up a task");
   }
   long long id = 0;
-  int level = 0;
+  int level = 0, backlog = 0;
   char status[16] = "", due_on[KZ_DATE_LEN] = "", seen[KZ_DATE_LEN] = "";
   char agency[64] = "", ward[64] = "";
   int has_ward = 0;
@@ -226,19 +326,24 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
     id = sqlite3_column_int64(st, 0);
     snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 1));
     level = sqlite3_column_int(st, 2);
-    snprintf(due_on, sizeof due_on, "%s", (const char *)sqlite3_column_text(st, 3));
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL)   /* NULL: a backlog task */
+      snprintf(due_on, sizeof due_on, "%s", (const char *)sqlite3_column_text(st, 3));
     snprintf(seen, sizeof seen, "%s", (const char *)sqlite3_column_text(st, 4));
     snprintf(agency, sizeof agency, "%s", (const char *)sqlite3_column_text(st, 5));
     has_ward = sqlite3_column_type(st, 6) != SQLITE_NULL;
     if (has_ward) snprintf(ward, sizeof ward, "%s", (const char *)sqlite3_column_text(st, 6));
     snprintf(unit, 64, "%s", (const char *)sqlite3_column_text(st, 7));
+    backlog = sqlite3_column_int(st, 8);
   }
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
+  /* A trigger older than open_within_days goes to the backlog, unless the
+  ** rule is about a child's safety now (never backlog). */
+  int stale = !in->never_backlog && ts->as_of - in->since > in->open_within_days;
 
   if (id && strcmp(status, "done") == 0) { *outcome = KZ_OUT_DONE; return 0; }
 
-  if (id && strcmp(status, "open") == 0) {
+  if (id && strcmp(status, "open") == 0 && !(backlog && !stale)) {
     *outcome = KZ_OUT_KEPT;
     if (strcmp(seen, ts->day) == 0) return 0;   /* already seen by this run */
     st = ts->st[S_KEEP];
@@ -252,6 +357,7 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
     bind_opt(st, 8, in->rule_file);
     sqlite3_bind_int(st, 9, in->rule_line);
     if (run_stmt(ts, st, d, "cannot keep a task")) return -1;
+    if (backlog) return 0;                      /* no due date: never escalated */
     if (strcmp(due_on, ts->day) >= 0) return 0;
     /* Past its due date: one step up the ladder. */
     if (kz_profile_ladder_unit(ts->prof, agency, has_ward ? ward : NULL, level + 1, unit, 64)) {
@@ -269,15 +375,17 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
     return add_event(ts, id, "escalated", unit, level + 1, due, d);
   }
 
-  /* A new episode, or a cleared one that returns: route it afresh. */
+  /* A new episode, a cleared one that returns, or an open backlog task whose
+  ** trigger turned fresh (promoted): route it afresh. A stale trigger gets no
+  ** due date and goes to the backlog. */
   if (kz_profile_unit(ts->prof, in->agency, in->ward, unit, 64)) {
     kz_diag_add(d, NULL, 0, 0, "rule %s, subject %s: cannot route agency '%s' in ward '%s'",
                 in->rule, in->subject, in->agency, in->ward ? in->ward : "(none)");
     return -2;
   }
   kz_date_format(due_from(ts, ts->as_of, in->due_days, in->due_calendar), due);
+  const char *due_or_null = stale ? NULL : due;
   if (!id) {
-    if (ts->as_of - in->since > in->open_within_days) { *outcome = KZ_OUT_STALE; return 0; }
     st = ts->st[S_INSERT];
     sqlite3_bind_text(st, 1, in->rule, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, in->subject, -1, SQLITE_STATIC);
@@ -289,17 +397,19 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
     sqlite3_bind_text(st, 8, in->severity, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, since, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 10, ts->day, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 11, due, -1, SQLITE_STATIC);
+    bind_opt(st, 11, due_or_null);
     sqlite3_bind_text(st, 12, in->reason, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 13, in->evidence, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 14, in->rule_version, -1, SQLITE_STATIC);
     bind_opt(st, 15, in->rule_file);
     sqlite3_bind_int(st, 16, in->rule_line);
+    sqlite3_bind_int(st, 17, stale);
     if (run_stmt(ts, st, d, "cannot open a task")) return -1;
     id = sqlite3_last_insert_rowid(ts->db);
-    *outcome = KZ_OUT_OPENED;
-    return add_event(ts, id, "opened", unit, 0, due, d);
+    *outcome = stale ? KZ_OUT_BACKLOG : KZ_OUT_OPENED;
+    return add_event(ts, id, "opened", unit, 0, due_or_null, d);
   }
+  int promote = strcmp(status, "open") == 0;   /* open here means backlog and fresh */
   st = ts->st[S_REOPEN];
   sqlite3_bind_int64(st, 1, id);
   sqlite3_bind_text(st, 2, in->household_id, -1, SQLITE_STATIC);
@@ -309,15 +419,17 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
   sqlite3_bind_text(st, 6, in->severity, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 7, since, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 8, ts->day, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 9, due, -1, SQLITE_STATIC);
+  bind_opt(st, 9, due_or_null);
   sqlite3_bind_text(st, 10, in->reason, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 11, in->evidence, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 12, in->rule_version, -1, SQLITE_STATIC);
   bind_opt(st, 13, in->rule_file);
   sqlite3_bind_int(st, 14, in->rule_line);
-  if (run_stmt(ts, st, d, "cannot reopen a task")) return -1;
-  *outcome = KZ_OUT_REOPENED;
-  return add_event(ts, id, "reopened", unit, 0, due, d);
+  sqlite3_bind_int(st, 15, stale);
+  if (run_stmt(ts, st, d, promote ? "cannot promote a backlog task" : "cannot reopen a task"))
+    return -1;
+  *outcome = promote ? KZ_OUT_PROMOTED : stale ? KZ_OUT_BACKLOG : KZ_OUT_REOPENED;
+  return add_event(ts, id, promote ? "promoted" : "reopened", unit, 0, due_or_null, d);
 }
 
 int kz_tasks_record_error(struct kz_tasks *ts, const char *rule, const char *household_id,
@@ -425,7 +537,8 @@ int kz_tasks_commit(struct kz_tasks *ts, long long households, const long long c
   sqlite3_stmt *st = NULL;
   int rc = sqlite3_prepare_v2(ts->db,
       "UPDATE runs SET finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'), households = ?2, "
-      "opened = ?3, kept = ?4, reopened = ?5, escalated = ?6, cleared = ?7, errors = ?8 "
+      "opened = ?3, kept = ?4, reopened = ?5, escalated = ?6, cleared = ?7, errors = ?8, "
+      "backlog = ?9, promoted = ?10 "
       "WHERE id = ?1", -1, &st, NULL);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(st, 1, ts->run_id);
@@ -436,6 +549,8 @@ int kz_tasks_commit(struct kz_tasks *ts, long long households, const long long c
     sqlite3_bind_int64(st, 6, counts[KZ_OUT_ESCALATED]);
     sqlite3_bind_int64(st, 7, counts[KZ_OUT_CLEARED]);
     sqlite3_bind_int64(st, 8, errors);
+    sqlite3_bind_int64(st, 9, counts[KZ_OUT_BACKLOG]);
+    sqlite3_bind_int64(st, 10, counts[KZ_OUT_PROMOTED]);
     rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
   }
   sqlite3_finalize(st);

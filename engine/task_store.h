@@ -17,9 +17,18 @@
 
 struct kz_tasks;
 
+/* The task DB schema version this kizuki writes and reads (schema/tasks.sql
+** PRAGMA user_version); kz_tasks_open migrates an older DB in place. */
+#define KZ_TASKS_SCHEMA_VERSION 2
+
+/* What kz_tasks_apply did. A run counts a promoted task among its opened
+** ones too (DESIGN.md): counts[KZ_OUT_OPENED] includes counts[KZ_OUT_PROMOTED]. */
 enum kz_outcome {
   KZ_OUT_OPENED, KZ_OUT_KEPT, KZ_OUT_REOPENED, KZ_OUT_ESCALATED, KZ_OUT_CLEARED,
-  KZ_OUT_STALE,      /* trigger older than open_within_days: not opened */
+  KZ_OUT_BACKLOG,    /* trigger older than open_within_days: opened (or reopened)
+                     ** as a backlog task: no due date, never escalated */
+  KZ_OUT_PROMOTED,   /* an open backlog task whose trigger turned fresh: now a
+                     ** normal task, level 0, due from today */
   KZ_OUT_DONE,       /* staff closed this episode: never reopened */
   KZ_NOUTCOMES
 };
@@ -36,6 +45,8 @@ struct kz_task_input {
   const char *rule_version, *rule_file;
   int rule_line;
   int due_days, due_calendar, open_within_days;
+  int never_backlog;             /* 1: a child's safety now: a normal task however
+                                 ** old since is (RULES.md "Never backlog") */
 };
 
 /* Open (creating if needed, mode 0600 by the caller's umask) the task DB at
@@ -60,8 +71,14 @@ int kz_tasks_begin(struct kz_tasks *ts, kz_day as_of, const char *digest, int nr
 long long kz_tasks_run_id(const struct kz_tasks *ts);
 
 /* Apply one finding. *outcome says what happened; unit (64 bytes) receives
-** the task's unit after it. Returns 0; -2 when the finding cannot be routed
-** (unknown ward or agency: the rule's problem); -1 on an SQLite error. */
+** the task's unit after it. Nothing is dropped: a finding whose since is more
+** than in->open_within_days before the run date, and whose task is not open,
+** opens (or reopens) a backlog task (backlog 1, due_on NULL), unless
+** in->never_backlog; an open backlog task is kept without ever escalating,
+** and is promoted (backlog 0, level 0, routed afresh, due from today, a
+** 'promoted' event) when its finding is fresh. Returns 0; -2 when the finding
+** cannot be routed (unknown ward or agency: the rule's problem); -1 on an
+** SQLite error. */
 int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
                    enum kz_outcome *outcome, char unit[64], struct kz_diag *d);
 

@@ -13,6 +13,7 @@ rule {
   agency = "family_consultation",   -- the council's primary agency, else family_consultation, else child_guidance
   severity = "high",
   due = 3,
+  backlog = false,                  -- a child's safety now: never backlog (RULES.md)
   params = { "not_seen_days", "not_seen_days_high" },
   check = function(child, hh, p)
     local started = hh:supported_since()

@@ -41,6 +41,7 @@ rule {
   agency = "family_consultation",
   severity = "high",
   due = 5,
+  backlog = false,                  -- a child's safety now: never backlog (RULES.md)
   needs = { "checkups" },
   params = { "checkup_grace_days", "checkup_unreachable_days" },
   check = function(child, hh, p)

@@ -64,6 +64,7 @@ rule {
   agency = "child_guidance",
   severity = "critical",
   due = kz.calendar_days(2),
+  backlog = false,                  -- a child's safety now: never backlog (RULES.md)
   needs = { "reports" },
   check = function(hh, p)
     local found = {}

@@ -18,6 +18,7 @@ rule {
   agency = "family_consultation",   -- each finding names its target kind
   severity = "high",                -- critical when the target is child_guidance
   due = 3,
+  backlog = false,                  -- a child's safety now: never backlog (RULES.md)
   params = { "risk_weights", "risk_window_days", "risk_threshold", "risk_threshold_guidance",
              "checkup_grace_days" },
   check = function(hh, p)

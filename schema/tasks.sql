@@ -4,7 +4,13 @@
 -- one episode of one rule for one subject: (rule, subject, key). Its history
 -- is in task_events; every run is in runs, every rule error in run_errors,
 -- every case-DB row that broke the contract or looked wrong in run_issues.
-PRAGMA user_version = 1;
+--
+-- Version 2 added the backlog: a task opened from a trigger older than
+-- open_within_days has backlog = 1 and no due date (due_on NULL); it is never
+-- escalated, and is promoted (backlog 0, a due date) when its trigger turns
+-- fresh. task_store.c migrates a version-1 DB in place when it opens one;
+-- this file and that migration must describe the same tables.
+PRAGMA user_version = 2;
 
 CREATE TABLE IF NOT EXISTS runs (
   id            INTEGER PRIMARY KEY,
@@ -19,7 +25,9 @@ CREATE TABLE IF NOT EXISTS runs (
   cleared       INTEGER NOT NULL DEFAULT 0,
   escalated     INTEGER NOT NULL DEFAULT 0,
   reopened      INTEGER NOT NULL DEFAULT 0,
-  errors        INTEGER NOT NULL DEFAULT 0
+  errors        INTEGER NOT NULL DEFAULT 0,
+  backlog       INTEGER NOT NULL DEFAULT 0,   -- opened or reopened into the backlog
+  promoted      INTEGER NOT NULL DEFAULT 0    -- backlog tasks promoted (also in opened)
 ) STRICT;
 
 CREATE TABLE IF NOT EXISTS tasks (
@@ -36,7 +44,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   status        TEXT NOT NULL CHECK (status IN ('open','cleared','done')),
   since         TEXT,                 -- the day the trigger happened
   opened_on     TEXT NOT NULL,
-  due_on        TEXT NOT NULL,
+  due_on        TEXT,                 -- NULL exactly when backlog = 1
   last_seen_on  TEXT NOT NULL,
   cleared_on    TEXT,
   done_on       TEXT,
@@ -46,7 +54,9 @@ CREATE TABLE IF NOT EXISTS tasks (
   rule_version  TEXT NOT NULL,        -- digest of the rule file that made it
   rule_file     TEXT,
   rule_line     INTEGER,
-  UNIQUE (rule, subject, key)
+  backlog       INTEGER NOT NULL DEFAULT 0 CHECK (backlog IN (0, 1)),  -- 1: a stale trigger, for review
+  UNIQUE (rule, subject, key),
+  CHECK ((backlog = 1) = (due_on IS NULL))
 ) STRICT;
 CREATE INDEX IF NOT EXISTS tasks_open ON tasks(status, last_seen_on);
 CREATE INDEX IF NOT EXISTS tasks_unit ON tasks(unit, status);
@@ -56,7 +66,7 @@ CREATE TABLE IF NOT EXISTS task_events (
   task_id   INTEGER NOT NULL REFERENCES tasks(id),
   run_id    INTEGER REFERENCES runs(id),
   on_date   TEXT NOT NULL,
-  event     TEXT NOT NULL CHECK (event IN ('opened','reopened','escalated','cleared','done')),
+  event     TEXT NOT NULL CHECK (event IN ('opened','reopened','promoted','escalated','cleared','done')),
   unit      TEXT NOT NULL,
   level     INTEGER NOT NULL,
   due_on    TEXT,

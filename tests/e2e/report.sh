@@ -2,8 +2,9 @@
 # tests/e2e/report.sh — `kizuki report` end to end, without a browser: the
 # pages exist (mode 0600), link only to each other, name no http(s)://
 # resource, and every count they show matches the task DB (sqlite3). Also
-# --as-of (an earlier run; overdue judged on a later day), HTML escaping of
-# rule text, and the exit codes. Run from the repo root:
+# --as-of (an earlier run; overdue judged on a later day), the backlog listed
+# apart (never open work, never overdue), HTML escaping of rule text, and the
+# exit codes. Run from the repo root:
 #   KIZUKI=/abs/path/build/kizuki sh tests/e2e/report.sh
 set -eu
 
@@ -28,7 +29,9 @@ DB=$T/tasks.db
 "$KIZUKI" gen --quiet --households 400 --seed 3 --out "$CASES" >/dev/null
 "$KIZUKI" run --quiet --cases "$CASES" --tasks "$DB" --as-of 2024-10-01 --rules "$ROOT/rules" >/dev/null
 "$KIZUKI" run --quiet --cases "$CASES" --tasks "$DB" --as-of 2024-10-15 --rules "$ROOT/rules" >/dev/null
-OPEN="status = 'open'"
+# Open work: the backlog (a stale trigger, no due date) is counted apart.
+OPEN="status = 'open' AND backlog = 0"
+BACKLOG="status = 'open' AND backlog = 1"
 
 # {====== Help and usage ======
 check "report --help" 0 "$KIZUKI" report --help
@@ -128,6 +131,21 @@ expect "a reason" "$I" "$(q "SELECT reason FROM tasks WHERE $OPEN LIMIT 1" | sed
 ev=$(q "SELECT json_extract(evidence, '\$[0].id') FROM tasks WHERE $OPEN LIMIT 1")
 expect "an evidence id" "$I" "<span class=\"ids\">$ev</span>"
 expect "Japanese title" "$I" "<title>札幌市 子ども・家庭支援 エスカレーション報告</title>"
+# The backlog section: counted per rule and per unit, listed on unit pages.
+nb=$(q "SELECT count(*) FROM tasks WHERE $BACKLOG")
+if [ "$nb" -gt 0 ]; then ok; else bad "no backlog task: a weak test"; fi
+same "index backlog-count" "$(shown "$I" backlog-count)" "$nb"
+for r in $(q "SELECT DISTINCT rule FROM tasks WHERE $BACKLOG"); do
+  same "backlog rule $r" "$(grep -o "data-backlog-rule=\"$r\" data-count=\"[0-9]*\"" "$I" | sed 's/.*data-count="\([0-9]*\)"/\1/')" \
+    "$(q "SELECT count(*) FROM tasks WHERE $BACKLOG AND rule = '$r'")"
+done
+for u in $(q "SELECT DISTINCT replace(unit, '.supervisor', '') FROM tasks WHERE $BACKLOG"); do
+  want=$(q "SELECT count(*) FROM tasks WHERE $BACKLOG AND (unit = '$u' OR unit = '$u.supervisor')")
+  same "backlog unit $u" "$(grep -o "data-backlog-unit=\"$u\" data-count=\"[0-9]*\"" "$I" | sed 's/.*data-count="\([0-9]*\)"/\1/')" "$want"
+  same "page $u backlog-count" "$(shown "$OUT/$u.html" backlog-count)" "$want"
+  same "page $u backlog rows" "$(grep -c '<tr class="backlog-task' "$OUT/$u.html" || :)" "$want"
+done
+same "index lists no backlog task among open work" "$(grep -c 'data-backlog="1"' "$I" || :)" 0
 # }======
 
 # {====== Overdue on a later day, and an earlier run ======
@@ -139,12 +157,17 @@ same "overdue rows marked" "$(grep -c 'data-overdue="1"' "$OUT2/index.html" || :
 same "overdue text markers" "$(grep -o '⚠ 期限超過 [0-9]*日' "$OUT2/index.html" | wc -l | tr -d ' ')" "$late"
 if [ "$late" -gt 0 ]; then ok; else bad "nothing overdue on 2024-10-20: a weak test"; fi
 expect "later day: the run shown" "$OUT2/index.html" 'data-run="2"'
+check "report --as-of years later" 0 "$KIZUKI" report --tasks "$DB" --out "$T/years" --as-of 2030-01-01 --rules "$ROOT/rules"
+same "years later: every dated task overdue, no backlog task" "$(shown "$T/years/index.html" overdue-count)" \
+  "$(q "SELECT count(*) FROM tasks WHERE $OPEN")"
+same "years later: the backlog still apart" "$(shown "$T/years/index.html" backlog-count)" "$nb"
 
 OUT1=$T/earlier
 check "report --as-of the first run" 0 "$KIZUKI" report --tasks "$DB" --out "$OUT1" --as-of 2024-10-01 --rules "$ROOT/rules"
 expect "earlier: the run shown" "$OUT1/index.html" 'data-run="1"'
 same "earlier open-count = first run's opened" "$(shown "$OUT1/index.html" open-count)" "$(q "SELECT opened FROM runs WHERE id = 1")"
 same "earlier: nothing escalated yet" "$(shown "$OUT1/index.html" escalated-count)" 0
+same "earlier backlog-count = first run's backlog" "$(shown "$OUT1/index.html" backlog-count)" "$(q "SELECT backlog FROM runs WHERE id = 1")"
 expect "earlier: era" "$OUT1/index.html" "令和6年10月1日"
 # }======
 

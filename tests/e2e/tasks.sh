@@ -2,7 +2,8 @@
 # tests/e2e/tasks.sh — what agencies and supervisors do with tasks, end to
 # end: `kizuki tasks` (filters, order, json/csv), `done` (and that no later
 # run reopens), `explain`, `export` (CSV for Excel, JSON Lines, per unit,
-# mode 0600), `test --coverage`, and `make install`. Every output is checked
+# mode 0600), backlog tasks listed apart (`tasks --backlog`, the export
+# column, explain), `test --coverage`, and `make install`. Every output is checked
 # against the task DB with sqlite3. Run from the repo root:
 #   KIZUKI=/abs/path/build/kizuki sh tests/e2e/tasks.sh
 set -eu
@@ -39,8 +40,11 @@ check "run with the checkup attended" 0 "$KIZUKI" run --quiet --cases "$T/attend
 same "the attended checkup's task is cleared" "$(q "SELECT status FROM tasks WHERE id = $CK")" cleared
 check "run with the record withdrawn" 0 "$KIZUKI" run --quiet --cases "$CASES" --tasks "$TASKS" --as-of 2024-11-05
 same "the checkup's task is reopened" "$(q "SELECT status || ' ' || level FROM tasks WHERE id = $CK")" "open 0"
-n_open=$(q "SELECT count(*) FROM tasks WHERE status = 'open'")
+# The daily queue is the open tasks outside the backlog (DESIGN.md).
+n_open=$(q "SELECT count(*) FROM tasks WHERE status = 'open' AND backlog = 0")
+n_backlog=$(q "SELECT count(*) FROM tasks WHERE status = 'open' AND backlog = 1")
 [ "$n_open" -gt 10 ] && ok || bad "only $n_open open tasks: the city is too small for this test"
+[ "$n_backlog" -gt 0 ] && ok || bad "no backlog task: the backlog tests below are weak"
 [ "$(q "SELECT count(*) FROM tasks WHERE level >= 2")" -gt 0 ] && ok || bad "no task escalated twice"
 # }======
 
@@ -53,29 +57,30 @@ check "tasks" 0 "$KIZUKI" tasks --tasks "$TASKS" --as-of 2024-11-05
 same "tasks: one line per open task" "$(($(wc -l <"$T/out") - 2))" "$n_open"
 expect "tasks: header" "$T/out" "severity  due"
 got=$(sed '1d;$d' "$T/out" | awk '{print $1}' | tr '\n' ' ')
-want=$(q "SELECT id FROM tasks WHERE status = 'open' ORDER BY $SEV, due_on, id" | tr '\n' ' ')
+want=$(q "SELECT id FROM tasks WHERE status = 'open' AND backlog = 0 ORDER BY $SEV, due_on, id" | tr '\n' ' ')
 same "tasks: severity, then due date" "$got" "$want"
 same "tasks: the task DB is opened read-only" "$(cksum <"$TASKS")" "$sum_before"
+expect "tasks: the backlog is counted apart" "$T/out" "; $n_backlog backlog task"
 
 U=$(q "SELECT unit FROM tasks WHERE status = 'open' GROUP BY unit ORDER BY count(*) DESC, unit LIMIT 1")
 check "tasks --unit" 0 "$KIZUKI" tasks --tasks "$TASKS" --unit "$U" --format json
 same "tasks --unit: JSON" "$(sqlite3 :memory: "SELECT json_valid(readfile('$T/out'))")" 1
 same "tasks --unit: every task with the unit" \
   "$(sqlite3 :memory: "SELECT count(*) || '/' || sum(value ->> 'unit' = '$U') FROM json_each(readfile('$T/out'))")" \
-  "$(q "SELECT count(*) || '/' || count(*) FROM tasks WHERE status = 'open' AND unit = '$U'")"
+  "$(q "SELECT count(*) || '/' || count(*) FROM tasks WHERE status = 'open' AND backlog = 0 AND unit = '$U'")"
 same "tasks --format json: same order" \
   "$(sqlite3 :memory: "SELECT group_concat(value ->> 'id', ' ') FROM json_each(readfile('$T/out'))")" \
-  "$(q "SELECT group_concat(id, ' ') FROM (SELECT id FROM tasks WHERE status = 'open' AND unit = '$U' ORDER BY $SEV, due_on, id)")"
+  "$(q "SELECT group_concat(id, ' ') FROM (SELECT id FROM tasks WHERE status = 'open' AND backlog = 0 AND unit = '$U' ORDER BY $SEV, due_on, id)")"
 same "tasks --format json: evidence is JSON" \
   "$(sqlite3 :memory: "SELECT min(json_type(value -> 'evidence')) FROM json_each(readfile('$T/out'))")" array
 
 W=$(q "SELECT ward FROM tasks WHERE ward IS NOT NULL GROUP BY ward ORDER BY count(*) DESC, ward LIMIT 1")
 check "tasks --ward --status all" 0 "$KIZUKI" tasks --tasks "$TASKS" --ward "$W" --status all --format json
 same "tasks --ward: count" "$(sqlite3 :memory: "SELECT json_array_length(readfile('$T/out'))")" \
-  "$(q "SELECT count(*) FROM tasks WHERE ward = '$W'")"
+  "$(q "SELECT count(*) FROM tasks WHERE ward = '$W' AND backlog = 0")"
 
 check "tasks --overdue" 0 "$KIZUKI" tasks --tasks "$TASKS" --overdue --as-of 2024-11-20 --format json
-n_overdue=$(q "SELECT count(*) FROM tasks WHERE status = 'open' AND due_on < '2024-11-20'")
+n_overdue=$(q "SELECT count(*) FROM tasks WHERE status = 'open' AND backlog = 0 AND due_on < '2024-11-20'")
 same "tasks --overdue: count" "$(sqlite3 :memory: "SELECT json_array_length(readfile('$T/out'))")" "$n_overdue"
 same "tasks --overdue: all marked" \
   "$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('$T/out')) WHERE value ->> 'overdue'")" "$n_overdue"
@@ -84,15 +89,15 @@ expect "tasks --overdue: footer" "$T/out" "$n_overdue overdue (due before 2024-1
 
 check "tasks --severity --rule" 0 "$KIZUKI" tasks --tasks "$TASKS" --severity medium --rule checkup.missed --format csv
 same "tasks --format csv: header + rows, CRLF" "$(awk '/\r$/ {n++} END {print n + 0}' "$T/out")" \
-  "$(($(q "SELECT count(*) FROM tasks WHERE status = 'open' AND severity = 'medium' AND rule = 'checkup.missed'") + 1))"
+  "$(($(q "SELECT count(*) FROM tasks WHERE status = 'open' AND backlog = 0 AND severity = 'medium' AND rule = 'checkup.missed'") + 1))"
 expect "tasks --format csv: header" "$T/out" "id,severity,due_on,overdue,unit,rule"
 
 check "tasks --opened-since" 0 "$KIZUKI" tasks --tasks "$TASKS" --opened-since 2024-10-15 --format json
 same "tasks --opened-since: count" "$(sqlite3 :memory: "SELECT json_array_length(readfile('$T/out'))")" \
-  "$(q "SELECT count(*) FROM tasks WHERE status = 'open' AND opened_on >= '2024-10-15'")"
+  "$(q "SELECT count(*) FROM tasks WHERE status = 'open' AND backlog = 0 AND opened_on >= '2024-10-15'")"
 check "tasks --status cleared" 0 "$KIZUKI" tasks --tasks "$TASKS" --status cleared --format json
 same "tasks --status cleared: count" "$(sqlite3 :memory: "SELECT json_array_length(readfile('$T/out'))")" \
-  "$(q "SELECT count(*) FROM tasks WHERE status = 'cleared'")"
+  "$(q "SELECT count(*) FROM tasks WHERE status = 'cleared' AND backlog = 0")"
 
 check "tasks: a missing task DB" 5 "$KIZUKI" tasks --tasks "$T/nope.db"
 expect "tasks: a missing task DB" "$T/err" "task DB not found"
@@ -104,6 +109,30 @@ expect "tasks --status bogus" "$T/err" "--status must be open, cleared, done or 
 check "tasks --unit and --ward" 2 "$KIZUKI" tasks --tasks "$TASKS" --unit "$U" --ward "$W"
 check "tasks --format xml" 2 "$KIZUKI" tasks --tasks "$TASKS" --format xml
 check "tasks --as-of 2024-02-30" 2 "$KIZUKI" tasks --tasks "$TASKS" --as-of 2024-02-30
+
+# The backlog: listed apart, never overdue, no due date.
+check "tasks --backlog" 0 "$KIZUKI" tasks --tasks "$TASKS" --backlog --as-of 2030-01-01 --format json
+same "tasks --backlog: exactly the open backlog tasks" \
+  "$(sqlite3 :memory: "SELECT group_concat(value ->> 'id', ' ') FROM json_each(readfile('$T/out'))")" \
+  "$(q "SELECT group_concat(id, ' ') FROM (SELECT id FROM tasks WHERE status = 'open' AND backlog = 1 ORDER BY $SEV, id)")"
+same "tasks --backlog: backlog, no due date, never overdue (even years later)" \
+  "$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('$T/out')) WHERE value ->> 'backlog' = 1
+                      AND value ->> 'due_on' IS NULL AND value ->> 'overdue' = 0")" "$n_backlog"
+check "tasks --backlog (text)" 0 "$KIZUKI" tasks --tasks "$TASKS" --backlog
+expect "tasks --backlog: footer" "$T/out" "$n_backlog backlog task"
+same "tasks --backlog: no due date shown" "$(sed '1d;$d' "$T/out" | awk '$3 != "-"' | wc -l)" 0
+check "tasks --overdue --as-of 2030" 0 "$KIZUKI" tasks --tasks "$TASKS" --overdue --as-of 2030-01-01 --format json
+same "tasks --overdue: never a backlog task" \
+  "$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('$T/out')) WHERE value ->> 'backlog'")" 0
+check "tasks --format json: the backlog told on stderr" 0 "$KIZUKI" tasks --tasks "$TASKS" --format json
+expect "tasks json: backlog note" "$T/err" "$n_backlog backlog task"
+check "tasks --backlog --format csv" 0 "$KIZUKI" tasks --tasks "$TASKS" --backlog --format csv
+same "tasks csv: the backlog column" "$(sed -n '2p' "$T/out" | tr -d '\r' | awk -F, '{print $NF}')" 1
+BL=$(q "SELECT id FROM tasks WHERE status = 'open' AND backlog = 1 ORDER BY id LIMIT 1")
+check "explain (backlog)" 0 "$KIZUKI" explain "$BL" --tasks "$TASKS" --as-of 2030-01-01
+expect "explain: no due date" "$T/out" "due none, last seen"
+expect "explain: says backlog" "$T/out" "backlog   the trigger was older than open_within_days"
+if grep -q "(overdue)" "$T/out"; then bad "explain: a backlog task shown overdue"; else ok; fi
 # }======
 
 # {====== kizuki done ======
@@ -190,7 +219,11 @@ check "export --help" 0 "$KIZUKI" export --help
 same "export csv: mode" "$(stat -c %a "$T/open.csv")" 600
 same "export csv: UTF-8 BOM" "$(head -c 3 "$T/open.csv" | od -An -tx1 | tr -d ' \n')" efbbbf
 expect "export csv: Japanese headers" "$T/open.csv" "ID,重大度,期限,期限超過,担当,規則,対象,キー,段階,状態,理由,根拠"
+# Export: every open task, the backlog included, marked in its last column.
 n_open=$(q "SELECT count(*) FROM tasks WHERE status = 'open'")
+n_backlog=$(q "SELECT count(*) FROM tasks WHERE status = 'open' AND backlog = 1")
+expect "export csv: the backlog column" "$T/open.csv" "完了日,完了メモ,バックログ"
+same "export csv: backlog rows marked" "$(grep -c 'バックログ.$' "$T/open.csv")" "$((n_backlog + 1))"
 same "export csv: CRLF records, header + open tasks" "$(awk '/\r$/ {n++} END {print n + 0}' "$T/open.csv")" "$((n_open + 1))"
 same "export csv: no bare LF" "$(awk '!/\r$/' "$T/open.csv" | wc -l)" 0
 # RFC 4180: a field with a comma or quote is quoted, quotes doubled.
@@ -209,6 +242,16 @@ same "export jsonl: valid, one task a line" \
 same "export jsonl: fields" \
   "$(sqlite3 :memory: "SELECT group_concat(value ->> 'status') FROM json_each(readfile('$T/all.json')) WHERE value ->> 'id' = $D")" done
 same "export jsonl: mode" "$(stat -c %a "$T/all.jsonl")" 600
+same "export jsonl: backlog field" \
+  "$(sqlite3 :memory: "SELECT sum(value ->> 'backlog') FROM json_each(readfile('$T/all.json'))")" \
+  "$(q "SELECT sum(backlog) FROM tasks")"
+check "export --backlog" 0 "$KIZUKI" export --tasks "$TASKS" --out "$T/backlog.jsonl" --format jsonl --backlog
+jsonl_array "$T/backlog.jsonl" >"$T/backlog.json"
+same "export --backlog: only the backlog" \
+  "$(sqlite3 :memory: "SELECT count(*) || '/' || sum(value ->> 'backlog') FROM json_each(readfile('$T/backlog.json'))")" \
+  "$n_backlog/$n_backlog"
+check "export --no-backlog" 0 "$KIZUKI" export --tasks "$TASKS" --out "$T/queue.csv" --no-backlog
+same "export --no-backlog: none of it" "$(grep -c 'バックログ.$' "$T/queue.csv")" 1
 
 check "export --per-unit" 0 "$KIZUKI" export --tasks "$TASKS" --out "$T/units" --per-unit
 units=$(q "SELECT unit FROM tasks UNION SELECT unit FROM task_events ORDER BY 1")
