@@ -227,8 +227,9 @@ static int index_fresh(const struct index *ix, const struct kz_bundle *b) {
 ** person, agency and day). Returns 0 or -1 (out of memory). */
 static int index_sightings(struct index *ix, const struct cols *c) {
   const struct kz_bundle *b = ix->b;
-  size_t ncontacts = b->rows[KZ_T_CONTACTS].n;
-  if (reserve((void **)&ix->seen, &ix->cap_seen, 2 * ncontacts + 1, sizeof *ix->seen)) return -1;
+  size_t ncontacts = b->rows[KZ_T_CONTACTS].n, ncheckups = b->rows[KZ_T_CHECKUPS].n;
+  if (reserve((void **)&ix->seen, &ix->cap_seen, 2 * (ncontacts + ncheckups) + 1, sizeof *ix->seen))
+    return -1;
   ix->nseen = 0;
   for (size_t i = 0; i < ncontacts; i++) {
     const char *seen = kz_bundle_value(b, KZ_T_CONTACTS, i, c->c_seen);
@@ -236,6 +237,11 @@ static int index_sightings(struct index *ix, const struct cols *c) {
     if (on && seen && seen[0] == '1' && seen[1] == '\0')
       add_sighting(ix, kz_bundle_value(b, KZ_T_CONTACTS, i, c->c_person),
                    kz_bundle_value(b, KZ_T_CONTACTS, i, c->c_agency), on, KZ_T_CONTACTS, i);
+  }
+  for (size_t i = 0; i < ncheckups; i++) {      /* attended_on after D is NULL (not yet) */
+    const char *on = kz_bundle_value(b, KZ_T_CHECKUPS, i, c->k_attended);
+    const char *child = kz_bundle_value(b, KZ_T_CHECKUPS, i, c->k_child);
+    if (on && child) add_sighting(ix, child, "health_center", on, KZ_T_CHECKUPS, i);
   }
   size_t n = ix->nseen;
   qsort(ix->seen, n, sizeof *ix->seen, seen_cmp);
@@ -584,11 +590,13 @@ static int h_registration(lua_State *L) {
 
 /* {====== Contacts and sightings ====== */
 
-/* The row of the sighting s in its table, pushed as a record (or nil). */
+/* The sighting s: its record (a contact or an attended checkup) and its
+** day, or nil. */
 static int push_sighting(lua_State *L, const struct sighting *s) {
-  if (!s) lua_pushnil(L);
-  else kz_view_push_record(L, 1, s->table, s->row);
-  return 1;
+  if (!s) { lua_pushnil(L); return 1; }
+  kz_view_push_record(L, 1, s->table, s->row);
+  lua_pushstring(L, s->day);
+  return 2;
 }
 
 /* Has child id been seen on or after day from (by any agency)? */
@@ -609,15 +617,18 @@ static int k_sees(lua_State *L) {
   return 1;
 }
 
-/* hh:last_sighting(id): the latest contact that saw child id, or nil. */
+/* hh:last_sighting(id): the latest sighting of child id (RULES.md "seen": a
+** contact with child_seen = 1 for the child or every child, or a checkup the
+** child attended) and its day; nil when the child was never seen. */
 static int h_last_sighting(lua_State *L) {
   struct ask a = begin(L, 2);
   const char *id = luaL_checkstring(L, 2);
   return push_sighting(L, last_seen(index_of(&a, IX_SEEN), id));
 }
 
-/* hh:seen_since(id, from, kind): the first contact on or after from that saw
-** child id (by agency kind only, when given). */
+/* hh:seen_since(id, from, kind): the first sighting of child id on or after
+** from, and its day (by agency kind only, when given: an attended checkup is
+** the health_center's sighting, never child_guidance's). */
 static int h_seen_since(lua_State *L) {
   struct ask a = begin(L, 4);
   const char *id = luaL_checkstring(L, 2), *from = luaL_checkstring(L, 3);
@@ -671,7 +682,8 @@ static int missed(const struct ask *a, const char *child, size_t i, lua_Integer 
 
 /* hh:missed_checkups(child, grace): checkups of child with scheduled_on +
 ** grace <= today, not attended, and the child not seen by any agency on or
-** after scheduled_on; in bundle (scheduled_on) order. */
+** after scheduled_on (attending a later checkup is being seen); in bundle
+** (scheduled_on) order. */
 static int h_missed_checkups(lua_State *L) {
   struct ask a = begin(L, 4);
   const char *child = record_id(L, &a, 2);
