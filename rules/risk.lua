@@ -9,6 +9,30 @@ local targets = {
   { kind = "child_guidance", threshold = "risk_threshold_guidance", severity = "critical" },
 }
 
+-- The day the score crossed threshold: the first day of the unbroken run of
+-- days ending today on which the score (the events within risk_window_days
+-- of that day) was at least threshold. An event counts from its day (a
+-- missed checkup from the day it counts as missed) for risk_window_days.
+local function crossed(hh, p, threshold)
+  local points = {}                  -- { day, change of the score }
+  for _, e in ipairs(hh:risk_events(p, "0000-01-01")) do
+    local from = e.kind == "checkup_missed" and kz.add_days(e.on, p.checkup_grace_days) or e.on
+    points[#points + 1] = { from, e.weight or 0 }
+    points[#points + 1] = { kz.add_days(e.on, p.risk_window_days + 1), -(e.weight or 0) }
+  end
+  table.sort(points, function(a, b) return a[1] < b[1] end)
+  local score, since, i = 0, nil, 1
+  while i <= #points and points[i][1] <= kz.today do
+    local day = points[i][1]
+    while i <= #points and points[i][1] == day do
+      score = score + points[i][2]
+      i = i + 1
+    end
+    if score < threshold then since = nil elseif since == nil then since = day end
+  end
+  return since or kz.today
+end
+
 rule {
   id = "risk.rising",
   label = "カ リスクの高まり",
@@ -34,16 +58,11 @@ rule {
     for _, t in ipairs(targets) do
       local threshold = p[t.threshold]
       if score >= threshold and not hh:involved(t.kind) then
-        local since, sum = nil, 0         -- the event that brought the score to the threshold
-        for _, e in ipairs(events) do
-          sum = sum + (e.weight or 0)
-          if sum >= threshold then since = e.on break end
-        end
         found[#found + 1] = kz.finding {
           key = hh.id .. ":" .. t.kind,
           agency = t.kind,
           severity = t.severity,
-          since = since,
+          since = crossed(hh, p, threshold),
           reason = ("【カ リスクの高まり】直近%d日のリスク得点が %s（基準 %s）：%s。%sはまだ関与していません。"
                     .. "世帯の状況を確認し、%sの関与を判断してください。")
                    :format(p.risk_window_days, score, threshold, table.concat(lines, "、"),
