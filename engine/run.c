@@ -88,6 +88,7 @@ struct run_ctx {
   int ward_known;            /* 0: not computed yet; 1: computed (may be empty) */
   struct kz_strbuf ev;       /* evidence JSON scratch */
   struct kz_strbuf msg;      /* error message scratch */
+  struct kz_strbuf why;      /* a reason with its fallback routing line */
 };
 
 /* Report a rule error: told on opts->errors, stored with the run. */
@@ -126,6 +127,55 @@ static const char *household_ward(struct run_ctx *c) {
     snprintf(c->ward, sizeof c->ward, "%s", lua_tostring(L, -1));
   lua_pop(L, 1);
   return c->ward[0] ? c->ward : NULL;
+}
+
+/* The ward of the household's assignment of agency kind `kind` active on
+** the run's day (the earliest started, as hh:involved), when the profile
+** knows it; else NULL. */
+static const char *assignment_ward(struct run_ctx *c, const char *kind) {
+  const struct kz_table *td = &kz_tables[KZ_T_ASSIGNMENTS];
+  int agency = kz_records_column(td, "agency"), ward = kz_records_column(td, "ward");
+  int start = kz_records_column(td, "start_on"), end = kz_records_column(td, "end_on");
+  const char *day = c->b->today;
+  for (size_t i = 0; i < c->b->rows[KZ_T_ASSIGNMENTS].n; i++) {
+    const char *a = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, agency);
+    const char *w = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, ward);
+    const char *s = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, start);
+    const char *e = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, end);
+    if (a && strcmp(a, kind) == 0 && s && strcmp(s, day) <= 0 && (!e || strcmp(e, day) > 0) &&
+        kz_profile_ward(&c->e->prof, w))
+      return w;
+  }
+  return NULL;
+}
+
+/* Route a finding of a ward-level kind that names no ward: the household's
+** ward; when it has none the profile knows (DESIGN.md: never dropped, never
+** a rule error), the ward of the household's own assignment of that kind,
+** else the kind's fallback_unit (in->ward NULL). Such a finding's reason gets
+** a line saying why it went there, and the run counts it as a data issue. */
+static void route_by_household(struct run_ctx *c, struct kz_task_input *in) {
+  const struct kz_profile *prof = &c->e->prof;
+  const struct kz_agency *ag = kz_profile_agency(prof, in->agency);
+  if (!ag || ag->city_level) return;
+  in->ward = household_ward(c);
+  if (kz_profile_ward(prof, in->ward)) return;
+  const char *home = in->ward;                 /* NULL, or a ward the profile does not know */
+  in->ward = assignment_ward(c, in->agency);
+  kz_strbuf_reset(&c->why);
+  kz_strbuf_adds(&c->why, in->reason);
+  if (home) kz_strbuf_addf(&c->why, "\n（世帯の住所の区「%s」が%sの区にないため、", home, prof->city);
+  else kz_strbuf_adds(&c->why, "\n（世帯の住所の区が不明のため、");
+  if (in->ward) {
+    kz_strbuf_addf(&c->why, "担当している%sの%sに送付）", kz_profile_ward(prof, in->ward)->name,
+                   ag->name);
+  } else {
+    char unit[64] = "";
+    kz_profile_unit(prof, in->agency, NULL, unit, sizeof unit);
+    kz_strbuf_addf(&c->why, "既定の送付先 %s に送付）", unit);
+  }
+  in->reason = kz_strbuf_str(&c->why);
+  c->st->fallback_routed++;
 }
 
 static int l_tostring(lua_State *L) {
@@ -269,10 +319,7 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
     rc = rule_error(c, r, in.subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
     goto done;
   }
-  if (!ward) {
-    const struct kz_agency *ag = kz_profile_agency(&c->e->prof, in.agency);
-    if (!ag->city_level) in.ward = household_ward(c);
-  }
+  if (!ward) route_by_household(c, &in);
   kz_strbuf_reset(&c->ev);
   kz_strbuf_adds(&c->ev, "[");
   if (lua_getfield(L, idx, "evidence") == LUA_TTABLE) {
@@ -466,7 +513,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   lua_State *L = e->sb.L;
   struct kz_prefetch *pf = NULL;
   const struct kz_bundle *b = NULL;
-  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}};
+  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}};
   const char **ids = NULL;
   int rc = KZ_EXIT_OK;
   int top = lua_gettop(L);
@@ -547,6 +594,7 @@ done:
   kz_prefetch_close(pf);  /* frees the rows; the ring keeps counting generations */
   kz_strbuf_free(&c.ev);
   kz_strbuf_free(&c.msg);
+  kz_strbuf_free(&c.why);
   free(ids);
   return rc;
 }
@@ -558,6 +606,9 @@ void kz_run_print_summary(const struct kz_engine *e, const struct kz_run_stats *
                                          KZ_OUT_ESCALATED, KZ_OUT_CLEARED};
   fprintf(f, "kizuki run as of %s: %lld households, %zu rules, %lld rule errors\n",
           kz_date_format(as_of, day), st->households, e->rules.n, st->errors);
+  if (st->fallback_routed)
+    fprintf(f, "%lld findings of households with no known ward were routed by the fallback "
+            "(a data issue: each task's reason says where it went and why)\n", st->fallback_routed);
   fprintf(f, "\n%-26s %8s %8s %8s %9s %8s\n", "rule", "opened", "reopened", "kept", "escalated",
           "cleared");
   for (size_t i = 0; i < e->rules.n; i++) {

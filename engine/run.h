@@ -49,6 +49,8 @@ struct kz_run_stats {
   long long households;
   long long counts[KZ_NOUTCOMES];
   long long errors;
+  long long fallback_routed;             /* findings of households with no known ward,
+                                         ** routed by the fallback (a data issue) */
   long long (*by_rule)[KZ_NOUTCOMES];    /* owned; one row per loaded rule */
   struct kz_unit_stats *by_unit;         /* owned */
   size_t nunits, capunits;
