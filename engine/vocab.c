@@ -95,7 +95,8 @@ struct keyed {
   size_t row;
 };
 
-enum { IX_PERSONS = 1, IX_MEMBERS = 2, IX_CHECKUPS = 4, IX_CONTACTS = 8, IX_SEEN = 16 };
+enum { IX_PERSONS = 1, IX_MEMBERS = 2, IX_CHECKUPS = 4, IX_CONTACTS = 8, IX_SEEN = 16,
+       IX_PREGNANCIES = 32 };
 
 struct index {
   const struct kz_bundle *b;     /* the household it describes: b at gen, live */
@@ -106,10 +107,11 @@ struct index {
   struct keyed *members;         /* by person_id */
   struct keyed *checkups;        /* by child_id */
   struct keyed *contacts;        /* by agency */
+  struct keyed *pregnancies;     /* by mother_id */
   struct sighting *seen;         /* by person, day */
   struct sighting *seen_kind;    /* by person, agency, day */
   size_t nseen;
-  size_t cap_keyed[4], cap_seen;
+  size_t cap_keyed[5], cap_seen;
 };
 
 /* }====== */
@@ -271,6 +273,8 @@ static const struct index *index_of(const struct ask *a, unsigned parts) {
   if (!rc && (want & IX_MEMBERS)) rc = index_keyed(ix, 1, &ix->members, KZ_T_MEMBERS, c->m_person);
   if (!rc && (want & IX_CHECKUPS)) rc = index_keyed(ix, 2, &ix->checkups, KZ_T_CHECKUPS, c->k_child);
   if (!rc && (want & IX_CONTACTS)) rc = index_keyed(ix, 3, &ix->contacts, KZ_T_CONTACTS, c->c_agency);
+  if (!rc && (want & IX_PREGNANCIES))
+    rc = index_keyed(ix, 4, &ix->pregnancies, KZ_T_PREGNANCIES, c->g_mother);
   if (!rc && (want & IX_SEEN)) rc = index_sightings(ix, c);
   if (rc) {
     ix->b = NULL;                                /* never half-built */
@@ -500,11 +504,13 @@ static int h_mothers(lua_State *L) {
   lua_newtable(L);
   int out = lua_gettop(L);
   size_t n = a.b->rows[KZ_T_PREGNANCIES].n;
+  const struct keyed *by_mother = n ? index_of(&a, IX_PREGNANCIES)->pregnancies : NULL;
   for (size_t i = 0; i < n; i++) {
     const char *id = V(&a, KZ_T_PREGNANCIES, i, a.c->g_mother);
-    int seen = 0;
-    for (size_t j = 0; j < i && !seen; j++) seen = eq(V(&a, KZ_T_PREGNANCIES, j, a.c->g_mother), id);
-    if (seen || membership_row(&a, id, today) < 0) continue;
+    size_t lo, hi;
+    keyed_range(by_mother, n, id, &lo, &hi);
+    if (by_mother[lo].row != i) continue;       /* her first pregnancy is the one that counts */
+    if (membership_row(&a, id, today) < 0) continue;
     long p = person_row(&a, id);
     if (p >= 0) append(L, out, KZ_T_PERSONS, (size_t)p);
   }
@@ -1056,6 +1062,7 @@ static int vocab_gc(lua_State *L) {
   free(v->ix.members);
   free(v->ix.checkups);
   free(v->ix.contacts);
+  free(v->ix.pregnancies);
   free(v->ix.seen);
   memset(&v->ix, 0, sizeof v->ix);
   return 0;
