@@ -13,20 +13,35 @@ local targets = {
 -- days ending today on which the score (the events within risk_window_days
 -- of that day) was at least threshold. An event counts from its day (a
 -- missed checkup from the day it counts as missed) for risk_window_days.
+-- The events come in day order, so the days the score changes are three
+-- lists already in order (starts, missed-checkup starts, ends): merged, not
+-- sorted, so a long history costs a walk, not a sort in Lua.
 local function crossed(hh, p, threshold)
-  local points = {}                  -- { day, change of the score }
+  local starts, missed, ends = {}, {}, {}   -- { day, change of the score }
   for _, e in ipairs(hh:risk_events(p, "0000-01-01")) do
-    local from = e.kind == "checkup_missed" and kz.add_days(e.on, p.checkup_grace_days) or e.on
-    points[#points + 1] = { from, e.weight or 0 }
-    points[#points + 1] = { kz.add_days(e.on, p.risk_window_days + 1), -(e.weight or 0) }
+    local w = e.weight or 0
+    if e.kind == "checkup_missed" then
+      missed[#missed + 1] = { kz.add_days(e.on, p.checkup_grace_days), w }
+    else
+      starts[#starts + 1] = { e.on, w }
+    end
+    ends[#ends + 1] = { kz.add_days(e.on, p.risk_window_days + 1), -w }
   end
-  table.sort(points, function(a, b) return a[1] < b[1] end)
-  local score, since, i = 0, nil, 1
-  while i <= #points and points[i][1] <= kz.today do
-    local day = points[i][1]
-    while i <= #points and points[i][1] == day do
-      score = score + points[i][2]
-      i = i + 1
+  local lists, at = { starts, missed, ends }, { 1, 1, 1 }
+  local score, since = 0, nil
+  while true do
+    local day                                -- the next day the score changes
+    for k = 1, 3 do
+      local x = lists[k][at[k]]
+      if x and (day == nil or x[1] < day) then day = x[1] end
+    end
+    if day == nil or day > kz.today then break end
+    for k = 1, 3 do
+      local l = lists[k]
+      while l[at[k]] and l[at[k]][1] == day do
+        score = score + l[at[k]][2]
+        at[k] = at[k] + 1
+      end
     end
     if score < threshold then since = nil elseif since == nil then since = day end
   end
