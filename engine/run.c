@@ -130,8 +130,8 @@ static const char *household_ward(struct run_ctx *c) {
 }
 
 /* The ward of the household's assignment of agency kind `kind` active on
-** the run's day (the earliest started, as hh:involved), when the profile
-** knows it; else NULL. */
+** the run's day (the earliest started whose ward the profile knows), or
+** NULL. */
 static const char *assignment_ward(struct run_ctx *c, const char *kind) {
   const struct kz_table *td = &kz_tables[KZ_T_ASSIGNMENTS];
   int agency = kz_records_column(td, "agency"), ward = kz_records_column(td, "ward");
