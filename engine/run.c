@@ -100,6 +100,7 @@ struct run_ctx {
   struct kz_strbuf msg;      /* error message scratch */
   struct kz_strbuf out;      /* an error line, cleaned (finding.h) */
   struct rule_tally *rt;     /* owned; per loaded rule: its errors this run */
+  struct kz_strbuf why;      /* a reason with its fallback routing line */
 };
 
 /* {====== Rule errors and the circuit breaker ====== */
@@ -248,6 +249,67 @@ static const char *household_ward(struct run_ctx *c) {
   return c->ward[0] ? c->ward : NULL;
 }
 
+/* The ward of the household's assignment of agency kind `kind` active on
+** the run's day (the earliest started whose ward the profile knows), or
+** NULL. */
+static const char *assignment_ward(struct run_ctx *c, const char *kind) {
+  const struct kz_table *td = &kz_tables[KZ_T_ASSIGNMENTS];
+  int agency = kz_records_column(td, "agency"), ward = kz_records_column(td, "ward");
+  int start = kz_records_column(td, "start_on"), end = kz_records_column(td, "end_on");
+  const char *day = c->b->today;
+  for (size_t i = 0; i < c->b->rows[KZ_T_ASSIGNMENTS].n; i++) {
+    const char *a = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, agency);
+    const char *w = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, ward);
+    const char *s = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, start);
+    const char *e = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, end);
+    if (a && strcmp(a, kind) == 0 && s && strcmp(s, day) <= 0 && (!e || strcmp(e, day) > 0) &&
+        kz_profile_ward(&c->e->prof, w))
+      return w;
+  }
+  return NULL;
+}
+
+/* Route a finding of a ward-level kind that names no ward: the household's
+** ward; when it has none the profile knows (DESIGN.md: never dropped, never
+** a rule error), the ward of the household's own assignment of that kind,
+** else the kind's fallback_unit (in->ward NULL). Such a finding's reason gets
+** a line saying why it went there, and the run counts it as a data issue. */
+static int route_by_household(struct run_ctx *c, struct kz_task_input *in) {
+  const struct kz_profile *prof = &c->e->prof;
+  const struct kz_agency *ag = kz_profile_agency(prof, in->agency);
+  if (!ag || ag->city_level) return 0;
+  in->ward = household_ward(c);
+  if (kz_profile_ward(prof, in->ward)) return 0;
+  const char *home = in->ward;                 /* NULL, or a ward the profile does not know */
+  in->ward = assignment_ward(c, in->agency);
+  kz_strbuf_reset(&c->why);
+  kz_strbuf_adds(&c->why, in->reason);
+  if (home) kz_strbuf_addf(&c->why, "\n（世帯の住所の区「%s」が%sの区にないため、", home, prof->city);
+  else kz_strbuf_adds(&c->why, "\n（世帯の住所の区が不明のため、");
+  if (in->ward) {
+    kz_strbuf_addf(&c->why, "担当している%sの%sに送付）", kz_profile_ward(prof, in->ward)->name,
+                   ag->name);
+  } else {
+    char unit[64] = "";
+    kz_profile_unit(prof, in->agency, NULL, unit, sizeof unit);
+    kz_strbuf_addf(&c->why, "既定の送付先 %s に送付）", unit);
+  }
+  in->reason = kz_strbuf_str(&c->why);
+  c->st->fallback_routed++;
+  /* A data issue, recorded with the run beside the quarantine's rows. */
+  kz_strbuf_reset(&c->msg);
+  kz_strbuf_addf(&c->msg, "the household has no known ward: a finding of rule %s for subject %s "
+                 "was routed by the fallback (%s)", in->rule, in->subject,
+                 in->ward ? "the ward of its own assignment of that agency" : "fallback_unit");
+  if (kz_tasks_record_issue(c->ts, c->b->household_id, "quality", "residences", NULL, "ward", home,
+                            kz_strbuf_str(&c->msg))) {
+    kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a data issue: %s",
+                sqlite3_errmsg(kz_tasks_db(c->ts)));
+    return -1;
+  }
+  return 0;
+}
+
 static int l_tostring(lua_State *L) {
   luaL_tolstring(L, 1, NULL);
   return 1;
@@ -332,7 +394,7 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
   lua_State *L = c->e->sb.L;
   const struct kz_rule *r = &c->e->rules.rules[ri];
   int top = lua_gettop(L), rc = 0;
-  struct kz_task_input in = {0};
+  struct kz_task_input in = {.rule = r->id};
   struct kz_finding f;
   if (kz_finding_read(L, idx, &f, &c->msg)) {
     rc = rule_error(c, r, f.subject ? f.subject : subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
@@ -367,9 +429,9 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
     rc = rule_error(c, r, in.subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
     goto done;
   }
-  if (!f.ward) {
-    const struct kz_agency *ag = kz_profile_agency(&c->e->prof, in.agency);
-    if (!ag->city_level) in.ward = household_ward(c);
+  if (!f.ward && route_by_household(c, &in)) {
+    rc = -1;
+    goto done;
   }
   kz_strbuf_reset(&c->ev);
   kz_strbuf_adds(&c->ev, "[");
@@ -566,7 +628,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   lua_State *L = e->sb.L;
   struct kz_prefetch *pf = NULL;
   const struct kz_bundle *b = NULL;
-  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}, NULL};
+  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}, NULL, {0}};
   const char **ids = NULL;
   int rc = KZ_EXIT_OK;
   int top = lua_gettop(L);
@@ -670,6 +732,7 @@ done:
   kz_strbuf_free(&c.msg);
   kz_strbuf_free(&c.out);
   free(c.rt);
+  kz_strbuf_free(&c.why);
   free(ids);
   return rc;
 }
@@ -686,7 +749,11 @@ void kz_run_print_summary(const struct kz_engine *e, const struct kz_run_stats *
   fprintf(f, "kizuki run as of %s: %lld households, %zu rules, %lld rule errors",
           kz_date_format(as_of, day), st->households, e->rules.n, st->errors);
   if (st->nsuspended) fprintf(f, ", %lld rule(s) suspended (their open tasks kept)", st->nsuspended);
-  fprintf(f, "\n\n%-26s %8s %8s %8s %9s %8s %8s %8s %8s\n", "rule", "opened", "reopened", "kept",
+  fprintf(f, "\n");
+  if (st->fallback_routed)
+    fprintf(f, "%lld findings of households with no known ward were routed by the fallback "
+            "(a data issue: each task's reason says where it went and why)\n", st->fallback_routed);
+  fprintf(f, "\n%-26s %8s %8s %8s %9s %8s %8s %8s %8s\n", "rule", "opened", "reopened", "kept",
           "escalated", "cleared", "backlog", "promoted", "errors");
   for (size_t i = 0; i < e->rules.n; i++) {
     fprintf(f, "%-26s", e->rules.rules[i].id);
