@@ -282,7 +282,7 @@ done:
 }
 
 static void load_sandbox(struct loader *L, const struct kz_yaml_node *m) {
-  static const char *const keys[] = {"instructions", "memory_mb", NULL};
+  static const char *const keys[] = {"instructions", "memory_mb", "seconds_per_call", NULL};
   struct kz_profile *p = L->p;
   long long v;
   if (!m) return;
@@ -296,6 +296,12 @@ static void load_sandbox(struct loader *L, const struct kz_yaml_node *m) {
   if (mem && kz_yaml_as_int(mem, "sandbox.memory_mb", &v, L->d) == 0) {
     if (v <= 0 || v > 1048576) kz_yaml_error(L->d, mem, "sandbox.memory_mb: must be 1 to 1048576");
     else p->sandbox_memory = (size_t)v << 20;
+  }
+  const struct kz_yaml_node *sec = kz_yaml_map_get(m, "seconds_per_call");
+  double dv;
+  if (sec && kz_yaml_as_double(sec, "sandbox.seconds_per_call", &dv, L->d) == 0) {
+    if (!(dv > 0 && dv <= 86400)) kz_yaml_error(L->d, sec, "sandbox.seconds_per_call: must be more than 0 and at most 86400");
+    else p->sandbox_seconds = dv;
   }
 }
 
@@ -338,6 +344,7 @@ static int load(struct kz_profile *p, const char *path, const char *text, size_t
   p->ladder_due_days = 3;
   p->sandbox_instructions = 10000000;
   p->sandbox_memory = (size_t)256 << 20;
+  p->sandbox_seconds = 2;
   if (!(p->path = strdup(path))) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
   if ((text ? kz_yaml_load_string(path, text, len, &doc, d) : kz_yaml_load_file(path, &doc, d)) < 0)
     goto done;

@@ -56,6 +56,7 @@ struct kz_profile {
   struct kz_calendar calendar;
   long long sandbox_instructions;  /* per evaluation (default 10,000,000) */
   size_t sandbox_memory;           /* bytes per Lua state (default 256 MiB) */
+  double sandbox_seconds;          /* wall clock per evaluation (default 2) */
 };
 
 /* Load and validate path into *p (zeroed first). Every problem is added to

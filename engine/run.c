@@ -32,6 +32,7 @@ int kz_engine_open(struct kz_engine *e, const char *rules_dir, const char *profi
     kz_profile_free(&e->prof);
     return -1;
   }
+  kz_sandbox_limit_time(&e->sb, e->prof.sandbox_seconds);   /* without a timer, the budget holds */
   if (kz_ruleset_load(&e->rules, &e->sb, rules_dir, &e->prof, d)) {
     kz_engine_close(e);
     return -1;
@@ -473,6 +474,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   char day[KZ_DATE_LEN];
 
   memset(st, 0, sizeof *st);
+  e->sb.stop = opts->stop;       /* a signal ends the rule call in hand, too */
   st->by_rule = calloc(e->rules.n ? e->rules.n : 1, sizeof *st->by_rule);
   ids = calloc(e->rules.n ? e->rules.n : 1, sizeof *ids);
   if (!st->by_rule || !ids) { kz_diag_add(d, NULL, 0, 0, "out of memory"); rc = KZ_EXIT_TASKS; goto done; }
@@ -518,12 +520,13 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
     uint32_t have = 0;                        /* the tables it has records of */
     for (int t = 0; t < KZ_NTABLES; t++)
       if (b->rows[t].n) have |= (uint32_t)1 << t;
-    for (size_t ri = 0; ri < e->rules.n; ri++) {
+    for (size_t ri = 0; ri < e->rules.n && !(opts->stop && *opts->stop); ri++) {
       uint32_t unmet = e->rules.rules[ri].needs & ~have;
       if (unmet && !opts->verify_needs) continue;   /* it can find nothing here */
       if (eval_rule(&c, ri, unmet)) { rc = KZ_EXIT_TASKS; goto done; }
     }
     lua_settop(L, top);
+    if (opts->stop && *opts->stop) continue;   /* said once, below */
     st->households++;
     if ((st->households & 1023) == 0) lua_gc(L, LUA_GCSTEP, 0);
     if (opts->progress && (st->households & 255) == 0) {

@@ -10,8 +10,10 @@
 #ifndef KZ_SANDBOX_H
 #define KZ_SANDBOX_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 #include <lua.h>
 #include "pool.h"
 
@@ -29,6 +31,17 @@ struct kz_sandbox {
   int err_line;
   int profile_ref;            /* KZ_PROFILE set: registry ref of the sample counts */
   struct kz_pool pool;        /* owned: where the state's small blocks come from */
+  /* Wall clock and signals. A ticker (a POSIX timer aimed at the thread that
+  ** opened the sandbox) counts periods while a call runs; at the limit, or
+  ** when *stop is set, it makes the hook run at the next Lua instruction. */
+  volatile sig_atomic_t in_call;   /* inside kz_sandbox_call */
+  volatile sig_atomic_t ticks;     /* ticker periods since the call began */
+  int ticks_limit;                 /* periods a call may take (0: no limit) */
+  volatile sig_atomic_t *stop;     /* the command's SIGTERM/SIGINT flag, or NULL */
+  int deadline_hit;                /* the last call ran past its wall-clock limit */
+  int stopped;                     /* the last call was interrupted by *stop */
+  int has_timer;
+  timer_t timer;
 };
 
 /* Create the state: capped allocator, safe libraries, read-only shared
@@ -36,6 +49,20 @@ struct kz_sandbox {
 int kz_sandbox_open(struct kz_sandbox *sb, long long instructions, size_t memory);
 
 void kz_sandbox_close(struct kz_sandbox *sb);
+
+/* Give every call a wall-clock limit of seconds (0: none; rounded up to the
+** ticker's period of 0.1 s) and start the ticker, on the calling thread
+** (the one that will make the calls). Setting sb->stop afterwards to a flag
+** that a signal handler sets makes a call in progress end with an error
+** within a tick of the signal (sb->stopped then says why). Returns 0, or -1
+** when the timer cannot be made (the instruction budget and memory cap
+** still hold). */
+int kz_sandbox_limit_time(struct kz_sandbox *sb, double seconds);
+
+/* Charge n units of work (one unit ~ one Lua instruction) to the call in
+** progress, for C functions whose work the instruction count does not see;
+** raises the budget error when the budget runs out. */
+void kz_sandbox_charge(lua_State *L, lua_Unsigned n);
 
 /* With KZ_PROFILE set in the environment, print where the rules' Lua
 ** instructions went (the 30 busiest source lines) to f. */
