@@ -86,7 +86,7 @@ static const char *const denied_metafields[] = {"__gc", "__mode", NULL};
 
 #define HOOK_EVERY 1000  /* instructions between budget checks */
 #define PROFILE_EVERY 50 /* ... when KZ_PROFILE samples where they go */
-#define ALLOC_PER_UNIT 256    /* bytes allocated that cost one instruction */
+#define ALLOC_PER_UNIT 32     /* bytes allocated that cost one instruction */
 #define SCAN_PER_UNIT 32      /* bytes read by one C call (a search, a scan) that cost one */
 #define CHARGE_FROM 64        /* allocations up to this size are free (short strings are
                                  interned: whether they allocate depends on the past) */
@@ -98,6 +98,7 @@ struct kz_sandbox *kz_sandbox_of(lua_State *L) {
 
 static void note_where(lua_State *L, struct kz_sandbox *sb, int from);
 static void budget_hook(lua_State *L, lua_Debug *ar);
+static int doomed(const struct kz_sandbox *sb);
 
 /* Make the hook run at the next Lua instruction. Async-signal-safe (as in
 ** lua.c's SIGINT handler): the ticker calls it from a signal handler. */
@@ -116,10 +117,18 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   if (sb->capped && nsize > old) {
     if (sb->mem_used + (nsize - old) > sb->mem_limit) {
       /* Lua raises memory errors without calling the message handler: note
-      ** the rule's line here (reading the call stack does not allocate). */
-      if (!sb->mem_hit && !sb->err_line) note_where(sb->L, sb, 0);
-      sb->mem_hit = 1;
+      ** the rule's line here (reading the call stack does not allocate).
+      ** Lua first collects and tries again: only when that fails too is it
+      ** the error (LUA_ERRMEM, which sets mem_hit). */
+      if (!sb->err_line) {
+        note_where(sb->L, sb, 0);
+        sb->refused = nsize;
+      }
       return NULL;
+    }
+    if (sb->refused == nsize) {            /* the retry after a collection worked */
+      sb->refused = 0;
+      if (!doomed(sb)) sb->err_line = 0;
     }
     /* Making big things is work the instruction count does not see (a loop
     ** of 40 MB string.rep calls is a few instructions a turn): charge it. */
@@ -205,7 +214,7 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
                "calls on huge strings?)", (lua_Number)sb->ticks_limit * (TICK_NS / 1e9));
   }
   if (sb->budget_left > 0) return;
-  budget_error(L, sb, "an endless loop?");
+  budget_error(L, sb, "an endless loop, or big strings and tables made again and again?");
 }
 
 void kz_sandbox_charge(lua_State *L, lua_Unsigned n) {
@@ -224,6 +233,9 @@ static void need_memory(lua_State *L, lua_Unsigned bytes) {
   struct kz_sandbox *sb = kz_sandbox_of(L);
   if (!sb->capped) return;
   size_t left = sb->mem_used < sb->mem_limit ? sb->mem_limit - sb->mem_used : 0;
+  if (bytes <= left) return;
+  lua_gc(L, LUA_GCCOLLECT);                /* what is garbage is not in the way */
+  left = sb->mem_used < sb->mem_limit ? sb->mem_limit - sb->mem_used : 0;
   if (bytes <= left) return;
   if (!sb->mem_hit && !sb->err_line) note_where(L, sb, 0);
   sb->mem_hit = 1;
@@ -252,6 +264,7 @@ int kz_sandbox_call(struct kz_sandbox *sb, int nargs, int nresults) {
   sb->budget_left = sb->budget;
   sb->budget_hit = 0;
   sb->mem_hit = 0;
+  sb->refused = 0;
   sb->deadline_hit = 0;
   sb->stopped = 0;
   sb->err_file[0] = '\0';
@@ -265,6 +278,7 @@ int kz_sandbox_call(struct kz_sandbox *sb, int nargs, int nresults) {
   sb->capped = 0;
   lua_sethook(L, NULL, 0, 0);
   lua_remove(L, base);
+  if (status == LUA_ERRMEM) sb->mem_hit = 1;
   if (status != LUA_OK && sb->mem_hit) {   /* "not enough memory" says too little */
     lua_pop(L, 1);
     lua_gc(L, LUA_GCCOLLECT);
@@ -366,6 +380,7 @@ static int safe_load(lua_State *L) {
 static int finish_pcall(lua_State *L, int status, int extra) {
   if (status == LUA_OK) return lua_gettop(L) - extra;
   struct kz_sandbox *sb = kz_sandbox_of(L);
+  if (status == LUA_ERRMEM) sb->mem_hit = 1;
   if (doomed(sb)) return lua_error(L);   /* re-raise */
   lua_pushboolean(L, 0);
   lua_pushvalue(L, -2);
@@ -460,17 +475,22 @@ static int safe_rep(lua_State *L) {
     return luaL_error(L, "resulting string too large");
   }
   size_t total = (size_t)n * l + (size_t)(n - 1) * lsep;
-  need_memory(L, (lua_Unsigned)total * 2);     /* the buffer, then the string (the
-                                                  allocator charges the copying) */
+  need_memory(L, (lua_Unsigned)total * 2);     /* the buffer, then the string */
   luaL_Buffer b;
   char *p = luaL_buffinitsize(L, &b, total);
-  for (; n > 1; n--) {
-    memcpy(p, s, l);
-    p += l;
-    memcpy(p, sep, lsep);
-    p += lsep;
-  }
+  /* One period (s, sep), then the filled part doubled: O(log n) copies, so the
+  ** work is the bytes, which the allocator has charged. */
   memcpy(p, s, l);
+  size_t filled = l;
+  if (n > 1) {
+    memcpy(p + l, sep, lsep);
+    filled += lsep;
+    while (filled < total) {
+      size_t chunk = filled < total - filled ? filled : total - filled;
+      memcpy(p + filled, p, chunk);
+      filled += chunk;
+    }
+  }
   luaL_pushresultsize(&b, total);
   return 1;
 }

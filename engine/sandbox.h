@@ -26,6 +26,7 @@ struct kz_sandbox {
   int capped;                 /* the memory cap applies (only inside kz_sandbox_call, so
                                  the engine's own pushes between calls cannot fail) */
   int mem_hit;                /* the last call ran into the memory cap */
+  size_t refused;             /* the size the cap last refused (Lua collects and retries) */
   /* Where the last error happened: the innermost frame in a rule file. */
   char err_file[256];
   int err_line;
