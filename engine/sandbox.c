@@ -192,7 +192,10 @@ static int budget_error(lua_State *L, struct kz_sandbox *sb, const char *why) {
   if (!doomed(sb)) note_where(L, sb, 0);
   sb->budget_hit = 1;
   force_hook(sb);
-  return luaL_error(L, "instruction budget of %I exceeded (%s)", (lua_Integer)sb->budget, why);
+  /* No "file:line:" in front (luaL_where would name the caller's line from a
+  ** hook): the place is err_file:err_line. */
+  lua_pushfstring(L, "instruction budget of %I exceeded (%s)", (lua_Integer)sb->budget, why);
+  return lua_error(L);
 }
 
 static void budget_hook(lua_State *L, lua_Debug *ar) {
@@ -204,14 +207,16 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     if (!doomed(sb)) note_where(L, sb, 0);
     sb->stopped = 1;
     force_hook(sb);
-    luaL_error(L, "the run was interrupted (SIGTERM or SIGINT); nothing is written");
+    lua_pushliteral(L, "the run was interrupted (SIGTERM or SIGINT); nothing is written");
+    lua_error(L);
   }
   if (sb->ticks_limit && sb->ticks >= sb->ticks_limit) {
     if (!doomed(sb)) note_where(L, sb, 0);
     sb->deadline_hit = 1;
     force_hook(sb);
-    luaL_error(L, "wall-clock limit of %f s per call exceeded (an endless loop, or slow "
-               "calls on huge strings?)", (lua_Number)sb->ticks_limit * (TICK_NS / 1e9));
+    lua_pushfstring(L, "wall-clock limit of %f s per call exceeded (an endless loop, or slow "
+                    "calls on huge strings?)", (lua_Number)sb->ticks_limit * (TICK_NS / 1e9));
+    lua_error(L);
   }
   if (sb->budget_left > 0) return;
   budget_error(L, sb, "an endless loop, or big strings and tables made again and again?");
