@@ -365,6 +365,7 @@ static int safe_load(lua_State *L) {
   const char *mode = luaL_optstring(L, 3, "t");
   if (strcmp(mode, "t") != 0) return luaL_error(L, "load: only text chunks (mode \"t\") are allowed");
   if (len > 0 && s[0] == LUA_SIGNATURE[0]) return luaL_error(L, "load: binary chunks are not allowed");
+  kz_sandbox_charge(L, (lua_Unsigned)len);   /* parsing is C work: a unit a byte */
   if (luaL_loadbufferx(L, s, len, "=(load)", "t") != LUA_OK) {
     luaL_pushfail(L);
     lua_insert(L, -2);

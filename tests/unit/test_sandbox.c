@@ -239,6 +239,7 @@ static const struct attack attacks[] = {
   /* Chunk names that pass for a rule file. */
   {"load_at_name", "(load):1: boom", "H1,H2"},
   {"load_eq_name", "(load):1: attempt to index a nil value", "H1,H2"},
+  {"load_huge", "instruction budget", "H1,H2"},
 };
 
 static void test_attack(void **state) {
