@@ -2,10 +2,11 @@
 ** sandbox.h — the Lua state rules run in.
 **
 ** Rules get the kizuki library (kz) and the safe parts of Lua's standard
-** library, named in one allow list in sandbox.c; every shared table is
-** read-only. The state has a memory cap, and every protected call made
-** through kz_sandbox_call has an instruction budget. An error is reported
-** with the rule file and line where it happened.
+** library, named in one allow list in sandbox.c; each rule file has its own
+** sealed copies. The state has a memory cap, and every protected call made
+** through kz_sandbox_call has an instruction budget (C work charged to it)
+** and a wall-clock limit. An error is reported with the rule file and line
+** where it happened.
 */
 #ifndef KZ_SANDBOX_H
 #define KZ_SANDBOX_H
@@ -51,8 +52,8 @@ int kz_sandbox_open(struct kz_sandbox *sb, long long instructions, size_t memory
 
 void kz_sandbox_close(struct kz_sandbox *sb);
 
-/* Give every call a wall-clock limit of seconds (0: none; rounded up to the
-** ticker's period of 0.1 s) and start the ticker, on the calling thread
+/* Give every call a wall-clock limit of seconds (0: none; counted in ticks of
+** 0.1 s, so a call ends between seconds - 0.1 and seconds) and start the ticker, on the calling thread
 ** (the one that will make the calls). Setting sb->stop afterwards to a flag
 ** that a signal handler sets makes a call in progress end with an error
 ** within a tick of the signal (sb->stopped then says why). Returns 0, or -1
