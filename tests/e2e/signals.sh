@@ -95,9 +95,11 @@ check "a night with a rule the clock stops" 3 timeout 300 "$KIZUKI" run --quiet 
   --tasks "$TASKS2" --as-of 2024-08-05 --rules "$T/r_clock"
 expect "clock: the rule's error" "$T/err" "rule hostile.stuck_loop, subject H"
 expect "clock: the limit named" "$T/err" "wall-clock limit of 0.5 s per call exceeded"
-same "clock: one error per household" \
-  "$(sqlite3 "$TASKS2" "SELECT count(*) FROM run_errors WHERE rule = 'hostile.stuck_loop'")" \
-  "$(sqlite3 "$SMALL" "SELECT count(*) FROM households")"
+# (every household's call ends by the clock, unless a circuit breaker
+# suspends the rule first: at least one did)
+same "clock: the calls ended by the clock" \
+  "$(sqlite3 "$TASKS2" "SELECT count(*) > 0 FROM run_errors WHERE rule = 'hostile.stuck_loop' AND
+                        message LIKE '%wall-clock limit%'")" 1
 same "clock: the other rules' tasks as on a clean night" \
   "$(sqlite3 "$TASKS2" "SELECT rule, subject, key, unit, reason, evidence FROM tasks ORDER BY rule, subject, key" | md5sum)" \
   "$(sqlite3 "$CLEAN2" "SELECT rule, subject, key, unit, reason, evidence FROM tasks ORDER BY rule, subject, key" | md5sum)"
