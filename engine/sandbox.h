@@ -39,6 +39,7 @@ struct kz_sandbox {
   volatile sig_atomic_t in_call;   /* inside kz_sandbox_call */
   volatile sig_atomic_t ticks;     /* ticker periods since the call began */
   int ticks_limit;                 /* periods a call may take (0: no limit) */
+  long long call_t0;               /* ns: the call's first hook (0: not yet) */
   volatile sig_atomic_t *stop;     /* the command's SIGTERM/SIGINT flag, or NULL */
   int deadline_hit;                /* the last call ran past its wall-clock limit */
   int stopped;                     /* the last call was interrupted by *stop */
