@@ -360,8 +360,8 @@ static void load_rule_limit(struct loader *L, const struct kz_yaml_node *m, cons
 }
 
 static void load_sandbox(struct loader *L, const struct kz_yaml_node *m) {
-  static const char *const keys[] = {"instructions", "memory_mb", "rule_error_limit",
-                                     "rule_budget_limit", NULL};
+  static const char *const keys[] = {"instructions", "memory_mb", "seconds_per_call",
+                                     "rule_error_limit", "rule_budget_limit", NULL};
   struct kz_profile *p = L->p;
   long long v;
   if (!m) return;
@@ -378,6 +378,12 @@ static void load_sandbox(struct loader *L, const struct kz_yaml_node *m) {
   }
   load_rule_limit(L, m, "rule_error_limit", 1000000, &p->rule_error_limit);
   load_rule_limit(L, m, "rule_budget_limit", 1000, &p->rule_budget_limit);
+  const struct kz_yaml_node *sec = kz_yaml_map_get(m, "seconds_per_call");
+  double dv;
+  if (sec && kz_yaml_as_double(sec, "sandbox.seconds_per_call", &dv, L->d) == 0) {
+    if (!(dv > 0 && dv <= 86400)) kz_yaml_error(L->d, sec, "sandbox.seconds_per_call: must be more than 0 and at most 86400");
+    else p->sandbox_seconds = dv;
+  }
 }
 
 static void load_calendar(struct loader *L, const struct kz_yaml_node *m) {
@@ -434,6 +440,7 @@ static int load(struct kz_profile *p, const char *path, const char *text, size_t
   p->rule_error_limit = 20;
   p->rule_budget_limit = 3;
   p->quarantine_max_share = 0.01;
+  p->sandbox_seconds = 2;
   if (!(p->path = strdup(path))) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
   if ((text ? kz_yaml_load_string(path, text, len, &doc, d) : kz_yaml_load_file(path, &doc, d)) < 0)
     goto done;

@@ -63,6 +63,7 @@ struct kz_profile {
   int rule_budget_limit;           /* ... or running out of its budget this often (3) */
   double quarantine_max_share;     /* above this share of households quarantined, the
                                    ** case DB extract is broken: exit 4 (default 0.01) */
+  double sandbox_seconds;          /* wall clock per evaluation (default 2) */
 };
 
 /* Load and validate path into *p (zeroed first). Every problem is added to

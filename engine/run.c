@@ -39,6 +39,7 @@ int kz_engine_open(struct kz_engine *e, const char *rules_dir, const char *profi
     kz_profile_free(&e->prof);
     return -1;
   }
+  kz_sandbox_limit_time(&e->sb, e->prof.sandbox_seconds);   /* without a timer, the budget holds */
   if (kz_ruleset_load(&e->rules, &e->sb, rules_dir, &e->prof, d)) {
     kz_engine_close(e);
     return -1;
@@ -117,9 +118,10 @@ struct rule_tally {
   int exhausted;             /* errors that ran out of instructions, memory or time */
 };
 
-/* Did the last sandbox call run out of its budget (instructions, memory)? */
+/* Did the last sandbox call run out of its budget (instructions, memory,
+** wall clock)? */
 static int budget_exhausted(const struct kz_sandbox *sb) {
-  return sb->budget_hit || sb->mem_hit;
+  return sb->budget_hit || sb->mem_hit || sb->deadline_hit;
 }
 
 /* Append s to b cleaned for a terminal and a log, at most max bytes of it. */
@@ -167,7 +169,7 @@ static int rule_error(struct run_ctx *c, const struct kz_rule *r, const char *su
   int line = sb->err_line ? sb->err_line : r->line;
   int exhausted = budget_exhausted(sb);
   sb->err_line = 0;      /* used: a later error found in C must not inherit it */
-  sb->budget_hit = sb->mem_hit = 0;
+  sb->budget_hit = sb->mem_hit = sb->deadline_hit = 0;
   c->st->errors++;
   c->st->rule_errors[ri]++;
   t->errors++;
@@ -635,6 +637,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   char day[KZ_DATE_LEN];
 
   memset(st, 0, sizeof *st);
+  e->sb.stop = opts->stop;       /* a signal ends the rule call in hand, too */
   st->by_rule = calloc(e->rules.n ? e->rules.n : 1, sizeof *st->by_rule);
   ids = calloc(e->rules.n ? e->rules.n : 1, sizeof *ids);
   st->rule_errors = calloc(e->rules.n ? e->rules.n : 1, sizeof *st->rule_errors);
@@ -689,13 +692,14 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
     uint32_t have = 0;                        /* the tables it has records of */
     for (int t = 0; t < KZ_NTABLES; t++)
       if (b->rows[t].n) have |= (uint32_t)1 << t;
-    for (size_t ri = 0; ri < e->rules.n; ri++) {
+    for (size_t ri = 0; ri < e->rules.n && !(opts->stop && *opts->stop); ri++) {
       uint32_t unmet = e->rules.rules[ri].needs & ~have;
       if (unmet && !opts->verify_needs) continue;   /* it can find nothing here */
       if (st->suspended[ri]) continue;              /* the circuit breaker tripped */
       if (eval_rule(&c, ri, unmet)) { rc = KZ_EXIT_TASKS; goto done; }
     }
     lua_settop(L, top);
+    if (opts->stop && *opts->stop) continue;   /* said once, below */
     st->households++;
     if ((st->households & 1023) == 0) lua_gc(L, LUA_GCSTEP, 0);
     if (opts->progress && (st->households & 255) == 0) {

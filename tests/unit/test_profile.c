@@ -121,6 +121,7 @@ static void test_sapporo(void **state) {
   assert_int_equal(p->nladders, 4);
   assert_int_equal(p->sandbox_instructions, 10000000);
   assert_int_equal(p->sandbox_memory, (size_t)256 << 20);
+  assert_true(p->sandbox_seconds == 2);
   assert_true(p->calendar.n > 350);                        /* 2015-2035 */
 }
 
@@ -259,6 +260,23 @@ static void test_unknown_keys(void **state) {
   assert_diag(&t, "5:18:", "unknown key 'nmae' in wards[2] (did you mean 'name'?)");
   assert_diag(&t, "5:5:", "wards[2]: missing key 'name'");
   assert_null(t.p.wards);                                  /* freed on failure */
+  end_trial(&t);
+}
+
+/* sandbox.seconds_per_call: a wall clock per rule call, more than 0. */
+static void test_sandbox_seconds(void **state) {
+  (void)state;
+  struct trial t;
+  try_profile(&t, (const char *const[]){"memory_mb: 16}", "memory_mb: 16, seconds_per_call: 0.5}", NULL});
+  assert_int_equal(t.rc, 0);
+  assert_true(t.p.sandbox_seconds == 0.5);
+  end_trial(&t);
+  try_profile(&t, NULL);
+  assert_true(t.p.sandbox_seconds == 2);                   /* the default */
+  end_trial(&t);
+  try_profile(&t, (const char *const[]){"memory_mb: 16}", "memory_mb: 16, seconds_per_call: 0}", NULL});
+  assert_int_equal(t.rc, -1);
+  assert_diag(&t, "18:64:", "sandbox.seconds_per_call: must be more than 0 and at most 86400");
   end_trial(&t);
 }
 
@@ -458,6 +476,7 @@ int main(void) {
       cmocka_unit_test(test_unknown_keys),
       cmocka_unit_test(test_wrong_types),
       cmocka_unit_test(test_quarantine_max_share),
+      cmocka_unit_test(test_sandbox_seconds),
       cmocka_unit_test(test_ladder_unknown_agency),
       cmocka_unit_test(test_ladder_loops),
       cmocka_unit_test(test_bad_holiday),
