@@ -52,6 +52,7 @@ struct kz_fixture_match {
 ** Returns 0, or -1 when out of memory. */
 int kz_fixture_match(const struct kz_fixture_expect *want, const struct kz_fixture_found_set *got,
                      struct kz_fixture_match *m);
+/* Free what *m owns; *m is left zeroed. */
 void kz_fixture_match_free(struct kz_fixture_match *m);
 
 /* The failures of one run: text lines ("    kind: message") and the items
@@ -76,6 +77,7 @@ int kz_fixture_compare(struct kz_fixture_failures *r, const char *file, enum kz_
 /* Append found task t as text: "{rule: ..., ..., backlog: false}". */
 void kz_fixture_found_text(struct kz_strbuf *b, const struct kz_fixture_found *t);
 
+/* Free what *r owns; *r is left zeroed (ready for the next run). */
 void kz_fixture_failures_free(struct kz_fixture_failures *r);
 
 #endif

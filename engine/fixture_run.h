@@ -72,6 +72,8 @@ int kz_fxrun_days(struct kz_fxrun *s, kz_day from, kz_day to, long every,
                   const struct kz_run_opts *ro, kz_fxrun_night_done night,
                   kz_fxrun_done_failed failed, void *arg, kz_day *failed_day, struct kz_diag *d);
 
+/* Close everything s owns (the fixture and a caller's case DB are the
+** caller's); s is left zeroed. */
 void kz_fxrun_close(struct kz_fxrun *s);
 
 /* }====== */
