@@ -18,7 +18,7 @@ const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated
 
 enum {
   S_FIND, S_INSERT, S_REOPEN, S_KEEP, S_ESCALATE, S_EVENT, S_ERROR, S_ERRORED,
-  S_KEEP_HH, S_ISSUE,
+  S_KEEP_HH, S_KEEP_SUBJ, S_ISSUE,
   S_NSTMT
 };
 
@@ -43,6 +43,7 @@ static const char *const SQL[S_NSTMT] = {
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   [S_ERRORED] = "INSERT OR IGNORE INTO temp.errored (rule, household_id) VALUES (?1, ?2)",
   [S_KEEP_HH] = "INSERT OR IGNORE INTO temp.kept_households (household_id) VALUES (?1)",
+  [S_KEEP_SUBJ] = "INSERT OR IGNORE INTO temp.kept_subjects (subject) VALUES (?1)",
   [S_ISSUE] = "INSERT INTO run_issues (run_id, household_id, kind, table_name, row_id, "
               "column_name, value, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
@@ -177,7 +178,8 @@ static int setup(struct kz_tasks *ts, struct kz_diag *d) {
       "CREATE TEMP TABLE IF NOT EXISTS errored (rule TEXT, household_id TEXT, "
       "PRIMARY KEY (rule, household_id));"
       "CREATE TEMP TABLE IF NOT EXISTS run_rules (rule TEXT PRIMARY KEY);"
-      "CREATE TEMP TABLE IF NOT EXISTS kept_households (household_id TEXT PRIMARY KEY);",
+      "CREATE TEMP TABLE IF NOT EXISTS kept_households (household_id TEXT PRIMARY KEY);"
+      "CREATE TEMP TABLE IF NOT EXISTS kept_subjects (subject TEXT PRIMARY KEY);",
       NULL, NULL, NULL);
   if (rc != SQLITE_OK) return fail(ts, d, "cannot create its scratch tables");
   for (int i = 0; i < S_NSTMT; i++)
@@ -257,7 +259,8 @@ int kz_tasks_begin(struct kz_tasks *ts, kz_day as_of, const char *digest, int nr
   kz_date_format(as_of, ts->day);
   sqlite3_stmt *st = NULL;
   rc = sqlite3_exec(ts->db, "DELETE FROM temp.errored; DELETE FROM temp.run_rules;"
-                    "DELETE FROM temp.kept_households;", NULL, NULL, NULL);
+                    "DELETE FROM temp.kept_households; DELETE FROM temp.kept_subjects;",
+                    NULL, NULL, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(ts->db, "INSERT INTO temp.run_rules (rule) VALUES (?1)", -1, &st, NULL);
   for (int i = 0; rc == SQLITE_OK && i < nrules; i++) {
@@ -468,6 +471,16 @@ int kz_tasks_keep_household(struct kz_tasks *ts, const char *household_id) {
   return rc;
 }
 
+int kz_tasks_keep_subject(struct kz_tasks *ts, const char *subject) {
+  struct kz_diag ignore = {0};
+  sqlite3_stmt *st = ts->st[S_KEEP_SUBJ];
+  if (!subject) return 0;
+  sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
+  int rc = run_stmt(ts, st, &ignore, "keep");
+  kz_diag_clear(&ignore);
+  return rc;
+}
+
 /* The sweep clears only the rules of temp.run_rules: a suspended rule leaves it. */
 int kz_tasks_keep_rule(struct kz_tasks *ts, const char *rule) {
   sqlite3_stmt *st = NULL;
@@ -509,7 +522,8 @@ long long kz_tasks_sweep(struct kz_tasks *ts,
       "AND t.rule IN (SELECT rule FROM temp.run_rules) "
       "AND NOT EXISTS (SELECT 1 FROM temp.errored e WHERE e.rule = t.rule "
       "AND e.household_id = t.household_id) "
-      "AND t.household_id NOT IN (SELECT household_id FROM temp.kept_households)", -1, &sel, NULL);
+      "AND t.household_id NOT IN (SELECT household_id FROM temp.kept_households) "
+      "AND t.subject NOT IN (SELECT subject FROM temp.kept_subjects)", -1, &sel, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(ts->db,
         "UPDATE tasks SET status = 'cleared', cleared_on = ?2 WHERE id = ?1", -1, &upd, NULL);
