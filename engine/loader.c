@@ -367,6 +367,13 @@ static int take_row(struct kz_loader *ld, struct kz_bundle *b, int t) {
     }
   }
   if (bad) return 0;
+  /* The row's own event (a contact, a report, ...) after the day the PF
+  ** recorded it cannot be: a typo (2042 for 2024) that would make the row
+  ** invisible as of D, and clear its task, without a word. */
+  for (int c = 0; rec && c < td->ncols; c++)
+    if (td->cols[c].role == KZ_COL_EVENT && vals[c] && memcmp(vals[c], rec, 10) > 0)
+      return issue(b, cu, t, hh, c + 1, td->cols[c].name,
+                   "is after the row's recorded_on (recorded before it happened)", 1);
   if (cu->start_col >= 0 && cu->end_col >= 0 && vals[cu->start_col] && vals[cu->end_col] &&
       memcmp(vals[cu->end_col], vals[cu->start_col], 10) < 0)
     return issue(b, cu, t, hh, cu->end_col + 1, "end_on", "is before start_on", 1);
