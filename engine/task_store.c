@@ -129,6 +129,59 @@ static long long scalar(sqlite3 *db, const char *sql) {
   return v;
 }
 
+/* Version 1 -> 2 keeping what other tools built on the task DB: the
+** rebuild drops tasks and task_events, which drops their triggers (an
+** audit trigger gone without a word), and the rename refuses while a view
+** names a table that is not there ("error in view ...": exit 5 every
+** night). As the SQLite page says: remember every view and trigger, drop
+** them, rebuild, create them again. One that no longer fits the new tables
+** fails the migration (rolled back), naming it. */
+static int migrate_1_2(struct kz_tasks *ts, struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  char **sql = NULL, **name = NULL;
+  size_t n = 0, cap = 0;
+  int rc = 0;
+  if (sqlite3_prepare_v2(ts->db, "SELECT type, name, sql FROM sqlite_master WHERE type IN "
+                         "('view', 'trigger') AND sql IS NOT NULL ORDER BY type DESC, rowid",
+                         -1, &st, NULL) != SQLITE_OK)
+    return fail(ts, d, "cannot read its views and triggers");
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 8;
+      char **a = realloc(sql, cap * sizeof *a), **b = a ? realloc(name, cap * sizeof *b) : NULL;
+      if (a) sql = a;
+      if (b) name = b;
+      if (!a || !b) { rc = -1; break; }
+    }
+    const char *type = (const char *)sqlite3_column_text(st, 0);
+    sql[n] = strdup((const char *)sqlite3_column_text(st, 2));
+    name[n] = sqlite3_mprintf("DROP %s IF EXISTS \"%w\"", strcmp(type, "view") == 0 ? "VIEW" : "TRIGGER",
+                              (const char *)sqlite3_column_text(st, 1));
+    if (!sql[n] || !name[n]) { free(sql[n]); sqlite3_free(name[n]); rc = -1; break; }
+    n++;
+  }
+  sqlite3_finalize(st);
+  if (rc) kz_diag_add(d, NULL, 0, 0, "task DB: out of memory reading its views and triggers");
+  for (size_t i = 0; !rc && i < n; i++)
+    if (sqlite3_exec(ts->db, name[i], NULL, NULL, NULL) != SQLITE_OK)
+      rc = fail(ts, d, "cannot set its views and triggers aside to migrate it");
+  if (!rc && sqlite3_exec(ts->db, MIGRATE_1_2, NULL, NULL, NULL) != SQLITE_OK)
+    rc = fail(ts, d, "cannot migrate it from schema version 1 to 2");
+  for (size_t i = 0; !rc && i < n; i++)
+    if (sqlite3_exec(ts->db, sql[i], NULL, NULL, NULL) != SQLITE_OK) {
+      kz_diag_add(d, NULL, 0, 0, "task DB: after the migration to schema version 2, this view or "
+                  "trigger no longer fits (nothing was changed): %.200s: %s", sql[i],
+                  sqlite3_errmsg(ts->db));
+      rc = -1;
+    }
+  if (!rc && scalar(ts->db, "SELECT count(*) FROM pragma_foreign_key_check") != 0)
+    rc = fail(ts, d, "migration to schema version 2 broke a foreign key");
+  for (size_t i = 0; i < n; i++) { free(sql[i]); sqlite3_free(name[i]); }
+  free(sql);
+  free(name);
+  return rc;
+}
+
 /* Bring an existing task DB up to KZ_TASKS_SCHEMA_VERSION, in one transaction
 ** (all of it or nothing). A fresh DB is left to the schema. Must run with
 ** foreign keys off (they cannot be switched inside a transaction). Returns 0,
@@ -149,10 +202,7 @@ static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
                 "(%d); use the kizuki that wrote it", version, KZ_TASKS_SCHEMA_VERSION);
     rc = -1;
   } else if (has_tasks && version < 2) {
-    if (sqlite3_exec(ts->db, MIGRATE_1_2, NULL, NULL, NULL) != SQLITE_OK)
-      rc = fail(ts, d, "cannot migrate it from schema version 1 to 2");
-    else if (scalar(ts->db, "SELECT count(*) FROM pragma_foreign_key_check") != 0)
-      rc = fail(ts, d, "migration to schema version 2 broke a foreign key");
+    rc = migrate_1_2(ts, d);
   }
   sqlite3_exec(ts->db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
   return rc;
