@@ -65,6 +65,9 @@ int kz_quarantine_take(struct kz_quarantine *q, struct kz_tasks *ts, const struc
   for (size_t i = 0; i < b->nissues; i++) {
     const struct kz_issue *is = &b->issues[i];
     if (is->invalid && is->table == KZ_T_MEMBERS) keep |= kz_tasks_keep_subject(ts, is->row_id);
+    /* A row naming no household (the phantom's): its episode's task is kept. */
+    else if (is->invalid && b->phantom && is->column && strcmp(is->column, "household_id") == 0)
+      keep |= kz_tasks_keep_key(ts, is->row_id);
   }
   if (b->quarantined || b->phantom) {
     const struct kz_rows *m = &b->rows[KZ_T_MEMBERS];

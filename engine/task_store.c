@@ -18,7 +18,7 @@ const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated
 
 enum {
   S_FIND, S_INSERT, S_REOPEN, S_KEEP, S_ESCALATE, S_EVENT, S_ERROR, S_ERRORED,
-  S_KEEP_HH, S_KEEP_SUBJ, S_ISSUE,
+  S_KEEP_HH, S_KEEP_SUBJ, S_KEEP_KEY, S_ISSUE,
   S_NSTMT
 };
 
@@ -44,6 +44,7 @@ static const char *const SQL[S_NSTMT] = {
   [S_ERRORED] = "INSERT OR IGNORE INTO temp.errored (rule, household_id) VALUES (?1, ?2)",
   [S_KEEP_HH] = "INSERT OR IGNORE INTO temp.kept_households (household_id) VALUES (?1)",
   [S_KEEP_SUBJ] = "INSERT OR IGNORE INTO temp.kept_subjects (subject) VALUES (?1)",
+  [S_KEEP_KEY] = "INSERT OR IGNORE INTO temp.kept_keys (key) VALUES (?1)",
   [S_ISSUE] = "INSERT INTO run_issues (run_id, household_id, kind, table_name, row_id, "
               "column_name, value, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
@@ -229,7 +230,8 @@ static int setup(struct kz_tasks *ts, struct kz_diag *d) {
       "PRIMARY KEY (rule, household_id));"
       "CREATE TEMP TABLE IF NOT EXISTS run_rules (rule TEXT PRIMARY KEY);"
       "CREATE TEMP TABLE IF NOT EXISTS kept_households (household_id TEXT PRIMARY KEY);"
-      "CREATE TEMP TABLE IF NOT EXISTS kept_subjects (subject TEXT PRIMARY KEY);",
+      "CREATE TEMP TABLE IF NOT EXISTS kept_subjects (subject TEXT PRIMARY KEY);"
+      "CREATE TEMP TABLE IF NOT EXISTS kept_keys (key TEXT PRIMARY KEY);",
       NULL, NULL, NULL);
   if (rc != SQLITE_OK) return fail(ts, d, "cannot create its scratch tables");
   for (int i = 0; i < S_NSTMT; i++)
@@ -309,7 +311,8 @@ int kz_tasks_begin(struct kz_tasks *ts, kz_day as_of, const char *digest, int nr
   kz_date_format(as_of, ts->day);
   sqlite3_stmt *st = NULL;
   rc = sqlite3_exec(ts->db, "DELETE FROM temp.errored; DELETE FROM temp.run_rules;"
-                    "DELETE FROM temp.kept_households; DELETE FROM temp.kept_subjects;",
+                    "DELETE FROM temp.kept_households; DELETE FROM temp.kept_subjects;"
+                    "DELETE FROM temp.kept_keys;",
                     NULL, NULL, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(ts->db, "INSERT INTO temp.run_rules (rule) VALUES (?1)", -1, &st, NULL);
@@ -531,6 +534,16 @@ int kz_tasks_keep_subject(struct kz_tasks *ts, const char *subject) {
   return rc;
 }
 
+int kz_tasks_keep_key(struct kz_tasks *ts, const char *key) {
+  struct kz_diag ignore = {0};
+  sqlite3_stmt *st = ts->st[S_KEEP_KEY];
+  if (!key || !*key) return 0;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  int rc = run_stmt(ts, st, &ignore, "keep");
+  kz_diag_clear(&ignore);
+  return rc;
+}
+
 /* The sweep clears only the rules of temp.run_rules: a suspended rule leaves it. */
 int kz_tasks_keep_rule(struct kz_tasks *ts, const char *rule) {
   sqlite3_stmt *st = NULL;
@@ -573,7 +586,9 @@ long long kz_tasks_sweep(struct kz_tasks *ts,
       "AND NOT EXISTS (SELECT 1 FROM temp.errored e WHERE e.rule = t.rule "
       "AND e.household_id = t.household_id) "
       "AND t.household_id NOT IN (SELECT household_id FROM temp.kept_households) "
-      "AND t.subject NOT IN (SELECT subject FROM temp.kept_subjects)", -1, &sel, NULL);
+      "AND t.subject NOT IN (SELECT subject FROM temp.kept_subjects) "
+      "AND NOT EXISTS (SELECT 1 FROM temp.kept_keys k WHERE t.key = k.key "
+      "OR substr(t.key, 1, length(k.key) + 1) = k.key || ':')", -1, &sel, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(ts->db,
         "UPDATE tasks SET status = 'cleared', cleared_on = ?2 WHERE id = ?1", -1, &upd, NULL);
