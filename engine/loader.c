@@ -367,10 +367,12 @@ static int take_row(struct kz_loader *ld, struct kz_bundle *b, int t) {
     }
   }
   if (bad) return 0;
-  /* The row's own event (a contact, a report, ...) after the day the PF
+  /* A report received, or an assessment made, after the day the PF
   ** recorded it cannot be: a typo (2042 for 2024) that would make the row
-  ** invisible as of D, and clear its task, without a word. */
-  for (int c = 0; rec && c < td->ncols; c++)
+  ** invisible as of D and clear the task it triggered, without a word. (A
+  ** contact or a review may be entered before it happens: planned.) */
+  int recorded_after = t == KZ_T_REPORTS || t == KZ_T_ASSESSMENTS;
+  for (int c = 0; rec && recorded_after && c < td->ncols; c++)
     if (td->cols[c].role == KZ_COL_EVENT && vals[c] && memcmp(vals[c], rec, 10) > 0)
       return issue(b, cu, t, hh, c + 1, td->cols[c].name,
                    "is after the row's recorded_on (recorded before it happened)", 1);

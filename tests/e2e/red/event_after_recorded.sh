@@ -3,7 +3,8 @@
 # 2024): the row is "not yet happened" as of D, the report vanishes and its
 # report.* tasks are cleared, exit 0, not a word. An event after the day the
 # PF recorded it is a contradiction: the household should be quarantined
-# (exit 8) and its tasks kept.
+# (exit 8) and its tasks kept. (Reports and assessments only: a contact or
+# a review may be entered before it happens.)
 . tests/e2e/red/lib.sh
 city 300 7
 night "$T/c.db" "$T/t.db" 2024-10-01
