@@ -213,6 +213,20 @@ static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
 
 static int setup(struct kz_tasks *ts, struct kz_diag *d) {
   sqlite3_busy_timeout(ts->db, 0);
+  /* A database with tables but no tasks is not a task DB: another copy of
+  ** the PF extract (yesterday's, a colleague's) given as --tasks had the
+  ** task tables written into it and was turned to WAL, exit 0. Refused
+  ** before the first write (the journal_mode below is one). */
+  long long other = scalar(ts->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                   "AND name NOT LIKE 'sqlite%'");
+  long long tasks = scalar(ts->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                   "AND name = 'tasks'");
+  if (other > 0 && tasks == 0) {
+    kz_diag_add(d, NULL, 0, 0, "task DB: it holds %lld table(s) and none is 'tasks': it is not a "
+                "kizuki task DB (a case DB extract?); refused, nothing written: give the task "
+                "DB's path, or a new file", other);
+    return -1;
+  }
   sqlite3_exec(ts->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
   /* Foreign keys off while migrating (the documented way); on a failure the
   ** caller closes the connection, and sqlite3_errcode still tells busy. */

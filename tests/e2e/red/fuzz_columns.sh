@@ -4,7 +4,10 @@
 # open tasks set to each odd value in turn. For each: the run must not stop
 # the city (exit 4/5/crash over one row); the other households' tasks must be
 # exactly those of the clean second night; a quarantined household's tasks
-# exactly as the first night left them.
+# exactly as the first night left them; a row hidden by a recorded_on or
+# moved off its household must not clear its task silently. Still open:
+# recorded_on = '9999-12-31' on a row that triggered a task (the row is
+# "not known yet", its task cleared, exit 0). ~3 minutes.
 . tests/e2e/red/lib.sh
 city ${RED_HOUSEHOLDS:-200} ${RED_SEED:-11}
 D1=2024-10-01 D2=2024-10-21
@@ -47,6 +50,9 @@ for t in $tables; do
       if grep -q "quarantined" "$T/err" && sqlite3 "$T/t2.db" "SELECT 1 FROM run_issues WHERE household_id='$hh' AND kind='invalid'" | grep -q 1; then
         [ "$(own "$T/t2.db" "$hh")" = "$(own "$T/t1.db" "$hh")" ] || lose "$t.$c = $v: household $hh quarantined (exit $rc) but its tasks changed: $(own "$T/t2.db" "$hh" | tr '\n' ';' | head -c 300)"
       else
+        # a changed id is a new episode; a valid end/start/ward a data change:
+        # only a row hidden by its recorded_on or moved off its household counts
+        case $c in recorded_on|household_id|person_id|child_id|mother_id) ;; *) continue;; esac
         cl=$(sqlite3 "$T/t2.db" "ATTACH '$T/clean.db' AS c; SELECT group_concat(t.rule||' '||t.subject) FROM tasks t JOIN c.tasks o USING (rule,subject,key) WHERE t.household_id = '$hh' AND o.status='open' AND t.status='cleared'")
         [ -z "$cl" ] || lose "$t.$c = $v (household $hh): not quarantined, exit $rc, tasks cleared silently: $cl"
       fi
