@@ -213,18 +213,19 @@ static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
 
 static int setup(struct kz_tasks *ts, struct kz_diag *d) {
   sqlite3_busy_timeout(ts->db, 0);
-  /* A database with tables but no tasks is not a task DB: another copy of
-  ** the PF extract (yesterday's, a colleague's) given as --tasks had the
-  ** task tables written into it and was turned to WAL, exit 0. Refused
-  ** before the first write (the journal_mode below is one). */
-  long long other = scalar(ts->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-                                   "AND name NOT LIKE 'sqlite%'");
+  /* A case DB is never a task DB: another copy of the PF extract
+  ** (yesterday's, a colleague's) given as --tasks had the task tables
+  ** written into it and was turned to WAL, exit 0. A database that holds
+  ** the case tables and no tasks is refused before the first write (the
+  ** journal_mode below is one). */
+  long long cases = scalar(ts->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                   "AND name IN ('households', 'persons', 'members')");
   long long tasks = scalar(ts->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
                                    "AND name = 'tasks'");
-  if (other > 0 && tasks == 0) {
-    kz_diag_add(d, NULL, 0, 0, "task DB: it holds %lld table(s) and none is 'tasks': it is not a "
-                "kizuki task DB (a case DB extract?); refused, nothing written: give the task "
-                "DB's path, or a new file", other);
+  if (cases > 0 && tasks == 0) {
+    kz_diag_add(d, NULL, 0, 0, "task DB: it holds the case tables (households, persons, members) "
+                "and no tasks: it is a case DB extract, not a kizuki task DB; refused, nothing "
+                "written: give the task DB's path, or a new file");
     return -1;
   }
   sqlite3_exec(ts->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);

@@ -3,7 +3,7 @@
 # one the systemd unit reads from another folder) as --tasks. It is not the
 # case DB of this run, so the same-file check passes: the task tables were
 # written into the extract and it was switched to WAL, exit 0. A database
-# with tables and no 'tasks' is not a task DB: refuse, write nothing.
+# holding the case tables and no 'tasks' is a case DB: refuse, write nothing.
 . tests/e2e/red/lib.sh
 city 100 3
 cp "$T/c.db" "$T/yesterday.db"
