@@ -23,7 +23,7 @@ enum {
 };
 
 static const char *const SQL[S_NSTMT] = {
-  [S_FIND] = "SELECT id, status, level, due_on, last_seen_on, agency, ward, unit, backlog "
+  [S_FIND] = "SELECT id, status, level, due_on, last_seen_on, agency, ward, unit, backlog, done_on "
              "FROM tasks WHERE rule = ?1 AND subject = ?2 AND key = ?3",
   [S_INSERT] = "INSERT INTO tasks (rule, subject, key, household_id, agency, ward, unit, "
                "severity, level, status, since, opened_on, due_on, last_seen_on, reason, "
@@ -33,7 +33,8 @@ static const char *const SQL[S_NSTMT] = {
   [S_REOPEN] = "UPDATE tasks SET status = 'open', level = 0, household_id = ?2, agency = ?3, "
                "ward = ?4, unit = ?5, severity = ?6, since = ?7, opened_on = ?8, due_on = ?9, "
                "last_seen_on = ?8, cleared_on = NULL, reason = ?10, evidence = ?11, "
-               "rule_version = ?12, rule_file = ?13, rule_line = ?14, backlog = ?15 WHERE id = ?1",
+               "rule_version = ?12, rule_file = ?13, rule_line = ?14, backlog = ?15, "
+               "done_on = NULL, done_note = NULL WHERE id = ?1",
   [S_KEEP] = "UPDATE tasks SET last_seen_on = ?2, household_id = ?3, severity = ?4, reason = ?5, "
              "evidence = ?6, rule_version = ?7, rule_file = ?8, rule_line = ?9 WHERE id = ?1",
   [S_ESCALATE] = "UPDATE tasks SET level = ?2, unit = ?3, due_on = ?4 WHERE id = ?1",
@@ -391,7 +392,7 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
   long long id = 0;
   int level = 0, backlog = 0;
   char status[16] = "", due_on[KZ_DATE_LEN] = "", seen[KZ_DATE_LEN] = "";
-  char agency[64] = "", ward[64] = "";
+  char agency[64] = "", ward[64] = "", done_on[KZ_DATE_LEN] = "";
   int has_ward = 0;
   if (rc == SQLITE_ROW) {
     id = sqlite3_column_int64(st, 0);
@@ -405,6 +406,8 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
     if (has_ward) snprintf(ward, sizeof ward, "%s", (const char *)sqlite3_column_text(st, 6));
     snprintf(unit, 64, "%s", (const char *)sqlite3_column_text(st, 7));
     backlog = sqlite3_column_int(st, 8);
+    if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+      snprintf(done_on, sizeof done_on, "%s", (const char *)sqlite3_column_text(st, 9));
   }
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
@@ -412,7 +415,14 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
   ** rule is about a child's safety now (never backlog). */
   int stale = !in->never_backlog && ts->as_of - in->since > in->open_within_days;
 
-  if (id && strcmp(status, "done") == 0) { *outcome = KZ_OUT_DONE; return 0; }
+  /* Done is not reopened for the same episode; an episode whose since is
+  ** after the day staff closed it is another one (the condition went away
+  ** and came back): a rule keyed by the child (child.not_seen) otherwise
+  ** never told of her again once one task was done. It reopens. */
+  if (id && strcmp(status, "done") == 0 && !(done_on[0] && strcmp(since, done_on) > 0)) {
+    *outcome = KZ_OUT_DONE;
+    return 0;
+  }
 
   if (id && strcmp(status, "open") == 0 && !(backlog && !stale)) {
     *outcome = KZ_OUT_KEPT;
