@@ -84,7 +84,22 @@ static void csv_row(FILE *out, sqlite3_stmt *st) {
     col(st, KZ_TQ_OPENED_ON), col(st, KZ_TQ_LAST_SEEN_ON), col(st, KZ_TQ_CLEARED_ON),
     col(st, KZ_TQ_DONE_ON), col(st, KZ_TQ_DONE_NOTE),
     sqlite3_column_int(st, KZ_TQ_BACKLOG) ? "バックログ" : ""};
+  /* Excel runs a cell that begins with = + - @ (or a tab or CR before one)
+  ** as a formula, quoted or not: an id, ward or reason from the case DB or
+  ** a rule ("=HYPERLINK(...)") would run on the staff's PC. Such a cell is
+  ** written with a leading apostrophe, which Excel shows as text (OWASP
+  ** "CSV Injection"). */
+  char *text[CSV_NCOLS] = {0};
+  for (size_t i = 0; i < CSV_NCOLS; i++) {
+    if (!row[i][0] || !strchr("=+-@\t\r", row[i][0])) continue;
+    size_t n = strlen(row[i]);
+    if (!(text[i] = malloc(n + 2))) { row[i] = "'"; continue; }   /* never the formula */
+    text[i][0] = '\'';
+    memcpy(text[i] + 1, row[i], n + 1);
+    row[i] = text[i];
+  }
   kz_taskq_csv_record(out, row, CSV_NCOLS, "\r\n");
+  for (size_t i = 0; i < CSV_NCOLS; i++) free(text[i]);
 }
 
 /* -1 with d when path must not be replaced: it is the task DB (or one of
