@@ -1,10 +1,10 @@
 #!/bin/sh
 # CHECK AFTER VOCABULARY MERGE (vocab.c/kz.lua; issue 12 "Large households").
 # One household gets 50,000 contacts (a PF import that repeated a household's
-# visits): the whole 300-household night took ~31 s instead of ~0.1 s (the
+# visits): the whole 300-household night took ~9 s (31 s under load) instead of ~0.1 s (the
 # per-household vocabulary is quadratic in its rows). With a wall-clock
 # deadline per rule call (issue 11) this household's rules would err instead.
-# Bound here: 10 s.
+# Bound here: 2 s (linear work on 50k rows is well under a second).
 . tests/e2e/red/lib.sh
 city 300 7
 night "$T/c.db" "$T/t0.db" 2024-10-01
@@ -18,5 +18,5 @@ s=$(date +%s.%N)
 night "$T/c.db" "$T/t.db" 2024-10-01
 e=$(date +%s.%N)
 secs=$(echo "$e - $s" | bc)
-[ "$(echo "$secs > 10" | bc)" = 0 ] || lose "one household with 50k contacts: the night took ${secs}s (exit $rc)"
+[ "$(echo "$secs > 2" | bc)" = 0 ] || lose "one household with 50k contacts: the night took ${secs}s (exit $rc)"
 finish
