@@ -18,12 +18,12 @@ const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated
 
 enum {
   S_FIND, S_INSERT, S_REOPEN, S_KEEP, S_ESCALATE, S_EVENT, S_ERROR, S_ERRORED,
-  S_KEEP_HH, S_ISSUE,
+  S_KEEP_HH, S_KEEP_SUBJ, S_KEEP_KEY, S_ISSUE,
   S_NSTMT
 };
 
 static const char *const SQL[S_NSTMT] = {
-  [S_FIND] = "SELECT id, status, level, due_on, last_seen_on, agency, ward, unit, backlog "
+  [S_FIND] = "SELECT id, status, level, due_on, last_seen_on, agency, ward, unit, backlog, done_on "
              "FROM tasks WHERE rule = ?1 AND subject = ?2 AND key = ?3",
   [S_INSERT] = "INSERT INTO tasks (rule, subject, key, household_id, agency, ward, unit, "
                "severity, level, status, since, opened_on, due_on, last_seen_on, reason, "
@@ -33,7 +33,8 @@ static const char *const SQL[S_NSTMT] = {
   [S_REOPEN] = "UPDATE tasks SET status = 'open', level = 0, household_id = ?2, agency = ?3, "
                "ward = ?4, unit = ?5, severity = ?6, since = ?7, opened_on = ?8, due_on = ?9, "
                "last_seen_on = ?8, cleared_on = NULL, reason = ?10, evidence = ?11, "
-               "rule_version = ?12, rule_file = ?13, rule_line = ?14, backlog = ?15 WHERE id = ?1",
+               "rule_version = ?12, rule_file = ?13, rule_line = ?14, backlog = ?15, "
+               "done_on = NULL, done_note = NULL WHERE id = ?1",
   [S_KEEP] = "UPDATE tasks SET last_seen_on = ?2, household_id = ?3, severity = ?4, reason = ?5, "
              "evidence = ?6, rule_version = ?7, rule_file = ?8, rule_line = ?9 WHERE id = ?1",
   [S_ESCALATE] = "UPDATE tasks SET level = ?2, unit = ?3, due_on = ?4 WHERE id = ?1",
@@ -43,6 +44,8 @@ static const char *const SQL[S_NSTMT] = {
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   [S_ERRORED] = "INSERT OR IGNORE INTO temp.errored (rule, household_id) VALUES (?1, ?2)",
   [S_KEEP_HH] = "INSERT OR IGNORE INTO temp.kept_households (household_id) VALUES (?1)",
+  [S_KEEP_SUBJ] = "INSERT OR IGNORE INTO temp.kept_subjects (subject) VALUES (?1)",
+  [S_KEEP_KEY] = "INSERT OR IGNORE INTO temp.kept_keys (key) VALUES (?1)",
   [S_ISSUE] = "INSERT INTO run_issues (run_id, household_id, kind, table_name, row_id, "
               "column_name, value, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
@@ -128,6 +131,59 @@ static long long scalar(sqlite3 *db, const char *sql) {
   return v;
 }
 
+/* Version 1 -> 2 keeping what other tools built on the task DB: the
+** rebuild drops tasks and task_events, which drops their triggers (an
+** audit trigger gone without a word), and the rename refuses while a view
+** names a table that is not there ("error in view ...": exit 5 every
+** night). As the SQLite page says: remember every view and trigger, drop
+** them, rebuild, create them again. One that no longer fits the new tables
+** fails the migration (rolled back), naming it. */
+static int migrate_1_2(struct kz_tasks *ts, struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  char **sql = NULL, **name = NULL;
+  size_t n = 0, cap = 0;
+  int rc = 0;
+  if (sqlite3_prepare_v2(ts->db, "SELECT type, name, sql FROM sqlite_master WHERE type IN "
+                         "('view', 'trigger') AND sql IS NOT NULL ORDER BY type DESC, rowid",
+                         -1, &st, NULL) != SQLITE_OK)
+    return fail(ts, d, "cannot read its views and triggers");
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 8;
+      char **a = realloc(sql, cap * sizeof *a), **b = a ? realloc(name, cap * sizeof *b) : NULL;
+      if (a) sql = a;
+      if (b) name = b;
+      if (!a || !b) { rc = -1; break; }
+    }
+    const char *type = (const char *)sqlite3_column_text(st, 0);
+    sql[n] = strdup((const char *)sqlite3_column_text(st, 2));
+    name[n] = sqlite3_mprintf("DROP %s IF EXISTS \"%w\"", strcmp(type, "view") == 0 ? "VIEW" : "TRIGGER",
+                              (const char *)sqlite3_column_text(st, 1));
+    if (!sql[n] || !name[n]) { free(sql[n]); sqlite3_free(name[n]); rc = -1; break; }
+    n++;
+  }
+  sqlite3_finalize(st);
+  if (rc) kz_diag_add(d, NULL, 0, 0, "task DB: out of memory reading its views and triggers");
+  for (size_t i = 0; !rc && i < n; i++)
+    if (sqlite3_exec(ts->db, name[i], NULL, NULL, NULL) != SQLITE_OK)
+      rc = fail(ts, d, "cannot set its views and triggers aside to migrate it");
+  if (!rc && sqlite3_exec(ts->db, MIGRATE_1_2, NULL, NULL, NULL) != SQLITE_OK)
+    rc = fail(ts, d, "cannot migrate it from schema version 1 to 2");
+  for (size_t i = 0; !rc && i < n; i++)
+    if (sqlite3_exec(ts->db, sql[i], NULL, NULL, NULL) != SQLITE_OK) {
+      kz_diag_add(d, NULL, 0, 0, "task DB: after the migration to schema version 2, this view or "
+                  "trigger no longer fits (nothing was changed): %.200s: %s", sql[i],
+                  sqlite3_errmsg(ts->db));
+      rc = -1;
+    }
+  if (!rc && scalar(ts->db, "SELECT count(*) FROM pragma_foreign_key_check") != 0)
+    rc = fail(ts, d, "migration to schema version 2 broke a foreign key");
+  for (size_t i = 0; i < n; i++) { free(sql[i]); sqlite3_free(name[i]); }
+  free(sql);
+  free(name);
+  return rc;
+}
+
 /* Bring an existing task DB up to KZ_TASKS_SCHEMA_VERSION, in one transaction
 ** (all of it or nothing). A fresh DB is left to the schema. Must run with
 ** foreign keys off (they cannot be switched inside a transaction). Returns 0,
@@ -148,10 +204,7 @@ static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
                 "(%d); use the kizuki that wrote it", version, KZ_TASKS_SCHEMA_VERSION);
     rc = -1;
   } else if (has_tasks && version < 2) {
-    if (sqlite3_exec(ts->db, MIGRATE_1_2, NULL, NULL, NULL) != SQLITE_OK)
-      rc = fail(ts, d, "cannot migrate it from schema version 1 to 2");
-    else if (scalar(ts->db, "SELECT count(*) FROM pragma_foreign_key_check") != 0)
-      rc = fail(ts, d, "migration to schema version 2 broke a foreign key");
+    rc = migrate_1_2(ts, d);
   }
   sqlite3_exec(ts->db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
   return rc;
@@ -161,6 +214,21 @@ static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
 
 static int setup(struct kz_tasks *ts, struct kz_diag *d) {
   sqlite3_busy_timeout(ts->db, 0);
+  /* A case DB is never a task DB: another copy of the PF extract
+  ** (yesterday's, a colleague's) given as --tasks had the task tables
+  ** written into it and was turned to WAL, exit 0. A database that holds
+  ** the case tables and no tasks is refused before the first write (the
+  ** journal_mode below is one). */
+  long long cases = scalar(ts->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                   "AND name IN ('households', 'persons', 'members')");
+  long long tasks = scalar(ts->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                   "AND name = 'tasks'");
+  if (cases > 0 && tasks == 0) {
+    kz_diag_add(d, NULL, 0, 0, "task DB: it holds the case tables (households, persons, members) "
+                "and no tasks: it is a case DB extract, not a kizuki task DB; refused, nothing "
+                "written: give the task DB's path, or a new file");
+    return -1;
+  }
   sqlite3_exec(ts->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
   /* Foreign keys off while migrating (the documented way); on a failure the
   ** caller closes the connection, and sqlite3_errcode still tells busy. */
@@ -177,7 +245,9 @@ static int setup(struct kz_tasks *ts, struct kz_diag *d) {
       "CREATE TEMP TABLE IF NOT EXISTS errored (rule TEXT, household_id TEXT, "
       "PRIMARY KEY (rule, household_id));"
       "CREATE TEMP TABLE IF NOT EXISTS run_rules (rule TEXT PRIMARY KEY);"
-      "CREATE TEMP TABLE IF NOT EXISTS kept_households (household_id TEXT PRIMARY KEY);",
+      "CREATE TEMP TABLE IF NOT EXISTS kept_households (household_id TEXT PRIMARY KEY);"
+      "CREATE TEMP TABLE IF NOT EXISTS kept_subjects (subject TEXT PRIMARY KEY);"
+      "CREATE TEMP TABLE IF NOT EXISTS kept_keys (key TEXT PRIMARY KEY);",
       NULL, NULL, NULL);
   if (rc != SQLITE_OK) return fail(ts, d, "cannot create its scratch tables");
   for (int i = 0; i < S_NSTMT; i++)
@@ -257,7 +327,9 @@ int kz_tasks_begin(struct kz_tasks *ts, kz_day as_of, const char *digest, int nr
   kz_date_format(as_of, ts->day);
   sqlite3_stmt *st = NULL;
   rc = sqlite3_exec(ts->db, "DELETE FROM temp.errored; DELETE FROM temp.run_rules;"
-                    "DELETE FROM temp.kept_households;", NULL, NULL, NULL);
+                    "DELETE FROM temp.kept_households; DELETE FROM temp.kept_subjects;"
+                    "DELETE FROM temp.kept_keys;",
+                    NULL, NULL, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(ts->db, "INSERT INTO temp.run_rules (rule) VALUES (?1)", -1, &st, NULL);
   for (int i = 0; rc == SQLITE_OK && i < nrules; i++) {
@@ -320,7 +392,7 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
   long long id = 0;
   int level = 0, backlog = 0;
   char status[16] = "", due_on[KZ_DATE_LEN] = "", seen[KZ_DATE_LEN] = "";
-  char agency[64] = "", ward[64] = "";
+  char agency[64] = "", ward[64] = "", done_on[KZ_DATE_LEN] = "";
   int has_ward = 0;
   if (rc == SQLITE_ROW) {
     id = sqlite3_column_int64(st, 0);
@@ -334,6 +406,8 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
     if (has_ward) snprintf(ward, sizeof ward, "%s", (const char *)sqlite3_column_text(st, 6));
     snprintf(unit, 64, "%s", (const char *)sqlite3_column_text(st, 7));
     backlog = sqlite3_column_int(st, 8);
+    if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+      snprintf(done_on, sizeof done_on, "%s", (const char *)sqlite3_column_text(st, 9));
   }
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
@@ -341,7 +415,14 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
   ** rule is about a child's safety now (never backlog). */
   int stale = !in->never_backlog && ts->as_of - in->since > in->open_within_days;
 
-  if (id && strcmp(status, "done") == 0) { *outcome = KZ_OUT_DONE; return 0; }
+  /* Done is not reopened for the same episode; an episode whose since is
+  ** after the day staff closed it is another one (the condition went away
+  ** and came back): a rule keyed by the child (child.not_seen) otherwise
+  ** never told of her again once one task was done. It reopens. */
+  if (id && strcmp(status, "done") == 0 && !(done_on[0] && strcmp(since, done_on) > 0)) {
+    *outcome = KZ_OUT_DONE;
+    return 0;
+  }
 
   if (id && strcmp(status, "open") == 0 && !(backlog && !stale)) {
     *outcome = KZ_OUT_KEPT;
@@ -468,6 +549,26 @@ int kz_tasks_keep_household(struct kz_tasks *ts, const char *household_id) {
   return rc;
 }
 
+int kz_tasks_keep_subject(struct kz_tasks *ts, const char *subject) {
+  struct kz_diag ignore = {0};
+  sqlite3_stmt *st = ts->st[S_KEEP_SUBJ];
+  if (!subject) return 0;
+  sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
+  int rc = run_stmt(ts, st, &ignore, "keep");
+  kz_diag_clear(&ignore);
+  return rc;
+}
+
+int kz_tasks_keep_key(struct kz_tasks *ts, const char *key) {
+  struct kz_diag ignore = {0};
+  sqlite3_stmt *st = ts->st[S_KEEP_KEY];
+  if (!key || !*key) return 0;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  int rc = run_stmt(ts, st, &ignore, "keep");
+  kz_diag_clear(&ignore);
+  return rc;
+}
+
 /* The sweep clears only the rules of temp.run_rules: a suspended rule leaves it. */
 int kz_tasks_keep_rule(struct kz_tasks *ts, const char *rule) {
   sqlite3_stmt *st = NULL;
@@ -509,7 +610,10 @@ long long kz_tasks_sweep(struct kz_tasks *ts,
       "AND t.rule IN (SELECT rule FROM temp.run_rules) "
       "AND NOT EXISTS (SELECT 1 FROM temp.errored e WHERE e.rule = t.rule "
       "AND e.household_id = t.household_id) "
-      "AND t.household_id NOT IN (SELECT household_id FROM temp.kept_households)", -1, &sel, NULL);
+      "AND t.household_id NOT IN (SELECT household_id FROM temp.kept_households) "
+      "AND t.subject NOT IN (SELECT subject FROM temp.kept_subjects) "
+      "AND NOT EXISTS (SELECT 1 FROM temp.kept_keys k WHERE t.key = k.key "
+      "OR substr(t.key, 1, length(k.key) + 1) = k.key || ':')", -1, &sel, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(ts->db,
         "UPDATE tasks SET status = 'cleared', cleared_on = ?2 WHERE id = ?1", -1, &upd, NULL);

@@ -100,6 +100,20 @@ int kz_tasks_keep_rule(struct kz_tasks *ts, const char *rule);
 ** touched otherwise. Returns 0, or -1 on an SQLite error. */
 int kz_tasks_keep_household(struct kz_tasks *ts, const char *household_id);
 
+/* Keep tonight every open task whose subject is this person, whichever
+** household the task was last seen in: a person in a quarantined household,
+** or named by an offending members row (a child moved into a quarantined
+** household, a membership naming a household that does not exist), is not
+** evaluated tonight, so the household the task remembers must not clear it. */
+int kz_tasks_keep_subject(struct kz_tasks *ts, const char *subject);
+
+/* Keep tonight every open task whose key is this record id, or begins with
+** it and ':' (the rules key an episode by the row that triggered it: a
+** report, a residence, "W1:health_center"). For a row that names a household
+** that does not exist: the household it belonged to is evaluated without
+** it, and must not clear the task that row triggered. */
+int kz_tasks_keep_key(struct kz_tasks *ts, const char *key);
+
 /* Record one offending case-DB row of this run in run_issues: kind is
 ** "invalid" or "quality"; household_id, row_id, column and value may be
 ** NULL. Returns 0, or -1 on an SQLite error. */

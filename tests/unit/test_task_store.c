@@ -500,7 +500,9 @@ static void test_never_backlog(void **state) {
   assert_string_equal(text("SELECT backlog, due_on FROM tasks WHERE key = 'K2'"), "0|2024-07-05");
 }
 
-/* Staff closed a backlog task: it stays done, stale or fresh. */
+/* Staff closed a backlog task: it stays done for its episode (a since up to
+** the day it was done); a since after that day is another episode (the
+** condition went away and came back): reopened, level 0, a due date. */
 static void test_backlog_done_stays_done(void **state) {
   (void)state;
   begin("2024-07-01");
@@ -512,10 +514,14 @@ static void test_backlog_done_stays_done(void **state) {
   assert_string_equal(text("SELECT event, due_on FROM task_events ORDER BY id DESC LIMIT 1"), "done|NULL");
   begin("2024-07-03");
   assert_int_equal(APPLY(.since = "2023-01-10"), KZ_OUT_DONE);
-  assert_int_equal(APPLY(.since = "2024-07-03"), KZ_OUT_DONE);
+  assert_int_equal(APPLY(.since = "2024-07-02"), KZ_OUT_DONE);
   assert_int_equal(sweep(), 0);
   commit();
   assert_string_equal(text("SELECT status, backlog, due_on FROM tasks"), "done|1|NULL");
+  begin("2024-07-04");
+  assert_int_equal(APPLY(.since = "2024-07-03"), KZ_OUT_REOPENED);
+  commit();
+  assert_string_equal(text("SELECT status, backlog, level, done_on IS NULL FROM tasks"), "open|0|0|1");
 }
 
 /* The run's record holds the backlog counts it was given. */
