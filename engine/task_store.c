@@ -18,7 +18,7 @@ const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated
 
 enum {
   S_FIND, S_INSERT, S_REOPEN, S_KEEP, S_ESCALATE, S_EVENT, S_ERROR, S_ERRORED,
-  S_KEEP_HH, S_KEEP_SUBJ, S_KEEP_KEY, S_ISSUE,
+  S_KEEP_HH, S_KEEP_SUBJ, S_KEEP_KEY, S_ERRORED_SUBJ, S_ISSUE,
   S_NSTMT
 };
 
@@ -46,6 +46,7 @@ static const char *const SQL[S_NSTMT] = {
   [S_KEEP_HH] = "INSERT OR IGNORE INTO temp.kept_households (household_id) VALUES (?1)",
   [S_KEEP_SUBJ] = "INSERT OR IGNORE INTO temp.kept_subjects (subject) VALUES (?1)",
   [S_KEEP_KEY] = "INSERT OR IGNORE INTO temp.kept_keys (key) VALUES (?1)",
+  [S_ERRORED_SUBJ] = "INSERT OR IGNORE INTO temp.errored_subjects (rule, subject) VALUES (?1, ?2)",
   [S_ISSUE] = "INSERT INTO run_issues (run_id, household_id, kind, table_name, row_id, "
               "column_name, value, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
@@ -247,7 +248,9 @@ static int setup(struct kz_tasks *ts, struct kz_diag *d) {
       "CREATE TEMP TABLE IF NOT EXISTS run_rules (rule TEXT PRIMARY KEY);"
       "CREATE TEMP TABLE IF NOT EXISTS kept_households (household_id TEXT PRIMARY KEY);"
       "CREATE TEMP TABLE IF NOT EXISTS kept_subjects (subject TEXT PRIMARY KEY);"
-      "CREATE TEMP TABLE IF NOT EXISTS kept_keys (key TEXT PRIMARY KEY);",
+      "CREATE TEMP TABLE IF NOT EXISTS kept_keys (key TEXT PRIMARY KEY);"
+      "CREATE TEMP TABLE IF NOT EXISTS errored_subjects (rule TEXT, subject TEXT, "
+      "PRIMARY KEY (rule, subject));",
       NULL, NULL, NULL);
   if (rc != SQLITE_OK) return fail(ts, d, "cannot create its scratch tables");
   for (int i = 0; i < S_NSTMT; i++)
@@ -328,7 +331,7 @@ int kz_tasks_begin(struct kz_tasks *ts, kz_day as_of, const char *digest, int nr
   sqlite3_stmt *st = NULL;
   rc = sqlite3_exec(ts->db, "DELETE FROM temp.errored; DELETE FROM temp.run_rules;"
                     "DELETE FROM temp.kept_households; DELETE FROM temp.kept_subjects;"
-                    "DELETE FROM temp.kept_keys;",
+                    "DELETE FROM temp.kept_keys; DELETE FROM temp.errored_subjects;",
                     NULL, NULL, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(ts->db, "INSERT INTO temp.run_rules (rule) VALUES (?1)", -1, &st, NULL);
@@ -599,17 +602,32 @@ int kz_tasks_record_issue(struct kz_tasks *ts, const char *household_id, const c
   return rc;
 }
 
+int kz_tasks_note_error_subject(struct kz_tasks *ts, const char *rule, const char *subject) {
+  struct kz_diag ignore = {0};
+  sqlite3_stmt *st = ts->st[S_ERRORED_SUBJ];
+  if (!subject) return 0;
+  sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+  int rc = run_stmt(ts, st, &ignore, "errored subject");
+  kz_diag_clear(&ignore);
+  return rc;
+}
+
 long long kz_tasks_sweep(struct kz_tasks *ts,
+                         int (*looked)(void *ctx, const char *household_id, const char *subject,
+                                       const char *rule),
                          void (*cb)(void *ctx, const char *rule, const char *unit), void *ctx,
                          struct kz_diag *d) {
   sqlite3_stmt *sel = NULL, *upd = NULL;
   long long n = 0;
   int rc = sqlite3_prepare_v2(ts->db,
-      "SELECT t.id, t.rule, t.unit, t.level FROM tasks t "
+      "SELECT t.id, t.rule, t.unit, t.level, t.household_id, t.subject FROM tasks t "
       "WHERE t.status = 'open' AND t.last_seen_on < ?1 "
       "AND t.rule IN (SELECT rule FROM temp.run_rules) "
       "AND NOT EXISTS (SELECT 1 FROM temp.errored e WHERE e.rule = t.rule "
       "AND e.household_id = t.household_id) "
+      "AND NOT EXISTS (SELECT 1 FROM temp.errored_subjects e WHERE e.rule = t.rule "
+      "AND e.subject = t.subject) "
       "AND t.household_id NOT IN (SELECT household_id FROM temp.kept_households) "
       "AND t.subject NOT IN (SELECT subject FROM temp.kept_subjects) "
       "AND NOT EXISTS (SELECT 1 FROM temp.kept_keys k WHERE t.key = k.key "
@@ -622,6 +640,10 @@ long long kz_tasks_sweep(struct kz_tasks *ts,
   while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
     long long id = sqlite3_column_int64(sel, 0);
     const char *unit = (const char *)sqlite3_column_text(sel, 2);
+    if (looked && !looked(ctx, (const char *)sqlite3_column_text(sel, 4),
+                          (const char *)sqlite3_column_text(sel, 5),
+                          (const char *)sqlite3_column_text(sel, 1)))
+      continue;                     /* not looked at tonight: kept as it is */
     sqlite3_bind_int64(upd, 1, id);
     sqlite3_bind_text(upd, 2, ts->day, -1, SQLITE_STATIC);
     if (run_stmt(ts, upd, d, "cannot clear a task")) { n = -1; goto done; }

@@ -121,10 +121,21 @@ int kz_tasks_record_issue(struct kz_tasks *ts, const char *household_id, const c
                           const char *table, const char *row_id, const char *column,
                           const char *value, const char *why);
 
+/* The rule erred in a household that subject (a person) is in tonight:
+** that rule's tasks of subject are kept too, wherever the task DB last saw
+** them (a child who moved keeps the task her old household opened). */
+int kz_tasks_note_error_subject(struct kz_tasks *ts, const char *rule, const char *subject);
+
 /* Clear every open task of a loaded rule that this run did not see.
-** cb (may be NULL) is told the rule and unit of each task cleared. Returns
-** the number cleared, or -1 on error. */
+** looked (may be NULL) is asked first whether the run looked at the task's
+** household or subject at all; a task it was not looked at is kept, not
+** cleared (its household is not in tonight's extract, or not visible as of
+** the run date: no data says the condition ended). cb (may be NULL) is told
+** the rule and unit of each task cleared. Returns the number cleared, or -1
+** on error. */
 long long kz_tasks_sweep(struct kz_tasks *ts,
+                         int (*looked)(void *ctx, const char *household_id, const char *subject,
+                                       const char *rule),
                          void (*cb)(void *ctx, const char *rule, const char *unit), void *ctx,
                          struct kz_diag *d);
 
