@@ -9,8 +9,9 @@
 #     with `summary NAME`; it never defines its own ok/bad or counters (a
 #     helper it lacks is added here, not copied into the script);
 #   - a tool or data it cannot run without is asked for with `need_cmd` or
-#     `missing` (`missing_part` for one part of it): under CI (CI=true, as .ci/run is run) that FAILS the script;
-#     elsewhere it skips, saying SKIP loudly on stderr. tools/deps.sh test
+#     `missing` (`missing_part` for one part of it): under CI (CI=true, as
+#     .ci/run is run) that FAILS the script; elsewhere it skips, saying SKIP
+#     loudly on stderr. tools/deps.sh test
 #     (run by `make test`) installs everything the scripts need, so CI never
 #     lacks it. A step that does not apply (valgrind over an ASan build) is
 #     `not_applicable`, which skips in CI too.
