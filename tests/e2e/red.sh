@@ -22,5 +22,4 @@ for f in tests/e2e/red/*.sh; do
     *) if [ "$got" -eq 0 ]; then ok; else bad "$n: $(tail -n 3 "$T/red.out")"; fi ;;
   esac
 done
-echo "e2e red: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary red
