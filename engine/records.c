@@ -105,17 +105,20 @@ const char *kz_records_check_as(const struct kz_column *col, int is_id, int is_t
   ** it err in the household (exit 3, its tasks never opened): a Shift_JIS
   ** id from an old system, a 300-character id. Refused here, the household
   ** is quarantined instead. Ids leave room for a suffix ("H1:health_center"). */
-  if (!kz_finding_utf8_valid(v, len)) return "is not valid UTF-8 text";
   if (is_id) {
     if (!is_text) return "is not text (an id must be text)";
     if (len > KZ_RECORDS_ID_MAX) return "is longer than 200 bytes (a task key made of it would not fit)";
+    int ascii = 1;                   /* one pass: controls, and whether UTF-8 needs a look */
     for (size_t i = 0; i < len; i++) {
       unsigned char ch = (unsigned char)v[i];
       if (ch == 0) return "contains a NUL byte";
       if (ch < 0x20 || ch == 0x7f) return "contains a control character";
+      ascii &= ch < 0x80;
     }
-  } else if (memchr(v, 0, len)) {
-    return "contains a NUL byte";
+    if (!ascii && !kz_finding_utf8_valid(v, len)) return "is not valid UTF-8 text";
+  } else {
+    if (!kz_finding_utf8_valid(v, len)) return "is not valid UTF-8 text";
+    if (memchr(v, 0, len)) return "contains a NUL byte";
   }
   if (col->values) {
     for (const char *const *e = col->values; *e; e++)
