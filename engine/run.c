@@ -103,7 +103,9 @@ struct run_ctx {
   struct kz_strbuf out;      /* an error line, cleaned (finding.h) */
   struct rule_tally *rt;     /* owned; per loaded rule: its errors this run */
   struct kz_strbuf why;      /* a reason with its fallback routing line */
-  struct kz_idset seen;      /* owned: the households evaluated and the people in them */
+  struct kz_idset owners;    /* owned: households and subjects of the open tasks */
+  struct kz_idset seen;      /* owned: those of them evaluated tonight (bounded by the
+                             ** open tasks, not the city) */
   struct kz_idset absent;    /* owned: households of open tasks the run never saw */
 };
 
@@ -624,14 +626,23 @@ static void sweep_tally(void *ctx, const char *rule, const char *unit) {
 }
 
 /* The household was evaluated tonight: it and its people were looked at. */
+static int see(struct run_ctx *c, const char *id) {
+  return id && kz_idset_has(&c->owners, id) ? kz_idset_add(&c->seen, id, strlen(id)) : 0;
+}
+
 static int mark_seen(struct run_ctx *c, const struct kz_bundle *b) {
-  int rc = kz_idset_add(&c->seen, b->household_id, strlen(b->household_id));
+  int rc = see(c, b->household_id);
   int pc = kz_records_column(&kz_tables[KZ_T_MEMBERS], "person_id");
-  for (size_t i = 0; rc == 0 && pc >= 0 && i < b->rows[KZ_T_MEMBERS].n; i++) {
-    const char *p = kz_bundle_value(b, KZ_T_MEMBERS, i, pc);
-    if (p) rc = kz_idset_add(&c->seen, p, strlen(p));
-  }
+  for (size_t i = 0; rc == 0 && pc >= 0 && i < b->rows[KZ_T_MEMBERS].n; i++)
+    rc = see(c, kz_bundle_value(b, KZ_T_MEMBERS, i, pc));
   return rc;
+}
+
+/* An open task's household and subject, to watch for tonight. */
+static int watch_owner(void *ctx, const char *household_id, const char *subject) {
+  struct run_ctx *c = ctx;
+  return (household_id && kz_idset_add(&c->owners, household_id, strlen(household_id))) ||
+         (subject && kz_idset_add(&c->owners, subject, strlen(subject)));
 }
 
 /* Did the run look at this task's household or subject? When not (its
@@ -674,7 +685,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   lua_State *L = e->sb.L;
   struct kz_prefetch *pf = NULL;
   const struct kz_bundle *b = NULL;
-  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}, NULL, {0}, {0}, {0}};
+  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}, NULL, {0}, {0}, {0}, {0}};
   const char **ids = NULL;
   int rc = KZ_EXIT_OK;
   int top = lua_gettop(L);
@@ -697,6 +708,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   rc = kz_tasks_begin(ts, as_of, e->rules.digest, (int)e->rules.n, ids, d);
   if (rc != KZ_EXIT_OK) goto done;
   st->run_id = kz_tasks_run_id(ts);
+  if (kz_tasks_each_open_owner(ts, watch_owner, &c, d)) { rc = KZ_EXIT_TASKS; goto done; }
 
   lua_pushstring(L, kz_date_format(as_of, day));
   kz_sandbox_set(&e->sb, "today");
@@ -792,6 +804,7 @@ done:
   kz_strbuf_free(&c.out);
   free(c.rt);
   kz_strbuf_free(&c.why);
+  kz_idset_free(&c.owners);
   kz_idset_free(&c.seen);
   kz_idset_free(&c.absent);
   free(ids);

@@ -613,6 +613,23 @@ int kz_tasks_note_error_subject(struct kz_tasks *ts, const char *rule, const cha
   return rc;
 }
 
+int kz_tasks_each_open_owner(struct kz_tasks *ts,
+                             int (*cb)(void *ctx, const char *household_id, const char *subject),
+                             void *ctx, struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(ts->db, "SELECT household_id, subject FROM tasks WHERE status = 'open'",
+                              -1, &st, NULL);
+  if (rc != SQLITE_OK) return fail(ts, d, "cannot read open tasks");
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (cb(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1))) {
+      sqlite3_finalize(st);
+      kz_diag_add(d, NULL, 0, 0, "out of memory");
+      return -1;
+    }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : fail(ts, d, "cannot read open tasks");
+}
+
 long long kz_tasks_sweep(struct kz_tasks *ts,
                          int (*looked)(void *ctx, const char *household_id, const char *subject,
                                        const char *rule),

@@ -126,6 +126,12 @@ int kz_tasks_record_issue(struct kz_tasks *ts, const char *household_id, const c
 ** them (a child who moved keeps the task her old household opened). */
 int kz_tasks_note_error_subject(struct kz_tasks *ts, const char *rule, const char *subject);
 
+/* Tell cb the household and the subject of every open task (a household or
+** person id may come more than once). Returns 0, or -1 with d. */
+int kz_tasks_each_open_owner(struct kz_tasks *ts,
+                             int (*cb)(void *ctx, const char *household_id, const char *subject),
+                             void *ctx, struct kz_diag *d);
+
 /* Clear every open task of a loaded rule that this run did not see.
 ** looked (may be NULL) is asked first whether the run looked at the task's
 ** household or subject at all; a task it was not looked at is kept, not
