@@ -12,6 +12,7 @@
 
 #include "db_open.h"
 #include "kizuki.h"
+#include "task_lifecycle.h"
 
 const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated",
                                         "cleared", "backlog", "promoted", "done"};
@@ -304,80 +305,124 @@ static int add_event(struct kz_tasks *ts, long long task, const char *event, con
   return run_stmt(ts, st, d, "cannot record a task event");
 }
 
-int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
-                   enum kz_outcome *outcome, char unit[64], struct kz_diag *d) {
+/* The row of (rule, subject, key), as the lifecycle sees it plus what routing
+** needs. Returns 1 found, 0 none, -1 on an SQLite error. */
+struct found_task {
+  long long id;
+  int level;
+  struct kz_lc_task lc;
+  char agency[64], ward[64];
+  int has_ward;
+};
+
+static int find_task(struct kz_tasks *ts, const struct kz_task_input *in, struct found_task *t,
+                     char unit[64]) {
   sqlite3_stmt *st = ts->st[S_FIND];
-  char since[KZ_DATE_LEN], due[KZ_DATE_LEN];
-  kz_date_format(in->since, since);
   sqlite3_bind_text(st, 1, in->rule, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, in->subject, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, in->key, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    sqlite3_reset(st);
-    return fail(ts, d, "cannot look up a task");
-  }
-  long long id = 0;
-  int level = 0, backlog = 0;
-  char status[16] = "", due_on[KZ_DATE_LEN] = "", seen[KZ_DATE_LEN] = "";
-  char agency[64] = "", ward[64] = "";
-  int has_ward = 0;
-  if (rc == SQLITE_ROW) {
-    id = sqlite3_column_int64(st, 0);
-    snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 1));
-    level = sqlite3_column_int(st, 2);
-    if (sqlite3_column_type(st, 3) != SQLITE_NULL)   /* NULL: a backlog task */
-      snprintf(due_on, sizeof due_on, "%s", (const char *)sqlite3_column_text(st, 3));
-    snprintf(seen, sizeof seen, "%s", (const char *)sqlite3_column_text(st, 4));
-    snprintf(agency, sizeof agency, "%s", (const char *)sqlite3_column_text(st, 5));
-    has_ward = sqlite3_column_type(st, 6) != SQLITE_NULL;
-    if (has_ward) snprintf(ward, sizeof ward, "%s", (const char *)sqlite3_column_text(st, 6));
+  int found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+  if (found == 1) {
+    const char *status = (const char *)sqlite3_column_text(st, 1);
+    t->id = sqlite3_column_int64(st, 0);
+    t->lc.status = strcmp(status, "open") == 0 ? KZ_TASK_OPEN
+                 : strcmp(status, "done") == 0 ? KZ_TASK_DONE : KZ_TASK_CLEARED;
+    t->level = sqlite3_column_int(st, 2);
+    t->lc.due_on = KZ_DAY_NONE;   /* NULL: a backlog task */
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+      kz_date_parse((const char *)sqlite3_column_text(st, 3), &t->lc.due_on);
+    t->lc.last_seen_on = KZ_DAY_NONE;
+    kz_date_parse((const char *)sqlite3_column_text(st, 4), &t->lc.last_seen_on);
+    snprintf(t->agency, sizeof t->agency, "%s", (const char *)sqlite3_column_text(st, 5));
+    t->has_ward = sqlite3_column_type(st, 6) != SQLITE_NULL;
+    if (t->has_ward) snprintf(t->ward, sizeof t->ward, "%s", (const char *)sqlite3_column_text(st, 6));
     snprintf(unit, 64, "%s", (const char *)sqlite3_column_text(st, 7));
-    backlog = sqlite3_column_int(st, 8);
+    t->lc.backlog = sqlite3_column_int(st, 8);
   }
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
-  /* A trigger older than open_within_days goes to the backlog, unless the
-  ** rule is about a child's safety now (never backlog). */
-  int stale = !in->never_backlog && ts->as_of - in->since > in->open_within_days;
+  return found;
+}
 
-  if (id && strcmp(status, "done") == 0) { *outcome = KZ_OUT_DONE; return 0; }
+/* Keep an open task: last seen tonight, the finding's latest reason and
+** evidence. */
+static int keep_task(struct kz_tasks *ts, long long id, const struct kz_task_input *in,
+                     struct kz_diag *d) {
+  sqlite3_stmt *st = ts->st[S_KEEP];
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_text(st, 2, ts->day, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, in->household_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, in->severity, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, in->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, in->evidence, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, in->rule_version, -1, SQLITE_STATIC);
+  bind_opt(st, 8, in->rule_file);
+  sqlite3_bind_int(st, 9, in->rule_line);
+  return run_stmt(ts, st, d, "cannot keep a task");
+}
 
-  if (id && strcmp(status, "open") == 0 && !(backlog && !stale)) {
+/* One step up the ladder of the task's agency, due ladder_due_days from
+** tonight. Returns 0, -2 when the ladder has no such step, -1 on SQLite. */
+static int escalate_task(struct kz_tasks *ts, const struct found_task *t, char unit[64],
+                         struct kz_diag *d) {
+  char due[KZ_DATE_LEN];
+  if (kz_profile_ladder_unit(ts->prof, t->agency, t->has_ward ? t->ward : NULL, t->level + 1, unit, 64)) {
+    kz_diag_add(d, NULL, 0, 0, "cannot route task %lld up the ladder of agency '%s'", t->id, t->agency);
+    return -2;
+  }
+  kz_date_format(due_from(ts, ts->as_of, ts->prof->ladder_due_days, 0), due);
+  sqlite3_stmt *st = ts->st[S_ESCALATE];
+  sqlite3_bind_int64(st, 1, t->id);
+  sqlite3_bind_int(st, 2, t->level + 1);
+  sqlite3_bind_text(st, 3, unit, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 4, due, -1, SQLITE_STATIC);
+  if (run_stmt(ts, st, d, "cannot escalate a task")) return -1;
+  return add_event(ts, t->id, "escalated", unit, t->level + 1, due, d);
+}
+
+int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
+                   enum kz_outcome *outcome, char unit[64], struct kz_diag *d) {
+  sqlite3_stmt *st;
+  char since[KZ_DATE_LEN], due[KZ_DATE_LEN];
+  struct found_task t = {0};
+  int found = find_task(ts, in, &t, unit);
+  if (found < 0) return fail(ts, d, "cannot look up a task");
+  long long id = found ? t.id : 0;
+  struct kz_lc_finding f = {in->since, in->open_within_days, in->never_backlog};
+  struct kz_lc_decision dec = kz_lifecycle_decide(found ? &t.lc : NULL, &f, ts->as_of);
+
+  switch (dec.action) {
+  case KZ_LC_DONE:
+    *outcome = KZ_OUT_DONE;
+    return 0;
+  case KZ_LC_SEEN:
     *outcome = KZ_OUT_KEPT;
-    if (strcmp(seen, ts->day) == 0) return 0;   /* already seen by this run */
-    st = ts->st[S_KEEP];
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, ts->day, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, in->household_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, in->severity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, in->reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, in->evidence, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, in->rule_version, -1, SQLITE_STATIC);
-    bind_opt(st, 8, in->rule_file);
-    sqlite3_bind_int(st, 9, in->rule_line);
-    if (run_stmt(ts, st, d, "cannot keep a task")) return -1;
-    if (backlog) return 0;                      /* no due date: never escalated */
-    if (strcmp(due_on, ts->day) >= 0) return 0;
-    /* Past its due date: one step up the ladder. */
-    if (kz_profile_ladder_unit(ts->prof, agency, has_ward ? ward : NULL, level + 1, unit, 64)) {
-      kz_diag_add(d, NULL, 0, 0, "cannot route task %lld up the ladder of agency '%s'", id, agency);
-      return -2;
+    return 0;
+  case KZ_LC_KEEP:
+  case KZ_LC_ESCALATE:
+    *outcome = KZ_OUT_KEPT;
+    if (keep_task(ts, id, in, d)) return -1;
+    if (dec.action == KZ_LC_KEEP) return 0;
+    {
+      int rc = escalate_task(ts, &t, unit, d);
+      if (rc == 0) *outcome = KZ_OUT_ESCALATED;
+      return rc;
     }
-    kz_date_format(due_from(ts, ts->as_of, ts->prof->ladder_due_days, 0), due);
-    st = ts->st[S_ESCALATE];
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, level + 1);
-    sqlite3_bind_text(st, 3, unit, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, due, -1, SQLITE_STATIC);
-    if (run_stmt(ts, st, d, "cannot escalate a task")) return -1;
-    *outcome = KZ_OUT_ESCALATED;
-    return add_event(ts, id, "escalated", unit, level + 1, due, d);
+  case KZ_LC_OPEN:
+  case KZ_LC_REOPEN:
+  case KZ_LC_PROMOTE:
+    break;
+  case KZ_LC_NOTHING:
+  case KZ_LC_CLEAR:
+    return 0;   /* not with a finding */
   }
 
   /* A new episode, a cleared one that returns, or an open backlog task whose
   ** trigger turned fresh (promoted): route it afresh. A stale trigger gets no
   ** due date and goes to the backlog. */
+  int stale = dec.backlog;
+  kz_date_format(in->since, since);
   if (kz_profile_unit(ts->prof, in->agency, in->ward, unit, 64)) {
     kz_diag_add(d, NULL, 0, 0, "rule %s, subject %s: cannot route agency '%s' in ward '%s'",
                 in->rule, in->subject, in->agency, in->ward ? in->ward : "(none)");
@@ -385,7 +430,7 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
   }
   kz_date_format(due_from(ts, ts->as_of, in->due_days, in->due_calendar), due);
   const char *due_or_null = stale ? NULL : due;
-  if (!id) {
+  if (dec.action == KZ_LC_OPEN) {
     st = ts->st[S_INSERT];
     sqlite3_bind_text(st, 1, in->rule, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, in->subject, -1, SQLITE_STATIC);
@@ -409,7 +454,7 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
     *outcome = stale ? KZ_OUT_BACKLOG : KZ_OUT_OPENED;
     return add_event(ts, id, "opened", unit, 0, due_or_null, d);
   }
-  int promote = strcmp(status, "open") == 0;   /* open here means backlog and fresh */
+  int promote = dec.action == KZ_LC_PROMOTE;
   st = ts->st[S_REOPEN];
   sqlite3_bind_int64(st, 1, id);
   sqlite3_bind_text(st, 2, in->household_id, -1, SQLITE_STATIC);
@@ -518,6 +563,9 @@ long long kz_tasks_sweep(struct kz_tasks *ts,
   while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
     long long id = sqlite3_column_int64(sel, 0);
     const char *unit = (const char *)sqlite3_column_text(sel, 2);
+    /* The query picked open tasks no finding held tonight: the lifecycle clears them. */
+    struct kz_lc_task open = {KZ_TASK_OPEN, 0, KZ_DAY_NONE, KZ_DAY_NONE};
+    if (kz_lifecycle_decide(&open, NULL, ts->as_of).action != KZ_LC_CLEAR) continue;
     sqlite3_bind_int64(upd, 1, id);
     sqlite3_bind_text(upd, 2, ts->day, -1, SQLITE_STATIC);
     if (run_stmt(ts, upd, d, "cannot clear a task")) { n = -1; goto done; }
