@@ -18,6 +18,7 @@
 #include "kizuki.h"
 #include "strbuf.h"
 #include "task_query.h"
+#include "severity.h"
 
 static const char USAGE[] =
   "usage: kizuki export --tasks TASKS.db --out PATH [--format csv|jsonl] [--per-unit]\n"
@@ -64,18 +65,13 @@ static const char *col(sqlite3_stmt *st, int i) {
   return s ? (const char *)s : "";
 }
 
-static const char *severity_ja(const char *s) {
-  return !strcmp(s, "critical") ? "緊急" : !strcmp(s, "high") ? "高" : !strcmp(s, "medium") ? "中"
-       : !strcmp(s, "low") ? "低" : s;
-}
-
 static const char *status_ja(const char *s) {
   return !strcmp(s, "open") ? "対応中" : !strcmp(s, "cleared") ? "解消" : !strcmp(s, "done") ? "完了" : s;
 }
 
 static void csv_row(FILE *out, sqlite3_stmt *st) {
   const char *row[CSV_NCOLS] = {
-    col(st, KZ_TQ_ID), severity_ja(col(st, KZ_TQ_SEVERITY)), col(st, KZ_TQ_DUE_ON),
+    col(st, KZ_TQ_ID), kz_severity_ja(col(st, KZ_TQ_SEVERITY)), col(st, KZ_TQ_DUE_ON),
     sqlite3_column_int(st, KZ_TQ_OVERDUE) ? "超過" : "", col(st, KZ_TQ_UNIT), col(st, KZ_TQ_RULE),
     col(st, KZ_TQ_SUBJECT), col(st, KZ_TQ_KEY), col(st, KZ_TQ_LEVEL),
     status_ja(col(st, KZ_TQ_STATUS)), col(st, KZ_TQ_REASON), col(st, KZ_TQ_EVIDENCE_TEXT),

@@ -289,7 +289,6 @@ int kz_cmd_done(int argc, char **argv) {
   struct kz_diag d = {0};
   struct kz_tasks *ts = NULL;
   sqlite3 *db = NULL;
-  sqlite3_stmt *st = NULL;
   char *rule = NULL, *subject = NULL, *key = NULL, *unit = NULL;
   char day[KZ_DATE_LEN];
   int ch, rc = KZ_EXIT_OK;
@@ -321,62 +320,12 @@ int kz_cmd_done(int argc, char **argv) {
   db = NULL;
   /* Marking done needs no routing: the store is opened without a profile. */
   if ((rc = kz_tasks_open(&ts, tasks, NULL, &d)) != KZ_EXIT_OK) goto done;
-  db = kz_tasks_db(ts);
-  int x = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  if (x != SQLITE_OK) {
-    int busy = x == SQLITE_BUSY || x == SQLITE_LOCKED;
-    kz_diag_add(&d, tasks, 0, 0, "%s", busy ? "a kizuki run holds the task DB; try again when it ends"
-                : sqlite3_errmsg(db));
-    rc = busy ? KZ_EXIT_BUSY : KZ_EXIT_TASKS;
-    goto done;
-  }
-  if (sqlite3_prepare_v2(db, "SELECT rule, subject, key, status, opened_on, done_on, "
-                         "coalesce(done_note, ''), unit FROM tasks WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
-    kz_diag_add(&d, tasks, 0, 0, "cannot look up the task: %s", sqlite3_errmsg(db));
-    rc = KZ_EXIT_TASKS;
-    goto done;
-  }
-  sqlite3_bind_int64(st, 1, id);
-  x = sqlite3_step(st);
-  if (x == SQLITE_DONE) {
-    kz_diag_add(&d, NULL, 0, 0, "no task %lld in %s (`kizuki tasks --status all` lists them)", id, tasks);
-    rc = KZ_EXIT_USAGE;
-    goto done;
-  }
-  if (x != SQLITE_ROW) {
-    kz_diag_add(&d, tasks, 0, 0, "cannot look up the task: %s", sqlite3_errmsg(db));
-    rc = KZ_EXIT_TASKS;
-    goto done;
-  }
-  if (strcmp(col(st, 3), "done") == 0) {
-    kz_diag_add(&d, NULL, 0, 0, "task %lld is already done (on %s: %s); nothing changed", id,
-                col(st, 5), col(st, 6));
-    rc = KZ_EXIT_USAGE;
-    goto done;
-  }
-  if (strcmp(day, col(st, 4)) < 0) {
-    kz_diag_add(&d, NULL, 0, 0, "--on %s is before task %lld was opened (%s)", day, id, col(st, 4));
-    rc = KZ_EXIT_USAGE;
-    goto done;
-  }
-  rule = strdup(col(st, 0)); subject = strdup(col(st, 1)); key = strdup(col(st, 2));
-  unit = strdup(col(st, 7));
-  sqlite3_finalize(st);
-  st = NULL;
-  if (!rule || !subject || !key || !unit) { kz_diag_add(&d, NULL, 0, 0, "out of memory"); rc = KZ_EXIT_TASKS; goto done; }
-  x = kz_tasks_mark_done(ts, rule, subject, key, on, note, &d);
-  if (x != 0) { rc = x > 0 ? KZ_EXIT_USAGE : KZ_EXIT_TASKS; goto done; }
-  if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-    kz_diag_add(&d, tasks, 0, 0, "cannot commit: %s", sqlite3_errmsg(db));
-    rc = KZ_EXIT_TASKS;
-    goto done;
-  }
+  struct kz_task_done closed = {0};
+  rc = kz_tasks_mark_done_id(ts, tasks, id, on, note, &closed, &d);
+  rule = closed.rule; subject = closed.subject; key = closed.key; unit = closed.unit;
+  if (rc != KZ_EXIT_OK) goto done;
   printf("task %lld done on %s: %s, subject %s, key %s, with %s\n", id, day, rule, subject, key, unit);
 done:
-  sqlite3_finalize(st);
-  if (ts && !sqlite3_get_autocommit(kz_tasks_db(ts)))
-    sqlite3_exec(kz_tasks_db(ts), "ROLLBACK", NULL, NULL, NULL);
-  if (!ts) sqlite3_close(db);
   kz_tasks_close(ts);
   print_diag("done", &d);
   kz_diag_clear(&d);

@@ -19,6 +19,7 @@
 #include "kizuki.h"
 #include "run.h"
 #include "strbuf.h"
+#include "task_read.h"
 
 static const char USAGE[] =
   "usage: kizuki test [FIXTURE.yaml | DIR]... [--run PATTERN] [--format text|json]\n"
@@ -84,9 +85,8 @@ struct tester {
 
 /* {====== Found tasks ====== */
 
-static char *dup_col(sqlite3_stmt *st, int i) {
-  const unsigned char *s = sqlite3_column_text(st, i);
-  return s ? strdup((const char *)s) : NULL;
+static char *dup_or_null(const char *s) {
+  return s ? strdup(s) : NULL;
 }
 
 static void found_free(struct found_set *s) {
@@ -99,40 +99,36 @@ static void found_free(struct found_set *s) {
   s->n = 0;
 }
 
+struct found_read_ctx { const struct kz_fixture *f; struct found_set *out; };
+
+/* Reader callback: keep one task of the set when the fixture covers its rule. */
+static int found_add(void *ctx, const struct kz_task_row *row) {
+  struct found_read_ctx *c = ctx;
+  struct found_set *out = c->out;
+  if (!kz_fixture_in_scope(c->f, row->rule)) return 0;
+  struct found *v = realloc(out->v, (out->n + 1) * sizeof *v);
+  if (!v) return -1;
+  out->v = v;
+  struct found *t = &out->v[out->n++];
+  t->rule = dup_or_null(row->rule); t->subject = dup_or_null(row->subject);
+  t->key = dup_or_null(row->key); t->unit = dup_or_null(row->unit);
+  t->severity = dup_or_null(row->severity);
+  t->level = row->level;
+  t->due_on = dup_or_null(row->due_on);
+  t->backlog = row->backlog;
+  return 0;
+}
+
 /* Read set `which` after run run_id into *out. A promoted backlog task
 ** counts as opened (DESIGN.md). Returns 0 or -1. */
-static int found_read(const struct kz_fixture *f, sqlite3 *db, enum kz_fixture_set which,
+static int found_read(const struct kz_fixture *f, struct kz_tasks *ts, enum kz_fixture_set which,
                       long long run_id, struct found_set *out) {
-  static const char *const events[KZ_FX_NSETS] = {
-    NULL, "'opened', 'reopened', 'promoted'", "'cleared'", "'escalated'"};
-  char sql[512];
-  if (which == KZ_FX_OPEN)
-    snprintf(sql, sizeof sql, "SELECT rule, subject, key, unit, severity, level, due_on, backlog "
-             "FROM tasks WHERE status = 'open' AND ?1 IS NOT NULL ORDER BY rule, subject, key");
-  else
-    snprintf(sql, sizeof sql, "SELECT t.rule, t.subject, t.key, e.unit, t.severity, e.level, "
-             "e.due_on, t.backlog FROM task_events e JOIN tasks t ON t.id = e.task_id "
-             "WHERE e.run_id = ?1 AND e.event IN (%s) ORDER BY t.rule, t.subject, t.key",
-             events[which]);
-  sqlite3_stmt *st = NULL;
+  static const unsigned events[KZ_FX_NSETS] = {
+    0, KZ_EV_OPENED | KZ_EV_REOPENED | KZ_EV_PROMOTED, KZ_EV_CLEARED, KZ_EV_ESCALATED};
+  struct found_read_ctx c = {f, out};
   memset(out, 0, sizeof *out);
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
-  sqlite3_bind_int64(st, 1, run_id);
-  int rc = 0;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    if (!kz_fixture_in_scope(f, (const char *)sqlite3_column_text(st, 0))) continue;
-    struct found *v = realloc(out->v, (out->n + 1) * sizeof *v);
-    if (!v) { rc = -1; break; }
-    out->v = v;
-    struct found *t = &out->v[out->n++];
-    t->rule = dup_col(st, 0); t->subject = dup_col(st, 1); t->key = dup_col(st, 2);
-    t->unit = dup_col(st, 3); t->severity = dup_col(st, 4);
-    t->level = sqlite3_column_int(st, 5);
-    t->due_on = dup_col(st, 6);
-    t->backlog = sqlite3_column_int(st, 7);
-  }
-  sqlite3_finalize(st);
-  return rc;
+  if (which == KZ_FX_OPEN) return kz_tasks_each_open(ts, KZ_ORDER_KEY, found_add, &c) ? -1 : 0;
+  return kz_tasks_each_run_event(ts, run_id, events[which], found_add, &c) ? -1 : 0;
 }
 
 static int same(const char *want, const char *got) {
@@ -313,20 +309,21 @@ static struct cover *cover_find(struct tester *t, const char *rule, int add) {
   return v;
 }
 
-/* Count, once per rule, what fixture f's runs made its tasks do in db. */
-static void cover_tally(struct tester *t, const struct kz_fixture *f, sqlite3 *db) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT DISTINCT t.rule, e.event = 'cleared' FROM task_events e "
-                         "JOIN tasks t ON t.id = e.task_id "
-                         "WHERE e.event IN ('opened', 'reopened', 'promoted', 'cleared')", -1, &st, NULL) != SQLITE_OK)
-    return;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const char *rule = (const char *)sqlite3_column_text(st, 0);
-    struct cover *c = kz_fixture_in_scope(f, rule) ? cover_find(t, rule, 0) : NULL;
-    if (c && sqlite3_column_int(st, 1)) c->cleared++;
-    else if (c) c->opened++;
-  }
-  sqlite3_finalize(st);
+struct cover_ctx { struct tester *t; const struct kz_fixture *f; };
+
+/* kz_tasks_each_rule_outcome callback: count a rule that opened or cleared. */
+static int cover_add(void *ctx, const char *rule, int cleared) {
+  struct cover_ctx *c = ctx;
+  struct cover *v = kz_fixture_in_scope(c->f, rule) ? cover_find(c->t, rule, 0) : NULL;
+  if (v && cleared) v->cleared++;
+  else if (v) v->opened++;
+  return 0;
+}
+
+/* Count, once per rule, what fixture f's runs made its tasks do in ts. */
+static void cover_tally(struct tester *t, const struct kz_fixture *f, struct kz_tasks *ts) {
+  struct cover_ctx c = {t, f};
+  kz_tasks_each_rule_outcome(ts, cover_add, &c);
 }
 
 static void cover_print(const struct tester *t, FILE *out) {
@@ -351,41 +348,42 @@ static void cover_print(const struct tester *t, FILE *out) {
 
 /* {====== One fixture ====== */
 
+struct fail_ctx { struct tester *t; struct run_report *r; };
+
+/* kz_tasks_each_error callback: a rule error is a failure. */
+static int fail_rule_error(void *ctx, const struct kz_run_error_row *e) {
+  struct fail_ctx *c = ctx;
+  char msg[1200];
+  snprintf(msg, sizeof msg, "%s:%d: rule %s, subject %s: %s", e->file, e->line, e->rule, e->subject,
+           e->message);
+  run_fail_message(c->t, c->r, "rule error", msg);
+  return 0;
+}
+
 /* Rule errors recorded by run run_id, each as a failure. */
-static void report_rule_errors(struct tester *t, struct run_report *r, sqlite3 *db, long long run_id) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT coalesce(file, '?'), coalesce(line, 0), rule, "
-                         "coalesce(subject, '-'), message FROM run_errors WHERE run_id = ?1 "
-                         "ORDER BY id", -1, &st, NULL) != SQLITE_OK) return;
-  sqlite3_bind_int64(st, 1, run_id);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    char msg[1200];
-    snprintf(msg, sizeof msg, "%s:%d: rule %s, subject %s: %s", sqlite3_column_text(st, 0),
-             sqlite3_column_int(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-             sqlite3_column_text(st, 4));
-    run_fail_message(t, r, "rule error", msg);
-  }
-  sqlite3_finalize(st);
+static void report_rule_errors(struct tester *t, struct run_report *r, struct kz_tasks *ts,
+                               long long run_id) {
+  struct fail_ctx c = {t, r};
+  kz_tasks_each_error(ts, run_id, fail_rule_error, &c);
+}
+
+/* kz_tasks_each_issue callback: a row that quarantined a household is a failure. */
+static int fail_issue(void *ctx, const struct kz_run_issue_row *e) {
+  struct fail_ctx *c = ctx;
+  char msg[1200];
+  snprintf(msg, sizeof msg, "household %s quarantined: %s row %s: %s '%s' %s", e->household_id,
+           e->table, e->row_id, e->column, e->value, e->why);
+  run_fail_message(c->t, c->r, "bad case data", msg);
+  return 0;
 }
 
 /* Rows of the case data that quarantined a household in run run_id, each as
 ** a failure (a fixture's data must keep the contract; quality findings are
 ** not failures). */
-static void report_quarantine(struct tester *t, struct run_report *r, sqlite3 *db, long long run_id) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT coalesce(household_id, '-'), table_name, coalesce(row_id, '-'), "
-                         "coalesce(column_name, '-'), coalesce(value, 'NULL'), why FROM run_issues "
-                         "WHERE run_id = ?1 AND kind = 'invalid' ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-    return;
-  sqlite3_bind_int64(st, 1, run_id);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    char msg[1200];
-    snprintf(msg, sizeof msg, "household %s quarantined: %s row %s: %s '%s' %s",
-             sqlite3_column_text(st, 0), sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-             sqlite3_column_text(st, 3), sqlite3_column_text(st, 4), sqlite3_column_text(st, 5));
-    run_fail_message(t, r, "bad case data", msg);
-  }
-  sqlite3_finalize(st);
+static void report_quarantine(struct tester *t, struct run_report *r, struct kz_tasks *ts,
+                              long long run_id) {
+  struct fail_ctx c = {t, r};
+  kz_tasks_each_issue(ts, run_id, "invalid", fail_issue, &c);
 }
 
 /* Close the report of one run into the fixture's report. */
@@ -458,14 +456,13 @@ static int run_fixture(struct tester *t, struct kz_fixture *f, struct kz_diag *p
       kz_run_stats_free(&st);
       break;
     }
-    sqlite3 *db = kz_tasks_db(ts);
-    report_rule_errors(t, &r, db, st.run_id);
-    report_quarantine(t, &r, db, st.run_id);
+    report_rule_errors(t, &r, ts, st.run_id);
+    report_quarantine(t, &r, ts, st.run_id);
     for (int s = 0; s < KZ_FX_NSETS; s++) {
       struct found_set got;
       if (!run->expect[s].given) continue;
-      if (found_read(f, db, (enum kz_fixture_set)s, st.run_id, &got)) {
-        run_fail_message(t, &r, "error", sqlite3_errmsg(db));
+      if (found_read(f, ts, (enum kz_fixture_set)s, st.run_id, &got)) {
+        run_fail_message(t, &r, "error", kz_tasks_errmsg(ts));
       } else {
         compare_set(t, &r, (enum kz_fixture_set)s, &run->expect[s], &got);
       }
@@ -475,7 +472,7 @@ static int run_fixture(struct tester *t, struct kz_fixture *f, struct kz_diag *p
     if (i > 0 && f->runs[i - 1].as_of == run->as_of) {
       for (int s = KZ_FX_OPENED; s < KZ_FX_NSETS; s++) {
         struct found_set got;
-        if (found_read(f, db, (enum kz_fixture_set)s, st.run_id, &got) == 0) {
+        if (found_read(f, ts, (enum kz_fixture_set)s, st.run_id, &got) == 0) {
           for (size_t j = 0; j < got.n; j++) {
             struct kz_strbuf b = {0};
             kz_strbuf_addf(&b, "a second run for the same date %s a task: ",
@@ -491,7 +488,7 @@ static int run_fixture(struct tester *t, struct kz_fixture *f, struct kz_diag *p
     finish_run(t, &r, i, run);
     kz_run_stats_free(&st);
   }
-  if (t->coverage && !t->fixture_failed) cover_tally(t, f, kz_tasks_db(ts));
+  if (t->coverage && !t->fixture_failed) cover_tally(t, f, ts);
 done:
   kz_diag_clear(&d);
   kz_tasks_close(ts);

@@ -3,6 +3,7 @@
 ** summary (see quarantine.h).
 */
 #include "quarantine.h"
+#include "task_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ int kz_quarantine_take(struct kz_quarantine *q, struct kz_tasks *ts, const struc
                               is->row_id, is->column, is->value, is->why) ||
         (is->invalid && kz_tasks_keep_household(ts, is->household_id))) {
       kz_diag_add(d, NULL, 0, 0, "task DB: cannot record a case-data issue: %s",
-                  sqlite3_errmsg(kz_tasks_db(ts)));
+                  kz_tasks_errmsg(ts));
       return -1;
     }
     if (is->invalid) q->invalid++;

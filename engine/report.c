@@ -13,6 +13,7 @@
 #include "report_html.h"
 #include "strbuf.h"
 #include "task_query.h"
+#include "severity.h"
 
 /* {====== The snapshot ====== */
 
@@ -27,8 +28,7 @@ static const char SQL_NOW[] =
   "SELECT rule, subject, key, household_id, agency, ward, unit, severity, level, opened_on, "
   "due_on, reason, evidence, backlog, since FROM tasks WHERE status = 'open' "
   "ORDER BY backlog, CASE WHEN backlog THEN rule END, CASE WHEN backlog THEN unit END, "
-  "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
-  "ELSE 3 END, due_on, since, rule, subject, key";
+  "kz_severity_rank(severity), due_on, since, rule, subject, key";
 
 /* The open tasks as of run ?1 (and staff closings up to day ?2), rebuilt
 ** from each task's last event: opened, reopened, promoted and escalated
@@ -46,8 +46,7 @@ static const char SQL_THEN[] =
   "FROM last JOIN task_events e ON e.id = last.eid JOIN tasks t ON t.id = e.task_id "
   "WHERE e.event IN ('opened', 'reopened', 'promoted', 'escalated') "
   "ORDER BY backlog, CASE WHEN backlog THEN t.rule END, CASE WHEN backlog THEN e.unit END, "
-  "CASE t.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
-  "ELSE 3 END, e.due_on, t.since, t.rule, t.subject, t.key";
+  "kz_severity_rank(t.severity), e.due_on, t.since, t.rule, t.subject, t.key";
 
 /* Each item of an evidence array: table, id, and its other fields. */
 static const char SQL_EVIDENCE[] =
@@ -190,15 +189,6 @@ void kz_report_free(struct kz_report *r) {
 /* {====== Names staff read ====== */
 
 static const char SUPERVISOR[] = ".supervisor";
-
-static const char *severity_name(const char *s) {
-  if (!s) return "";
-  if (strcmp(s, "critical") == 0) return "緊急";
-  if (strcmp(s, "high") == 0) return "高";
-  if (strcmp(s, "medium") == 0) return "中";
-  if (strcmp(s, "low") == 0) return "低";
-  return s;
-}
 
 /* Japanese names of the case-record tables and columns evidence carries. */
 static const char *const NAMES[][2] = {
@@ -662,7 +652,7 @@ static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
     kz_strbuf_adds(b, "<td><span class=\"sev ");
     kz_html_text(b, t->severity);
     kz_strbuf_adds(b, "\">");
-    kz_html_text(b, severity_name(t->severity));
+    kz_html_text(b, kz_severity_ja(t->severity));
     kz_strbuf_adds(b, "</span></td><td>");
     add_date(b, t->due_on);
     if (late)

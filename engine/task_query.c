@@ -12,9 +12,9 @@
 #include "kizuki.h"
 #include "strbuf.h"
 #include "task_store.h"
+#include "severity.h"
 
 static const char *const STATUSES[] = {"open", "cleared", "done", "all", NULL};
-static const char *const SEVERITIES[] = {"critical", "high", "medium", "low", NULL};
 
 /* The columns of enum kz_taskq_col; ?1 is the as-of date. */
 static const char SELECT_TASKS[] =
@@ -46,6 +46,19 @@ static int one_of(const char *s, const char *const *names) {
   return 0;
 }
 
+int kz_taskq_open_ro(const char *path, sqlite3 **out, struct kz_diag *d) {
+  sqlite3 *db = NULL;
+  if (kz_db_open(path, KZ_DB_READ, &db, d)) return -1;
+  sqlite3_busy_timeout(db, 5000);     /* a nightly run may be checkpointing or committing */
+  if (kz_severity_sql_register(db) != SQLITE_OK) {
+    kz_diag_add(d, NULL, 0, 0, "cannot set up the task DB connection: %s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    return -1;
+  }
+  *out = db;
+  return 0;
+}
+
 int kz_taskq_open(const char *path, sqlite3 **out, struct kz_diag *d) {
   struct stat sb;
   sqlite3 *db = NULL;
@@ -59,8 +72,7 @@ int kz_taskq_open(const char *path, sqlite3 **out, struct kz_diag *d) {
     kz_diag_add(d, path, 0, 0, "task DB is not a regular file");
     goto done;
   }
-  if (kz_db_open(path, KZ_DB_READ, &db, d)) goto done;
-  sqlite3_busy_timeout(db, 5000);     /* a nightly run may be checkpointing */
+  if (kz_taskq_open_ro(path, &db, d)) goto done;
   if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                          "AND name IN ('tasks', 'task_events', 'runs')", -1, &st, NULL) != SQLITE_OK ||
       sqlite3_step(st) != SQLITE_ROW) {
@@ -109,7 +121,7 @@ int kz_taskq_check_filter(const struct kz_taskq_filter *f, struct kz_diag *d) {
     kz_diag_add(d, NULL, 0, 0, "--status must be open, cleared, done or all, not '%s'", f->status);
     rc = -1;
   }
-  if (f->severity && !one_of(f->severity, SEVERITIES)) {
+  if (f->severity && !kz_severity_find(f->severity)) {
     kz_diag_add(d, NULL, 0, 0, "--severity must be critical, high, medium or low, not '%s'",
                 f->severity);
     rc = -1;
@@ -135,8 +147,7 @@ int kz_taskq_prepare(sqlite3 *db, const struct kz_taskq_filter *f, sqlite3_stmt 
   if (f->backlog == KZ_TQ_BACKLOG_EXCLUDE) kz_strbuf_adds(&sql, " AND t.backlog = 0");
   if (f->backlog == KZ_TQ_BACKLOG_ONLY) kz_strbuf_adds(&sql, " AND t.backlog = 1");
   if (f->opened_since != KZ_DAY_NONE) kz_strbuf_adds(&sql, " AND t.opened_on >= :since");
-  kz_strbuf_adds(&sql, " ORDER BY CASE t.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
-                 "WHEN 'medium' THEN 2 ELSE 3 END, t.due_on IS NULL, t.due_on, t.id");
+  kz_strbuf_adds(&sql, " ORDER BY kz_severity_rank(t.severity), t.due_on IS NULL, t.due_on, t.id");
   if (sql.oom) { kz_diag_add(d, NULL, 0, 0, "out of memory"); goto done; }
   if (sqlite3_prepare_v2(db, kz_strbuf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
     kz_diag_add(d, NULL, 0, 0, "cannot query the task DB: %s", sqlite3_errmsg(db));

@@ -42,6 +42,12 @@ enum kz_taskq_col {
   KZ_TQ_NCOLS
 };
 
+/* The one read-only opener of a task DB: path through kz_db_open (read-only,
+** escaped), a busy timeout for a run that is committing, and the SQL
+** function kz_severity_rank. Checks nothing else. Returns 0 with *out (the
+** caller closes it), or -1 with d. */
+int kz_taskq_open_ro(const char *path, sqlite3 **out, struct kz_diag *d);
+
 /* Open the task DB at path read-only (a mode=ro URI) and check that it is a
 ** kizuki task DB. Returns KZ_EXIT_OK with *out (the caller closes it), or
 ** KZ_EXIT_TASKS with a message naming path in d (missing, not a regular

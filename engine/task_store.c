@@ -12,7 +12,9 @@
 
 #include "db_open.h"
 #include "kizuki.h"
+#include "task_internal.h"
 #include "task_lifecycle.h"
+#include "severity.h"
 
 const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated",
                                         "cleared", "backlog", "promoted", "done"};
@@ -162,6 +164,7 @@ static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
 
 static int setup(struct kz_tasks *ts, struct kz_diag *d) {
   sqlite3_busy_timeout(ts->db, 0);
+  if (kz_severity_sql_register(ts->db) != SQLITE_OK) return fail(ts, d, "cannot set up its connection");
   sqlite3_exec(ts->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
   /* Foreign keys off while migrating (the documented way); on a failure the
   ** caller closes the connection, and sqlite3_errcode still tells busy. */
@@ -665,6 +668,72 @@ done:
   sqlite3_finalize(ev);
   sqlite3_exec(ts->db, rc == 0 ? "RELEASE kz_done" : "ROLLBACK TO kz_done; RELEASE kz_done",
                NULL, NULL, NULL);
+  return rc;
+}
+
+static const char *col_or_empty(sqlite3_stmt *st, int i) {
+  const unsigned char *s = sqlite3_column_text(st, i);
+  return s ? (const char *)s : "";
+}
+
+int kz_tasks_mark_done_id(struct kz_tasks *ts, const char *path, long long id, kz_day on,
+                          const char *note, struct kz_task_done *out, struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  char day[KZ_DATE_LEN];
+  int rc = KZ_EXIT_TASKS;
+  kz_date_format(on, day);
+  int x = sqlite3_exec(ts->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (x != SQLITE_OK) {
+    int busy = x == SQLITE_BUSY || x == SQLITE_LOCKED;
+    kz_diag_add(d, path, 0, 0, "%s", busy ? "a kizuki run holds the task DB; try again when it ends"
+                : sqlite3_errmsg(ts->db));
+    return busy ? KZ_EXIT_BUSY : KZ_EXIT_TASKS;
+  }
+  if (sqlite3_prepare_v2(ts->db, "SELECT rule, subject, key, status, opened_on, done_on, "
+                         "coalesce(done_note, ''), unit FROM tasks WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+    kz_diag_add(d, path, 0, 0, "cannot look up the task: %s", sqlite3_errmsg(ts->db));
+    goto done;
+  }
+  sqlite3_bind_int64(st, 1, id);
+  x = sqlite3_step(st);
+  if (x == SQLITE_DONE) {
+    kz_diag_add(d, NULL, 0, 0, "no task %lld in %s (`kizuki tasks --status all` lists them)", id, path);
+    rc = KZ_EXIT_USAGE;
+    goto done;
+  }
+  if (x != SQLITE_ROW) {
+    kz_diag_add(d, path, 0, 0, "cannot look up the task: %s", sqlite3_errmsg(ts->db));
+    goto done;
+  }
+  if (strcmp(col_or_empty(st, 3), "done") == 0) {
+    kz_diag_add(d, NULL, 0, 0, "task %lld is already done (on %s: %s); nothing changed", id,
+                col_or_empty(st, 5), col_or_empty(st, 6));
+    rc = KZ_EXIT_USAGE;
+    goto done;
+  }
+  if (strcmp(day, col_or_empty(st, 4)) < 0) {
+    kz_diag_add(d, NULL, 0, 0, "--on %s is before task %lld was opened (%s)", day, id, col_or_empty(st, 4));
+    rc = KZ_EXIT_USAGE;
+    goto done;
+  }
+  out->rule = strdup(col_or_empty(st, 0)); out->subject = strdup(col_or_empty(st, 1));
+  out->key = strdup(col_or_empty(st, 2)); out->unit = strdup(col_or_empty(st, 7));
+  sqlite3_finalize(st);
+  st = NULL;
+  if (!out->rule || !out->subject || !out->key || !out->unit) {
+    kz_diag_add(d, NULL, 0, 0, "out of memory");
+    goto done;
+  }
+  x = kz_tasks_mark_done(ts, out->rule, out->subject, out->key, on, note, d);
+  if (x != 0) { rc = x > 0 ? KZ_EXIT_USAGE : KZ_EXIT_TASKS; goto done; }
+  if (sqlite3_exec(ts->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    kz_diag_add(d, path, 0, 0, "cannot commit: %s", sqlite3_errmsg(ts->db));
+    goto done;
+  }
+  rc = KZ_EXIT_OK;
+done:
+  sqlite3_finalize(st);
+  if (!sqlite3_get_autocommit(ts->db)) sqlite3_exec(ts->db, "ROLLBACK", NULL, NULL, NULL);
   return rc;
 }
 
