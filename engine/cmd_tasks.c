@@ -380,14 +380,8 @@ static void explain_rule(sqlite3_stmt *t, const struct kz_engine *e) {
 
 static int explain_evidence(sqlite3 *db, long long id) {
   sqlite3_stmt *st = NULL;
-  int n = 0, rc = sqlite3_prepare_v2(db,
-      "SELECT e.type, coalesce(e.value ->> 'table', ''), coalesce(e.value ->> 'id', ''), "
-      "  (SELECT group_concat(f.key || ' ' || coalesce(f.atom, f.value), ', ') "
-      "   FROM json_each(iif(e.type = 'object', e.value, '{}')) f "
-      "   WHERE f.key NOT IN ('table', 'id')), e.value "
-      "FROM tasks t, json_each(t.evidence) e WHERE t.id = ?1 ORDER BY e.id", -1, &st, NULL);
-  if (rc != SQLITE_OK) return -1;
-  sqlite3_bind_int64(st, 1, id);
+  int n = 0, rc;
+  if (kz_taskq_prepare_evidence(db, id, &st)) return -1;
   printf("\nevidence\n");
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     n++;
@@ -459,10 +453,7 @@ static long read_events(sqlite3 *db, long long id, struct event **out) {
   sqlite3_stmt *st = NULL;
   struct event *v = NULL;
   long n = 0;
-  if (sqlite3_prepare_v2(db, "SELECT on_date, event, unit, level, coalesce(due_on, ''), "
-                         "coalesce(run_id, 0), note FROM task_events WHERE task_id = ?1 "
-                         "ORDER BY id", -1, &st, NULL) != SQLITE_OK) return -1;
-  sqlite3_bind_int64(st, 1, id);
+  if (kz_taskq_prepare_events(db, id, &st)) return -1;
   while (sqlite3_step(st) == SQLITE_ROW) {
     struct event *nv = realloc(v, (size_t)(n + 1) * sizeof *nv);
     if (!nv) { n = -1; break; }
@@ -522,15 +513,11 @@ int kz_cmd_explain(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   }
   if ((rc = kz_taskq_open(tasks, &db, &d)) != KZ_EXIT_OK) goto done;
-  if (sqlite3_prepare_v2(db,
-      "SELECT id, rule, subject, key, household_id, severity, status, level, since, opened_on, "
-      "due_on, ward, agency, unit, last_seen_on, cleared_on, reason, rule_version, rule_file, "
-      "rule_line, done_on, done_note, backlog FROM tasks WHERE id = ?1", -1, &t, NULL) != SQLITE_OK) {
+  if (kz_taskq_prepare_task(db, id, &t)) {
     kz_diag_add(&d, tasks, 0, 0, "cannot read the task: %s", sqlite3_errmsg(db));
     rc = KZ_EXIT_TASKS;
     goto done;
   }
-  sqlite3_bind_int64(t, 1, id);
   if (sqlite3_step(t) != SQLITE_ROW) {
     kz_diag_add(&d, NULL, 0, 0, "no task %lld in %s (`kizuki tasks --status all` lists them)", id, tasks);
     rc = KZ_EXIT_USAGE;
@@ -551,7 +538,7 @@ int kz_cmd_explain(int argc, char **argv) {
     goto done;
   }
 
-  /* Columns of t: 0 id, 1 rule, 2 subject, 3 key, 4 household_id, 5 severity,
+  /* Columns of t (kz_taskq_prepare_task): 0 id, 1 rule, 2 subject, 3 key, 4 household_id, 5 severity,
   ** 6 status, 7 level, 8 since, 9 opened_on, 10 due_on, 11 ward, 12 agency,
   ** 13 unit, 14 last_seen_on, 15 cleared_on, 16 reason, 17 rule_version,
   ** 18 rule_file, 19 rule_line, 20 done_on, 21 done_note, 22 backlog. */

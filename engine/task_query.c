@@ -5,6 +5,7 @@
 */
 #include "task_query.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -186,4 +187,82 @@ void kz_taskq_csv_record(FILE *out, const char *const *fields, size_t n, const c
     fputc('"', out);
   }
   fputs(eol, out);
+}
+
+int kz_taskq_units(sqlite3 *db, const struct kz_taskq_filter *f, char ***out, size_t *n,
+                   struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  char **v = NULL;
+  size_t cnt = 0, cap = 0;
+  int rc = -1, step;
+  if (sqlite3_prepare_v2(db,
+      "SELECT t.unit FROM tasks t WHERE (?1 IS NULL OR t.unit = ?1) AND (?2 IS NULL OR t.ward = ?2) "
+      "UNION SELECT e.unit FROM task_events e JOIN tasks t ON t.id = e.task_id "
+      "WHERE (?1 IS NULL OR e.unit = ?1) AND (?2 IS NULL OR t.ward = ?2) ORDER BY 1",
+      -1, &st, NULL) != SQLITE_OK) {
+    kz_diag_add(d, NULL, 0, 0, "cannot list units: %s", sqlite3_errmsg(db));
+    goto done;
+  }
+  if (f->unit) sqlite3_bind_text(st, 1, f->unit, -1, SQLITE_STATIC);
+  if (f->ward) sqlite3_bind_text(st, 2, f->ward, -1, SQLITE_STATIC);
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (cnt == cap) {
+      cap = cap ? cap * 2 : 32;
+      char **p = realloc(v, cap * sizeof *p);
+      if (!p) { kz_diag_add(d, NULL, 0, 0, "out of memory"); goto done; }
+      v = p;
+    }
+    const unsigned char *u = sqlite3_column_text(st, 0);
+    if (!(v[cnt] = strdup(u ? (const char *)u : ""))) { kz_diag_add(d, NULL, 0, 0, "out of memory"); goto done; }
+    cnt++;
+  }
+  if (step != SQLITE_DONE) {
+    kz_diag_add(d, NULL, 0, 0, "cannot list units: %s", sqlite3_errmsg(db));
+    goto done;
+  }
+  *out = v;
+  *n = cnt;
+  v = NULL;
+  cnt = 0;
+  rc = 0;
+done:
+  sqlite3_finalize(st);
+  kz_taskq_units_free(v, cnt);
+  return rc;
+}
+
+void kz_taskq_units_free(char **units, size_t n) {
+  for (size_t i = 0; i < n; i++) free(units[i]);
+  free(units);
+}
+
+/* Prepare sql with ?1 bound to id. */
+static int prepare_id(sqlite3 *db, const char *sql, long long id, sqlite3_stmt **out) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+  sqlite3_bind_int64(st, 1, id);
+  *out = st;
+  return 0;
+}
+
+int kz_taskq_prepare_task(sqlite3 *db, long long id, sqlite3_stmt **out) {
+  return prepare_id(db,
+      "SELECT id, rule, subject, key, household_id, severity, status, level, since, opened_on, "
+      "due_on, ward, agency, unit, last_seen_on, cleared_on, reason, rule_version, rule_file, "
+      "rule_line, done_on, done_note, backlog FROM tasks WHERE id = ?1", id, out);
+}
+
+int kz_taskq_prepare_events(sqlite3 *db, long long id, sqlite3_stmt **out) {
+  return prepare_id(db, "SELECT on_date, event, unit, level, coalesce(due_on, ''), "
+                    "coalesce(run_id, 0), note FROM task_events WHERE task_id = ?1 "
+                    "ORDER BY id", id, out);
+}
+
+int kz_taskq_prepare_evidence(sqlite3 *db, long long id, sqlite3_stmt **out) {
+  return prepare_id(db,
+      "SELECT e.type, coalesce(e.value ->> 'table', ''), coalesce(e.value ->> 'id', ''), "
+      "  (SELECT group_concat(f.key || ' ' || coalesce(f.atom, f.value), ', ') "
+      "   FROM json_each(iif(e.type = 'object', e.value, '{}')) f "
+      "   WHERE f.key NOT IN ('table', 'id')), e.value "
+      "FROM tasks t, json_each(t.evidence) e WHERE t.id = ?1 ORDER BY e.id", id, out);
 }
