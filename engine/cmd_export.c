@@ -16,9 +16,9 @@
 #include "cli.h"
 #include "db_open.h"
 #include "kizuki.h"
+#include "severity.h"
 #include "strbuf.h"
 #include "task_query.h"
-#include "severity.h"
 
 static const char USAGE[] =
   "usage: kizuki export --tasks TASKS.db --out PATH [--format csv|jsonl] [--per-unit]\n"

@@ -14,9 +14,9 @@
 #include "db_open.h"
 #include "kizuki.h"
 #include "records.h"
+#include "severity.h"
 #include "strbuf.h"
 #include "suggest.h"
-#include "severity.h"
 
 const char *const kz_fixture_set_names[KZ_FX_NSETS] = {"open", "opened", "cleared", "escalated"};
 

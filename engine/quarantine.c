@@ -3,11 +3,12 @@
 ** summary (see quarantine.h).
 */
 #include "quarantine.h"
-#include "task_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "task_read.h"
 
 /* The tally of (table, column, kind), created on first use; NULL on
 ** out-of-memory (the count is then lost, the run_issues row is not). */

@@ -16,8 +16,8 @@
 #include "digest.h"
 #include "finding.h"
 #include "records.h"
-#include "suggest.h"
 #include "severity.h"
+#include "suggest.h"
 
 const char *const kz_subject_names[] = {"household", "child", "mother", NULL};
 

@@ -26,10 +26,10 @@
 #include "kizuki.h"
 #include "loader.h"
 #include "prefetch.h"
-#include "strbuf.h"
-#include "view.h"
 #include "severity.h"
+#include "strbuf.h"
 #include "task_read.h"
+#include "view.h"
 
 int kz_engine_open(struct kz_engine *e, const char *rules_dir, const char *profile_path,
                    struct kz_diag *d) {

@@ -11,9 +11,9 @@
 
 #include "db_open.h"
 #include "kizuki.h"
+#include "severity.h"
 #include "strbuf.h"
 #include "task_store.h"
-#include "severity.h"
 
 static const char *const STATUSES[] = {"open", "cleared", "done", "all", NULL};
 

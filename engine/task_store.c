@@ -12,9 +12,9 @@
 
 #include "db_open.h"
 #include "kizuki.h"
+#include "severity.h"
 #include "task_internal.h"
 #include "task_lifecycle.h"
-#include "severity.h"
 
 const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated",
                                         "cleared", "backlog", "promoted", "done"};
