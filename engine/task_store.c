@@ -384,9 +384,61 @@ static int escalate_task(struct kz_tasks *ts, const struct found_task *t, char u
   return add_event(ts, t->id, "escalated", unit, t->level + 1, due, d);
 }
 
+/* A new task for the finding in, with unit, since and due date (NULL: a
+** backlog task); its id into *id. Returns 0 or -1. */
+static int insert_task(struct kz_tasks *ts, const struct kz_task_input *in, const char *unit,
+                       const char *since, const char *due_or_null, int backlog, long long *id,
+                       struct kz_diag *d) {
+  sqlite3_stmt *st = ts->st[S_INSERT];
+  sqlite3_bind_text(st, 1, in->rule, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, in->subject, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, in->key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, in->household_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, in->agency, -1, SQLITE_STATIC);
+  bind_opt(st, 6, in->ward);
+  sqlite3_bind_text(st, 7, unit, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 8, in->severity, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 9, since, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 10, ts->day, -1, SQLITE_STATIC);
+  bind_opt(st, 11, due_or_null);
+  sqlite3_bind_text(st, 12, in->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 13, in->evidence, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 14, in->rule_version, -1, SQLITE_STATIC);
+  bind_opt(st, 15, in->rule_file);
+  sqlite3_bind_int(st, 16, in->rule_line);
+  sqlite3_bind_int(st, 17, backlog);
+  if (run_stmt(ts, st, d, "cannot open a task")) return -1;
+  *id = sqlite3_last_insert_rowid(ts->db);
+  return 0;
+}
+
+/* Reopen task id (cleared) or promote it (an open backlog task): level 0,
+** routed afresh to unit, the finding's latest fields. Returns 0 or -1 (what
+** says what failed). */
+static int reopen_task(struct kz_tasks *ts, long long id, const struct kz_task_input *in,
+                       const char *unit, const char *since, const char *due_or_null, int backlog,
+                       struct kz_diag *d, const char *what) {
+  sqlite3_stmt *st = ts->st[S_REOPEN];
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_text(st, 2, in->household_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, in->agency, -1, SQLITE_STATIC);
+  bind_opt(st, 4, in->ward);
+  sqlite3_bind_text(st, 5, unit, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 6, in->severity, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, since, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 8, ts->day, -1, SQLITE_STATIC);
+  bind_opt(st, 9, due_or_null);
+  sqlite3_bind_text(st, 10, in->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 11, in->evidence, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 12, in->rule_version, -1, SQLITE_STATIC);
+  bind_opt(st, 13, in->rule_file);
+  sqlite3_bind_int(st, 14, in->rule_line);
+  sqlite3_bind_int(st, 15, backlog);
+  return run_stmt(ts, st, d, what);
+}
+
 int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
                    enum kz_outcome *outcome, char unit[64], struct kz_diag *d) {
-  sqlite3_stmt *st;
   char since[KZ_DATE_LEN], due[KZ_DATE_LEN];
   struct found_task t = {0};
   int found = find_task(ts, in, &t, unit);
@@ -434,47 +486,14 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
   kz_date_format(due_from(ts, ts->as_of, in->due_days, in->due_calendar), due);
   const char *due_or_null = stale ? NULL : due;
   if (dec.action == KZ_LC_OPEN) {
-    st = ts->st[S_INSERT];
-    sqlite3_bind_text(st, 1, in->rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, in->subject, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, in->key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, in->household_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, in->agency, -1, SQLITE_STATIC);
-    bind_opt(st, 6, in->ward);
-    sqlite3_bind_text(st, 7, unit, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 8, in->severity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, since, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, ts->day, -1, SQLITE_STATIC);
-    bind_opt(st, 11, due_or_null);
-    sqlite3_bind_text(st, 12, in->reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 13, in->evidence, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 14, in->rule_version, -1, SQLITE_STATIC);
-    bind_opt(st, 15, in->rule_file);
-    sqlite3_bind_int(st, 16, in->rule_line);
-    sqlite3_bind_int(st, 17, stale);
-    if (run_stmt(ts, st, d, "cannot open a task")) return -1;
-    id = sqlite3_last_insert_rowid(ts->db);
+    long long id_new;
+    if (insert_task(ts, in, unit, since, due_or_null, stale, &id_new, d)) return -1;
     *outcome = stale ? KZ_OUT_BACKLOG : KZ_OUT_OPENED;
-    return add_event(ts, id, "opened", unit, 0, due_or_null, d);
+    return add_event(ts, id_new, "opened", unit, 0, due_or_null, d);
   }
   int promote = dec.action == KZ_LC_PROMOTE;
-  st = ts->st[S_REOPEN];
-  sqlite3_bind_int64(st, 1, id);
-  sqlite3_bind_text(st, 2, in->household_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, in->agency, -1, SQLITE_STATIC);
-  bind_opt(st, 4, in->ward);
-  sqlite3_bind_text(st, 5, unit, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 6, in->severity, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 7, since, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 8, ts->day, -1, SQLITE_STATIC);
-  bind_opt(st, 9, due_or_null);
-  sqlite3_bind_text(st, 10, in->reason, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 11, in->evidence, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 12, in->rule_version, -1, SQLITE_STATIC);
-  bind_opt(st, 13, in->rule_file);
-  sqlite3_bind_int(st, 14, in->rule_line);
-  sqlite3_bind_int(st, 15, stale);
-  if (run_stmt(ts, st, d, promote ? "cannot promote a backlog task" : "cannot reopen a task"))
+  if (reopen_task(ts, id, in, unit, since, due_or_null, stale, d,
+                  promote ? "cannot promote a backlog task" : "cannot reopen a task"))
     return -1;
   *outcome = promote ? KZ_OUT_PROMOTED : stale ? KZ_OUT_BACKLOG : KZ_OUT_REOPENED;
   return add_event(ts, id, promote ? "promoted" : "reopened", unit, 0, due_or_null, d);
