@@ -127,23 +127,60 @@ static int cmp_nullable(const char *a, const char *b) {
   return strcmp(a, b);
 }
 
-/* Insertion sort of row blocks: bundles are small, and it is stable. */
+/* Is row x after row y (by key, then id)? */
+static int row_after(const char *const *x, const char *const *y, int key, int id) {
+  int c = key >= 0 ? cmp_nullable(x[key], y[key]) : 0;
+  if (c == 0) c = cmp_nullable(x[id], y[id]);
+  return c > 0;
+}
+
+/* Sort row blocks, stably: insertion sort for a few rows; for a long
+** history a merge sort (O(n log n): a household with 100k contacts must not
+** cost 100k^2), through a scratch copy. */
 static void sort_rows(struct kz_rows *r, int ncols, int key, int id) {
-  size_t nc = (size_t)ncols;
-  const char *tmp[KZ_MAX_COLUMNS];
-  for (size_t i = 1; i < r->n; i++) {
-    memcpy(tmp, r->vals + i * nc, nc * sizeof *tmp);
-    size_t j = i;
-    while (j > 0) {
-      const char **prev = r->vals + (j - 1) * nc;
-      int c = key >= 0 ? cmp_nullable(prev[key], tmp[key]) : 0;
-      if (c == 0) c = cmp_nullable(prev[id], tmp[id]);
-      if (c <= 0) break;
-      memcpy(r->vals + j * nc, prev, nc * sizeof *tmp);
-      j--;
+  size_t nc = (size_t)ncols, n = r->n;
+  const char **tmp = n > 32 ? malloc(n * nc * sizeof *tmp) : NULL;
+  if (!tmp) {                        /* few rows (or no memory): in place */
+    const char *row[KZ_MAX_COLUMNS];
+    for (size_t i = 1; i < n; i++) {
+      memcpy(row, r->vals + i * nc, nc * sizeof *row);
+      size_t j = i;
+      while (j > 0 && row_after(r->vals + (j - 1) * nc, row, key, id)) {
+        memcpy(r->vals + j * nc, r->vals + (j - 1) * nc, nc * sizeof *row);
+        j--;
+      }
+      memcpy(r->vals + j * nc, row, nc * sizeof *row);
     }
-    memcpy(r->vals + j * nc, tmp, nc * sizeof *tmp);
+    return;
   }
+  const char **src = r->vals, **dst = tmp;
+  for (size_t width = 1; width < n; width *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * width) {
+      size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+      size_t i = lo, j = mid, k = lo;
+      while (i < mid || j < hi) {
+        size_t from = j >= hi || (i < mid && !row_after(src + i * nc, src + j * nc, key, id)) ? i++ : j++;
+        memcpy(dst + k++ * nc, src + from * nc, nc * sizeof *dst);
+      }
+    }
+    const char **t = src; src = dst; dst = t;
+  }
+  if (src != r->vals) memcpy(r->vals, src, n * nc * sizeof *src);
+  free(tmp);
+}
+
+/* A person, pregnancy or checkup reached through two memberships of the
+** same household is one record: after the sort its copies are side by side
+** (same id, same values), and all but the first go. */
+static void drop_repeats(struct kz_rows *r, int ncols, int id) {
+  size_t nc = (size_t)ncols, n = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const char **row = r->vals + i * nc;
+    if (n > 0 && row[id] && cmp_nullable(r->vals[(n - 1) * nc + id], row[id]) == 0) continue;
+    if (n != i) memmove(r->vals + n * nc, row, nc * sizeof *row);
+    n++;
+  }
+  r->n = n;
 }
 
 void kz_bundle_sort(struct kz_bundle *b) {
@@ -154,6 +191,7 @@ void kz_bundle_sort(struct kz_bundle *b) {
     int id = kz_records_column(td, "id");
     if (id < 0) id = 1;   /* members: order by person_id after start_on */
     sort_rows(&b->rows[t], td->ncols, key, id);
+    if (td->person_col) drop_repeats(&b->rows[t], td->ncols, id);
   }
 }
 

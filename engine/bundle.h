@@ -88,7 +88,9 @@ int kz_bundle_add_issue(struct kz_bundle *b, const struct kz_issue *is);
 /* 1 when table t already has a row whose first column equals id. */
 int kz_bundle_has_id(const struct kz_bundle *b, int t, const char *id);
 
-/* Sort every table's rows by its order column, then id (stable for rules). */
+/* Sort every table's rows by its order column, then id (stable for rules;
+** O(n log n)), keeping one copy of a person, pregnancy or checkup that two
+** memberships reached. */
 void kz_bundle_sort(struct kz_bundle *b);
 
 void kz_bundle_free(struct kz_bundle *b);

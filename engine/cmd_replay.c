@@ -1,8 +1,9 @@
 /*
-** cmd_replay.c — `kizuki replay`: the nightly run day by day over a fixture
-** or a PF case DB, into a scratch in-memory task store (a real task DB is
-** never touched), printing when each task would have opened, escalated,
-** cleared or reopened, and the tasks still open at the end.
+** cmd_replay.c — `kizuki replay`: its options and its output. The nightly
+** run day by day over a fixture or a PF case DB, into a scratch in-memory
+** task store (a real task DB is never touched), is fixture_run.c; this file
+** prints when each task would have opened, escalated, cleared or reopened,
+** and the tasks still open at the end.
 */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,8 +12,8 @@
 
 #include "cli.h"
 #include "fixture.h"
+#include "fixture_run.h"
 #include "kizuki.h"
-#include "records.h"
 #include "run.h"
 #include "strbuf.h"
 #include "task_read.h"
@@ -45,84 +46,31 @@ static const char USAGE[] =
   "but some rule raised errors (each listed once on stderr, with the days);\n"
   "4 the case DB is unreadable or not the expected schema.\n";
 
-/* {====== A PF case DB cut down to some households ====== */
+/* What to replay: the command's options. */
+struct replay_opts {
+  const char *cases_path, *fixture_path, *rules, *profile;
+  kz_day from, to;
+  long every;
+  int quiet, json;
+  char **households;           /* owned array of borrowed argv strings */
+  size_t nhouseholds;
+};
 
-/* Copy the rows of the households ids[0..n) from src into the empty case DB
-** dst, table by table (the columns of records.h plus recorded_on). */
-static int copy_households(sqlite3 *src, sqlite3 *dst, char **ids, size_t n, struct kz_diag *d) {
-  struct kz_strbuf sel = {0}, ins = {0}, set = {0};
-  sqlite3_stmt *s = NULL, *w = NULL;
-  int rc = -1;
-  kz_strbuf_adds(&set, "(");
-  for (size_t i = 0; i < n; i++) kz_strbuf_addf(&set, "%s?%zu", i ? ", " : "", i + 1);
-  kz_strbuf_adds(&set, ")");
-  if (sqlite3_exec(dst, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) goto fail;
-  for (int t = 0; t < KZ_NTABLES; t++) {
-    const struct kz_table *td = &kz_tables[t];
-    kz_strbuf_reset(&sel);
-    kz_strbuf_reset(&ins);
-    kz_strbuf_adds(&sel, "SELECT ");
-    kz_strbuf_addf(&ins, "INSERT INTO %s (", td->name);
-    for (int c = 0; c < td->ncols; c++) {
-      kz_strbuf_addf(&sel, "%s, ", td->cols[c].name);
-      kz_strbuf_addf(&ins, "%s, ", td->cols[c].name);
-    }
-    kz_strbuf_addf(&sel, "recorded_on FROM %s WHERE ", td->name);
-    kz_strbuf_adds(&ins, "recorded_on) VALUES (");
-    for (int c = 0; c <= td->ncols; c++) kz_strbuf_addf(&ins, "%s?", c ? ", " : "");
-    kz_strbuf_adds(&ins, ")");
-    if (t == KZ_T_HOUSEHOLDS)
-      kz_strbuf_addf(&sel, "id IN %s", kz_strbuf_str(&set));
-    else if (td->person_col)
-      kz_strbuf_addf(&sel, "%s IN (SELECT person_id FROM members WHERE household_id IN %s)",
-                     td->person_col, kz_strbuf_str(&set));
-    else
-      kz_strbuf_addf(&sel, "household_id IN %s", kz_strbuf_str(&set));
-    if (sel.oom || ins.oom) goto fail;
-    if (sqlite3_prepare_v2(src, kz_strbuf_str(&sel), -1, &s, NULL) != SQLITE_OK) {
-      kz_diag_add(d, NULL, 0, 0, "reading %s: %s", td->name, sqlite3_errmsg(src));
-      goto done;
-    }
-    if (sqlite3_prepare_v2(dst, kz_strbuf_str(&ins), -1, &w, NULL) != SQLITE_OK) goto fail;
-    for (size_t i = 0; i < n; i++) sqlite3_bind_text(s, (int)i + 1, ids[i], -1, SQLITE_STATIC);
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-      for (int c = 0; c <= td->ncols; c++) sqlite3_bind_value(w, c + 1, sqlite3_column_value(s, c));
-      if (sqlite3_step(w) != SQLITE_DONE) goto fail;
-      sqlite3_reset(w);
-    }
-    if (step != SQLITE_DONE) {
-      kz_diag_add(d, NULL, 0, 0, "reading %s: %s", td->name, sqlite3_errmsg(src));
-      goto done;
-    }
-    sqlite3_finalize(s); s = NULL;
-    sqlite3_finalize(w); w = NULL;
-  }
-  if (sqlite3_exec(dst, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) goto fail;
-  rc = 0;
-  goto done;
-fail:
-  kz_diag_add(d, NULL, 0, 0, "copying the households: %s", sqlite3_errmsg(dst));
-done:
-  if (rc) sqlite3_exec(dst, "ROLLBACK", NULL, NULL, NULL);
-  sqlite3_finalize(s);
-  sqlite3_finalize(w);
-  kz_strbuf_free(&sel);
-  kz_strbuf_free(&ins);
-  kz_strbuf_free(&set);
-  return rc;
-}
-
-/* }====== */
-
-/* {====== Output ====== */
-
+/* The output of one replay. */
 struct replay {
   int json;
   FILE *out;
   struct kz_strbuf events;     /* JSON: the events array */
   long long nevents;
+  /* The progress of the day loop. */
+  FILE *progress;              /* NULL: quiet */
+  long long nruns, total, errors;
+  kz_day to;
+  char last[KZ_DATE_LEN];      /* the last day run */
+  const char *fixture_file;    /* of the fixture replayed, for its done: */
 };
+
+/* {====== Output ====== */
 
 /* A NULL column is written as empty (text) or null (JSON). */
 static const char *str(const char *s) {
@@ -235,7 +183,12 @@ static long long print_errors(struct kz_tasks *ts, struct kz_strbuf *json) {
 
 /* }====== */
 
-int kz_cmd_replay(int argc, char **argv) {
+
+/* {====== The command ====== */
+
+/* Parse argv into *o. Returns KZ_EXIT_OK, KZ_EXIT_USAGE (told on stderr),
+** or -1 after --help (nothing more to do). */
+static int parse_options(int argc, char **argv, struct replay_opts *o) {
   static const struct option opts[] = {
     {"cases", required_argument, NULL, 'c'}, {"from", required_argument, NULL, 'F'},
     {"to", required_argument, NULL, 'T'}, {"every", required_argument, NULL, 'e'},
@@ -243,212 +196,209 @@ int kz_cmd_replay(int argc, char **argv) {
     {"rules", required_argument, NULL, 'r'}, {"profile", required_argument, NULL, 'p'},
     {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
-  const char *cases_path = NULL, *fixture_path = NULL, *rules = "rules", *profile = NULL;
-  kz_day from = KZ_DAY_NONE, to = KZ_DAY_NONE;
-  long every = 1;
-  int quiet = 0, ch, rc = KZ_EXIT_OK;
-  char **households = NULL;
-  size_t nhouseholds = 0;
-  struct replay rp = {0};
-  rp.out = stdout;
+  int ch;
+  o->rules = "rules";
+  o->from = o->to = KZ_DAY_NONE;
+  o->every = 1;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (ch) {
-      case 'c': cases_path = optarg; break;
-      case 'F': if (kz_cli_parse_date("--from", optarg, &from)) { rc = KZ_EXIT_USAGE; goto out; } break;
-      case 'T': if (kz_cli_parse_date("--to", optarg, &to)) { rc = KZ_EXIT_USAGE; goto out; } break;
+      case 'c': o->cases_path = optarg; break;
+      case 'F': if (kz_cli_parse_date("--from", optarg, &o->from)) return KZ_EXIT_USAGE; break;
+      case 'T': if (kz_cli_parse_date("--to", optarg, &o->to)) return KZ_EXIT_USAGE; break;
       case 'e': {
         char *end;
-        every = strtol(optarg, &end, 10);
-        if (*end || every < 1 || every > 36500) {
+        o->every = strtol(optarg, &end, 10);
+        if (*end || o->every < 1 || o->every > 36500) {
           fprintf(stderr, "kizuki replay: --every must be a whole number of days, 1 or more\n");
-          rc = KZ_EXIT_USAGE;
-          goto out;
+          return KZ_EXIT_USAGE;
         }
         break;
       }
       case 'H': {
-        char **h = realloc(households, (nhouseholds + 1) * sizeof *h);
-        if (!h) { rc = KZ_EXIT_USAGE; goto out; }
-        households = h;
-        households[nhouseholds++] = optarg;
+        char **h = realloc(o->households, (o->nhouseholds + 1) * sizeof *h);
+        if (!h) return KZ_EXIT_USAGE;
+        o->households = h;
+        o->households[o->nhouseholds++] = optarg;
         break;
       }
       case 'f':
-        if (strcmp(optarg, "json") == 0) rp.json = 1;
+        if (strcmp(optarg, "json") == 0) o->json = 1;
         else if (strcmp(optarg, "text") != 0) {
           fprintf(stderr, "kizuki replay: --format must be text or json, not '%s'\n", optarg);
-          rc = KZ_EXIT_USAGE;
-          goto out;
+          return KZ_EXIT_USAGE;
         }
         break;
-      case 'r': rules = optarg; break;
-      case 'p': profile = optarg; break;
-      case 'q': quiet = 1; break;
-      case 'h': fputs(USAGE, stdout); goto out;
-      default: fputs(USAGE, stderr); rc = KZ_EXIT_USAGE; goto out;
+      case 'r': o->rules = optarg; break;
+      case 'p': o->profile = optarg; break;
+      case 'q': o->quiet = 1; break;
+      case 'h': fputs(USAGE, stdout); return -1;
+      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
     }
   }
-  if (optind < argc) fixture_path = argv[optind++];
-  if (optind < argc || (!fixture_path == !cases_path)) {
+  if (optind < argc) o->fixture_path = argv[optind++];
+  if (optind < argc || (!o->fixture_path == !o->cases_path)) {
     fprintf(stderr, "kizuki replay: give one FIXTURE.yaml or --cases PF.db\n%s", USAGE);
-    rc = KZ_EXIT_USAGE;
-    goto out;
+    return KZ_EXIT_USAGE;
   }
-  if (cases_path && (from == KZ_DAY_NONE || to == KZ_DAY_NONE)) {
+  if (o->cases_path && (o->from == KZ_DAY_NONE || o->to == KZ_DAY_NONE)) {
     fprintf(stderr, "kizuki replay: --cases needs --from and --to\n");
-    rc = KZ_EXIT_USAGE;
-    goto out;
+    return KZ_EXIT_USAGE;
   }
-  if (fixture_path && nhouseholds) {
+  if (o->fixture_path && o->nhouseholds) {
     fprintf(stderr, "kizuki replay: --household is for --cases\n");
-    rc = KZ_EXIT_USAGE;
-    goto out;
+    return KZ_EXIT_USAGE;
   }
+  return KZ_EXIT_OK;
+}
 
-  char profile_path[1024];
-  kz_cli_profile_path(rules, profile, profile_path, sizeof profile_path);
+/* Print each message of d on stderr as "kizuki replay: [day: ]message". */
+static void print_diag(const struct kz_diag *d, const char *day) {
+  for (size_t i = 0; i < d->n; i++)
+    fprintf(stderr, "kizuki replay: %s%s%s\n", day ? day : "", day ? ": " : "", d->msgs[i]);
+}
+
+/* A fixture `done:` entry that could not be applied: told, the replay goes on. */
+static void done_failed(void *arg, const struct kz_fixture_done *x, const char *why) {
+  const struct replay *rp = arg;
+  fprintf(stderr, "%s:%d: done: %s\n", rp->fixture_file, x->line, why);
+}
+
+/* After each night: its events, and the progress line. */
+static void night_done(void *arg, struct kz_fxrun *s, kz_day dd, int rc,
+                       const struct kz_run_stats *st) {
+  struct replay *rp = arg;
+  char day[KZ_DATE_LEN];
+  kz_date_format(dd, day);
+  if (rc == KZ_EXIT_QUARANTINE)   /* bad case data: told, the replay goes on */
+    fprintf(stderr, "kizuki replay: %s: %lld household(s) quarantined for bad case data "
+            "(not evaluated, tasks kept; see kizuki run)\n", day, st->quarantine.households);
+  rp->errors += st->errors;
+  rp->nruns++;
+  kz_tasks_each_night_event(s->ts, st->run_id, day, print_event, rp);
+  snprintf(rp->last, sizeof rp->last, "%s", day);
+  if (rp->progress && (rp->nruns % 16 == 0 || dd == rp->to))
+    fprintf(rp->progress, "\r  %s  %lld/%lld runs%s", day, rp->nruns, rp->total,
+            dd == rp->to ? "\n" : "");
+}
+
+/* Open the source of o (a fixture into *f, or a PF into *pf) in session s,
+** filling in the fixture's default range. Returns KZ_EXIT_OK, or the exit
+** code after telling why on stderr. */
+static int open_source(struct replay_opts *o, struct kz_fxrun *s, struct kz_fixture *f,
+                       int *have_fixture, sqlite3 **pf, struct kz_diag *d) {
+  if (o->fixture_path) {
+    if (kz_fixture_load(f, o->fixture_path, d)) {
+      kz_diag_print(d, stderr);
+      fprintf(stderr, "kizuki replay: %s cannot be loaded\n", o->fixture_path);
+      return KZ_EXIT_USAGE;
+    }
+    *have_fixture = 1;
+    if (kz_fxrun_use_fixture(s, f, 0, d)) {
+      kz_diag_print(d, stderr);
+      return KZ_EXIT_USAGE;
+    }
+    if (o->from == KZ_DAY_NONE) o->from = f->runs[0].as_of;
+    if (o->to == KZ_DAY_NONE) o->to = f->runs[f->nruns - 1].as_of;
+    return KZ_EXIT_OK;
+  }
+  int rc = kz_cli_open_cases(o->cases_path, pf, d);
+  if (rc == KZ_EXIT_OK) rc = kz_fxrun_use_cases(s, *pf, o->households, o->nhouseholds, d);
+  if (rc != KZ_EXIT_OK) print_diag(d, NULL);
+  return rc;
+}
+
+/* Replay as o says, printing to rp. Returns the command's exit code. */
+static int replay(struct replay_opts *o, struct replay *rp) {
+  char profile_path[1024], a[KZ_DATE_LEN], b[KZ_DATE_LEN];
   struct kz_diag d = {0};
-  struct kz_engine e;
+  struct kz_fxrun s;
   struct kz_fixture f = {0};
-  struct kz_tasks *ts = NULL;
-  sqlite3 *pf = NULL, *cut = NULL, *cases = NULL;
-  struct kz_strbuf open_json = {0}, errors_json = {0};
-  int have_engine = 0, have_fixture = 0;
-  long long nruns = 0, errors = 0;
-  char day[KZ_DATE_LEN], last[KZ_DATE_LEN] = "";
-  size_t next_done = 0;                   /* fixture runs whose done: are applied */
-
-  if (kz_engine_open(&e, rules, profile_path, &d)) {
+  sqlite3 *pf = NULL;
+  struct kz_strbuf open_json = {0}, errors_json = {0}, src = {0};
+  int have_fixture = 0;
+  kz_cli_profile_path(o->rules, o->profile, profile_path, sizeof profile_path);
+  int rc = kz_fxrun_open(&s, o->rules, profile_path, &d);
+  if (rc != KZ_EXIT_OK) {
     kz_diag_print(&d, stderr);
     fprintf(stderr, "kizuki replay: %zu problem(s) in the rules or profile; nothing was run\n", d.n);
+    goto done;
+  }
+  if ((rc = open_source(o, &s, &f, &have_fixture, &pf, &d)) != KZ_EXIT_OK) goto done;
+  if (o->from > o->to) {
+    fprintf(stderr, "kizuki replay: --from %s is after --to %s\n", kz_date_format(o->from, a),
+            kz_date_format(o->to, b));
     rc = KZ_EXIT_USAGE;
     goto done;
   }
-  have_engine = 1;
-  if (fixture_path) {
-    if (kz_fixture_load(&f, fixture_path, &d)) {
-      kz_diag_print(&d, stderr);
-      fprintf(stderr, "kizuki replay: %s cannot be loaded\n", fixture_path);
-      rc = KZ_EXIT_USAGE;
-      goto done;
-    }
-    have_fixture = 1;
-    if (kz_fixture_apply_params(&f, &e.prof, &d)) {
-      kz_diag_print(&d, stderr);
-      rc = KZ_EXIT_USAGE;
-      goto done;
-    }
-    if (from == KZ_DAY_NONE) from = f.runs[0].as_of;
-    if (to == KZ_DAY_NONE) to = f.runs[f.nruns - 1].as_of;
-    cases = f.cases;
-  } else {
-    rc = kz_cli_open_cases(cases_path, &pf, &d);
-    if (rc != KZ_EXIT_OK) {
-      for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki replay: %s\n", d.msgs[i]);
-      goto done;
-    }
-    cases = pf;
-    if (nhouseholds) {
-      if (kz_fixture_cases_db(&cut, &d) || copy_households(pf, cut, households, nhouseholds, &d)) {
-        for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki replay: %s\n", d.msgs[i]);
-        rc = KZ_EXIT_CASES;
-        goto done;
-      }
-      cases = cut;
-    }
-  }
-  if (from > to) {
-    char a[KZ_DATE_LEN], b[KZ_DATE_LEN];
-    fprintf(stderr, "kizuki replay: --from %s is after --to %s\n", kz_date_format(from, a),
-            kz_date_format(to, b));
-    rc = KZ_EXIT_USAGE;
-    goto done;
-  }
-  rc = kz_tasks_open(&ts, ":memory:", &e.prof, &d);
-  if (rc != KZ_EXIT_OK) {
-    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki replay: %s\n", d.msgs[i]);
+  if ((rc = kz_fxrun_start(&s, &d)) != KZ_EXIT_OK) {
+    print_diag(&d, NULL);
     goto done;
   }
 
-  long long total = (to - from) / every + 1 + ((to - from) % every != 0);
-  FILE *progress = !quiet && kz_cli_stderr_is_tty() ? stderr : NULL;
-  if (!rp.json) {
-    char a[KZ_DATE_LEN], b[KZ_DATE_LEN];
-    fprintf(rp.out, "kizuki replay of %s%s%s: %s .. %s, every %ld day%s (%lld runs), %zu rules\n\n",
-            fixture_path ? fixture_path : cases_path, fixture_path ? " — " : "",
-            fixture_path ? f.name : "", kz_date_format(from, a), kz_date_format(to, b), every, every == 1 ? "" : "s", total, e.rules.n);
-    fprintf(rp.out, TIMELINE_HEAD, "date", "event", "rule", "subject", "unit", "level", "due",
+  rp->total = (o->to - o->from) / o->every + 1 + ((o->to - o->from) % o->every != 0);
+  rp->progress = !o->quiet && kz_cli_stderr_is_tty() ? stderr : NULL;
+  rp->to = o->to;
+  rp->fixture_file = f.file;
+  if (!rp->json) {
+    fprintf(rp->out, "kizuki replay of %s%s%s: %s .. %s, every %ld day%s (%lld runs), %zu rules\n\n",
+            o->fixture_path ? o->fixture_path : o->cases_path, o->fixture_path ? " — " : "",
+            o->fixture_path ? f.name : "", kz_date_format(o->from, a), kz_date_format(o->to, b),
+            o->every, o->every == 1 ? "" : "s", rp->total, s.e.rules.n);
+    fprintf(rp->out, TIMELINE_HEAD, "date", "event", "rule", "subject", "unit", "level", "due",
             "reason");
   }
-  for (kz_day dd = from;; dd = dd + every > to ? to : dd + every) {
-    kz_date_format(dd, day);
-    /* Staff closed these tasks on their run's date (fixture `done:`). */
-    while (have_fixture && next_done < f.nruns && f.runs[next_done].as_of <= dd) {
-      const struct kz_fixture_run *run = &f.runs[next_done++];
-      for (size_t k = 0; k < run->ndone; k++) {
-        struct kz_diag why = {0};
-        const struct kz_fixture_done *x = &run->done[k];
-        if (kz_tasks_mark_done(ts, x->rule, x->subject, x->key, dd, x->note, &why))
-          fprintf(stderr, "%s:%d: done: %s\n", f.file, x->line, why.n ? why.msgs[0] : "failed");
-        kz_diag_clear(&why);
-      }
-    }
-    struct kz_run_stats st = {0};
-    struct kz_run_opts ro = {0};
-    ro.stop = kz_cli_catch_signals();
-    int rrc = kz_run(&e, cases, ts, dd, &ro, &st, &d);
-    if (rrc == KZ_EXIT_QUARANTINE)   /* bad case data: told, the replay goes on */
-      fprintf(stderr, "kizuki replay: %s: %lld household(s) quarantined for bad case data "
-              "(not evaluated, tasks kept; see kizuki run)\n", day, st.quarantine.households);
-    if (rrc != KZ_EXIT_OK && rrc != KZ_EXIT_RULE_ERROR && rrc != KZ_EXIT_QUARANTINE) {
-      for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki replay: %s: %s\n", day, d.msgs[i]);
-      kz_run_stats_free(&st);
-      rc = rrc;
-      goto done;
-    }
-    errors += st.errors;
-    nruns++;
-    kz_tasks_each_night_event(ts, st.run_id, day, print_event, &rp);
-    kz_run_stats_free(&st);
-    snprintf(last, sizeof last, "%s", day);
-    if (progress && (nruns % 16 == 0 || dd == to))
-      fprintf(progress, "\r  %s  %lld/%lld runs%s", day, nruns, total, dd == to ? "\n" : "");
-    if (dd == to) break;
+  struct kz_run_opts ro = {0};
+  ro.stop = kz_cli_catch_signals();
+  kz_day failed_day = KZ_DAY_NONE;
+  rc = kz_fxrun_days(&s, o->from, o->to, o->every, &ro, night_done, done_failed, rp,
+                     &failed_day, &d);
+  if (rc != KZ_EXIT_OK) {
+    print_diag(&d, kz_date_format(failed_day, a));
+    goto done;
   }
-  long long distinct = print_errors(ts, &errors_json);
-  if (!rp.json) {
-    if (rp.nevents == 0) fprintf(rp.out, "(no task events)\n");
+  long long distinct = print_errors(s.ts, &errors_json);
+  if (!rp->json && rp->nevents == 0) fprintf(rp->out, "(no task events)\n");
+  print_open(rp, s.ts, rp->last, &open_json);
+  if (rp->json) {
+    const char *source = o->fixture_path ? o->fixture_path : o->cases_path;
+    kz_strbuf_add_json(&src, source);
+    fprintf(rp->out, "{\"source\":%s,\"from\":\"%s\",\"to\":\"%s\",\"every\":%ld,\"runs\":%lld,"
+            "\"rules\":%zu,\"events\":[%s],\"open\":[%s],\"errors\":[%s]}\n", kz_strbuf_str(&src),
+            kz_date_format(o->from, a), kz_date_format(o->to, b), o->every, rp->nruns, s.e.rules.n,
+            kz_strbuf_str(&rp->events), kz_strbuf_str(&open_json), kz_strbuf_str(&errors_json));
   }
-  print_open(&rp, ts, last, &open_json);
-  if (rp.json) {
-    char a[KZ_DATE_LEN], b[KZ_DATE_LEN];
-    fprintf(rp.out, "{\"source\":");
-    struct kz_strbuf src = {0};
-    const char *s = fixture_path ? fixture_path : cases_path;
-    kz_strbuf_add_json_string(&src, s, strlen(s));
-    fprintf(rp.out, "%s,\"from\":\"%s\",\"to\":\"%s\",\"every\":%ld,\"runs\":%lld,\"rules\":%zu,"
-            "\"events\":[%s],\"open\":[%s],\"errors\":[%s]}\n", kz_strbuf_str(&src),
-            kz_date_format(from, a), kz_date_format(to, b), every, nruns, e.rules.n,
-            kz_strbuf_str(&rp.events), kz_strbuf_str(&open_json), kz_strbuf_str(&errors_json));
-    kz_strbuf_free(&src);
-  }
-  if (errors) {
+  if (rp->errors) {
     fprintf(stderr, "kizuki replay: %lld rule error(s) over %lld runs (%lld distinct, listed above)\n",
-            errors, nruns, distinct);
+            rp->errors, rp->nruns, distinct);
     rc = KZ_EXIT_RULE_ERROR;
   }
 done:
-  kz_tasks_close(ts);
+  kz_fxrun_close(&s);
   if (have_fixture) kz_fixture_free(&f);
-  sqlite3_close(cut);
   sqlite3_close(pf);
-  if (have_engine) kz_engine_close(&e);
   kz_strbuf_free(&open_json);
   kz_strbuf_free(&errors_json);
-  kz_strbuf_free(&rp.events);
+  kz_strbuf_free(&src);
   kz_diag_clear(&d);
-out:
-  free(households);
   return rc;
 }
+
+/* `kizuki replay`: see USAGE. Returns the command's exit code. */
+int kz_cmd_replay(int argc, char **argv) {
+  struct replay_opts o = {0};
+  struct replay rp = {0};
+  rp.out = stdout;
+  int rc = parse_options(argc, argv, &o);
+  if (rc == KZ_EXIT_OK) {
+    rp.json = o.json;
+    rc = replay(&o, &rp);
+  } else if (rc < 0) {
+    rc = KZ_EXIT_OK;                     /* --help */
+  }
+  kz_strbuf_free(&rp.events);
+  free(o.households);
+  return rc;
+}
+
+/* }====== */

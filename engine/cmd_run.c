@@ -107,6 +107,7 @@ int kz_cmd_run(int argc, char **argv) {
   struct kz_tasks *ts = NULL;
   sqlite3 *db = NULL;
   struct kz_run_stats st = {0};
+  volatile sig_atomic_t *stop = kz_cli_catch_signals();   /* from the start: exit 7, whenever */
   int rc = kz_cli_open_engine(&e, "run", rules, profile, "was run");
   if (rc != KZ_EXIT_OK) return rc;
   e.threaded = !one_thread;
@@ -118,7 +119,7 @@ int kz_cmd_run(int argc, char **argv) {
     struct kz_run_opts ro = {0};
     ro.progress = !quiet && kz_cli_stderr_is_tty() ? stderr : NULL;
     ro.errors = stderr;
-    ro.stop = kz_cli_catch_signals();
+    ro.stop = stop;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = kz_run(&e, db, ts, as_of, &ro, &st, &d);

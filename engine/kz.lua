@@ -178,11 +178,16 @@ end
 -- Does contact c see child id? (child_seen = 1 and person_id nil or id)
 -- kz.sees(c, id) is in engine/vocab.c (C, for speed).
 
--- The latest contact that saw child id, or nil.
+-- A sighting (RULES.md "seen"): child C is seen on day X by a contact with
+-- child_seen = 1 on X whose person_id is nil or C, or by attending a checkup
+-- on X (attended_on = X: the health_center saw the child).
+
+-- The latest sighting of child id, as two values: its record (a contact or
+-- a checkup) and its day; nil when the child was never seen.
 -- hh:last_sighting(id) is in engine/vocab.c (C, for speed).
 
--- The first contact on or after day `from` that saw child id, optionally by
--- agency kind only.
+-- The first sighting of child id on or after day `from` (record, day),
+-- optionally by agency kind only (a checkup is the health_center's).
 -- hh:seen_since(id, from, kind) is in engine/vocab.c (C, for speed).
 
 -- The first contact with the household on or after day `from`, optionally by
@@ -197,7 +202,8 @@ end
 -- {====== Checkups ======
 
 -- The missed checkups of child (RULES.md): scheduled_on + grace <= today, not
--- attended, and the child not seen by any agency on or after scheduled_on.
+-- attended, and the child not seen by any agency on or after scheduled_on
+-- (attending a later checkup counts: the health_center saw the child).
 -- hh:missed_checkups(child, grace) is in engine/vocab.c (C, for speed).
 
 -- }======

@@ -96,10 +96,20 @@ static int l_business_days(lua_State *L) { return due(L, "business"); }
 static int l_calendar_days(lua_State *L) { return due(L, "calendar"); }
 
 /* kz.finding{ since=, reason=, key=, evidence=, ... }: mark a table as a
-** finding, so a check may return one finding or a list of them. */
+** finding, so a check may return one finding or a list of them. Only a table
+** without a metatable is marked (or one already a finding): from C a
+** metatable could be set on anything, a read-only library proxy included,
+** and a rule may change only what it made. */
 static int l_finding(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
+  if (lua_getmetatable(L, 1)) {
+    luaL_getmetatable(L, FINDING_MT);
+    if (!lua_rawequal(L, -1, -2))
+      return luaL_argerror(L, 1, "a new table expected (kz.finding{ ... }), not one with a metatable");
+    lua_settop(L, 1);
+    return 1;
+  }
   luaL_setmetatable(L, FINDING_MT);
   return 1;
 }

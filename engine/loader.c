@@ -378,8 +378,7 @@ static int take_row(struct kz_loader *ld, struct kz_bundle *b, int t) {
     }
   }
   /* A person, pregnancy or checkup reached through two memberships of the
-  ** same household is one record. */
-  if (td->person_col && vals[0] && kz_bundle_has_id(b, t, vals[0])) return 0;
+  ** same household is one record: kz_bundle_sort keeps one copy. */
   return kz_bundle_add_row(b, t, vals, lens);
 }
 

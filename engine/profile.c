@@ -143,6 +143,72 @@ static void load_agencies(struct loader *L, const struct kz_yaml_node *seq) {
   }
 }
 
+/* 1 for a unit name: identifiers joined by dots, at least two ("city.health_center"). */
+static int is_unit_name(const char *s) {
+  int parts = 0;
+  char part[128];
+  while (*s) {
+    size_t n = strcspn(s, ".");
+    if (n == 0 || n >= sizeof part) return 0;
+    memcpy(part, s, n);
+    part[n] = '\0';
+    if (!is_identifier(part)) return 0;
+    parts++;
+    s += n;
+    if (*s == '.' && !*++s) return 0;      /* a trailing dot */
+  }
+  return parts >= 2;
+}
+
+static const char **agency_kinds(struct loader *L);
+
+/* fallback_unit: agency kind -> the unit a finding of that ward-level kind
+** goes to when its household has no known ward and no assignment of that
+** kind names one. Unset kinds get "city.<kind>". */
+static void load_fallback(struct loader *L, const struct kz_yaml_node *m) {
+  struct kz_profile *p = L->p;
+  if (m && !kz_yaml_is_null(m) && m->kind != KZ_YAML_MAPPING) {
+    kz_yaml_error(L->d, m, "fallback_unit: expected a mapping of agency kind: unit, got %s",
+                  kz_yaml_kind_name(m));
+    m = NULL;
+  }
+  for (size_t i = 0; m && m->kind == KZ_YAML_MAPPING && i < m->n; i++) {
+    const struct kz_yaml_node *k = m->keys[i];
+    struct kz_agency *ag = (struct kz_agency *)kz_profile_agency(p, k->text);
+    char what[128];
+    const char *unit;
+    snprintf(what, sizeof what, "fallback_unit.%.80s", k->text ? k->text : "");
+    if (!ag) {
+      const char **kinds = agency_kinds(L);
+      const char *near = kinds ? kz_yaml_nearest(k->text, kinds) : NULL;
+      kz_yaml_error(L->d, k, "fallback_unit: unknown agency kind '%.80s'%s%s%s", k->text,
+                    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+      free(kinds);
+      continue;
+    }
+    if (ag->city_level) {
+      kz_yaml_error(L->d, k, "%s: '%s' is a city-level kind; its unit is always city.%s",
+                    what, ag->kind, ag->kind);
+      continue;
+    }
+    if (kz_yaml_as_string(m->items[i], what, &unit, L->d) < 0) continue;
+    if (!is_unit_name(unit)) {
+      kz_yaml_error(L->d, m->items[i], "%s: '%.80s' is not a unit name (e.g. city.%s: "
+                    "lower-case letters, digits and _, parts joined by '.')", what, unit, ag->kind);
+      continue;
+    }
+    free(ag->fallback_unit);
+    if (!(ag->fallback_unit = dup_text(L, unit))) return;
+  }
+  for (size_t i = 0; i < p->nagencies; i++) {     /* the default: city.<kind> */
+    struct kz_agency *ag = &p->agencies[i];
+    if (ag->city_level || ag->fallback_unit || !ag->kind) continue;
+    size_t n = strlen(ag->kind) + sizeof "city.";
+    if (!(ag->fallback_unit = malloc(n))) { L->oom = 1; return; }
+    snprintf(ag->fallback_unit, n, "city.%s", ag->kind);
+  }
+}
+
 static void load_params(struct loader *L, const struct kz_yaml_node *m) {
   struct kz_profile *p = L->p;
   if (!m || kz_yaml_is_null(m)) return;
@@ -294,8 +360,8 @@ static void load_rule_limit(struct loader *L, const struct kz_yaml_node *m, cons
 }
 
 static void load_sandbox(struct loader *L, const struct kz_yaml_node *m) {
-  static const char *const keys[] = {"instructions", "memory_mb", "rule_error_limit",
-                                     "rule_budget_limit", NULL};
+  static const char *const keys[] = {"instructions", "memory_mb", "seconds_per_call",
+                                     "rule_error_limit", "rule_budget_limit", NULL};
   struct kz_profile *p = L->p;
   long long v;
   if (!m) return;
@@ -312,6 +378,12 @@ static void load_sandbox(struct loader *L, const struct kz_yaml_node *m) {
   }
   load_rule_limit(L, m, "rule_error_limit", 1000000, &p->rule_error_limit);
   load_rule_limit(L, m, "rule_budget_limit", 1000, &p->rule_budget_limit);
+  const struct kz_yaml_node *sec = kz_yaml_map_get(m, "seconds_per_call");
+  double dv;
+  if (sec && kz_yaml_as_double(sec, "sandbox.seconds_per_call", &dv, L->d) == 0) {
+    if (!(dv > 0 && dv <= 86400)) kz_yaml_error(L->d, sec, "sandbox.seconds_per_call: must be more than 0 and at most 86400");
+    else p->sandbox_seconds = dv;
+  }
 }
 
 static void load_calendar(struct loader *L, const struct kz_yaml_node *m) {
@@ -354,7 +426,7 @@ static void load_quarantine_max_share(struct loader *L, const struct kz_yaml_nod
 static int load(struct kz_profile *p, const char *path, const char *text, size_t len,
                 struct kz_diag *d) {
   static const char *const keys[] = {"city", "municipality", "wards", "agencies", "params",
-                                     "ladder", "sandbox", "calendar",
+                                     "ladder", "sandbox", "calendar", "fallback_unit",
                                      "quarantine_max_share", NULL};
   int rc = -1;
   size_t before = d->n;
@@ -368,6 +440,7 @@ static int load(struct kz_profile *p, const char *path, const char *text, size_t
   p->rule_error_limit = 20;
   p->rule_budget_limit = 3;
   p->quarantine_max_share = 0.01;
+  p->sandbox_seconds = 2;
   if (!(p->path = strdup(path))) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
   if ((text ? kz_yaml_load_string(path, text, len, &doc, d) : kz_yaml_load_file(path, &doc, d)) < 0)
     goto done;
@@ -388,6 +461,7 @@ static int load(struct kz_profile *p, const char *path, const char *text, size_t
   load_agencies(&L, get(&L, root, "agencies", ROOT, 1));
   load_params(&L, get(&L, root, "params", ROOT, 0));
   load_ladder(&L, get(&L, root, "ladder", ROOT, 0));
+  load_fallback(&L, get(&L, root, "fallback_unit", ROOT, 0));
   load_sandbox(&L, get(&L, root, "sandbox", ROOT, 0));
   load_calendar(&L, get(&L, root, "calendar", ROOT, 0));
   load_quarantine_max_share(&L, get(&L, root, "quarantine_max_share", ROOT, 0));
@@ -429,6 +503,7 @@ void kz_profile_free(struct kz_profile *p) {
   for (size_t i = 0; i < p->nagencies; i++) {
     free(p->agencies[i].kind);
     free(p->agencies[i].name);
+    free(p->agencies[i].fallback_unit);
   }
   free(p->agencies);
   free_params(p->params, p->nparams);
@@ -496,8 +571,13 @@ static int unit_of(const struct kz_profile *p, const char *kind, size_t klen, co
   k[klen] = '\0';
   const struct kz_agency *a = kz_profile_agency(p, k);
   if (!a) return -1;
-  if (!a->city_level && !kz_profile_ward(p, ward)) return -1;
-  int n = snprintf(out, outlen, "%s.%s%s", a->city_level ? "city" : ward, k, suffix);
+  int n;
+  if (!a->city_level && !ward && a->fallback_unit)   /* no known ward: the fallback */
+    n = snprintf(out, outlen, "%s%s", a->fallback_unit, suffix);
+  else if (!a->city_level && !kz_profile_ward(p, ward))
+    return -1;
+  else
+    n = snprintf(out, outlen, "%s.%s%s", a->city_level ? "city" : ward, k, suffix);
   return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 

@@ -24,6 +24,9 @@ struct kz_agency {
   char *kind;            /* "health_center" */
   char *name;            /* "区保健センター" */
   int city_level;        /* 1: one unit for the city ("city.<kind>") */
+  char *fallback_unit;   /* ward-level: the unit of a task whose household has no
+                         ** known ward and no assignment of this kind to go by
+                         ** (`fallback_unit:`, default "city.<kind>"); NULL city-level */
 };
 
 /* A parameter is a number, or (fields != NULL) a map of named numbers such as
@@ -60,6 +63,7 @@ struct kz_profile {
   int rule_budget_limit;           /* ... or running out of its budget this often (3) */
   double quarantine_max_share;     /* above this share of households quarantined, the
                                    ** case DB extract is broken: exit 4 (default 0.01) */
+  double sandbox_seconds;          /* wall clock per evaluation (default 2) */
 };
 
 /* Load and validate path into *p (zeroed first). Every problem is added to
@@ -94,14 +98,19 @@ const struct kz_ward *kz_profile_ward(const struct kz_profile *p, const char *co
 const struct kz_ladder *kz_profile_ladder(const struct kz_profile *p, const char *agency);
 
 /* Write the unit of agency kind `agency` for ward `ward` into out:
-** "<ward>.<agency>" or "city.<agency>". Returns 0, or -1 when the kind is
-** unknown, or the kind is ward-level and ward is NULL or unknown. */
+** "<ward>.<agency>" or "city.<agency>"; for a ward-level kind with ward NULL
+** (no known ward: DESIGN.md "routed by the profile's fallback"), the kind's
+** fallback_unit. Returns 0, or -1 when the kind is unknown, or the kind is
+** ward-level and ward is not a ward of the profile. */
 int kz_profile_unit(const struct kz_profile *p, const char *agency,
                     const char *ward, char *out, size_t outlen);
 
 /* The unit a task of agency kind `agency` in `ward` is with at escalation
 ** level `level` (0 = the agency itself; past the top of the ladder the task
-** stays at the top). Returns 0 or -1 as kz_profile_unit. */
+** stays at the top). With ward NULL a ward-level step is that kind's
+** fallback_unit (a supervisor step: fallback_unit + ".supervisor"), so a
+** task routed by the fallback climbs its ladder too. Returns 0 or -1 as
+** kz_profile_unit. */
 int kz_profile_ladder_unit(const struct kz_profile *p, const char *agency,
                            const char *ward, int level, char *out, size_t outlen);
 

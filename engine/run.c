@@ -41,6 +41,7 @@ int kz_engine_open(struct kz_engine *e, const char *rules_dir, const char *profi
     kz_profile_free(&e->prof);
     return -1;
   }
+  kz_sandbox_limit_time(&e->sb, e->prof.sandbox_seconds);   /* without a timer, the budget holds */
   if (kz_ruleset_load(&e->rules, &e->sb, rules_dir, &e->prof, d)) {
     kz_engine_close(e);
     return -1;
@@ -102,6 +103,7 @@ struct run_ctx {
   struct kz_strbuf msg;      /* error message scratch */
   struct kz_strbuf out;      /* an error line, cleaned (finding.h) */
   struct rule_tally *rt;     /* owned; per loaded rule: its errors this run */
+  struct kz_strbuf why;      /* a reason with its fallback routing line */
 };
 
 /* {====== Rule errors and the circuit breaker ====== */
@@ -118,9 +120,10 @@ struct rule_tally {
   int exhausted;             /* errors that ran out of instructions, memory or time */
 };
 
-/* Did the last sandbox call run out of its budget (instructions, memory)? */
+/* Did the last sandbox call run out of its budget (instructions, memory,
+** wall clock)? */
 static int budget_exhausted(const struct kz_sandbox *sb) {
-  return sb->budget_hit || sb->mem_hit;
+  return sb->budget_hit || sb->mem_hit || sb->deadline_hit;
 }
 
 /* Append s to b cleaned for a terminal and a log, at most max bytes of it. */
@@ -168,7 +171,7 @@ static int rule_error(struct run_ctx *c, const struct kz_rule *r, const char *su
   int line = sb->err_line ? sb->err_line : r->line;
   int exhausted = budget_exhausted(sb);
   sb->err_line = 0;      /* used: a later error found in C must not inherit it */
-  sb->budget_hit = sb->mem_hit = 0;
+  sb->budget_hit = sb->mem_hit = sb->deadline_hit = 0;
   c->st->errors++;
   c->st->rule_errors[ri]++;
   t->errors++;
@@ -248,6 +251,67 @@ static const char *household_ward(struct run_ctx *c) {
     snprintf(c->ward, sizeof c->ward, "%s", lua_tostring(L, -1));
   lua_pop(L, 1);
   return c->ward[0] ? c->ward : NULL;
+}
+
+/* The ward of the household's assignment of agency kind `kind` active on
+** the run's day (the earliest started whose ward the profile knows), or
+** NULL. */
+static const char *assignment_ward(struct run_ctx *c, const char *kind) {
+  const struct kz_table *td = &kz_tables[KZ_T_ASSIGNMENTS];
+  int agency = kz_records_column(td, "agency"), ward = kz_records_column(td, "ward");
+  int start = kz_records_column(td, "start_on"), end = kz_records_column(td, "end_on");
+  const char *day = c->b->today;
+  for (size_t i = 0; i < c->b->rows[KZ_T_ASSIGNMENTS].n; i++) {
+    const char *a = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, agency);
+    const char *w = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, ward);
+    const char *s = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, start);
+    const char *e = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, end);
+    if (a && strcmp(a, kind) == 0 && s && strcmp(s, day) <= 0 && (!e || strcmp(e, day) > 0) &&
+        kz_profile_ward(&c->e->prof, w))
+      return w;
+  }
+  return NULL;
+}
+
+/* Route a finding of a ward-level kind that names no ward: the household's
+** ward; when it has none the profile knows (DESIGN.md: never dropped, never
+** a rule error), the ward of the household's own assignment of that kind,
+** else the kind's fallback_unit (in->ward NULL). Such a finding's reason gets
+** a line saying why it went there, and the run counts it as a data issue. */
+static int route_by_household(struct run_ctx *c, struct kz_task_input *in) {
+  const struct kz_profile *prof = &c->e->prof;
+  const struct kz_agency *ag = kz_profile_agency(prof, in->agency);
+  if (!ag || ag->city_level) return 0;
+  in->ward = household_ward(c);
+  if (kz_profile_ward(prof, in->ward)) return 0;
+  const char *home = in->ward;                 /* NULL, or a ward the profile does not know */
+  in->ward = assignment_ward(c, in->agency);
+  kz_strbuf_reset(&c->why);
+  kz_strbuf_adds(&c->why, in->reason);
+  if (home) kz_strbuf_addf(&c->why, "\n（世帯の住所の区「%s」が%sの区にないため、", home, prof->city);
+  else kz_strbuf_adds(&c->why, "\n（世帯の住所の区が不明のため、");
+  if (in->ward) {
+    kz_strbuf_addf(&c->why, "担当している%sの%sに送付）", kz_profile_ward(prof, in->ward)->name,
+                   ag->name);
+  } else {
+    char unit[64] = "";
+    kz_profile_unit(prof, in->agency, NULL, unit, sizeof unit);
+    kz_strbuf_addf(&c->why, "既定の送付先 %s に送付）", unit);
+  }
+  in->reason = kz_strbuf_str(&c->why);
+  c->st->fallback_routed++;
+  /* A data issue, recorded with the run beside the quarantine's rows. */
+  kz_strbuf_reset(&c->msg);
+  kz_strbuf_addf(&c->msg, "the household has no known ward: a finding of rule %s for subject %s "
+                 "was routed by the fallback (%s)", in->rule, in->subject,
+                 in->ward ? "the ward of its own assignment of that agency" : "fallback_unit");
+  if (kz_tasks_record_issue(c->ts, c->b->household_id, "quality", "residences", NULL, "ward", home,
+                            kz_strbuf_str(&c->msg))) {
+    kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a data issue: %s",
+                kz_tasks_errmsg(c->ts));
+    return -1;
+  }
+  return 0;
 }
 
 static int l_tostring(lua_State *L) {
@@ -332,7 +396,7 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
   lua_State *L = c->e->sb.L;
   const struct kz_rule *r = &c->e->rules.rules[ri];
   int top = lua_gettop(L), rc = 0;
-  struct kz_task_input in = {0};
+  struct kz_task_input in = {.rule = r->id};
   struct kz_finding f;
   if (kz_finding_read(L, idx, &f, &c->msg)) {
     rc = rule_error(c, r, f.subject ? f.subject : subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
@@ -365,9 +429,9 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
     rc = rule_error(c, r, in.subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
     goto done;
   }
-  if (!f.ward) {
-    const struct kz_agency *ag = kz_profile_agency(&c->e->prof, in.agency);
-    if (!ag->city_level) in.ward = household_ward(c);
+  if (!f.ward && route_by_household(c, &in)) {
+    rc = -1;
+    goto done;
   }
   kz_strbuf_reset(&c->ev);
   kz_strbuf_adds(&c->ev, "[");
@@ -564,13 +628,14 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   lua_State *L = e->sb.L;
   struct kz_prefetch *pf = NULL;
   const struct kz_bundle *b = NULL;
-  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}, NULL};
+  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}, NULL, {0}};
   const char **ids = NULL;
   int rc = KZ_EXIT_OK;
   int top = lua_gettop(L);
   char day[KZ_DATE_LEN];
 
   memset(st, 0, sizeof *st);
+  e->sb.stop = opts->stop;       /* a signal ends the rule call in hand, too */
   st->by_rule = calloc(e->rules.n ? e->rules.n : 1, sizeof *st->by_rule);
   ids = calloc(e->rules.n ? e->rules.n : 1, sizeof *ids);
   st->rule_errors = calloc(e->rules.n ? e->rules.n : 1, sizeof *st->rule_errors);
@@ -625,13 +690,14 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
     uint32_t have = 0;                        /* the tables it has records of */
     for (int t = 0; t < KZ_NTABLES; t++)
       if (b->rows[t].n) have |= (uint32_t)1 << t;
-    for (size_t ri = 0; ri < e->rules.n; ri++) {
+    for (size_t ri = 0; ri < e->rules.n && !(opts->stop && *opts->stop); ri++) {
       uint32_t unmet = e->rules.rules[ri].needs & ~have;
       if (unmet && !opts->verify_needs) continue;   /* it can find nothing here */
       if (st->suspended[ri]) continue;              /* the circuit breaker tripped */
       if (eval_rule(&c, ri, unmet)) { rc = KZ_EXIT_TASKS; goto done; }
     }
     lua_settop(L, top);
+    if (opts->stop && *opts->stop) continue;   /* said once, below */
     st->households++;
     if ((st->households & 1023) == 0) lua_gc(L, LUA_GCSTEP, 0);
     if (opts->progress && (st->households & 255) == 0) {
@@ -668,6 +734,7 @@ done:
   kz_strbuf_free(&c.msg);
   kz_strbuf_free(&c.out);
   free(c.rt);
+  kz_strbuf_free(&c.why);
   free(ids);
   return rc;
 }
@@ -684,7 +751,11 @@ void kz_run_print_summary(const struct kz_engine *e, const struct kz_run_stats *
   fprintf(f, "kizuki run as of %s: %lld households, %zu rules, %lld rule errors",
           kz_date_format(as_of, day), st->households, e->rules.n, st->errors);
   if (st->nsuspended) fprintf(f, ", %lld rule(s) suspended (their open tasks kept)", st->nsuspended);
-  fprintf(f, "\n\n%-26s %8s %8s %8s %9s %8s %8s %8s %8s\n", "rule", "opened", "reopened", "kept",
+  fprintf(f, "\n");
+  if (st->fallback_routed)
+    fprintf(f, "%lld findings of households with no known ward were routed by the fallback "
+            "(a data issue: each task's reason says where it went and why)\n", st->fallback_routed);
+  fprintf(f, "\n%-26s %8s %8s %8s %9s %8s %8s %8s %8s\n", "rule", "opened", "reopened", "kept",
           "escalated", "cleared", "backlog", "promoted", "errors");
   for (size_t i = 0; i < e->rules.n; i++) {
     fprintf(f, "%-26s", e->rules.rules[i].id);

@@ -50,6 +50,8 @@ struct kz_run_stats {
   long long households;
   long long counts[KZ_NOUTCOMES];
   long long errors;
+  long long fallback_routed;             /* findings of households with no known ward,
+                                         ** routed by the fallback (a data issue) */
   long long (*by_rule)[KZ_NOUTCOMES];    /* owned; one row per loaded rule */
   long long *rule_errors;                /* owned; errors of each loaded rule */
   unsigned char *suspended;              /* owned; 1: the rule was suspended (circuit breaker) */

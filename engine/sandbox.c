@@ -1,20 +1,36 @@
 /*
-** sandbox.c — the Lua state rules run in: allow lists, read-only tables,
-** memory cap and instruction budget.
+** sandbox.c — the Lua state rules run in: allow lists, sealed per-file
+** libraries, memory cap, instruction budget, wall-clock limit and signals.
 **
 ** What a rule may touch is the allow list below, readable in one screen.
 ** Everything else of Lua's standard library is never loaded into the rules'
 ** environment: no io, os, package, require, debug, dofile, loadfile, print,
 ** string.dump, math.random (rules must be deterministic), and load only for
-** text chunks. Shared tables (string, table, math, utf8, kz) reach rules as
-** read-only proxies whose metatables are locked.
+** text chunks. Each rule file gets its own environment and its own copies of
+** the libraries (string, table, math, utf8, kz), built once when the file
+** loads; each copy reaches the rule as a sealed read-only proxy: no write,
+** no metatable, and iterating it yields values, never the table behind it.
+** The one table all files share, the strings' metatable, is such a proxy too.
+** So no rule can reach state that another rule's findings depend on
+** (docs/security.md, "Why no rule can reach another's findings").
+**
+** Every call is bounded: an instruction budget counted by a hook, work done
+** in C charged to the same budget (bytes allocated, elements moved or
+** searched), the memory cap checked before a C function starts work, and a
+** wall-clock limit kept by a ticker signal that makes the hook run at the
+** next instruction — which is also how SIGTERM stops a call at once.
 */
+#define _GNU_SOURCE        /* memmem, SIGEV_THREAD_ID, gettid */
 #include "sandbox.h"
 
 #include <lauxlib.h>
+#include <limits.h>
+#include <stdint.h>
 #include <lualib.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* {====== Allow lists ====== */
 
@@ -25,19 +41,33 @@ const char *const kz_sandbox_allowed_globals[] = {
   "getmetatable", "_VERSION",
   /* replaced by safe versions below */
   "load", "collectgarbage", "pcall", "xpcall",
-  /* libraries, each read-only */
+  /* libraries: a sealed copy for each rule file */
   "string", "table", "math", "utf8", "kz",
   NULL
 };
 
-/* Library members removed before the library is shared. */
-static const char *const denied_members[][2] = {
-  {"string", "dump"}, {"math", "random"}, {"math", "randomseed"},
-  /* Lua patterns can backtrack for hours inside one C call, where no
-  ** instruction budget reaches; rules compare dates, ids and kinds, and
-  ** string.find searches plain text only (safe_find below). */
-  {"string", "match"}, {"string", "gmatch"}, {"string", "gsub"},
-  {NULL, NULL}
+/* The members of each standard library a rule may use; the rest never reach
+** a rule. Lua patterns (string.match, gmatch, gsub) are out: they can
+** backtrack for hours inside one C call; string.find searches plain text
+** only. No string.dump, string.pack (binary data), math.random. */
+static const char *const string_members[] = {
+  "byte", "char", "find", "format", "len", "lower", "rep", "reverse", "sub", "upper", NULL
+};
+static const char *const table_members[] = {
+  "concat", "insert", "move", "pack", "remove", "sort", "unpack", NULL
+};
+static const char *const math_members[] = {
+  "abs", "acos", "asin", "atan", "ceil", "cos", "exp", "floor", "fmod", "huge", "log", "max",
+  "maxinteger", "min", "mininteger", "modf", "pi", "sin", "sqrt", "tan", "tointeger", "type",
+  "ult", NULL
+};
+static const char *const utf8_members[] = {
+  "char", "charpattern", "codepoint", "codes", "len", "offset", NULL
+};
+
+static const struct { const char *name; const char *const *members; } libraries[] = {
+  {"string", string_members}, {"table", table_members}, {"math", math_members},
+  {"utf8", utf8_members}, {NULL, NULL}
 };
 
 /* Names that exist in standard Lua but never in a rule's world (for `check`
@@ -47,16 +77,34 @@ const char *const kz_sandbox_denied_names[] = {
   "rawset", "loadstring", "coroutine", NULL
 };
 
+/* Metatable fields a rule may not set: __gc would run rule code where no
+** budget, cap or deadline reaches (in the collector, at lua_close); __mode
+** makes what a rule sees depend on when the collector runs. */
+static const char *const denied_metafields[] = {"__gc", "__mode", NULL};
+
 /* }====== */
 
 #define HOOK_EVERY 1000  /* instructions between budget checks */
 #define PROFILE_EVERY 50 /* ... when KZ_PROFILE samples where they go */
+#define ALLOC_PER_UNIT 32     /* bytes allocated that cost one instruction */
+#define SCAN_PER_UNIT 32      /* bytes read by one C call (a search, a scan) that cost one */
+#define CHARGE_FROM 64        /* allocations up to this size are free (short strings are
+                                 interned: whether they allocate depends on the past) */
+#define TICK_NS 100000000L    /* the ticker's period: 0.1 s */
 
 struct kz_sandbox *kz_sandbox_of(lua_State *L) {
   return *(struct kz_sandbox **)lua_getextraspace(L);
 }
 
 static void note_where(lua_State *L, struct kz_sandbox *sb, int from);
+static void budget_hook(lua_State *L, lua_Debug *ar);
+static int doomed(const struct kz_sandbox *sb);
+
+/* Make the hook run at the next Lua instruction. Async-signal-safe (as in
+** lua.c's SIGINT handler): the ticker calls it from a signal handler. */
+static void force_hook(struct kz_sandbox *sb) {
+  lua_sethook(sb->L, budget_hook, LUA_MASKCOUNT, 1);
+}
 
 static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   struct kz_sandbox *sb = ud;
@@ -66,19 +114,37 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return NULL;
   }
   size_t old = ptr ? osize : 0;
-  if (sb->capped && nsize > old && sb->mem_used + (nsize - old) > sb->mem_limit) {
-    /* Lua raises memory errors without calling the message handler: note
-    ** the rule's line here (reading the call stack does not allocate). */
-    if (!sb->mem_hit && !sb->err_line) note_where(sb->L, sb, 0);
-    sb->mem_hit = 1;
-    return NULL;
+  if (sb->capped && nsize > old) {
+    if (sb->mem_used + (nsize - old) > sb->mem_limit) {
+      /* Lua raises memory errors without calling the message handler: note
+      ** the rule's line here (reading the call stack does not allocate).
+      ** Lua first collects and tries again: only when that fails too is it
+      ** the error (LUA_ERRMEM, which sets mem_hit). */
+      if (!sb->err_line) {
+        note_where(sb->L, sb, 0);
+        sb->refused = nsize;
+      }
+      return NULL;
+    }
+    if (sb->refused == nsize) {            /* the retry after a collection worked */
+      sb->refused = 0;
+      if (!doomed(sb)) sb->err_line = 0;
+    }
+    /* Making big things is work the instruction count does not see (a loop
+    ** of 40 MB string.rep calls is a few instructions a turn): charge it. */
+    if (nsize - old > CHARGE_FROM) {
+      sb->budget_left -= (long long)((nsize - old) / ALLOC_PER_UNIT);
+      if (sb->budget_left <= 0) force_hook(sb);
+    }
   }
   void *p = kz_pool_realloc(&sb->pool, ptr, old, nsize);
   if (p) sb->mem_used = sb->mem_used - old + nsize;
   return p;
 }
 
-/* Record the innermost frame that runs in a file (a rule or kz.lua). */
+/* Record the innermost frame that runs in a file (a rule or kz.lua). Chunks
+** made by load() are named "=(load)", never "@...", so they cannot pass
+** for a rule file. */
 static void note_where(lua_State *L, struct kz_sandbox *sb, int from) {
   lua_Debug ar;
   for (int level = from; lua_getstack(L, level, &ar); level++) {
@@ -115,27 +181,101 @@ static void profile_sample(lua_State *L, struct kz_sandbox *sb) {
   lua_pop(L, 1);
 }
 
+/* Has the call in progress met a limit that no pcall may catch? */
+static int doomed(const struct kz_sandbox *sb) {
+  return sb->budget_hit || sb->mem_hit || sb->deadline_hit || sb->stopped;
+}
+
+/* The budget is spent: note where, and from now on make every instruction
+** fail (so __close handlers and message handlers end at once). */
+static int budget_error(lua_State *L, struct kz_sandbox *sb, const char *why) {
+  if (!doomed(sb)) note_where(L, sb, 0);
+  sb->budget_hit = 1;
+  force_hook(sb);
+  /* No "file:line:" in front (luaL_where would name the caller's line from a
+  ** hook): the place is err_file:err_line. */
+  lua_pushfstring(L, "instruction budget of %I exceeded (%s)", (lua_Integer)sb->budget, why);
+  return lua_error(L);
+}
+
+/* The clock read by the hook itself, as well as the ticker (whose signal a
+** thread may get late: under ThreadSanitizer, only at its next intercepted
+** call). The call's time counts from its first hook; one read of the coarse
+** monotonic clock every HOOK_EVERY instructions costs next to nothing. */
+static int clock_says_late(struct kz_sandbox *sb) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+  long long now = (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+  if (!sb->call_t0) {
+    sb->call_t0 = now;
+    return 0;
+  }
+  return now - sb->call_t0 >= (long long)sb->ticks_limit * TICK_NS;
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar) {
   struct kz_sandbox *sb = kz_sandbox_of(L);
   (void)ar;
   if (sb->profile_ref) profile_sample(L, sb);
   sb->budget_left -= sb->profile_ref ? PROFILE_EVERY : HOOK_EVERY;
+  if (sb->stop && *sb->stop) {
+    if (!doomed(sb)) note_where(L, sb, 0);
+    sb->stopped = 1;
+    force_hook(sb);
+    lua_pushliteral(L, "the run was interrupted (SIGTERM or SIGINT); nothing is written");
+    lua_error(L);
+  }
+  if (sb->ticks_limit && (sb->ticks >= sb->ticks_limit || clock_says_late(sb))) {
+    if (!doomed(sb)) note_where(L, sb, 0);
+    sb->deadline_hit = 1;
+    force_hook(sb);
+    lua_pushfstring(L, "wall-clock limit of %f s per call exceeded (an endless loop, or slow "
+                    "calls on huge strings?)", (lua_Number)sb->ticks_limit * (TICK_NS / 1e9));
+    lua_error(L);
+  }
   if (sb->budget_left > 0) return;
-  sb->budget_hit = 1;
-  note_where(L, sb, 0);
-  luaL_error(L, "instruction budget of %I exceeded (an endless loop?)", (lua_Integer)sb->budget);
+  budget_error(L, sb, "an endless loop, or big strings and tables made again and again?");
+}
+
+void kz_sandbox_charge(lua_State *L, lua_Unsigned n) {
+  struct kz_sandbox *sb = kz_sandbox_of(L);
+  if (!sb->capped) return;                 /* the engine's own call, not a rule's */
+  if (n >= (lua_Unsigned)sb->budget_left || sb->budget_left <= 0) {
+    sb->budget_left = 0;
+    budget_error(L, sb, "one call that would do too much work");
+  }
+  sb->budget_left -= (long long)n;
+}
+
+/* Refuse, before any work, a result of bytes that the memory left cannot
+** hold (reported as the memory cap, like an allocation that fails). */
+static void need_memory(lua_State *L, lua_Unsigned bytes) {
+  struct kz_sandbox *sb = kz_sandbox_of(L);
+  if (!sb->capped) return;
+  size_t left = sb->mem_used < sb->mem_limit ? sb->mem_limit - sb->mem_used : 0;
+  if (bytes <= left) return;
+  lua_gc(L, LUA_GCCOLLECT);                /* what is garbage is not in the way */
+  left = sb->mem_used < sb->mem_limit ? sb->mem_limit - sb->mem_used : 0;
+  if (bytes <= left) return;
+  if (!sb->mem_hit && !sb->err_line) note_where(L, sb, 0);
+  sb->mem_hit = 1;
+  luaL_error(L, "memory cap reached");
 }
 
 static int message_handler(lua_State *L) {
   struct kz_sandbox *sb = kz_sandbox_of(L);
   if (!sb->err_line) note_where(L, sb, 1);
   if (!lua_isstring(L, 1)) {
-    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+    if (!doomed(sb) && luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+      return 1;
     lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
   }
   return 1;
 }
 
+/* Call with the limits armed. Per call this is a few stores: the budget is
+** counted by the hook every HOOK_EVERY instructions, and the wall clock by
+** the ticker, which runs anyway. */
 int kz_sandbox_call(struct kz_sandbox *sb, int nargs, int nresults) {
   lua_State *L = sb->L;
   int base = lua_gettop(L) - nargs;
@@ -144,14 +284,22 @@ int kz_sandbox_call(struct kz_sandbox *sb, int nargs, int nresults) {
   sb->budget_left = sb->budget;
   sb->budget_hit = 0;
   sb->mem_hit = 0;
+  sb->refused = 0;
+  sb->deadline_hit = 0;
+  sb->stopped = 0;
   sb->err_file[0] = '\0';
   sb->err_line = 0;
   lua_sethook(L, budget_hook, LUA_MASKCOUNT, sb->profile_ref ? PROFILE_EVERY : HOOK_EVERY);
   sb->capped = 1;
+  sb->ticks = 0;
+  sb->call_t0 = 0;
+  sb->in_call = 1;
   int status = lua_pcall(L, nargs, nresults, base);
+  sb->in_call = 0;
   sb->capped = 0;
   lua_sethook(L, NULL, 0, 0);
   lua_remove(L, base);
+  if (status == LUA_ERRMEM) sb->mem_hit = 1;
   if (status != LUA_OK && sb->mem_hit) {   /* "not enough memory" says too little */
     lua_pop(L, 1);
     lua_gc(L, LUA_GCCOLLECT);
@@ -161,18 +309,80 @@ int kz_sandbox_call(struct kz_sandbox *sb, int nargs, int nresults) {
   return status;
 }
 
+/* {====== The ticker ====== */
+
+#define TICK_SIGNAL (SIGRTMIN)
+
+/* Count a period of the call in progress; at the limit, or once the stop
+** flag is up, make the hook run now. The sandbox comes with the signal
+** (sigev_value), so no global state is needed. */
+static void on_tick(int sig, siginfo_t *si, void *uc) {
+  (void)sig;
+  (void)uc;
+  if (si->si_code != SI_TIMER) return;
+  struct kz_sandbox *sb = si->si_value.sival_ptr;
+  if (!sb || !sb->in_call) return;
+  if (sb->ticks < INT_MAX) sb->ticks++;
+  if ((sb->ticks_limit && sb->ticks >= sb->ticks_limit) || (sb->stop && *sb->stop))
+    force_hook(sb);
+}
+
+int kz_sandbox_limit_time(struct kz_sandbox *sb, double seconds) {
+  double t = seconds * (1e9 / TICK_NS);
+  sb->ticks_limit = seconds <= 0 ? 0 : t >= INT_MAX ? INT_MAX : (int)t + (t > (int)t);
+  if (sb->has_timer) return 0;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_tick;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;   /* the task DB's reads and writes just go on */
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(TICK_SIGNAL, &sa, NULL)) return -1;
+  struct sigevent ev;
+  memset(&ev, 0, sizeof ev);
+  ev.sigev_notify = SIGEV_THREAD_ID;       /* the rules' thread, never the loader's */
+  ev.sigev_signo = TICK_SIGNAL;
+  ev.sigev_value.sival_ptr = sb;
+  ev._sigev_un._tid = gettid();          /* glibc 2.36 spells sigev_notify_thread_id so */
+  if (timer_create(CLOCK_MONOTONIC, &ev, &sb->timer)) return -1;
+  sb->has_timer = 1;
+  struct itimerspec it = {{0, TICK_NS}, {0, TICK_NS}};
+  if (timer_settime(sb->timer, 0, &it, NULL)) return -1;
+  return 0;
+}
+
+/* Stop the ticker and take away any tick still pending, so no handler ever
+** sees this sandbox again. */
+static void stop_ticker(struct kz_sandbox *sb) {
+  if (!sb->has_timer) return;
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, TICK_SIGNAL);
+  pthread_sigmask(SIG_BLOCK, &set, &old);
+  sb->in_call = 0;
+  timer_delete(sb->timer);
+  struct timespec now = {0, 0};
+  while (sigtimedwait(&set, NULL, &now) > 0) {}
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  sb->has_timer = 0;
+}
+
+/* }====== */
+
 /* {====== Safe replacements ====== */
 
 /* load(chunk [, name [, mode [, env]]]): text chunks only; the environment
-** defaults to the caller's rule environment, never the real globals. */
+** defaults to a fresh rule environment, never the real globals. The chunk is
+** always named "(load)": a name such as "@rules/casework.lua" would make its
+** errors point at another rule's file. */
 static int safe_load(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
-  const char *name = luaL_optstring(L, 2, "=(load)");
+  luaL_optstring(L, 2, NULL);
   const char *mode = luaL_optstring(L, 3, "t");
   if (strcmp(mode, "t") != 0) return luaL_error(L, "load: only text chunks (mode \"t\") are allowed");
   if (len > 0 && s[0] == LUA_SIGNATURE[0]) return luaL_error(L, "load: binary chunks are not allowed");
-  if (luaL_loadbufferx(L, s, len, name, "t") != LUA_OK) {
+  kz_sandbox_charge(L, (lua_Unsigned)len);   /* parsing is C work: a unit a byte */
+  if (luaL_loadbufferx(L, s, len, "=(load)", "t") != LUA_OK) {
     luaL_pushfail(L);
     lua_insert(L, -2);
     return 2;
@@ -186,12 +396,14 @@ static int safe_load(lua_State *L) {
   return 1;
 }
 
-/* pcall and xpcall that cannot catch the end of the instruction budget or the
-** memory cap: `while true do pcall(loop) end` would otherwise never stop. */
+/* pcall and xpcall that cannot catch the end of the instruction budget, the
+** memory cap, the wall-clock limit or a stop: `while true do pcall(loop) end`
+** would otherwise never stop. */
 static int finish_pcall(lua_State *L, int status, int extra) {
   if (status == LUA_OK) return lua_gettop(L) - extra;
   struct kz_sandbox *sb = kz_sandbox_of(L);
-  if (sb->budget_hit || sb->mem_hit) return lua_error(L);   /* re-raise */
+  if (status == LUA_ERRMEM) sb->mem_hit = 1;
+  if (doomed(sb)) return lua_error(L);   /* re-raise */
   lua_pushboolean(L, 0);
   lua_pushvalue(L, -2);
   return 2;
@@ -204,16 +416,52 @@ static int safe_pcall(lua_State *L) {
   return finish_pcall(L, lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 0), 0);
 }
 
+/* The message handler xpcall really installs: the rule's handler (upvalue 1)
+** runs only for an ordinary error, where the hook counts its instructions. An
+** error raised by the hook itself (budget, wall clock, stop) is raised where
+** Lua runs no hooks, so a looping handler would never end: it is passed on
+** as it is. */
+static int xpcall_handler(lua_State *L) {
+  if (doomed(kz_sandbox_of(L))) return 1;
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
 static int safe_xpcall(lua_State *L) {
   int n = lua_gettop(L);
   luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 2);
+  lua_pushcclosure(L, xpcall_handler, 1);
+  lua_replace(L, 2);
   lua_pushboolean(L, 1);
   lua_pushvalue(L, 1);
   lua_rotate(L, 3, 2);
   return finish_pcall(L, lua_pcall(L, n - 2, LUA_MULTRET, 2), 2);
 }
 
-/* string.find(s, text [, init]): plain-text search only (no patterns). */
+/* setmetatable(t, mt) without __gc or __mode (see denied_metafields). */
+static int safe_setmetatable(lua_State *L) {
+  int t = lua_type(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+  if (t == LUA_TTABLE)
+    for (const char *const *f = denied_metafields; *f; f++) {
+      lua_pushstring(L, *f);
+      if (lua_rawget(L, 2) != LUA_TNIL)
+        return luaL_error(L, "setmetatable: metatable field '%s' is not allowed in rules", *f);
+      lua_pop(L, 1);
+    }
+  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+    return luaL_error(L, "cannot change a protected metatable");
+  lua_settop(L, 2);
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+/* string.find(s, text [, init]): plain-text search only (no patterns), in
+** linear time (memmem), the bytes searched charged to the budget. */
 static int safe_find(lua_State *L) {
   size_t ls, lp;
   const char *s = luaL_checklstring(L, 1, &ls);
@@ -224,14 +472,185 @@ static int safe_find(lua_State *L) {
   if (init < 0) init = (lua_Integer)ls + init + 1;
   if (init < 1) init = 1;
   if ((size_t)init > ls + 1) { luaL_pushfail(L); return 1; }
-  for (size_t i = (size_t)init - 1; i + lp <= ls; i++)
-    if (memcmp(s + i, p, lp) == 0) {
-      lua_pushinteger(L, (lua_Integer)i + 1);
-      lua_pushinteger(L, (lua_Integer)(i + lp));
-      return 2;
+  kz_sandbox_charge(L, (lua_Unsigned)(ls - (size_t)(init - 1) + lp) / SCAN_PER_UNIT);
+  const char *hit = memmem(s + init - 1, ls - (size_t)(init - 1), p, lp);
+  if (!hit) { luaL_pushfail(L); return 1; }
+  lua_pushinteger(L, (lua_Integer)(hit - s) + 1);
+  lua_pushinteger(L, (lua_Integer)(hit - s) + (lua_Integer)lp);
+  return 2;
+}
+
+/* string.rep(s, n [, sep]): the size is known before the work; it must fit
+** in the memory left. An empty result is made at once
+** (("").rep(s, math.maxinteger) would loop 2^63 times copying nothing). */
+static int safe_rep(lua_State *L) {
+  size_t l, lsep;
+  const char *s = luaL_checklstring(L, 1, &l);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  const char *sep = luaL_optlstring(L, 3, "", &lsep);
+  if (n <= 0 || (l == 0 && (lsep == 0 || n == 1))) {
+    lua_pushliteral(L, "");
+    return 1;
+  }
+  if (l + lsep < l || (lua_Unsigned)n > ((lua_Unsigned)(SIZE_MAX / 2)) / (l + lsep)) {
+    need_memory(L, (lua_Unsigned)-1);
+    return luaL_error(L, "resulting string too large");
+  }
+  size_t total = (size_t)n * l + (size_t)(n - 1) * lsep;
+  need_memory(L, (lua_Unsigned)total * 2);     /* the buffer, then the string */
+  luaL_Buffer b;
+  char *p = luaL_buffinitsize(L, &b, total);
+  /* One period (s, sep), then the filled part doubled: O(log n) copies, so the
+  ** work is the bytes, which the allocator has charged. */
+  memcpy(p, s, l);
+  size_t filled = l;
+  if (n > 1) {
+    memcpy(p + l, sep, lsep);
+    filled += lsep;
+    while (filled < total) {
+      size_t chunk = filled < total - filled ? filled : total - filled;
+      memcpy(p + filled, p, chunk);
+      filled += chunk;
     }
-  luaL_pushfail(L);
+  }
+  luaL_pushresultsize(&b, total);
   return 1;
+}
+
+/* The length of the table at idx, asked once (a __len that answers
+** differently each time cannot make a loop longer than it was charged). */
+static lua_Integer table_len(lua_State *L, int idx) {
+  luaL_checktype(L, idx, LUA_TTABLE);
+  return luaL_len(L, idx);
+}
+
+/* table.insert(t, [pos,] v): the elements shifted are charged first. */
+static int safe_insert(lua_State *L) {
+  lua_Integer e = (lua_Integer)((lua_Unsigned)table_len(L, 1) + 1);   /* first empty */
+  lua_Integer pos;
+  switch (lua_gettop(L)) {
+    case 2: pos = e; break;
+    case 3:
+      pos = luaL_checkinteger(L, 2);
+      luaL_argcheck(L, (lua_Unsigned)pos - 1u < (lua_Unsigned)e, 2, "position out of bounds");
+      kz_sandbox_charge(L, (lua_Unsigned)e - (lua_Unsigned)pos);
+      for (lua_Integer i = e; i > pos; i--) {
+        lua_geti(L, 1, i - 1);
+        lua_seti(L, 1, i);
+      }
+      break;
+    default: return luaL_error(L, "wrong number of arguments to 'insert'");
+  }
+  lua_seti(L, 1, pos);
+  return 0;
+}
+
+/* table.remove(t [, pos]) */
+static int safe_remove(lua_State *L) {
+  lua_Integer size = table_len(L, 1);
+  lua_Integer pos = luaL_optinteger(L, 2, size);
+  if (pos != size)
+    luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 2, "position out of bounds");
+  lua_geti(L, 1, pos);
+  if (pos < size) kz_sandbox_charge(L, (lua_Unsigned)size - (lua_Unsigned)pos);
+  for (; pos < size; pos++) {
+    lua_geti(L, 1, pos + 1);
+    lua_seti(L, 1, pos);
+  }
+  lua_pushnil(L);
+  lua_seti(L, 1, pos);
+  return 1;
+}
+
+/* table.move(a1, f, e, t [, a2]) */
+static int safe_move(lua_State *L) {
+  lua_Integer f = luaL_checkinteger(L, 2);
+  lua_Integer e = luaL_checkinteger(L, 3);
+  lua_Integer t = luaL_checkinteger(L, 4);
+  int tt = !lua_isnoneornil(L, 5) ? 5 : 1;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, tt, LUA_TTABLE);
+  if (e >= f) {
+    luaL_argcheck(L, f > 0 || e < LUA_MAXINTEGER + f, 3, "too many elements to move");
+    lua_Integer n = e - f + 1;
+    luaL_argcheck(L, t <= LUA_MAXINTEGER - n + 1, 4, "destination wrap around");
+    kz_sandbox_charge(L, (lua_Unsigned)n);
+    if (t > e || t <= f || (tt != 1 && !lua_compare(L, 1, tt, LUA_OPEQ))) {
+      for (lua_Integer i = 0; i < n; i++) {
+        lua_geti(L, 1, f + i);
+        lua_seti(L, tt, t + i);
+      }
+    } else {
+      for (lua_Integer i = n - 1; i >= 0; i--) {
+        lua_geti(L, 1, f + i);
+        lua_seti(L, tt, t + i);
+      }
+    }
+  }
+  lua_pushvalue(L, tt);
+  return 1;
+}
+
+/* table.concat(list [, sep [, i [, j]]]) */
+static int safe_concat(lua_State *L) {
+  size_t lsep;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  const char *sep = luaL_optlstring(L, 2, "", &lsep);
+  lua_Integer i = luaL_optinteger(L, 3, 1);
+  lua_Integer last = lua_isnoneornil(L, 4) ? table_len(L, 1) : luaL_checkinteger(L, 4);
+  luaL_Buffer b;
+  if (i <= last) kz_sandbox_charge(L, (lua_Unsigned)last - (lua_Unsigned)i + 1);
+  luaL_buffinit(L, &b);
+  for (; i <= last; i++) {
+    lua_geti(L, 1, i);
+    if (!lua_isstring(L, -1))
+      return luaL_error(L, "invalid value (at index %I) in table for 'concat'", (LUAI_UACINT)i);
+    luaL_addvalue(&b);
+    if (i == last) break;
+    luaL_addlstring(&b, sep, lsep);
+  }
+  luaL_pushresult(&b);
+  return 1;
+}
+
+/* table.unpack(list [, i [, j]]) */
+static int safe_unpack(lua_State *L) {
+  lua_Integer i = luaL_optinteger(L, 2, 1);
+  lua_Integer e = lua_isnoneornil(L, 3) ? luaL_len(L, 1) : luaL_checkinteger(L, 3);
+  if (i > e) return 0;
+  lua_Unsigned n = (lua_Unsigned)e - (lua_Unsigned)i;
+  if (n >= (unsigned int)INT_MAX || !lua_checkstack(L, (int)(++n)))
+    return luaL_error(L, "too many results to unpack");
+  kz_sandbox_charge(L, n);
+  for (; i < e; i++) lua_geti(L, 1, i);
+  lua_geti(L, 1, e);
+  return (int)n;
+}
+
+/* table.sort(list [, comp]): Lua's own sort (upvalue 1), n log n charged
+** first. A table whose __len could claim what it does not hold is refused. */
+static int safe_sort(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  if (luaL_getmetafield(L, 1, "__len") != LUA_TNIL)
+    return luaL_error(L, "table.sort: a table with a __len metamethod cannot be sorted in rules");
+  lua_Unsigned n = (lua_Unsigned)lua_rawlen(L, 1), work = n;
+  for (lua_Unsigned m = n; m > 1; m >>= 1) work += n;
+  kz_sandbox_charge(L, work);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 0);
+  return 0;
+}
+
+/* A library function (upvalue 1) that scans its first argument, a string,
+** without allocating (utf8.len, tonumber ...): the bytes are charged first. */
+static int charged_scan(lua_State *L) {
+  if (lua_type(L, 1) == LUA_TSTRING)
+    kz_sandbox_charge(L, (lua_Unsigned)lua_rawlen(L, 1) / SCAN_PER_UNIT);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
 }
 
 static int safe_collectgarbage(lua_State *L) {
@@ -244,59 +663,44 @@ static int safe_collectgarbage(lua_State *L) {
 
 /* }====== */
 
+/* {====== Sealed tables ====== */
+
 static int refuse_write(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
   return luaL_error(L, "attempt to change read-only table (field '%s')", k);
 }
 
+/* The iterator pairs() gives for a proxy: the table behind it is its upvalue,
+** never handed to the rule; the state argument (the proxy) is ignored. */
 static int proxy_next(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 2);
-  if (lua_next(L, 1)) return 2;
+  if (lua_next(L, lua_upvalueindex(1))) return 2;
   lua_pushnil(L);
   return 1;
 }
 
-/* pairs() over a proxy walks the table behind it. */
 static int proxy_pairs(lua_State *L) {
-  lua_pushcfunction(L, proxy_next);
   if (!lua_getmetatable(L, 1)) return luaL_error(L, "not a read-only table");
-  lua_getfield(L, -1, "__index");
-  lua_remove(L, -2);
+  lua_pushliteral(L, "__index");
+  lua_rawget(L, -2);
+  lua_pushcclosure(L, proxy_next, 1);
+  lua_pushvalue(L, 1);           /* the state: the proxy itself */
   lua_pushnil(L);
   return 3;
 }
 
-/* A copy of the table at idx whose nested tables are read-only proxies of
-** their own copies (depth-limited): what a rule reaches through it, it cannot
-** change. */
-static void push_deep_view(lua_State *L, int idx, int depth) {
-  lua_newtable(L);
-  int view = lua_gettop(L);
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    if (lua_type(L, -1) == LUA_TTABLE && depth < 4) {
-      push_deep_view(L, lua_gettop(L), depth + 1);
-      kz_sandbox_push_readonly(L, lua_gettop(L));
-      lua_remove(L, -2);
-      lua_remove(L, -2);
-    }
-    lua_pushvalue(L, -2);
-    lua_insert(L, -2);
-    lua_rawset(L, view);
-  }
-}
-
 static int proxy_len(lua_State *L) {
   if (!lua_getmetatable(L, 1)) return 0;
-  lua_getfield(L, -1, "__index");
+  lua_pushliteral(L, "__index");
+  lua_rawget(L, -2);
   lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
   return 1;
 }
 
 void kz_sandbox_push_readonly(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
   lua_newtable(L);                    /* proxy */
-  lua_createtable(L, 0, 6);           /* its metatable */
+  lua_createtable(L, 0, 5);           /* its metatable */
   lua_pushcfunction(L, proxy_len);
   lua_setfield(L, -2, "__len");
   lua_pushvalue(L, idx);
@@ -310,45 +714,140 @@ void kz_sandbox_push_readonly(lua_State *L, int idx) {
   lua_setmetatable(L, -2);
 }
 
+/* A copy of the table at idx whose nested tables are sealed copies of their
+** own, at any depth (memo: original -> proxy, so shared and cyclic tables
+** stay shared and cyclic within the copy). Leaves the unsealed copy on top. */
+static void push_deep_copy(lua_State *L, int idx, int memo) {
+  lua_newtable(L);
+  int copy = lua_gettop(L);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (lua_type(L, -1) == LUA_TTABLE) {
+      int v = lua_gettop(L);
+      lua_pushvalue(L, v);
+      if (lua_rawget(L, memo) == LUA_TNIL) {
+        lua_pop(L, 1);
+        push_deep_copy(L, v, memo);
+        kz_sandbox_push_readonly(L, lua_gettop(L));
+        lua_remove(L, -2);
+        lua_pushvalue(L, v);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, memo);
+      }
+      lua_replace(L, v);
+    }
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, copy);
+  }
+}
+
 static int kz_unknown_field(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
   return luaL_error(L, "kz has no field '%s'", k);
 }
 
-/* The base table: every allowed global, read-only libraries. Stored in the
-** registry under "kz.base". Expects the real globals filled by luaL_openlibs
-** and kz loaded under global "kz". */
-static void build_base(lua_State *L) {
-  lua_newtable(L);
-  int base = lua_gettop(L);
-  for (int i = 0; denied_members[i][0]; i++) {
-    lua_getglobal(L, denied_members[i][0]);
+/* Registry keys. */
+static const char K_BASE = 0;     /* the allowed base functions */
+static const char K_LIBS = 0;     /* name -> the allowed members of each library */
+static const char K_COPIES = 0;   /* every rule file's copy of kz (weak keys), for kz_sandbox_set */
+
+/* Push a sealed copy of library name (a member of K_LIBS, or the real kz). */
+static void push_library(lua_State *L, const char *name) {
+  if (strcmp(name, "kz") == 0) {
+    lua_getglobal(L, "kz");
+    lua_newtable(L);                           /* memo */
+    push_deep_copy(L, lua_gettop(L) - 1, lua_gettop(L));
+    lua_remove(L, -2);
+    lua_remove(L, -2);
+    lua_createtable(L, 0, 1);                  /* kz.todya is a typo, not nil */
+    lua_pushcfunction(L, kz_unknown_field);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &K_COPIES);
+    lua_pushvalue(L, -2);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+  } else {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &K_LIBS);
+    lua_getfield(L, -1, name);
+    lua_newtable(L);
     lua_pushnil(L);
-    lua_setfield(L, -2, denied_members[i][1]);
+    while (lua_next(L, -3)) {
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, -4);
+    }
+    lua_remove(L, -2);
+    lua_remove(L, -2);
+  }
+  kz_sandbox_push_readonly(L, lua_gettop(L));
+  lua_remove(L, -2);
+}
+
+/* Replace member name of the library table on the top of the stack by f,
+** with the member as it was as f's one upvalue when up is set. */
+static void replace_member(lua_State *L, const char *name, lua_CFunction f, int up) {
+  if (up) {
+    lua_getfield(L, -1, name);
+    lua_pushcclosure(L, f, 1);
+  } else {
+    lua_pushcfunction(L, f);
+  }
+  lua_setfield(L, -2, name);
+}
+
+/* The base table and the allowed libraries, in the registry. Expects the
+** real globals filled by luaL_openlibs and kz loaded under global "kz". */
+static void build_base(lua_State *L) {
+  lua_newtable(L);                         /* weak-keyed: copies made by load() may go */
+  lua_createtable(L, 0, 1);
+  lua_pushliteral(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &K_COPIES);
+
+  lua_newtable(L);
+  int libs = lua_gettop(L);
+  for (int i = 0; libraries[i].name; i++) {
+    lua_getglobal(L, libraries[i].name);
+    int real = lua_gettop(L);
+    lua_newtable(L);
+    for (const char *const *m = libraries[i].members; *m; m++) {
+      lua_getfield(L, real, *m);
+      lua_setfield(L, -2, *m);
+    }
+    if (strcmp(libraries[i].name, "string") == 0) {
+      replace_member(L, "find", safe_find, 0);
+      replace_member(L, "rep", safe_rep, 0);
+    } else if (strcmp(libraries[i].name, "table") == 0) {
+      replace_member(L, "insert", safe_insert, 0);
+      replace_member(L, "remove", safe_remove, 0);
+      replace_member(L, "move", safe_move, 0);
+      replace_member(L, "concat", safe_concat, 0);
+      replace_member(L, "unpack", safe_unpack, 0);
+      replace_member(L, "sort", safe_sort, 1);
+    } else if (strcmp(libraries[i].name, "utf8") == 0) {
+      replace_member(L, "len", charged_scan, 1);
+      replace_member(L, "offset", charged_scan, 1);
+      replace_member(L, "codepoint", charged_scan, 1);
+    }
+    lua_setfield(L, libs, libraries[i].name);
     lua_pop(L, 1);
   }
-  lua_getglobal(L, "string");
-  lua_pushcfunction(L, safe_find);
-  lua_setfield(L, -2, "find");
-  lua_pop(L, 1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &K_LIBS);
+
+  lua_newtable(L);
+  int base = lua_gettop(L);
   for (const char *const *n = kz_sandbox_allowed_globals; *n; n++) {
     lua_getglobal(L, *n);
-    if (strcmp(*n, "kz") == 0) {       /* kz has nested tables: a deep view */
-      push_deep_view(L, lua_gettop(L), 0);
-      lua_createtable(L, 0, 1);        /* kz.todya is a typo, not nil */
-      lua_pushcfunction(L, kz_unknown_field);
-      lua_setfield(L, -2, "__index");
-      lua_setmetatable(L, -2);
-      lua_pushvalue(L, -1);
-      lua_setfield(L, LUA_REGISTRYINDEX, "kz.view");
-      lua_remove(L, -2);
-    }
-    if (lua_type(L, -1) == LUA_TTABLE) {
-      kz_sandbox_push_readonly(L, lua_gettop(L));
-      lua_remove(L, -2);
-    }
-    lua_setfield(L, base, *n);
+    if (lua_type(L, -1) == LUA_TTABLE) lua_pop(L, 1);   /* a library: copied per file */
+    else lua_setfield(L, base, *n);
   }
+  lua_getglobal(L, "tonumber");
+  lua_pushcclosure(L, charged_scan, 1);
+  lua_setfield(L, base, "tonumber");
   lua_pushcfunction(L, safe_load);
   lua_setfield(L, base, "load");
   lua_pushcfunction(L, safe_collectgarbage);
@@ -357,19 +856,22 @@ static void build_base(lua_State *L) {
   lua_setfield(L, base, "pcall");
   lua_pushcfunction(L, safe_xpcall);
   lua_setfield(L, base, "xpcall");
-  lua_pushvalue(L, base);
-  lua_setfield(L, base, "_G");
-  /* Strings index the read-only string library, and their metatable is
-  ** hidden from rules. */
+  lua_pushcfunction(L, safe_setmetatable);
+  lua_setfield(L, base, "setmetatable");
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &K_BASE);
+
+  /* Strings index a sealed copy of the string library (the one table every
+  ** file shares, and it cannot be changed), and their metatable is hidden. */
   lua_pushliteral(L, "");
   lua_getmetatable(L, -1);
-  lua_getfield(L, base, "string");
+  push_library(L, "string");
   lua_setfield(L, -2, "__index");
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");
   lua_pop(L, 2);
-  lua_setfield(L, LUA_REGISTRYINDEX, "kz.base");
 }
+
+/* }====== */
 
 static int env_unknown(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
@@ -385,7 +887,7 @@ void kz_sandbox_push_env(struct kz_sandbox *sb) {
   lua_State *L = sb->L;
   lua_newtable(L);
   int env = lua_gettop(L);
-  lua_getfield(L, LUA_REGISTRYINDEX, "kz.base");
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &K_BASE);
   lua_pushnil(L);
   while (lua_next(L, -2)) {          /* copy: known names are plain hits */
     lua_pushvalue(L, -2);
@@ -393,6 +895,12 @@ void kz_sandbox_push_env(struct kz_sandbox *sb) {
     lua_rawset(L, env);
   }
   lua_pop(L, 1);
+  for (int i = 0; libraries[i].name; i++) {
+    push_library(L, libraries[i].name);
+    lua_setfield(L, env, libraries[i].name);
+  }
+  push_library(L, "kz");
+  lua_setfield(L, env, "kz");
   lua_pushvalue(L, env);
   lua_setfield(L, env, "_G");
   lua_createtable(L, 0, 3);
@@ -409,13 +917,20 @@ int kz_luaopen_kz(lua_State *L);  /* kzlib.c */
 
 void kz_sandbox_set(struct kz_sandbox *sb, const char *name) {
   lua_State *L = sb->L;                /* value on top of the stack */
+  int v = lua_gettop(L);
   lua_getglobal(L, "kz");
-  lua_pushvalue(L, -2);
+  lua_pushvalue(L, v);
   lua_setfield(L, -2, name);
-  lua_getfield(L, LUA_REGISTRYINDEX, "kz.view");
-  lua_pushvalue(L, -3);
-  lua_setfield(L, -2, name);
-  lua_pop(L, 3);
+  lua_pop(L, 1);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &K_COPIES);
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {            /* every rule file's copy */
+    lua_pop(L, 1);
+    lua_pushstring(L, name);
+    lua_pushvalue(L, v);
+    lua_rawset(L, -3);
+  }
+  lua_settop(L, v - 1);
 }
 
 static int open_all(lua_State *L) {
@@ -474,6 +989,7 @@ void kz_sandbox_print_profile(struct kz_sandbox *sb, FILE *f) {
 }
 
 void kz_sandbox_close(struct kz_sandbox *sb) {
+  stop_ticker(sb);
   if (sb->L) lua_close(sb->L);
   kz_pool_destroy(&sb->pool);
   sb->L = NULL;

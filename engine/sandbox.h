@@ -2,16 +2,19 @@
 ** sandbox.h — the Lua state rules run in.
 **
 ** Rules get the kizuki library (kz) and the safe parts of Lua's standard
-** library, named in one allow list in sandbox.c; every shared table is
-** read-only. The state has a memory cap, and every protected call made
-** through kz_sandbox_call has an instruction budget. An error is reported
-** with the rule file and line where it happened.
+** library, named in one allow list in sandbox.c; each rule file has its own
+** sealed copies. The state has a memory cap, and every protected call made
+** through kz_sandbox_call has an instruction budget (C work charged to it)
+** and a wall-clock limit. An error is reported with the rule file and line
+** where it happened.
 */
 #ifndef KZ_SANDBOX_H
 #define KZ_SANDBOX_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 #include <lua.h>
 #include "pool.h"
 
@@ -24,11 +27,24 @@ struct kz_sandbox {
   int capped;                 /* the memory cap applies (only inside kz_sandbox_call, so
                                  the engine's own pushes between calls cannot fail) */
   int mem_hit;                /* the last call ran into the memory cap */
+  size_t refused;             /* the size the cap last refused (Lua collects and retries) */
   /* Where the last error happened: the innermost frame in a rule file. */
   char err_file[256];
   int err_line;
   int profile_ref;            /* KZ_PROFILE set: registry ref of the sample counts */
   struct kz_pool pool;        /* owned: where the state's small blocks come from */
+  /* Wall clock and signals. A ticker (a POSIX timer aimed at the thread that
+  ** opened the sandbox) counts periods while a call runs; at the limit, or
+  ** when *stop is set, it makes the hook run at the next Lua instruction. */
+  volatile sig_atomic_t in_call;   /* inside kz_sandbox_call */
+  volatile sig_atomic_t ticks;     /* ticker periods since the call began */
+  int ticks_limit;                 /* periods a call may take (0: no limit) */
+  long long call_t0;               /* ns: the call's first hook (0: not yet) */
+  volatile sig_atomic_t *stop;     /* the command's SIGTERM/SIGINT flag, or NULL */
+  int deadline_hit;                /* the last call ran past its wall-clock limit */
+  int stopped;                     /* the last call was interrupted by *stop */
+  int has_timer;
+  timer_t timer;
 };
 
 /* Create the state: capped allocator, safe libraries, read-only shared
@@ -36,6 +52,20 @@ struct kz_sandbox {
 int kz_sandbox_open(struct kz_sandbox *sb, long long instructions, size_t memory);
 
 void kz_sandbox_close(struct kz_sandbox *sb);
+
+/* Give every call a wall-clock limit of seconds (0: none; counted in ticks of
+** 0.1 s, so a call ends between seconds - 0.1 and seconds) and start the ticker, on the calling thread
+** (the one that will make the calls). Setting sb->stop afterwards to a flag
+** that a signal handler sets makes a call in progress end with an error
+** within a tick of the signal (sb->stopped then says why). Returns 0, or -1
+** when the timer cannot be made (the instruction budget and memory cap
+** still hold). */
+int kz_sandbox_limit_time(struct kz_sandbox *sb, double seconds);
+
+/* Charge n units of work (one unit ~ one Lua instruction) to the call in
+** progress, for C functions whose work the instruction count does not see;
+** raises the budget error when the budget runs out. */
+void kz_sandbox_charge(lua_State *L, lua_Unsigned n);
 
 /* With KZ_PROFILE set in the environment, print where the rules' Lua
 ** instructions went (the 30 busiest source lines) to f. */

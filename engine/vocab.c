@@ -5,10 +5,13 @@
 ** involved, where it lives, when a child was last seen — many times a
 ** night. Answering them in Lua costs a metamethod call for every field of
 ** every record looked at; answering them here is a plain loop over the
-** bundle's rows. The meaning is exactly that of the Lua definitions they
-** replace (kept as comments in engine/kz.lua); fixtures pin it. Everything
-** here is built on the public Lua API and returns record views or fresh
-** tables, so no rule can change what another sees.
+** bundle's rows. A long household (100k contacts) is answered from an index
+** built on its first question (see "The household's index"), so its cost
+** grows as n log n in its rows, never rows x rows. The meaning is exactly
+** that of RULES.md (described in engine/kz.lua); fixtures pin it, and
+** tests/e2e/vocab.sh checks every answer against the slow definitions.
+** Everything here is built on the public Lua API and returns record views
+** or fresh tables, so no rule can change what another sees.
 */
 #include <lauxlib.h>
 #include <stdlib.h>
@@ -66,11 +69,71 @@ static void find_cols(struct cols *c) {
   c->e_received = COL(KZ_T_REPORTS, "received_on");
 }
 
+/* {====== The household's index ======
+**
+** A large household (a long history: 100k contacts, 20k checkups) must not
+** cost contacts x checkups. On the first question asked of a household, its
+** rows are indexed once: persons by id, memberships by person, checkups by
+** child, contacts by agency, and its sightings by child (and agency). Every
+** question is then a binary search and a walk over the rows it is about, so
+** a household's work is O(n log n) in its rows. The index lives in the
+** vocabulary's own scratch (one per Lua state, grown to the largest household
+** and reused; freed with the state) and belongs to one household at a time. */
+
+/* A sighting of a child (RULES.md "seen"): a contact with child_seen = 1
+** (person NULL: it saw every child), or an attended checkup (the
+** health_center saw the child on attended_on). */
+struct sighting {
+  const char *person;      /* NULL: every child of the household */
+  const char *agency;
+  const char *day;
+  int rank;                /* on one day: 0 a checkup, 1 a contact (the last is a contact) */
+  int table;
+  size_t row;
+};
+
+/* A row of a table under the value of one of its columns. */
+struct keyed {
+  const char *key;
+  size_t row;
+};
+
+enum { IX_PERSONS = 1, IX_MEMBERS = 2, IX_CHECKUPS = 4, IX_CONTACTS = 8, IX_SEEN = 16,
+       IX_PREGNANCIES = 32 };
+
+struct index {
+  const struct kz_bundle *b;     /* the household it describes: b at gen, live */
+  uint32_t gen, live;
+  size_t nrows[KZ_NTABLES];
+  unsigned built;                /* IX_* parts built for it so far */
+  struct keyed *persons;         /* by id */
+  struct keyed *members;         /* by person_id */
+  struct keyed *checkups;        /* by child_id */
+  struct keyed *contacts;        /* by agency */
+  struct keyed *pregnancies;     /* by mother_id */
+  struct sighting *seen;         /* by person, day */
+  struct sighting *seen_kind;    /* by person, agency, day */
+  size_t nseen;
+  size_t cap_keyed[5], cap_seen;
+};
+
+/* }====== */
+
+
+/* The vocabulary's upvalue: the columns and the index scratch. */
+struct vocab {
+  struct cols c;
+  struct index ix;
+};
+
+
 /* What every vocabulary function starts from: the household's bundle, the
 ** columns, and the day asked about. */
 struct ask {
   const struct kz_bundle *b;
   const struct cols *c;
+  struct index *ix;              /* the household's index, built part by part */
+  lua_State *L;                  /* errors (out of memory) are raised on it */
 };
 
 /* nargs: the method's arguments counting self; missing ones become nil so
@@ -78,14 +141,231 @@ struct ask {
 static struct ask begin(lua_State *L, int nargs) {
   struct ask a;
   lua_settop(L, nargs);
+  struct vocab *v = lua_touserdata(L, lua_upvalueindex(2));
   a.b = kz_view_check_household(L, 1);
-  a.c = lua_touserdata(L, lua_upvalueindex(2));
+  a.c = &v->c;
+  a.ix = &v->ix;
+  a.L = L;
   return a;
 }
 
 #define V(a, t, i, col) kz_bundle_value((a)->b, (t), (i), (col))
 
 static int eq(const char *x, const char *y) { return x && y && strcmp(x, y) == 0; }
+
+/* {====== The household's index: building and asking ====== */
+
+static int cmp_null(const char *x, const char *y) {
+  if (!x || !y) return (x != NULL) - (y != NULL);
+  return strcmp(x, y);
+}
+
+static int cmp_size(size_t x, size_t y) { return (x > y) - (x < y); }
+
+static int keyed_cmp(const void *x, const void *y) {
+  const struct keyed *a = x, *b = y;
+  int c = cmp_null(a->key, b->key);
+  return c ? c : cmp_size(a->row, b->row);
+}
+
+static int when_cmp(const struct sighting *a, const struct sighting *b) {
+  int c = strcmp(a->day, b->day);
+  if (!c) c = a->rank - b->rank;
+  return c ? c : cmp_size(a->row, b->row);
+}
+
+static int seen_cmp(const void *x, const void *y) {
+  const struct sighting *a = x, *b = y;
+  int c = cmp_null(a->person, b->person);
+  return c ? c : when_cmp(a, b);
+}
+
+static int seen_kind_cmp(const void *x, const void *y) {
+  const struct sighting *a = x, *b = y;
+  int c = cmp_null(a->person, b->person);
+  if (!c) c = cmp_null(a->agency, b->agency);
+  return c ? c : when_cmp(a, b);
+}
+
+/* Make *p hold n elements of size bytes (growing *cap). Returns 0 or -1. */
+static int reserve(void **p, size_t *cap, size_t n, size_t size) {
+  if (n <= *cap) return 0;
+  size_t want = *cap ? *cap : 16;
+  while (want < n) want *= 2;
+  void *q = realloc(*p, want * size);
+  if (!q) return -1;
+  *p = q;
+  *cap = want;
+  return 0;
+}
+
+/* Rows of table t keyed by column col, sorted by (key, row). */
+static int index_keyed(struct index *ix, int k, struct keyed **out, int t, int col) {
+  const struct kz_bundle *b = ix->b;
+  size_t n = b->rows[t].n;
+  if (reserve((void **)out, &ix->cap_keyed[k], n, sizeof **out)) return -1;
+  for (size_t i = 0; i < n; i++) {
+    (*out)[i].key = kz_bundle_value(b, t, i, col);
+    (*out)[i].row = i;
+  }
+  if (n > 1) qsort(*out, n, sizeof **out, keyed_cmp);     /* (an empty table: no array) */
+  return 0;
+}
+
+static void add_sighting(struct index *ix, const char *person, const char *agency,
+                         const char *day, int t, size_t row) {
+  struct sighting *s = &ix->seen[ix->nseen++];
+  s->person = person; s->agency = agency; s->day = day;
+  s->rank = t == KZ_T_CHECKUPS ? 0 : 1;
+  s->table = t; s->row = row;
+}
+
+/* Is b the household ix describes? (b, gen and live name one evaluation) */
+static int index_fresh(const struct index *ix, const struct kz_bundle *b) {
+  if (ix->b != b || ix->gen != b->gen || ix->live != b->live) return 0;
+  for (int t = 0; t < KZ_NTABLES; t++)
+    if (ix->nrows[t] != b->rows[t].n) return 0;
+  return 1;
+}
+
+/* The sightings of the household, sorted twice (by person and day; by
+** person, agency and day). Returns 0 or -1 (out of memory). */
+static int index_sightings(struct index *ix, const struct cols *c) {
+  const struct kz_bundle *b = ix->b;
+  size_t ncontacts = b->rows[KZ_T_CONTACTS].n, ncheckups = b->rows[KZ_T_CHECKUPS].n;
+  if (reserve((void **)&ix->seen, &ix->cap_seen, 2 * (ncontacts + ncheckups) + 1, sizeof *ix->seen))
+    return -1;
+  ix->nseen = 0;
+  for (size_t i = 0; i < ncontacts; i++) {
+    const char *seen = kz_bundle_value(b, KZ_T_CONTACTS, i, c->c_seen);
+    const char *on = kz_bundle_value(b, KZ_T_CONTACTS, i, c->c_occurred);
+    if (on && seen && seen[0] == '1' && seen[1] == '\0')
+      add_sighting(ix, kz_bundle_value(b, KZ_T_CONTACTS, i, c->c_person),
+                   kz_bundle_value(b, KZ_T_CONTACTS, i, c->c_agency), on, KZ_T_CONTACTS, i);
+  }
+  for (size_t i = 0; i < ncheckups; i++) {      /* attended_on after D is NULL (not yet) */
+    const char *on = kz_bundle_value(b, KZ_T_CHECKUPS, i, c->k_attended);
+    const char *child = kz_bundle_value(b, KZ_T_CHECKUPS, i, c->k_child);
+    if (on && child) add_sighting(ix, child, "health_center", on, KZ_T_CHECKUPS, i);
+  }
+  size_t n = ix->nseen;
+  qsort(ix->seen, n, sizeof *ix->seen, seen_cmp);
+  ix->seen_kind = ix->seen + n;
+  memcpy(ix->seen_kind, ix->seen, n * sizeof *ix->seen);
+  qsort(ix->seen_kind, n, sizeof *ix->seen, seen_kind_cmp);
+  return 0;
+}
+
+/* The index of the household asked about, with parts (IX_*) built on first
+** use. Raises a Lua error when memory runs out. */
+static const struct index *index_of(const struct ask *a, unsigned parts) {
+  struct index *ix = a->ix;
+  const struct kz_bundle *b = a->b;
+  const struct cols *c = a->c;
+  if (!index_fresh(ix, b)) {
+    ix->b = b;
+    ix->gen = b->gen;
+    ix->live = b->live;
+    for (int t = 0; t < KZ_NTABLES; t++) ix->nrows[t] = b->rows[t].n;
+    ix->built = 0;
+  }
+  unsigned want = parts & ~ix->built;
+  if (!want) return ix;
+  int rc = 0;
+  if (!rc && (want & IX_PERSONS)) rc = index_keyed(ix, 0, &ix->persons, KZ_T_PERSONS, c->p_id);
+  if (!rc && (want & IX_MEMBERS)) rc = index_keyed(ix, 1, &ix->members, KZ_T_MEMBERS, c->m_person);
+  if (!rc && (want & IX_CHECKUPS)) rc = index_keyed(ix, 2, &ix->checkups, KZ_T_CHECKUPS, c->k_child);
+  if (!rc && (want & IX_CONTACTS)) rc = index_keyed(ix, 3, &ix->contacts, KZ_T_CONTACTS, c->c_agency);
+  if (!rc && (want & IX_PREGNANCIES))
+    rc = index_keyed(ix, 4, &ix->pregnancies, KZ_T_PREGNANCIES, c->g_mother);
+  if (!rc && (want & IX_SEEN)) rc = index_sightings(ix, c);
+  if (rc) {
+    ix->b = NULL;                                /* never half-built */
+    luaL_error(a->L, "not enough memory to index household %s", b->household_id);
+  }
+  ix->built |= want;
+  return ix;
+}
+
+/* The rows of arr[0..n) whose key is key: [*lo, *hi). */
+static void keyed_range(const struct keyed *arr, size_t n, const char *key, size_t *lo, size_t *hi) {
+  size_t l = 0, h = n;
+  while (l < h) {
+    size_t m = l + (h - l) / 2;
+    if (cmp_null(arr[m].key, key) < 0) l = m + 1; else h = m;
+  }
+  *lo = l;
+  h = n;
+  while (l < h) {
+    size_t m = l + (h - l) / 2;
+    if (cmp_null(arr[m].key, key) <= 0) l = m + 1; else h = m;
+  }
+  *hi = l;
+}
+
+/* The sightings of person (NULL: of every child), by agency kind when kind
+** is given: [*lo, *hi) of ix->seen or ix->seen_kind. */
+static const struct sighting *seen_range(const struct index *ix, const char *person,
+                                         const char *kind, size_t *lo, size_t *hi) {
+  const struct sighting *s = kind ? ix->seen_kind : ix->seen;
+  size_t l = 0, h = ix->nseen;
+  for (int upper = 0; upper < 2; upper++) {
+    size_t a = upper ? l : 0, z = ix->nseen;
+    while (a < z) {
+      size_t m = a + (z - a) / 2;
+      int c = cmp_null(s[m].person, person);
+      if (!c && kind) c = cmp_null(s[m].agency, kind);
+      if (upper ? c <= 0 : c < 0) a = m + 1; else z = m;
+    }
+    if (upper) h = a; else l = a;
+  }
+  *lo = l;
+  *hi = h;
+  return s;
+}
+
+/* The earliest sighting of child id on or after from (by agency kind only,
+** when given), or NULL. */
+static const struct sighting *first_seen(const struct index *ix, const char *id, const char *from,
+                                         const char *kind) {
+  const struct sighting *best = NULL;
+  for (int k = 0; k < 2; k++) {                  /* contacts that saw every child, then id */
+    size_t lo, hi;
+    const struct sighting *s = seen_range(ix, k ? id : NULL, kind, &lo, &hi);
+    size_t l = lo, h = hi;
+    while (l < h) {
+      size_t m = l + (h - l) / 2;
+      if (strcmp(s[m].day, from) < 0) l = m + 1; else h = m;
+    }
+    if (l < hi && (!best || when_cmp(&s[l], best) < 0)) best = &s[l];
+  }
+  return best;
+}
+
+/* The latest sighting of child id, or NULL. */
+static const struct sighting *last_seen(const struct index *ix, const char *id) {
+  const struct sighting *best = NULL;
+  for (int k = 0; k < 2; k++) {
+    size_t lo, hi;
+    const struct sighting *s = seen_range(ix, k ? id : NULL, NULL, &lo, &hi);
+    if (hi > lo && (!best || when_cmp(&s[hi - 1], best) > 0)) best = &s[hi - 1];
+  }
+  return best;
+}
+
+/* The first row among rows[lo, hi) of contacts (in bundle, that is date,
+** order) that occurred on or after from, as an index into rows. */
+static size_t contacts_from(const struct ask *a, const struct keyed *rows, size_t lo, size_t hi,
+                            const char *from) {
+  while (lo < hi) {
+    size_t m = lo + (hi - lo) / 2;
+    size_t r = rows ? rows[m].row : m;
+    if (cmp_null(V(a, KZ_T_CONTACTS, r, a->c->c_occurred), from) < 0) lo = m + 1; else hi = m;
+  }
+  return lo;
+}
+
+/* }====== */
 
 /* An optional day argument (default kz.today); the string stays valid while
 ** it is on the stack. */
@@ -120,18 +400,25 @@ static int active(const char *start, const char *end, const char *at) {
 
 /* The first persons row with this id, or -1. */
 static long person_row(const struct ask *a, const char *id) {
-  for (size_t i = 0; id && i < a->b->rows[KZ_T_PERSONS].n; i++)
-    if (eq(V(a, KZ_T_PERSONS, i, a->c->p_id), id)) return (long)i;
-  return -1;
+  if (!id) return -1;
+  const struct index *ix = index_of(a, IX_PERSONS);
+  size_t lo, hi;
+  keyed_range(ix->persons, a->b->rows[KZ_T_PERSONS].n, id, &lo, &hi);
+  return lo < hi ? (long)ix->persons[lo].row : -1;
 }
 
 /* The first membership of id active on at, or -1. */
 static long membership_row(const struct ask *a, const char *id, const char *at) {
   const struct cols *c = a->c;
-  for (size_t i = 0; id && i < a->b->rows[KZ_T_MEMBERS].n; i++)
-    if (eq(V(a, KZ_T_MEMBERS, i, c->m_person), id) &&
-        active(V(a, KZ_T_MEMBERS, i, c->m_start), V(a, KZ_T_MEMBERS, i, c->m_end), at))
+  if (!id) return -1;
+  const struct index *ix = index_of(a, IX_MEMBERS);
+  size_t lo, hi;
+  keyed_range(ix->members, a->b->rows[KZ_T_MEMBERS].n, id, &lo, &hi);
+  for (size_t k = lo; k < hi; k++) {
+    size_t i = ix->members[k].row;
+    if (active(V(a, KZ_T_MEMBERS, i, c->m_start), V(a, KZ_T_MEMBERS, i, c->m_end), at))
       return (long)i;
+  }
   return -1;
 }
 
@@ -220,11 +507,13 @@ static int h_mothers(lua_State *L) {
   lua_newtable(L);
   int out = lua_gettop(L);
   size_t n = a.b->rows[KZ_T_PREGNANCIES].n;
+  const struct keyed *by_mother = n ? index_of(&a, IX_PREGNANCIES)->pregnancies : NULL;
   for (size_t i = 0; i < n; i++) {
     const char *id = V(&a, KZ_T_PREGNANCIES, i, a.c->g_mother);
-    int seen = 0;
-    for (size_t j = 0; j < i && !seen; j++) seen = eq(V(&a, KZ_T_PREGNANCIES, j, a.c->g_mother), id);
-    if (seen || membership_row(&a, id, today) < 0) continue;
+    size_t lo, hi;
+    keyed_range(by_mother, n, id, &lo, &hi);
+    if (by_mother[lo].row != i) continue;       /* her first pregnancy is the one that counts */
+    if (membership_row(&a, id, today) < 0) continue;
     long p = person_row(&a, id);
     if (p >= 0) append(L, out, KZ_T_PERSONS, (size_t)p);
   }
@@ -310,22 +599,19 @@ static int h_registration(lua_State *L) {
 
 /* {====== Contacts and sightings ====== */
 
-/* Does contact i see child id? (child_seen = 1 and person_id nil or id) */
-static int sees(const struct ask *a, size_t i, const char *id) {
-  const char *seen = V(a, KZ_T_CONTACTS, i, a->c->c_seen);
-  const char *person = V(a, KZ_T_CONTACTS, i, a->c->c_person);
-  return seen && seen[0] == '1' && seen[1] == '\0' && (!person || eq(person, id));
+/* The sighting s: its record (a contact or an attended checkup) and its
+** day, or nil. */
+static int push_sighting(lua_State *L, const struct sighting *s) {
+  if (!s) { lua_pushnil(L); return 1; }
+  kz_view_push_record(L, 1, s->table, s->row);
+  lua_pushstring(L, s->day);
+  return 2;
 }
 
-static long seen_since_row(const struct ask *a, const char *id, const char *from,
-                           const char *kind) {
-  for (size_t i = 0; i < a->b->rows[KZ_T_CONTACTS].n; i++) {
-    const char *on = V(a, KZ_T_CONTACTS, i, a->c->c_occurred);
-    if (on && strcmp(on, from) >= 0 && sees(a, i, id) &&
-        (!kind || eq(V(a, KZ_T_CONTACTS, i, a->c->c_agency), kind)))
-      return (long)i;
-  }
-  return -1;
+/* Has child id been seen on or after day from (by any agency)? */
+static int seen_on_or_after(const struct ask *a, const char *id, const char *from) {
+  const struct sighting *s = last_seen(index_of(a, IX_SEEN), id);
+  return s && strcmp(s->day, from) >= 0;
 }
 
 /* kz.sees(contact, id) */
@@ -340,22 +626,23 @@ static int k_sees(lua_State *L) {
   return 1;
 }
 
-/* hh:last_sighting(id): the latest contact that saw child id, or nil. */
+/* hh:last_sighting(id): the latest sighting of child id (RULES.md "seen": a
+** contact with child_seen = 1 for the child or every child, or a checkup the
+** child attended) and its day; nil when the child was never seen. */
 static int h_last_sighting(lua_State *L) {
   struct ask a = begin(L, 2);
   const char *id = luaL_checkstring(L, 2);
-  for (size_t i = a.b->rows[KZ_T_CONTACTS].n; i-- > 0;)
-    if (sees(&a, i, id)) return push_row_or_nil(L, (long)i, KZ_T_CONTACTS);
-  lua_pushnil(L);
-  return 1;
+  return push_sighting(L, last_seen(index_of(&a, IX_SEEN), id));
 }
 
-/* hh:seen_since(id, from, kind): the first contact on or after from that saw
-** child id (by agency kind only, when given). */
+/* hh:seen_since(id, from, kind): the first sighting of child id on or after
+** from, and its day (by agency kind only, when given: an attended checkup is
+** the health_center's sighting, never child_guidance's). */
 static int h_seen_since(lua_State *L) {
   struct ask a = begin(L, 4);
   const char *id = luaL_checkstring(L, 2), *from = luaL_checkstring(L, 3);
-  return push_row_or_nil(L, seen_since_row(&a, id, from, opt_string(L, 4)), KZ_T_CONTACTS);
+  const char *kind = opt_string(L, 4);
+  return push_sighting(L, first_seen(index_of(&a, IX_SEEN), id, from, kind));
 }
 
 /* hh:contact_since(from, kind, ward): the first contact with the household
@@ -363,11 +650,15 @@ static int h_seen_since(lua_State *L) {
 static int h_contact_since(lua_State *L) {
   struct ask a = begin(L, 4);
   const char *from = luaL_checkstring(L, 2), *kind = opt_string(L, 3), *ward = opt_string(L, 4);
-  for (size_t i = 0; i < a.b->rows[KZ_T_CONTACTS].n; i++) {
-    const char *on = V(&a, KZ_T_CONTACTS, i, a.c->c_occurred);
-    if (on && strcmp(on, from) >= 0 &&
-        (!kind || eq(V(&a, KZ_T_CONTACTS, i, a.c->c_agency), kind)) &&
-        (!ward || eq(V(&a, KZ_T_CONTACTS, i, a.c->c_ward), ward)))
+  const struct keyed *rows = NULL;             /* NULL: every contact, in bundle order */
+  size_t lo = 0, hi = a.b->rows[KZ_T_CONTACTS].n;
+  if (kind) {
+    rows = index_of(&a, IX_CONTACTS)->contacts;
+    keyed_range(rows, hi, kind, &lo, &hi);
+  }
+  for (size_t k = contacts_from(&a, rows, lo, hi, from); k < hi; k++) {
+    size_t i = rows ? rows[k].row : k;
+    if (!ward || eq(V(&a, KZ_T_CONTACTS, i, a.c->c_ward), ward))
       return push_row_or_nil(L, (long)i, KZ_T_CONTACTS);
   }
   lua_pushnil(L);
@@ -378,20 +669,30 @@ static int h_contact_since(lua_State *L) {
 static int h_last_contact(lua_State *L) {
   struct ask a = begin(L, 2);
   const char *kind = opt_string(L, 2);
-  for (size_t i = a.b->rows[KZ_T_CONTACTS].n; i-- > 0;)
-    if (!kind || eq(V(&a, KZ_T_CONTACTS, i, a.c->c_agency), kind))
-      return push_row_or_nil(L, (long)i, KZ_T_CONTACTS);
-  lua_pushnil(L);
-  return 1;
+  size_t n = a.b->rows[KZ_T_CONTACTS].n, lo = 0, hi = n;
+  if (!kind) return push_row_or_nil(L, (long)n - 1, KZ_T_CONTACTS);
+  const struct keyed *rows = index_of(&a, IX_CONTACTS)->contacts;
+  keyed_range(rows, n, kind, &lo, &hi);
+  return push_row_or_nil(L, hi > lo ? (long)rows[hi - 1].row : -1, KZ_T_CONTACTS);
 }
 
 /* }====== */
 
 /* {====== Checkups ====== */
 
+/* Is checkup row i (of child) missed on day now (RULES.md "missed
+** checkup")? */
+static int missed(const struct ask *a, const char *child, size_t i, lua_Integer grace, kz_day now) {
+  const char *sched = V(a, KZ_T_CHECKUPS, i, a->c->k_scheduled);
+  kz_day day;
+  return !V(a, KZ_T_CHECKUPS, i, a->c->k_attended) && sched && !kz_date_parse(sched, &day) &&
+         now - day >= grace && !seen_on_or_after(a, child, sched);
+}
+
 /* hh:missed_checkups(child, grace): checkups of child with scheduled_on +
 ** grace <= today, not attended, and the child not seen by any agency on or
-** after scheduled_on; in bundle (scheduled_on) order. */
+** after scheduled_on (attending a later checkup is being seen); in bundle
+** (scheduled_on) order. */
 static int h_missed_checkups(lua_State *L) {
   struct ask a = begin(L, 4);
   const char *child = record_id(L, &a, 2);
@@ -401,15 +702,11 @@ static int h_missed_checkups(lua_State *L) {
   if (parse_day(&a, today, &now)) return luaL_error(L, "kz.today is not a date");
   lua_newtable(L);
   int out = lua_gettop(L);
-  for (size_t i = 0; i < a.b->rows[KZ_T_CHECKUPS].n; i++) {
-    const char *sched = V(&a, KZ_T_CHECKUPS, i, a.c->k_scheduled);
-    kz_day day;
-    if (!eq(V(&a, KZ_T_CHECKUPS, i, a.c->k_child), child) ||
-        V(&a, KZ_T_CHECKUPS, i, a.c->k_attended) || !sched || kz_date_parse(sched, &day) ||
-        now - day < grace || seen_since_row(&a, child, sched, NULL) >= 0)
-      continue;
-    append(L, out, KZ_T_CHECKUPS, i);
-  }
+  size_t lo, hi;
+  const struct keyed *rows = index_of(&a, IX_CHECKUPS)->checkups;
+  keyed_range(rows, a.b->rows[KZ_T_CHECKUPS].n, child, &lo, &hi);
+  for (size_t k = lo; k < hi; k++)
+    if (missed(&a, child, rows[k].row, grace, now)) append(L, out, KZ_T_CHECKUPS, rows[k].row);
   return 1;
 }
 
@@ -679,15 +976,13 @@ static int h_risk_events(lua_State *L) {
   long p;
   while ((p = next_child(&a, e->today, now, &ci)) >= 0) {
     const char *child = V(&a, KZ_T_PERSONS, (size_t)p, c->p_id);
-    for (size_t i = 0; child && i < a.b->rows[KZ_T_CHECKUPS].n; i++) {
-      const char *sched = V(&a, KZ_T_CHECKUPS, i, c->k_scheduled);
-      kz_day day;
-      if (!eq(V(&a, KZ_T_CHECKUPS, i, c->k_child), child) || V(&a, KZ_T_CHECKUPS, i, c->k_attended) ||
-          !sched || kz_date_parse(sched, &day) || now - day < grace ||
-          seen_since_row(&a, child, sched, NULL) >= 0)
-        continue;
-      add_event(e, "checkup_missed", sched, KZ_T_CHECKUPS, i, NULL);
-    }
+    size_t lo = 0, hi = 0;
+    const struct keyed *by_child = index_of(&a, IX_CHECKUPS)->checkups;
+    if (child) keyed_range(by_child, a.b->rows[KZ_T_CHECKUPS].n, child, &lo, &hi);
+    for (size_t k = lo; k < hi; k++)
+      if (missed(&a, child, by_child[k].row, grace, now))
+        add_event(e, "checkup_missed", V(&a, KZ_T_CHECKUPS, by_child[k].row, c->k_scheduled),
+                  KZ_T_CHECKUPS, by_child[k].row, NULL);
   }
   for (size_t i = 0; i < a.b->rows[KZ_T_WELFARE].n; i++)
     add_event(e, "welfare_ended", V(&a, KZ_T_WELFARE, i, c->w_end), KZ_T_WELFARE, i, "生活保護終了");
@@ -763,19 +1058,43 @@ static const luaL_Reg kz_functions[] = {
   {"active", k_active}, {"sees", k_sees}, {NULL, NULL}
 };
 
+/* The index scratch goes with the Lua state. */
+static int vocab_gc(lua_State *L) {
+  struct vocab *v = lua_touserdata(L, 1);
+  free(v->ix.persons);
+  free(v->ix.members);
+  free(v->ix.checkups);
+  free(v->ix.contacts);
+  free(v->ix.pregnancies);
+  free(v->ix.seen);
+  memset(&v->ix, 0, sizeof v->ix);
+  return 0;
+}
+
+/* Push a fresh vocabulary upvalue: the columns, an empty index, and a
+** metatable (no __metatable access from rules: it is never handed out) that
+** frees the index with the state. */
+static void new_vocab(lua_State *L) {
+  struct vocab *v = lua_newuserdatauv(L, sizeof *v, 0);
+  memset(v, 0, sizeof *v);
+  find_cols(&v->c);
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, vocab_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+}
+
 /* Register the vocabulary: methods into kz.Household, functions into kz.
 ** Expects kz (with Household) at index kz_idx. */
 void kz_vocab_register(lua_State *L, int kz_idx) {
   kz_idx = lua_absindex(L, kz_idx);
   lua_getfield(L, kz_idx, "Household");
   lua_pushvalue(L, kz_idx);
-  struct cols *c = lua_newuserdatauv(L, sizeof *c, 0);
-  find_cols(c);
+  new_vocab(L);
   luaL_setfuncs(L, household_methods, 2);
   lua_pop(L, 1);
   lua_pushvalue(L, kz_idx);
-  c = lua_newuserdatauv(L, sizeof *c, 0);
-  find_cols(c);
+  new_vocab(L);
   lua_pushvalue(L, kz_idx);
   lua_insert(L, -3);
   luaL_setfuncs(L, kz_functions, 2);

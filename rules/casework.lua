@@ -18,10 +18,10 @@ rule {
   check = function(child, hh, p)
     local started = hh:supported_since()
     if started == nil then return nil end
-    local sighting = hh:last_sighting(child.id)
+    local sighting, seen_on = hh:last_sighting(child.id)   -- a contact, or a checkup attended
     local joined = hh:membership(child.id)
     -- also from the day the child joined the household (birth): no one could see the child before
-    local from = kz.later(started, sighting and sighting.occurred_on, joined and joined.start_on)
+    local from = kz.later(started, seen_on, joined and joined.start_on)
     local high = hh:latest_risk_at_least("high")
     local limit = high and p.not_seen_days_high or p.not_seen_days
     local days = kz.days(from, kz.today)
@@ -37,7 +37,7 @@ rule {
       reason = ("【カ・ケ 目視確認】子ども（%s）を%s%d日間目視で確認していません（基準 %d日%s）。"
                 .. "家庭訪問等で子どもの安全を目視で確認してください。")
                :format(child.id,
-                       sighting and from == sighting.occurred_on and ("最後の目視確認（%s）から"):format(from)
+                       sighting and from == seen_on and ("最後の目視確認（%s）から"):format(from)
                          or ("%s 以降"):format(from),
                        days, limit, high and ("、最新のリスク「" .. kz.risk_name[latest.risk] .. "」") or ""),
       evidence = evidence,

@@ -19,7 +19,7 @@ rule {
     for n, k in ipairs(hh:missed_checkups(child, p.checkup_grace_days)) do
       found[#found + 1] = kz.finding {
         key = k.id,
-        since = k.scheduled_on,
+        since = kz.add_days(k.scheduled_on, p.checkup_grace_days),   -- the day it counts as missed
         severity = n >= 2 and "high" or "medium",
         reason = ("【乳幼児健診未受診】%s（予定日 %s）未受診、以後目視確認なし%s。"
                   .. "家庭訪問等で子どもの様子を確認してください。")
@@ -51,8 +51,9 @@ rule {
       if days >= p.checkup_unreachable_days then
         found[#found + 1] = kz.finding {
           key = k.id,
-          -- since: the day the child became unreachable, so a long-unseen child still opens a task
-          since = kz.add_days(k.scheduled_on, p.checkup_unreachable_days),
+          -- since: the first day of >= checkup_unreachable_days (and missed: past the grace)
+          since = kz.later(kz.add_days(k.scheduled_on, p.checkup_unreachable_days),
+                           kz.add_days(k.scheduled_on, p.checkup_grace_days)),
           reason = ("【未受診・所在未確認】%s（予定日 %s）未受診のまま%d日、どの機関も子どもを確認していません。"
                     .. "家庭訪問等で子どもの所在と安全を確認してください。")
                    :format(kz.checkup_name[k.kind] or k.kind, k.scheduled_on, days),

@@ -95,7 +95,9 @@ rule {
         if kz.days(e.on, kz.today) >= p.assessment_after_event_days then
           late[#late + 1] = e.on .. " " .. e.label
           evidence[#evidence + 1] = e.record
-          since = kz.later(since, kz.add_days(e.on, p.assessment_after_event_days))
+          -- a missed checkup is an event from the day it counts as missed
+          local known = e.kind == "checkup_missed" and kz.add_days(e.on, p.checkup_grace_days) or e.on
+          since = kz.later(since, kz.add_days(e.on, p.assessment_after_event_days), known)
         end
       end
       if #late > 0 then

@@ -33,9 +33,9 @@ rule {
     local found = {}
     for _, r in ipairs(hh.reports) do
       if concern_kind[r.kind] then
-        local answered = kz.first(hh.contacts, function(c)
-          return c.occurred_on >= r.received_on and (c.agency == routed or c.agency == r.agency)
-        end)
+        -- a contact on/after received_on by the routed agency or the one that received it
+        local answered = hh:contact_since(r.received_on, routed)
+                         or (r.agency and hh:contact_since(r.received_on, r.agency))
         if not answered then
           found[#found + 1] = kz.finding {
             key = r.id,

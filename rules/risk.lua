@@ -9,6 +9,45 @@ local targets = {
   { kind = "child_guidance", threshold = "risk_threshold_guidance", severity = "critical" },
 }
 
+-- The day the score crossed threshold: the first day of the unbroken run of
+-- days ending today on which the score (the events within risk_window_days
+-- of that day) was at least threshold. An event counts from its day (a
+-- missed checkup from the day it counts as missed) for risk_window_days.
+-- The events come in day order, so the days the score changes are three
+-- lists already in order (starts, missed-checkup starts, ends): merged, not
+-- sorted, so a long history costs a walk, not a sort in Lua.
+local function crossed(hh, p, threshold)
+  local starts, missed, ends = {}, {}, {}   -- { day, change of the score }
+  for _, e in ipairs(hh:risk_events(p, "0000-01-01")) do
+    local w = e.weight or 0
+    if e.kind == "checkup_missed" then
+      missed[#missed + 1] = { kz.add_days(e.on, p.checkup_grace_days), w }
+    else
+      starts[#starts + 1] = { e.on, w }
+    end
+    ends[#ends + 1] = { kz.add_days(e.on, p.risk_window_days + 1), -w }
+  end
+  local lists, at = { starts, missed, ends }, { 1, 1, 1 }
+  local score, since = 0, nil
+  while true do
+    local day                                -- the next day the score changes
+    for k = 1, 3 do
+      local x = lists[k][at[k]]
+      if x and (day == nil or x[1] < day) then day = x[1] end
+    end
+    if day == nil or day > kz.today then break end
+    for k = 1, 3 do
+      local l = lists[k]
+      while l[at[k]] and l[at[k]][1] == day do
+        score = score + l[at[k]][2]
+        at[k] = at[k] + 1
+      end
+    end
+    if score < threshold then since = nil elseif since == nil then since = day end
+  end
+  return since or kz.today
+end
+
 rule {
   id = "risk.rising",
   label = "カ リスクの高まり",
@@ -35,16 +74,11 @@ rule {
     for _, t in ipairs(targets) do
       local threshold = p[t.threshold]
       if score >= threshold and not hh:involved(t.kind) then
-        local since, sum = nil, 0         -- the event that brought the score to the threshold
-        for _, e in ipairs(events) do
-          sum = sum + (e.weight or 0)
-          if sum >= threshold then since = e.on break end
-        end
         found[#found + 1] = kz.finding {
           key = hh.id .. ":" .. t.kind,
           agency = t.kind,
           severity = t.severity,
-          since = since,
+          since = crossed(hh, p, threshold),
           reason = ("【カ リスクの高まり】直近%d日のリスク得点が %s（基準 %s）：%s。%sはまだ関与していません。"
                     .. "世帯の状況を確認し、%sの関与を判断してください。")
                    :format(p.risk_window_days, score, threshold, table.concat(lines, "、"),

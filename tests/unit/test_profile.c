@@ -121,6 +121,7 @@ static void test_sapporo(void **state) {
   assert_int_equal(p->nladders, 4);
   assert_int_equal(p->sandbox_instructions, 10000000);
   assert_int_equal(p->sandbox_memory, (size_t)256 << 20);
+  assert_true(p->sandbox_seconds == 2);
   assert_true(p->calendar.n > 350);                        /* 2015-2035 */
 }
 
@@ -186,7 +187,8 @@ static void test_routing(void **state) {
   assert_unit(p, "welfare", "teine", -1, "teine.welfare");
   assert_unit(p, "child_guidance", NULL, -1, "city.child_guidance");
   assert_unit(p, "child_guidance", "nishi", -1, "city.child_guidance");
-  assert_int_equal(kz_profile_unit(p, "health_center", NULL, out, sizeof out), -1);
+  assert_unit(p, "health_center", NULL, -1, "city.health_center");   /* no known ward: fallback */
+  assert_unit(p, "family_consultation", NULL, -1, "city.family_consultation");
   assert_int_equal(kz_profile_unit(p, "health_center", "tokyo", out, sizeof out), -1);
   assert_int_equal(kz_profile_unit(p, "police", "chuo", out, sizeof out), -1);
   assert_int_equal(kz_profile_unit(p, NULL, "chuo", out, sizeof out), -1);
@@ -213,7 +215,11 @@ static void test_ladder_units(void **state) {
   assert_unit(p, "child_guidance", "chuo", 7, "city.child_guidance.supervisor");
   char out[64];
   assert_int_equal(kz_profile_ladder_unit(p, "health_center", "chuo", -1, out, sizeof out), -1);
-  assert_int_equal(kz_profile_ladder_unit(p, "health_center", NULL, 1, out, sizeof out), -1);
+  /* a task routed by the fallback (no ward) climbs its ladder through the fallback units */
+  static const char *const fb[] = {"city.health_center", "city.health_center.supervisor",
+                                   "city.family_consultation", "city.child_guidance"};
+  for (int level = 0; level < 4; level++) assert_unit(p, "health_center", NULL, level, fb[level]);
+  assert_int_equal(kz_profile_ladder_unit(p, "health_center", "tokyo", 1, out, sizeof out), -1);
   assert_int_equal(kz_profile_ladder_unit(p, "health_center", NULL, 3, out, sizeof out), 0);
   assert_string_equal(out, "city.child_guidance");         /* a city unit needs no ward */
   assert_int_equal(kz_profile_ladder_unit(p, "police", "chuo", 1, out, sizeof out), -1);
@@ -254,6 +260,23 @@ static void test_unknown_keys(void **state) {
   assert_diag(&t, "5:18:", "unknown key 'nmae' in wards[2] (did you mean 'name'?)");
   assert_diag(&t, "5:5:", "wards[2]: missing key 'name'");
   assert_null(t.p.wards);                                  /* freed on failure */
+  end_trial(&t);
+}
+
+/* sandbox.seconds_per_call: a wall clock per rule call, more than 0. */
+static void test_sandbox_seconds(void **state) {
+  (void)state;
+  struct trial t;
+  try_profile(&t, (const char *const[]){"memory_mb: 16}", "memory_mb: 16, seconds_per_call: 0.5}", NULL});
+  assert_int_equal(t.rc, 0);
+  assert_true(t.p.sandbox_seconds == 0.5);
+  end_trial(&t);
+  try_profile(&t, NULL);
+  assert_true(t.p.sandbox_seconds == 2);                   /* the default */
+  end_trial(&t);
+  try_profile(&t, (const char *const[]){"memory_mb: 16}", "memory_mb: 16, seconds_per_call: 0}", NULL});
+  assert_int_equal(t.rc, -1);
+  assert_diag(&t, "18:64:", "sandbox.seconds_per_call: must be more than 0 and at most 86400");
   end_trial(&t);
 }
 
@@ -338,6 +361,31 @@ static void test_ladder_loops(void **state) {
   try_profile(&t, bad_suffix);
   assert_diag(&t, "16:21:", "ladder.steps.health_center: step 1 'health_center.boss': expected "
                             "<agency kind> or <agency kind>.supervisor");
+  end_trial(&t);
+}
+
+/* fallback_unit: a unit per ward-level kind; unknown kinds, city-level kinds
+** and names that are not units are refused. */
+static void test_fallback_unit(void **state) {
+  (void)state;
+  struct trial t;
+  static const char *const good[] = {"sandbox:", "fallback_unit: {health_center: chuo.health_center}\nsandbox:", NULL};
+  try_profile(&t, good);
+  assert_int_equal(t.rc, 0);
+  assert_unit(&t.p, "health_center", NULL, -1, "chuo.health_center");
+  assert_unit(&t.p, "health_center", NULL, 1, "chuo.health_center.supervisor");
+  assert_unit(&t.p, "family_consultation", NULL, -1, "city.family_consultation");   /* default */
+  assert_unit(&t.p, "health_center", "kita", -1, "kita.health_center");             /* a ward: as ever */
+  end_trial(&t);
+
+  static const char *const bad[] = {"sandbox:", "fallback_unit:\n  health_centre: city.x\n"
+                                    "  child_guidance: city.y\n  family_consultation: City Hall\n"
+                                    "sandbox:", NULL};
+  try_profile(&t, bad);
+  assert_int_equal(t.rc, -1);
+  assert_diag(&t, "19:3:", "fallback_unit: unknown agency kind 'health_centre' (did you mean 'health_center'?)");
+  assert_diag(&t, "20:3:", "fallback_unit.child_guidance: 'child_guidance' is a city-level kind");
+  assert_diag(&t, "21:24:", "fallback_unit.family_consultation: 'City Hall' is not a unit name");
   end_trial(&t);
 }
 
@@ -428,9 +476,11 @@ int main(void) {
       cmocka_unit_test(test_unknown_keys),
       cmocka_unit_test(test_wrong_types),
       cmocka_unit_test(test_quarantine_max_share),
+      cmocka_unit_test(test_sandbox_seconds),
       cmocka_unit_test(test_ladder_unknown_agency),
       cmocka_unit_test(test_ladder_loops),
       cmocka_unit_test(test_bad_holiday),
+      cmocka_unit_test(test_fallback_unit),
       cmocka_unit_test(test_malformed_yaml),
       cmocka_unit_test(test_missing_and_misc),
   };

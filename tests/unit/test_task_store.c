@@ -303,7 +303,8 @@ static void test_calendar_due(void **state) {
 }
 
 /* City-level agencies route to city.<kind>; a ward-level one with no known
-** ward cannot be routed (the rule's problem: -2). */
+** ward goes to the profile's fallback unit; an unknown ward or agency cannot
+** be routed (the rule's problem: -2). */
 static void test_routing(void **state) {
   (void)state;
   char unit[64];
@@ -315,13 +316,14 @@ static void test_routing(void **state) {
                                                   .since = "2024-04-26", .due_days = 1}, unit), KZ_OUT_OPENED);
   assert_string_equal(unit, "minami.welfare");
   assert_int_equal(apply_full((struct input_opts){.ward = NULL, .key = "X", .since = "2024-04-26",
-                                                  .due_days = 1}, unit), -2);
+                                                  .due_days = 1}, unit), KZ_OUT_OPENED);
+  assert_string_equal(unit, "city.health_center");   /* no known ward: the profile's fallback */
   assert_int_equal(apply_full((struct input_opts){.ward = "atlantis", .key = "Y", .since = "2024-04-26",
                                                   .due_days = 1}, unit), -2);
   assert_int_equal(apply_full((struct input_opts){.agency = "police", .ward = "chuo", .key = "Z",
                                                   .since = "2024-04-26", .due_days = 1}, unit), -2);
   commit();
-  assert_string_equal(text("SELECT count(*) FROM tasks"), "2");
+  assert_string_equal(text("SELECT count(*) FROM tasks"), "3");
   /* The welfare ladder: welfare.supervisor, then family_consultation. */
   begin("2024-05-01");                      /* due 04-30 (04-29 is a holiday) */
   apply_full((struct input_opts){.agency = "welfare", .ward = "minami", .key = "W", .since = "2024-04-26",
