@@ -29,18 +29,24 @@ DEMO_AS_OF      ?= 2024-10-01
 
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
-YAML_SUITE ?= ../shared/data/yaml-test-suite
+YAML_SUITE ?= $(or $(KZ_YAML_SUITE),../shared/data/yaml-test-suite)
 FUZZ_SECONDS ?= 60
 # Seed corpora of each fuzzer (besides tests/fuzz/seeds/<name>).
 SEEDS_fuzz_date    :=
-SEEDS_fuzz_profile := rules $(wildcard $(YAML_SUITE))
-SEEDS_fuzz_fixture := fixtures $(wildcard $(YAML_SUITE))
+# (A missing one fails the replay under CI=true; tests/fuzz/driver.c.)
+SEEDS_fuzz_profile := rules $(YAML_SUITE)
+SEEDS_fuzz_fixture := fixtures $(YAML_SUITE)
 
-.PHONY: all deps test unit e2e fixtures demo check-asan check-tsan clean bench install docs fuzz fuzz-replay
+.PHONY: all deps test-deps test unit e2e fixtures demo check-asan check-tsan clean bench install docs fuzz fuzz-replay
 all: $(KIZUKI)
 
 deps:
 	@sh tools/deps.sh
+
+# What the tests need besides the build (valgrind, chromium and a CJK font,
+# the YAML test suite): under CI=true a test that lacks one fails.
+test-deps:
+	@KZ_YAML_SUITE=$(YAML_SUITE) sh tools/deps.sh test
 
 $(BUILD)/obj/%.o: engine/%.c engine/*.h | $(BUILD)/obj
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iengine -c $< -o $@
@@ -64,14 +70,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkizuki.a | $(BUILD)/tests
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
 
-# Every test: cmocka units, rule fixtures, end-to-end scripts, and every
-# fuzz seed and kept crashing input replayed through its harness.
-test: deps
+# Every test: cmocka units, rule fixtures, every fuzz seed and kept crashing
+# input replayed through its harness, and the end-to-end scripts (last:
+# tests/e2e/ci_rule.sh runs the unit and fuzz binaries).
+test: test-deps
 	$(MAKE) --no-print-directory clean
-	$(MAKE) --no-print-directory unit fixtures e2e fuzz-replay
+	$(MAKE) --no-print-directory unit fixtures fuzz-replay e2e
 
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; KZ_YAML_SUITE=$(YAML_SUITE) ./$$t; done
 
 fixtures: $(KIZUKI)
 	./$(KIZUKI) test fixtures/
@@ -80,10 +87,10 @@ e2e: $(KIZUKI)
 	@set -e; for t in tests/e2e/*.sh; do echo "== $$t"; \
 	  KIZUKI=$(abspath $(KIZUKI)) $(if $(CRASH_HOUSEHOLDS),CRASH_HOUSEHOLDS=$(CRASH_HOUSEHOLDS)) sh $$t; done
 
-check-asan: deps
+check-asan: test-deps
 	$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  unit fixtures e2e fuzz-replay
+	  unit fixtures fuzz-replay e2e
 
 # The one place two threads meet is the prefetch ring (engine/prefetch.c):
 # its unit tests, the kept-view tests, every fixture and a nightly run and
@@ -123,7 +130,7 @@ fuzz:
 	    tests/fuzz/$(f).c build-fuzz/libkizuki.a $(PKG_LIBS) -o build-fuzz/$(f)/$(f); \
 	  echo "== fuzz $(f) for $(FUZZ_SECONDS)s"; \
 	  (cd build-fuzz/$(f) && ./$(f) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	     -print_final_stats=1 corpus $(foreach d,tests/fuzz/seeds/$(f) tests/fuzz/regressions/$(f) $(SEEDS_$(f)),$(abspath $(d))) \
+	     -print_final_stats=1 corpus $(foreach d,$(wildcard tests/fuzz/seeds/$(f) tests/fuzz/regressions/$(f) $(SEEDS_$(f))),$(abspath $(d))) \
 	     > log 2>&1) || { tail -n 40 build-fuzz/$(f)/log; echo "fuzz $(f) found a crash: keep it in tests/fuzz/regressions/$(f)/"; exit 1; }; \
 	  grep -E "stat::number_of_executed_units|Done [0-9]+ runs" build-fuzz/$(f)/log;)
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,22 @@ static void csv_row(FILE *out, sqlite3_stmt *st) {
     col(st, KZ_TQ_OPENED_ON), col(st, KZ_TQ_LAST_SEEN_ON), col(st, KZ_TQ_CLEARED_ON),
     col(st, KZ_TQ_DONE_ON), col(st, KZ_TQ_DONE_NOTE),
     sqlite3_column_int(st, KZ_TQ_BACKLOG) ? "バックログ" : ""};
+  /* Excel runs a cell that begins with = + - @ (or a tab or CR before one)
+  ** as a formula, quoted or not: an id, ward or reason from the case DB or
+  ** a rule ("=HYPERLINK(...)") would run on the staff's PC. Such a cell is
+  ** written with a leading apostrophe, which Excel shows as text (OWASP
+  ** "CSV Injection"). */
+  char *text[CSV_NCOLS] = {0};
+  for (size_t i = 0; i < CSV_NCOLS; i++) {
+    if (!row[i][0] || !strchr("=+-@\t\r", row[i][0])) continue;
+    size_t n = strlen(row[i]);
+    if (!(text[i] = malloc(n + 2))) { row[i] = "'"; continue; }   /* never the formula */
+    text[i][0] = '\'';
+    memcpy(text[i] + 1, row[i], n + 1);
+    row[i] = text[i];
+  }
   kz_taskq_csv_record(out, row, CSV_NCOLS, "\r\n");
+  for (size_t i = 0; i < CSV_NCOLS; i++) free(text[i]);
 }
 
 /* -1 with d when path must not be replaced: it is the task DB (or one of
@@ -90,6 +106,68 @@ static int refuse_target(const char *path, const char *tasks, struct kz_diag *d)
   kz_diag_add(d, path, 0, 0, "is a SQLite database (a case or task DB?); refused, an export never "
               "replaces one: give another --out");
   return -1;
+}
+
+/* 1 when path is a stream, not a file to replace: a device, a FIFO or a
+** socket (/dev/null, a named pipe), or a name that leads into /proc
+** (/dev/stdout -> /proc/self/fd/1, /dev/fd/N), whatever fd 1 is. Renaming a
+** temporary over such a name replaced the device node or the link itself:
+** as root, `export --out /dev/null` left a 0600 regular file at /dev/null,
+** and `--out /dev/stdout` wrote nothing to stdout ("37 tasks in
+** /dev/stdout") and a file where the link was. These are written straight. */
+static int is_stream(const char *path) {
+  struct stat sb;
+  char link[64], dir[PATH_MAX], real[PATH_MAX];
+  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) return 1;
+  ssize_t n = readlink(path, link, sizeof link - 1);
+  if (n > 0) {
+    link[n] = '\0';
+    if (strncmp(link, "/proc/", 6) == 0) return 1;
+  }
+  const char *slash = strrchr(path, '/');
+  if (!slash) return 0;
+  snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + 1, path);
+  return realpath(dir, real) && strncmp(real, "/proc/", 6) == 0;
+}
+
+/* Write the tasks f selects straight to the stream at path (is_stream). */
+static long long write_stream(sqlite3 *db, const struct kz_taskq_filter *f, int jsonl,
+                              const char *path, struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  long long n = -1, count = 0;
+  int step, fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+  FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!out) {
+    kz_diag_add(d, path, 0, 0, "cannot write: %s", strerror(errno));
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  if (kz_taskq_prepare(db, f, &st, d)) goto done;
+  if (!jsonl) {
+    fputs("\xEF\xBB\xBF", out);
+    kz_taskq_csv_record(out, CSV_HEAD, CSV_NCOLS, "\r\n");
+  }
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (jsonl) fprintf(out, "%s\n", col(st, KZ_TQ_JSON));
+    else csv_row(out, st);
+    count++;
+  }
+  if (step != SQLITE_DONE) {
+    kz_diag_add(d, path, 0, 0, "cannot read tasks: %s", sqlite3_errmsg(db));
+    goto done;
+  }
+  if (fflush(out) != 0) {
+    kz_diag_add(d, path, 0, 0, "cannot write: %s", strerror(errno));
+    goto done;
+  }
+  n = count;
+done:
+  if (fclose(out) != 0 && n >= 0) {
+    kz_diag_add(d, path, 0, 0, "cannot write: %s", strerror(errno));
+    n = -1;
+  }
+  sqlite3_finalize(st);
+  return n;
 }
 
 /* Write the tasks f selects to path (via a fresh path.tmp-XXXXXX made with
@@ -103,6 +181,7 @@ static long long write_file(sqlite3 *db, const struct kz_taskq_filter *f, int js
   long long n = -1;
   int fd = -1, step, made = 0;
   if (refuse_target(path, tasks, d)) return -2;
+  if (is_stream(path)) return write_stream(db, f, jsonl, path, d);
   kz_strbuf_addf(&tmp, "%s.tmp-XXXXXX", path);
   if (tmp.oom) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
   if (kz_taskq_prepare(db, f, &st, d)) goto done;
@@ -277,7 +356,8 @@ int kz_cmd_export(int argc, char **argv) {
   } else {
     long long n = write_file(db, &f, jsonl, out, tasks, &d);
     if (n < 0) rc = n == -2 ? KZ_EXIT_USAGE : KZ_EXIT_TASKS;
-    else printf("%lld task%s in %s\n", n, n == 1 ? "" : "s", out);
+    else    /* on stderr when the tasks themselves went to a stream such as stdout */
+      fprintf(is_stream(out) ? stderr : stdout, "%lld task%s in %s\n", n, n == 1 ? "" : "s", out);
   }
 done:
   for (size_t i = 0; i < d.n; i++)

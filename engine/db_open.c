@@ -157,6 +157,15 @@ static void path_id(const char *path, struct path_id *id) {
   struct stat sb;
   char buf[PATH_MAX];
   memset(id, 0, sizeof *id);
+  /* First the name SQLite itself will open: its unix VFS drops empty and
+  ** "." elements and takes ".." off the name so far, whether or not that
+  ** names a folder ("cases.db/", "cases.db/.", "x/../cases.db" all open
+  ** cases.db, while stat and realpath fail on them: ENOTDIR, ENOENT). */
+  char full[1024];                   /* the unix VFS says 512 */
+  sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+  if (vfs && vfs->mxPathname > 0 && (size_t)vfs->mxPathname < sizeof full &&
+      (vfs->xFullPathname(vfs, path, vfs->mxPathname + 1, full) & 0xff) == SQLITE_OK)
+    path = full;
   if (stat(path, &sb) == 0) {
     id->exists = 1;
     id->dev = sb.st_dev;
@@ -173,7 +182,8 @@ static void path_id(const char *path, struct path_id *id) {
   if (!slash) snprintf(dir, sizeof dir, ".");
   else if (slash == path) snprintf(dir, sizeof dir, "/");
   else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-  if (realpath(dir, buf)) snprintf(id->real, sizeof id->real, "%s/%s", strcmp(buf, "/") ? buf : "", name);
+  if (realpath(dir, buf))   /* a name is at most NAME_MAX (255) bytes */
+    snprintf(id->real, sizeof id->real, "%s/%.255s", strcmp(buf, "/") ? buf : "", name);
   else snprintf(id->real, sizeof id->real, "%s", path);
 }
 

@@ -118,7 +118,11 @@ int kz_loader_validate(sqlite3 *db, struct kz_diag *d) {
 ** LEFT, so a member whose person is not recorded at all shows as a row with
 ** a NULL id). No date is compared in SQL: a text comparison of a value not
 ** yet validated would decide visibility on garbage (' 2099-01-01' < D), so
-** every row is read and validated in C first (take_row). */
+** every row is read and validated in C first (take_row). Every ORDER BY says
+** COLLATE BINARY: the merge compares ids byte by byte (key_cmp), and an
+** extract made by another tool may declare a column COLLATE NOCASE (or
+** RTRIM), which would order one table unlike the others and make every
+** household after the first disagreement look like it has no rows. */
 static void build_query(struct kz_strbuf *b, const struct kz_table *td) {
   int households = strcmp(td->name, "households") == 0;
   kz_strbuf_adds(b, td->person_col ? "SELECT m.household_id"
@@ -128,14 +132,15 @@ static void build_query(struct kz_strbuf *b, const struct kz_table *td) {
   if (td->person_col) kz_strbuf_adds(b, ", m.recorded_on");
   if (td->person_col && strcmp(td->name, "persons") == 0)
     kz_strbuf_addf(b, ", m.person_id FROM members m LEFT JOIN %s t ON t.%s = m.person_id"
-                      " ORDER BY m.household_id", td->name, td->person_col);
+                      " ORDER BY m.household_id COLLATE BINARY", td->name, td->person_col);
   else if (td->person_col)
-    kz_strbuf_addf(b, " FROM members m JOIN %s t ON t.%s = m.person_id ORDER BY m.household_id",
+    kz_strbuf_addf(b, " FROM members m JOIN %s t ON t.%s = m.person_id"
+                      " ORDER BY m.household_id COLLATE BINARY",
                    td->name, td->person_col);
   else if (households)
-    kz_strbuf_adds(b, " FROM households t ORDER BY t.id");
+    kz_strbuf_adds(b, " FROM households t ORDER BY t.id COLLATE BINARY");
   else
-    kz_strbuf_addf(b, " FROM %s t ORDER BY t.household_id", td->name);
+    kz_strbuf_addf(b, " FROM %s t ORDER BY t.household_id COLLATE BINARY", td->name);
 }
 
 static int step(struct cursor *c, sqlite3 *db, struct kz_diag *d) {
@@ -362,6 +367,15 @@ static int take_row(struct kz_loader *ld, struct kz_bundle *b, int t) {
     }
   }
   if (bad) return 0;
+  /* A report received, or an assessment made, after the day the PF
+  ** recorded it cannot be: a typo (2042 for 2024) that would make the row
+  ** invisible as of D and clear the task it triggered, without a word. (A
+  ** contact or a review may be entered before it happens: planned.) */
+  int recorded_after = t == KZ_T_REPORTS || t == KZ_T_ASSESSMENTS;
+  for (int c = 0; rec && recorded_after && c < td->ncols; c++)
+    if (td->cols[c].role == KZ_COL_EVENT && vals[c] && memcmp(vals[c], rec, 10) > 0)
+      return issue(b, cu, t, hh, c + 1, td->cols[c].name,
+                   "is after the row's recorded_on (recorded before it happened)", 1);
   if (cu->start_col >= 0 && cu->end_col >= 0 && vals[cu->start_col] && vals[cu->end_col] &&
       memcmp(vals[cu->end_col], vals[cu->start_col], 10) < 0)
     return issue(b, cu, t, hh, cu->end_col + 1, "end_on", "is before start_on", 1);

@@ -60,6 +60,28 @@ int kz_quarantine_take(struct kz_quarantine *q, struct kz_tasks *ts, const struc
     }
     c->n++;
   }
+  /* Its people are not evaluated tonight: their tasks are kept wherever
+  ** the task DB last saw them (kz_tasks_keep_subject). A members issue
+  ** names the person in row_id. */
+  int keep = 0;
+  for (size_t i = 0; i < b->nissues; i++) {
+    const struct kz_issue *is = &b->issues[i];
+    if (is->invalid && is->table == KZ_T_MEMBERS) keep |= kz_tasks_keep_subject(ts, is->row_id);
+    /* A row naming no household (the phantom's): its episode's task is kept. */
+    else if (is->invalid && b->phantom && is->column && strcmp(is->column, "household_id") == 0)
+      keep |= kz_tasks_keep_key(ts, is->row_id);
+  }
+  if (b->quarantined || b->phantom) {
+    const struct kz_rows *m = &b->rows[KZ_T_MEMBERS];
+    size_t nc = (size_t)kz_tables[KZ_T_MEMBERS].ncols;
+    int pc = kz_records_column(&kz_tables[KZ_T_MEMBERS], "person_id");
+    for (size_t i = 0; pc >= 0 && i < m->n; i++) keep |= kz_tasks_keep_subject(ts, m->vals[i * nc + (size_t)pc]);
+  }
+  if (keep) {
+    kz_diag_add(d, NULL, 0, 0, "task DB: cannot keep a quarantined person's tasks: %s",
+                kz_tasks_errmsg(ts));
+    return -1;
+  }
   q->households += b->quarantined;
   return 0;
 }

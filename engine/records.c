@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "finding.h"
 
 #define C(n, r) {n, KZ_COL_##r, NULL}
 #define E(n, r, v) {n, KZ_COL_##r, v}
@@ -98,8 +99,16 @@ const char *kz_records_check_as(const struct kz_column *col, int is_id, int is_t
   if (!v) return NULL;
   if (col->role == KZ_COL_DATE || col->role == KZ_COL_END || col->role == KZ_COL_EVENT)
     return kz_date_valid_n(v, len) ? NULL : "is not a real date (YYYY-MM-DD)";
+  /* What a rule may put in a finding is what a task can be told apart by
+  ** (finding.c): UTF-8 text, a key or subject of at most 256 bytes. A value
+  ** the loader took but a finding cannot hold made every rule that keys by
+  ** it err in the household (exit 3, its tasks never opened): a Shift_JIS
+  ** id from an old system, a 300-character id. Refused here, the household
+  ** is quarantined instead. Ids leave room for a suffix ("H1:health_center"). */
+  if (!kz_finding_utf8_valid(v, len)) return "is not valid UTF-8 text";
   if (is_id) {
     if (!is_text) return "is not text (an id must be text)";
+    if (len > KZ_RECORDS_ID_MAX) return "is longer than 200 bytes (a task key made of it would not fit)";
     for (size_t i = 0; i < len; i++) {
       unsigned char ch = (unsigned char)v[i];
       if (ch == 0) return "contains a NUL byte";

@@ -11,6 +11,10 @@
 
 #include <stddef.h>
 
+/* Longest id (bytes) a household may carry: a key made of it and a suffix
+** must fit KZ_FINDING_FIELD_MAX (256). */
+#define KZ_RECORDS_ID_MAX 200
+
 enum kz_col_role {
   KZ_COL_TEXT,      /* text or id */
   KZ_COL_INT,       /* integer flag (0/1) */

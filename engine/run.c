@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "finding.h"
+#include "idset.h"
 #include "kizuki.h"
 #include "loader.h"
 #include "prefetch.h"
@@ -104,6 +105,8 @@ struct run_ctx {
   struct kz_strbuf out;      /* an error line, cleaned (finding.h) */
   struct rule_tally *rt;     /* owned; per loaded rule: its errors this run */
   struct kz_strbuf why;      /* a reason with its fallback routing line */
+  struct kz_idset seen;      /* owned: the households evaluated and the people in them */
+  struct kz_idset absent;    /* owned: households of open tasks the run never saw */
 };
 
 /* {====== Rule errors and the circuit breaker ====== */
@@ -206,6 +209,16 @@ static int rule_error(struct run_ctx *c, const struct kz_rule *r, const char *su
     return -1;
   }
   if (t->stored < ERRORS_STORED) t->stored++;
+  /* Its people's tasks of this rule are kept wherever the task DB last saw
+  ** them (a child who moved in: her task names her old household). */
+  const struct kz_rows *m = &c->b->rows[KZ_T_MEMBERS];
+  int pc = kz_records_column(&kz_tables[KZ_T_MEMBERS], "person_id");
+  for (size_t i = 0; pc >= 0 && i < m->n; i++)
+    if (kz_tasks_note_error_subject(c->ts, r->id, kz_bundle_value(c->b, KZ_T_MEMBERS, i, pc))) {
+      kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a rule error: %s",
+                  kz_tasks_errmsg(c->ts));
+      return -1;
+    }
   if (!c->st->suspended[ri] && (t->households > c->e->prof.rule_error_limit ||
                                 t->exhausted >= c->e->prof.rule_budget_limit))
     return suspend(c, ri);
@@ -608,6 +621,37 @@ static void sweep_tally(void *ctx, const char *rule, const char *unit) {
     }
 }
 
+/* The household was evaluated tonight: it and its people were looked at. */
+static int mark_seen(struct run_ctx *c, const struct kz_bundle *b) {
+  int rc = kz_idset_add(&c->seen, b->household_id, strlen(b->household_id));
+  int pc = kz_records_column(&kz_tables[KZ_T_MEMBERS], "person_id");
+  for (size_t i = 0; rc == 0 && pc >= 0 && i < b->rows[KZ_T_MEMBERS].n; i++) {
+    const char *p = kz_bundle_value(b, KZ_T_MEMBERS, i, pc);
+    if (p) rc = kz_idset_add(&c->seen, p, strlen(p));
+  }
+  return rc;
+}
+
+/* Did the run look at this task's household or subject? When not (its
+** household is not in tonight's extract, or not visible as of the run date),
+** no data says its condition ended: the task is kept, and that is a data
+** issue, recorded once per task. */
+static int looked(void *ctx, const char *household_id, const char *subject, const char *rule) {
+  struct run_ctx *c = ctx;
+  if (kz_idset_has(&c->seen, household_id) || kz_idset_has(&c->seen, subject)) return 1;
+  c->st->absent_tasks++;
+  if (household_id && !kz_idset_has(&c->absent, household_id)) {
+    if (kz_idset_add(&c->absent, household_id, strlen(household_id)) == 0) c->st->absent_households++;
+  }
+  kz_strbuf_reset(&c->msg);
+  kz_strbuf_addf(&c->msg, "the household is not in tonight's extract (or not visible as of the run "
+                 "date): its open task of rule %s for subject %s is kept, not cleared", rule,
+                 subject ? subject : "-");
+  kz_tasks_record_issue(c->ts, household_id, "quality", "households", household_id, NULL, NULL,
+                        kz_strbuf_str(&c->msg));
+  return 0;
+}
+
 static double now_seconds(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -628,7 +672,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   lua_State *L = e->sb.L;
   struct kz_prefetch *pf = NULL;
   const struct kz_bundle *b = NULL;
-  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}, NULL, {0}};
+  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}, NULL, {0}, {0}, {0}};
   const char **ids = NULL;
   int rc = KZ_EXIT_OK;
   int top = lua_gettop(L);
@@ -698,6 +742,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
     }
     lua_settop(L, top);
     if (opts->stop && *opts->stop) continue;   /* said once, below */
+    if (mark_seen(&c, b)) { kz_diag_add(d, NULL, 0, 0, "out of memory"); rc = KZ_EXIT_TASKS; goto done; }
     st->households++;
     if ((st->households & 1023) == 0) lua_gc(L, LUA_GCSTEP, 0);
     if (opts->progress && (st->households & 255) == 0) {
@@ -721,9 +766,19 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
     rc = KZ_EXIT_CASES;
     goto done;
   }
-  if (kz_tasks_sweep(ts, sweep_tally, &c, d) < 0) { rc = KZ_EXIT_TASKS; goto done; }
+  if (kz_tasks_sweep(ts, looked, sweep_tally, &c, d) < 0) { rc = KZ_EXIT_TASKS; goto done; }
+  if (st->absent_households &&
+      (double)st->absent_households > e->prof.quarantine_max_share *
+                                      (double)(st->households + st->absent_households)) {
+    kz_diag_add(d, NULL, 0, 0, "the case DB extract looks truncated: %lld household(s) with open "
+                "tasks are not in it (more than quarantine_max_share, %g%%, of the households); "
+                "nothing was written", st->absent_households, 100.0 * e->prof.quarantine_max_share);
+    rc = KZ_EXIT_CASES;
+    goto done;
+  }
   if (kz_tasks_commit(ts, st->households, st->counts, st->errors, d)) { rc = KZ_EXIT_TASKS; goto done; }
-  rc = st->errors ? KZ_EXIT_RULE_ERROR : st->quarantine.households ? KZ_EXIT_QUARANTINE : KZ_EXIT_OK;
+  rc = st->errors ? KZ_EXIT_RULE_ERROR
+     : st->quarantine.households || st->absent_households ? KZ_EXIT_QUARANTINE : KZ_EXIT_OK;
 done:
   if (rc != KZ_EXIT_OK && rc != KZ_EXIT_RULE_ERROR && rc != KZ_EXIT_QUARANTINE &&
       rc != KZ_EXIT_BUSY)
@@ -735,6 +790,8 @@ done:
   kz_strbuf_free(&c.out);
   free(c.rt);
   kz_strbuf_free(&c.why);
+  kz_idset_free(&c.seen);
+  kz_idset_free(&c.absent);
   free(ids);
   return rc;
 }
@@ -755,6 +812,9 @@ void kz_run_print_summary(const struct kz_engine *e, const struct kz_run_stats *
   if (st->fallback_routed)
     fprintf(f, "%lld findings of households with no known ward were routed by the fallback "
             "(a data issue: each task's reason says where it went and why)\n", st->fallback_routed);
+  if (st->absent_tasks)
+    fprintf(f, "%lld open tasks of %lld household(s) not in tonight's extract were kept, not "
+            "cleared (a data issue: see run_issues)\n", st->absent_tasks, st->absent_households);
   fprintf(f, "\n%-26s %8s %8s %8s %9s %8s %8s %8s %8s\n", "rule", "opened", "reopened", "kept",
           "escalated", "cleared", "backlog", "promoted", "errors");
   for (size_t i = 0; i < e->rules.n; i++) {

@@ -52,6 +52,9 @@ struct kz_run_stats {
   long long errors;
   long long fallback_routed;             /* findings of households with no known ward,
                                          ** routed by the fallback (a data issue) */
+  long long absent_tasks;                /* open tasks kept because the run did not see
+                                         ** their household or subject at all */
+  long long absent_households;           /* ... the distinct households they name */
   long long (*by_rule)[KZ_NOUTCOMES];    /* owned; one row per loaded rule */
   long long *rule_errors;                /* owned; errors of each loaded rule */
   unsigned char *suspended;              /* owned; 1: the rule was suspended (circuit breaker) */

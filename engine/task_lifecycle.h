@@ -18,6 +18,8 @@ struct kz_lc_task {
   int backlog;               /* 1: a backlog task (no due date, never escalated) */
   kz_day due_on;             /* KZ_DAY_NONE for a backlog task */
   kz_day last_seen_on;       /* the last run that saw its finding */
+  kz_day done_on;            /* the day staff closed it; KZ_DAY_NONE if not
+                             ** done (or done on no recorded day) */
 };
 
 /* What tonight's finding brings, as far as the lifecycle cares. The rule's
@@ -36,10 +38,11 @@ enum kz_lc_action {
   KZ_LC_KEEP,       /* an open task seen again: last_seen_on = today */
   KZ_LC_SEEN,       /* kept, and this run already saw it: nothing to write */
   KZ_LC_ESCALATE,   /* kept, and past its due date: one step up the ladder */
-  KZ_LC_REOPEN,     /* a cleared task whose finding returns (backlog if .backlog) */
+  KZ_LC_REOPEN,     /* a cleared task whose finding returns, or a done task
+                    ** whose finding is a later episode (backlog if .backlog) */
   KZ_LC_PROMOTE,    /* an open backlog task whose trigger turned fresh */
   KZ_LC_CLEAR,      /* an open task with no finding tonight */
-  KZ_LC_DONE,       /* staff closed it: done stays done, whatever the finding */
+  KZ_LC_DONE,       /* staff closed it: done stays done for its episode */
 };
 
 struct kz_lc_decision {
@@ -50,7 +53,8 @@ struct kz_lc_decision {
 /* Decide what happens to task (NULL: none) given tonight's finding f (NULL:
 ** none) on the run date today. A task with no finding is cleared only when
 ** open (the caller's sweep decides which open tasks went unseen); staff's
-** done is final; an open backlog task never escalates and is promoted when
+** done is final for its episode, and a finding whose since is after the
+** day it was done (the condition went away and came back) reopens it; an open backlog task never escalates and is promoted when
 ** its trigger turns fresh; a stale trigger opens or reopens in the backlog
 ** unless f->never_backlog. Pure: same inputs, same decision. */
 struct kz_lc_decision kz_lifecycle_decide(const struct kz_lc_task *task,

@@ -2,7 +2,7 @@
 ** task_store.c — the task DB: schema (and its migration from version 1), the
 ** run transaction and the task lifecycle (open, keep, reopen, escalate,
 ** clear; a stale trigger opens a backlog task, promoted when it turns fresh;
-** done is final).
+** done is final for its episode).
 */
 #include "task_store.h"
 
@@ -21,12 +21,12 @@ const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated
 
 enum {
   S_FIND, S_INSERT, S_REOPEN, S_KEEP, S_ESCALATE, S_EVENT, S_ERROR, S_ERRORED,
-  S_KEEP_HH, S_ISSUE,
+  S_KEEP_HH, S_KEEP_SUBJ, S_KEEP_KEY, S_ERRORED_SUBJ, S_ISSUE,
   S_NSTMT
 };
 
 static const char *const SQL[S_NSTMT] = {
-  [S_FIND] = "SELECT id, status, level, due_on, last_seen_on, agency, ward, unit, backlog "
+  [S_FIND] = "SELECT id, status, level, due_on, last_seen_on, agency, ward, unit, backlog, done_on "
              "FROM tasks WHERE rule = ?1 AND subject = ?2 AND key = ?3",
   [S_INSERT] = "INSERT INTO tasks (rule, subject, key, household_id, agency, ward, unit, "
                "severity, level, status, since, opened_on, due_on, last_seen_on, reason, "
@@ -36,7 +36,8 @@ static const char *const SQL[S_NSTMT] = {
   [S_REOPEN] = "UPDATE tasks SET status = 'open', level = 0, household_id = ?2, agency = ?3, "
                "ward = ?4, unit = ?5, severity = ?6, since = ?7, opened_on = ?8, due_on = ?9, "
                "last_seen_on = ?8, cleared_on = NULL, reason = ?10, evidence = ?11, "
-               "rule_version = ?12, rule_file = ?13, rule_line = ?14, backlog = ?15 WHERE id = ?1",
+               "rule_version = ?12, rule_file = ?13, rule_line = ?14, backlog = ?15, "
+               "done_on = NULL, done_note = NULL WHERE id = ?1",
   [S_KEEP] = "UPDATE tasks SET last_seen_on = ?2, household_id = ?3, severity = ?4, reason = ?5, "
              "evidence = ?6, rule_version = ?7, rule_file = ?8, rule_line = ?9 WHERE id = ?1",
   [S_ESCALATE] = "UPDATE tasks SET level = ?2, unit = ?3, due_on = ?4 WHERE id = ?1",
@@ -46,6 +47,9 @@ static const char *const SQL[S_NSTMT] = {
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   [S_ERRORED] = "INSERT OR IGNORE INTO temp.errored (rule, household_id) VALUES (?1, ?2)",
   [S_KEEP_HH] = "INSERT OR IGNORE INTO temp.kept_households (household_id) VALUES (?1)",
+  [S_KEEP_SUBJ] = "INSERT OR IGNORE INTO temp.kept_subjects (subject) VALUES (?1)",
+  [S_KEEP_KEY] = "INSERT OR IGNORE INTO temp.kept_keys (key) VALUES (?1)",
+  [S_ERRORED_SUBJ] = "INSERT OR IGNORE INTO temp.errored_subjects (rule, subject) VALUES (?1, ?2)",
   [S_ISSUE] = "INSERT INTO run_issues (run_id, household_id, kind, table_name, row_id, "
               "column_name, value, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
@@ -131,6 +135,59 @@ static long long scalar(sqlite3 *db, const char *sql) {
   return v;
 }
 
+/* Version 1 -> 2 keeping what other tools built on the task DB: the
+** rebuild drops tasks and task_events, which drops their triggers (an
+** audit trigger gone without a word), and the rename refuses while a view
+** names a table that is not there ("error in view ...": exit 5 every
+** night). As the SQLite page says: remember every view and trigger, drop
+** them, rebuild, create them again. One that no longer fits the new tables
+** fails the migration (rolled back), naming it. */
+static int migrate_1_2(struct kz_tasks *ts, struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  char **sql = NULL, **name = NULL;
+  size_t n = 0, cap = 0;
+  int rc = 0;
+  if (sqlite3_prepare_v2(ts->db, "SELECT type, name, sql FROM sqlite_master WHERE type IN "
+                         "('view', 'trigger') AND sql IS NOT NULL ORDER BY type DESC, rowid",
+                         -1, &st, NULL) != SQLITE_OK)
+    return fail(ts, d, "cannot read its views and triggers");
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 8;
+      char **a = realloc(sql, cap * sizeof *a), **b = a ? realloc(name, cap * sizeof *b) : NULL;
+      if (a) sql = a;
+      if (b) name = b;
+      if (!a || !b) { rc = -1; break; }
+    }
+    const char *type = (const char *)sqlite3_column_text(st, 0);
+    sql[n] = strdup((const char *)sqlite3_column_text(st, 2));
+    name[n] = sqlite3_mprintf("DROP %s IF EXISTS \"%w\"", strcmp(type, "view") == 0 ? "VIEW" : "TRIGGER",
+                              (const char *)sqlite3_column_text(st, 1));
+    if (!sql[n] || !name[n]) { free(sql[n]); sqlite3_free(name[n]); rc = -1; break; }
+    n++;
+  }
+  sqlite3_finalize(st);
+  if (rc) kz_diag_add(d, NULL, 0, 0, "task DB: out of memory reading its views and triggers");
+  for (size_t i = 0; !rc && i < n; i++)
+    if (sqlite3_exec(ts->db, name[i], NULL, NULL, NULL) != SQLITE_OK)
+      rc = fail(ts, d, "cannot set its views and triggers aside to migrate it");
+  if (!rc && sqlite3_exec(ts->db, MIGRATE_1_2, NULL, NULL, NULL) != SQLITE_OK)
+    rc = fail(ts, d, "cannot migrate it from schema version 1 to 2");
+  for (size_t i = 0; !rc && i < n; i++)
+    if (sqlite3_exec(ts->db, sql[i], NULL, NULL, NULL) != SQLITE_OK) {
+      kz_diag_add(d, NULL, 0, 0, "task DB: after the migration to schema version 2, this view or "
+                  "trigger no longer fits (nothing was changed): %.200s: %s", sql[i],
+                  sqlite3_errmsg(ts->db));
+      rc = -1;
+    }
+  if (!rc && scalar(ts->db, "SELECT count(*) FROM pragma_foreign_key_check") != 0)
+    rc = fail(ts, d, "migration to schema version 2 broke a foreign key");
+  for (size_t i = 0; i < n; i++) { free(sql[i]); sqlite3_free(name[i]); }
+  free(sql);
+  free(name);
+  return rc;
+}
+
 /* Bring an existing task DB up to KZ_TASKS_SCHEMA_VERSION, in one transaction
 ** (all of it or nothing). A fresh DB is left to the schema. Must run with
 ** foreign keys off (they cannot be switched inside a transaction). Returns 0,
@@ -151,10 +208,7 @@ static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
                 "(%d); use the kizuki that wrote it", version, KZ_TASKS_SCHEMA_VERSION);
     rc = -1;
   } else if (has_tasks && version < 2) {
-    if (sqlite3_exec(ts->db, MIGRATE_1_2, NULL, NULL, NULL) != SQLITE_OK)
-      rc = fail(ts, d, "cannot migrate it from schema version 1 to 2");
-    else if (scalar(ts->db, "SELECT count(*) FROM pragma_foreign_key_check") != 0)
-      rc = fail(ts, d, "migration to schema version 2 broke a foreign key");
+    rc = migrate_1_2(ts, d);
   }
   sqlite3_exec(ts->db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
   return rc;
@@ -165,6 +219,21 @@ static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
 static int setup(struct kz_tasks *ts, struct kz_diag *d) {
   sqlite3_busy_timeout(ts->db, 0);
   if (kz_severity_sql_register(ts->db) != SQLITE_OK) return fail(ts, d, "cannot set up its connection");
+  /* A case DB is never a task DB: another copy of the PF extract
+  ** (yesterday's, a colleague's) given as --tasks had the task tables
+  ** written into it and was turned to WAL, exit 0. A database that holds
+  ** the case tables and no tasks is refused before the first write (the
+  ** journal_mode below is one). */
+  long long cases = scalar(ts->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                   "AND name IN ('households', 'persons', 'members')");
+  long long tasks = scalar(ts->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                   "AND name = 'tasks'");
+  if (cases > 0 && tasks == 0) {
+    kz_diag_add(d, NULL, 0, 0, "task DB: it holds the case tables (households, persons, members) "
+                "and no tasks: it is a case DB extract, not a kizuki task DB; refused, nothing "
+                "written: give the task DB's path, or a new file");
+    return -1;
+  }
   sqlite3_exec(ts->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
   /* Foreign keys off while migrating (the documented way); on a failure the
   ** caller closes the connection, and sqlite3_errcode still tells busy. */
@@ -181,7 +250,11 @@ static int setup(struct kz_tasks *ts, struct kz_diag *d) {
       "CREATE TEMP TABLE IF NOT EXISTS errored (rule TEXT, household_id TEXT, "
       "PRIMARY KEY (rule, household_id));"
       "CREATE TEMP TABLE IF NOT EXISTS run_rules (rule TEXT PRIMARY KEY);"
-      "CREATE TEMP TABLE IF NOT EXISTS kept_households (household_id TEXT PRIMARY KEY);",
+      "CREATE TEMP TABLE IF NOT EXISTS kept_households (household_id TEXT PRIMARY KEY);"
+      "CREATE TEMP TABLE IF NOT EXISTS kept_subjects (subject TEXT PRIMARY KEY);"
+      "CREATE TEMP TABLE IF NOT EXISTS kept_keys (key TEXT PRIMARY KEY);"
+      "CREATE TEMP TABLE IF NOT EXISTS errored_subjects (rule TEXT, subject TEXT, "
+      "PRIMARY KEY (rule, subject));",
       NULL, NULL, NULL);
   if (rc != SQLITE_OK) return fail(ts, d, "cannot create its scratch tables");
   for (int i = 0; i < S_NSTMT; i++)
@@ -261,7 +334,9 @@ int kz_tasks_begin(struct kz_tasks *ts, kz_day as_of, const char *digest, int nr
   kz_date_format(as_of, ts->day);
   sqlite3_stmt *st = NULL;
   rc = sqlite3_exec(ts->db, "DELETE FROM temp.errored; DELETE FROM temp.run_rules;"
-                    "DELETE FROM temp.kept_households;", NULL, NULL, NULL);
+                    "DELETE FROM temp.kept_households; DELETE FROM temp.kept_subjects;"
+                    "DELETE FROM temp.kept_keys; DELETE FROM temp.errored_subjects;",
+                    NULL, NULL, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(ts->db, "INSERT INTO temp.run_rules (rule) VALUES (?1)", -1, &st, NULL);
   for (int i = 0; rc == SQLITE_OK && i < nrules; i++) {
@@ -342,6 +417,9 @@ static int find_task(struct kz_tasks *ts, const struct kz_task_input *in, struct
     if (t->has_ward) snprintf(t->ward, sizeof t->ward, "%s", (const char *)sqlite3_column_text(st, 6));
     snprintf(unit, 64, "%s", (const char *)sqlite3_column_text(st, 7));
     t->lc.backlog = sqlite3_column_int(st, 8);
+    t->lc.done_on = KZ_DAY_NONE;   /* NULL: not done, or done on no recorded day */
+    if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+      kz_date_parse((const char *)sqlite3_column_text(st, 9), &t->lc.done_on);
   }
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
@@ -535,6 +613,26 @@ int kz_tasks_keep_household(struct kz_tasks *ts, const char *household_id) {
   return rc;
 }
 
+int kz_tasks_keep_subject(struct kz_tasks *ts, const char *subject) {
+  struct kz_diag ignore = {0};
+  sqlite3_stmt *st = ts->st[S_KEEP_SUBJ];
+  if (!subject) return 0;
+  sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
+  int rc = run_stmt(ts, st, &ignore, "keep");
+  kz_diag_clear(&ignore);
+  return rc;
+}
+
+int kz_tasks_keep_key(struct kz_tasks *ts, const char *key) {
+  struct kz_diag ignore = {0};
+  sqlite3_stmt *st = ts->st[S_KEEP_KEY];
+  if (!key || !*key) return 0;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  int rc = run_stmt(ts, st, &ignore, "keep");
+  kz_diag_clear(&ignore);
+  return rc;
+}
+
 /* The sweep clears only the rules of temp.run_rules: a suspended rule leaves it. */
 int kz_tasks_keep_rule(struct kz_tasks *ts, const char *rule) {
   sqlite3_stmt *st = NULL;
@@ -565,18 +663,36 @@ int kz_tasks_record_issue(struct kz_tasks *ts, const char *household_id, const c
   return rc;
 }
 
+int kz_tasks_note_error_subject(struct kz_tasks *ts, const char *rule, const char *subject) {
+  struct kz_diag ignore = {0};
+  sqlite3_stmt *st = ts->st[S_ERRORED_SUBJ];
+  if (!subject) return 0;
+  sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+  int rc = run_stmt(ts, st, &ignore, "errored subject");
+  kz_diag_clear(&ignore);
+  return rc;
+}
+
 long long kz_tasks_sweep(struct kz_tasks *ts,
+                         int (*looked)(void *ctx, const char *household_id, const char *subject,
+                                       const char *rule),
                          void (*cb)(void *ctx, const char *rule, const char *unit), void *ctx,
                          struct kz_diag *d) {
   sqlite3_stmt *sel = NULL, *upd = NULL;
   long long n = 0;
   int rc = sqlite3_prepare_v2(ts->db,
-      "SELECT t.id, t.rule, t.unit, t.level FROM tasks t "
+      "SELECT t.id, t.rule, t.unit, t.level, t.household_id, t.subject FROM tasks t "
       "WHERE t.status = 'open' AND t.last_seen_on < ?1 "
       "AND t.rule IN (SELECT rule FROM temp.run_rules) "
       "AND NOT EXISTS (SELECT 1 FROM temp.errored e WHERE e.rule = t.rule "
       "AND e.household_id = t.household_id) "
-      "AND t.household_id NOT IN (SELECT household_id FROM temp.kept_households)", -1, &sel, NULL);
+      "AND NOT EXISTS (SELECT 1 FROM temp.errored_subjects e WHERE e.rule = t.rule "
+      "AND e.subject = t.subject) "
+      "AND t.household_id NOT IN (SELECT household_id FROM temp.kept_households) "
+      "AND t.subject NOT IN (SELECT subject FROM temp.kept_subjects) "
+      "AND NOT EXISTS (SELECT 1 FROM temp.kept_keys k WHERE t.key = k.key "
+      "OR substr(t.key, 1, length(k.key) + 1) = k.key || ':')", -1, &sel, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(ts->db,
         "UPDATE tasks SET status = 'cleared', cleared_on = ?2 WHERE id = ?1", -1, &upd, NULL);
@@ -585,8 +701,12 @@ long long kz_tasks_sweep(struct kz_tasks *ts,
   while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
     long long id = sqlite3_column_int64(sel, 0);
     const char *unit = (const char *)sqlite3_column_text(sel, 2);
+    if (looked && !looked(ctx, (const char *)sqlite3_column_text(sel, 4),
+                          (const char *)sqlite3_column_text(sel, 5),
+                          (const char *)sqlite3_column_text(sel, 1)))
+      continue;                     /* not looked at tonight: kept as it is */
     /* The query picked open tasks no finding held tonight: the lifecycle clears them. */
-    struct kz_lc_task open = {KZ_TASK_OPEN, 0, KZ_DAY_NONE, KZ_DAY_NONE};
+    struct kz_lc_task open = {KZ_TASK_OPEN, 0, KZ_DAY_NONE, KZ_DAY_NONE, KZ_DAY_NONE};
     if (kz_lifecycle_decide(&open, NULL, ts->as_of).action != KZ_LC_CLEAR) continue;
     sqlite3_bind_int64(upd, 1, id);
     sqlite3_bind_text(upd, 2, ts->day, -1, SQLITE_STATIC);

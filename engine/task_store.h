@@ -97,6 +97,20 @@ int kz_tasks_keep_rule(struct kz_tasks *ts, const char *rule);
 ** touched otherwise. Returns 0, or -1 on an SQLite error. */
 int kz_tasks_keep_household(struct kz_tasks *ts, const char *household_id);
 
+/* Keep tonight every open task whose subject is this person, whichever
+** household the task was last seen in: a person in a quarantined household,
+** or named by an offending members row (a child moved into a quarantined
+** household, a membership naming a household that does not exist), is not
+** evaluated tonight, so the household the task remembers must not clear it. */
+int kz_tasks_keep_subject(struct kz_tasks *ts, const char *subject);
+
+/* Keep tonight every open task whose key is this record id, or begins with
+** it and ':' (the rules key an episode by the row that triggered it: a
+** report, a residence, "W1:health_center"). For a row that names a household
+** that does not exist: the household it belonged to is evaluated without
+** it, and must not clear the task that row triggered. */
+int kz_tasks_keep_key(struct kz_tasks *ts, const char *key);
+
 /* Record one offending case-DB row of this run in run_issues: kind is
 ** "invalid" or "quality"; household_id, row_id, column and value may be
 ** NULL. Returns 0, or -1 on an SQLite error. */
@@ -104,10 +118,21 @@ int kz_tasks_record_issue(struct kz_tasks *ts, const char *household_id, const c
                           const char *table, const char *row_id, const char *column,
                           const char *value, const char *why);
 
+/* The rule erred in a household that subject (a person) is in tonight:
+** that rule's tasks of subject are kept too, wherever the task DB last saw
+** them (a child who moved keeps the task her old household opened). */
+int kz_tasks_note_error_subject(struct kz_tasks *ts, const char *rule, const char *subject);
+
 /* Clear every open task of a loaded rule that this run did not see.
-** cb (may be NULL) is told the rule and unit of each task cleared. Returns
-** the number cleared, or -1 on error. */
+** looked (may be NULL) is asked first whether the run looked at the task's
+** household or subject at all; a task it was not looked at is kept, not
+** cleared (its household is not in tonight's extract, or not visible as of
+** the run date: no data says the condition ended). cb (may be NULL) is told
+** the rule and unit of each task cleared. Returns the number cleared, or -1
+** on error. */
 long long kz_tasks_sweep(struct kz_tasks *ts,
+                         int (*looked)(void *ctx, const char *household_id, const char *subject,
+                                       const char *rule),
                          void (*cb)(void *ctx, const char *rule, const char *unit), void *ctx,
                          struct kz_diag *d);
 

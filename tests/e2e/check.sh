@@ -3,28 +3,24 @@
 # reported with file:line on a deliberately broken copy; docs/rules.md is
 # what `kizuki rules --format markdown` prints.
 set -eu
-: "${KIZUKI:?set KIZUKI to the kizuki binary}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+. tests/e2e/lib/common.sh
 
 # expect_problem NAME FILE-CONTENT PATTERN: a rules copy with FILE added must
 # fail `check` with exit 2 and a line matching PATTERN.
 expect_problem() {
-  rm -rf "$tmp/r" && cp -r rules "$tmp/r"
-  printf '%s\n' "$2" > "$tmp/r/zz_broken.lua"
+  rm -rf "$T/r" && cp -r rules "$T/r"
+  printf '%s\n' "$2" > "$T/r/zz_broken.lua"
   set +e
-  "$KIZUKI" check "$tmp/r" > "$tmp/out" 2>&1
+  "$KIZUKI" check "$T/r" > "$T/out" 2>&1
   rc=$?
   set -e
-  if [ "$rc" -eq 2 ] && grep -q -- "$3" "$tmp/out"; then ok; else bad "$1 (exit $rc):"; cat "$tmp/out" >&2; fi
+  if [ "$rc" -eq 2 ] && grep -q -- "$3" "$T/out"; then ok; else bad "$1 (exit $rc):"; cat "$T/out" >&2; fi
 }
 
 HEAD='rule { id = "t.x", label = "テスト", title = "テスト", subject = "household", agency = "health_center", severity = "medium", due = 3,'
 
-if "$KIZUKI" check rules > "$tmp/out" 2>&1; then ok; else bad "check rules/"; cat "$tmp/out" >&2; fi
+if "$KIZUKI" check rules > "$T/out" 2>&1; then ok; else bad "check rules/"; cat "$T/out" >&2; fi
 expect_problem syntax 'rule { id = "t.x",, }' 'zz_broken.lua:1:'
 expect_problem unknown-field "$HEAD colour = 1, check = function(hh, p) end }" "zz_broken.lua:1: unknown rule field 'colour'"
 expect_problem missing-field 'rule { id = "t.x", subject = "household", agency = "health_center", severity = "medium", due = 3, check = function() end }' "rule is missing 'title'"
@@ -53,26 +49,25 @@ expect_problem param-undeclared "$HEAD params = { \"young_age\" }, check = funct
 expect_problem param-number-as-map "$HEAD params = { \"young_age\" }, check = function(hh, p) return p.young_age.years end }" "zz_broken.lua:1: rule t.x uses param 'young_age' as a map, but it is a number"
 expect_problem param-map-as-number "$HEAD params = { \"risk_weights\" }, check = function(hh, p) if 3 > p.risk_weights then end end }" "rule t.x uses param 'risk_weights' as a number, but it is a map"
 expect_problem param-map-field "$HEAD params = { \"risk_weights\" }, check = function(hh, p) return p.risk_weights.mov end }" "rule t.x reads risk_weights.mov, which is not a field of param 'risk_weights'"
-rm -rf "$tmp/r" && cp -r rules "$tmp/r"
+rm -rf "$T/r" && cp -r rules "$T/r"
 printf '%s\n' 'rule { id = "t.x", label = "テスト", title = "テスト", subject = "child", agency = "health_center", severity = "medium", due = 3,' \
   '  params = { "risk_weights", "young_age" },' '  check = function(child, hh, prm)' \
-  '    local s = "prm.nothing" -- prm.nothing either' '    return prm.risk_weights.move + prm.young_age' '  end }' > "$tmp/r/zz_fine.lua"
-if "$KIZUKI" check "$tmp/r" > "$tmp/out" 2>&1; then ok; else bad "params used right (strings, comments skipped)"; cat "$tmp/out" >&2; fi
+  '    local s = "prm.nothing" -- prm.nothing either' '    return prm.risk_weights.move + prm.young_age' '  end }' > "$T/r/zz_fine.lua"
+if "$KIZUKI" check "$T/r" > "$T/out" 2>&1; then ok; else bad "params used right (strings, comments skipped)"; cat "$T/out" >&2; fi
 
 # A ladder that names a unit kind that does not exist.
-rm -rf "$tmp/r" && cp -r rules "$tmp/r"
-sed 's/\[family_consultation.supervisor, child_guidance\]/[family_consultation.supervisor, police]/' rules/kizuki.yaml > "$tmp/r/kizuki.yaml"
-set +e; "$KIZUKI" check "$tmp/r" > "$tmp/out" 2>&1; rc=$?; set -e
-if [ "$rc" -eq 2 ] && grep -q "kizuki.yaml:[0-9]*:[0-9]*:.*police" "$tmp/out"; then ok; else bad "ladder (exit $rc)"; cat "$tmp/out" >&2; fi
+rm -rf "$T/r" && cp -r rules "$T/r"
+sed 's/\[family_consultation.supervisor, child_guidance\]/[family_consultation.supervisor, police]/' rules/kizuki.yaml > "$T/r/kizuki.yaml"
+set +e; "$KIZUKI" check "$T/r" > "$T/out" 2>&1; rc=$?; set -e
+if [ "$rc" -eq 2 ] && grep -q "kizuki.yaml:[0-9]*:[0-9]*:.*police" "$T/out"; then ok; else bad "ladder (exit $rc)"; cat "$T/out" >&2; fi
 
 # kizuki rules: JSON parses and lists every rule; docs/rules.md is current.
-"$KIZUKI" rules --format json > "$tmp/rules.json"
-n=$(sqlite3 :memory: "select json_array_length(readfile('$tmp/rules.json'))")
+"$KIZUKI" rules --format json > "$T/rules.json"
+n=$(sqlite3 :memory: "select json_array_length(readfile('$T/rules.json'))")
 files=0
 for f in rules/*.lua; do files=$((files + $(grep -c '^rule {' "$f" || true))); done
 if [ "$n" -gt 0 ] && [ "$n" = "$files" ]; then ok; else bad "rules --format json lists $n rules, rule files define $files"; fi
-"$KIZUKI" rules --format markdown > "$tmp/rules.md"
-if cmp -s "$tmp/rules.md" docs/rules.md; then ok; else bad "docs/rules.md is stale: run 'make docs'"; fi
+"$KIZUKI" rules --format markdown > "$T/rules.md"
+if cmp -s "$T/rules.md" docs/rules.md; then ok; else bad "docs/rules.md is stale: run 'make docs'"; fi
 
-echo "e2e check: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary check

@@ -88,5 +88,4 @@ echo "not a database" >"$T/junk.db"
 check "diff of a junk case DB" 4 "$KIZUKI" diff --rules "$NEW" --cases "$T/junk.db" --as-of 2024-10-15
 check "diff of a missing case DB" 4 "$KIZUKI" diff --rules "$NEW" --cases "$T/missing.db" --as-of 2024-10-15
 
-echo "e2e diff: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary diff

@@ -180,5 +180,4 @@ expect "evidence escaped" "$T/hostile/index.html" "&lt;b&gt;E1&lt;/b&gt;"
 if grep -q '<script\|<b>E1' "$T/hostile"/*.html; then bad "unescaped rule text in a page"; else ok; fi
 # }======
 
-echo "e2e report: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary report

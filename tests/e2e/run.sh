@@ -145,5 +145,4 @@ cp "$CASES" "$T/we?ird#dir%/cases.db"
 check "case DB path with ? # %" 0 "$KIZUKI" run --quiet --cases "$T/we?ird#dir%/cases.db" --tasks "$T/uri.db" --as-of 2024-08-05
 # }======
 
-echo "e2e run: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary run

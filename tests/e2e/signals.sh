@@ -119,5 +119,4 @@ check "run: a __gc hang" 2 timeout 60 "$KIZUKI" run --quiet --cases "$CASES" --t
   --as-of 2024-08-05 --rules "$T/r_gc"
 # }======
 
-echo "signals: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary signals

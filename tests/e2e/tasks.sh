@@ -314,5 +314,4 @@ for code in $(sed -n 's/.*KZ_EXIT_[A-Z_]* = \([0-9]\).*/\1/p' "$ROOT/engine/kizu
 done
 # }======
 
-echo "e2e tasks: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary tasks

@@ -2,6 +2,9 @@
 ** driver.c — runs a libFuzzer harness over files without libFuzzer, so the
 ** seed corpora and every kept crashing input replay in `make test` with the
 ** ordinary compiler: `fuzz_x FILE...` (directories are walked one level).
+** A path that does not exist, or a run that replays no input at all, fails
+** under CI (CI=true; tools/deps.sh test fetches the seed data) and is
+** reported on stderr elsewhere: a replay never passes without testing.
 */
 #include <dirent.h>
 #include <stdint.h>
@@ -34,6 +37,23 @@ static int run_file(const char *path) {
 
 static int count;
 
+/* Whether we run under CI: CI set to anything but empty, 0, false or no. */
+static int in_ci(void) {
+  const char *ci = getenv("CI");
+  return ci && *ci && strcmp(ci, "0") != 0 && strcmp(ci, "false") != 0 &&
+         strcmp(ci, "FALSE") != 0 && strcmp(ci, "False") != 0 && strcmp(ci, "no") != 0;
+}
+
+/* A seed path is missing: a failure under CI, a loud note elsewhere. */
+static int missing(const char *prog, const char *what) {
+  if (in_ci()) {
+    fprintf(stderr, "FAIL: %s: %s, and under CI=true a test never skips\n", prog, what);
+    return 1;
+  }
+  fprintf(stderr, "SKIP: %s: %s; NOT REPLAYED (under CI=true this fails)\n", prog, what);
+  return 0;
+}
+
 static int run_path(const char *path, int depth) {
   struct stat sb;
   if (stat(path, &sb) != 0) return 0;
@@ -54,7 +74,17 @@ static int run_path(const char *path, int depth) {
 
 int main(int argc, char **argv) {
   int bad = 0;
-  for (int i = 1; i < argc; i++) bad |= run_path(argv[i], 0);
+  for (int i = 1; i < argc; i++) {
+    struct stat sb;
+    char what[4200];
+    if (stat(argv[i], &sb) != 0) {
+      snprintf(what, sizeof what, "seed path %s does not exist", argv[i]);
+      bad |= missing(argv[0], what);
+      continue;
+    }
+    bad |= run_path(argv[i], 0);
+  }
   printf("%s: %d inputs replayed\n", argv[0], count);
+  if (count == 0) bad |= missing(argv[0], "no input at all to replay");
   return bad;
 }

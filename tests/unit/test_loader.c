@@ -312,6 +312,12 @@ static void test_bad_rows(void **state) {
      "H1\nH2\nH3! [invalid contacts.agency T1 'police' is not one of its allowed values @H3]"
      " [invalid contacts.occurred_on T2 '2024-13-01' is not a real date (YYYY-MM-DD) @H3]"
      " [invalid contacts.child_seen T2 '2' is not one of its allowed values @H3]\n"},
+    /* A report received after the day it was recorded (2042 for 2024): not
+    ** "not yet happened" (its task would be cleared), a contradiction. A
+    ** contact entered before it happens is planned, and only not there yet. */
+    {"INSERT INTO reports (id, household_id, kind, received_on, recorded_on) VALUES ('P1','H2','concern','2042-06-01','2024-06-02');"
+     "INSERT INTO contacts (id, household_id, agency, occurred_on, recorded_on) VALUES ('T1','H3','welfare','2042-06-01','2024-06-02')",
+     "H1\nH2! [invalid reports.received_on P1 '2042-06-01' is after the row's recorded_on (recorded before it happened) @H2]\nH3\n"},
     /* Long values are truncated, odd bytes escaped. */
     {"UPDATE households SET recorded_on = 'x' || char(1) || '\\' || printf('%080d', 7) WHERE id = 'H1'",
      "H1! [invalid households.recorded_on H1 'x\\x01\\\\0000000000000000000000000000000000000000000000000000000000000...'"

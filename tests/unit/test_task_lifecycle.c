@@ -1,7 +1,8 @@
 /*
 ** test_task_lifecycle.c — every transition of the task lifecycle decision,
 ** on plain structs (no SQLite): open, keep, escalate, reopen, clear; backlog
-** open, keep, promote, reopen-stale; never-backlog; done stays done.
+** open, keep, promote, reopen-stale; never-backlog; done stays done for its
+** episode and reopens for a later one.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,7 +28,7 @@ static struct kz_lc_finding finding(int age, int never_backlog) {
 
 static struct kz_lc_task task(enum kz_task_status status, int backlog, const char *due,
                               const char *seen) {
-  struct kz_lc_task t = {status, backlog, due ? day(due) : KZ_DAY_NONE, day(seen)};
+  struct kz_lc_task t = {status, backlog, due ? day(due) : KZ_DAY_NONE, day(seen), KZ_DAY_NONE};
   return t;
 }
 
@@ -141,6 +142,32 @@ static void test_done_stays_done(void **state) {
   decides(&t, NULL, KZ_LC_NOTHING, 0);
   t = task(KZ_TASK_DONE, 1, NULL, "2024-07-01");
   decides(&t, &fresh, KZ_LC_DONE, 0);
+  /* Done on a recorded day: the same episode (since on or before it) stays done. */
+  t = task(KZ_TASK_DONE, 0, "2024-07-01", "2024-07-01");
+  t.done_on = day("2024-07-05");
+  struct kz_lc_finding same = finding(5, 0), before = finding(20, 0);   /* since 07-05, 06-20 */
+  decides(&t, &same, KZ_LC_DONE, 0);
+  decides(&t, &before, KZ_LC_DONE, 0);
+  decides(&t, &stale, KZ_LC_DONE, 0);
+  decides(&t, NULL, KZ_LC_NOTHING, 0);
+}
+
+/* A done task whose finding's since is after the day it was done: another
+** episode (the condition went away and came back): it reopens, in the
+** backlog when that trigger is stale, never when never_backlog. */
+static void test_done_reopens_later_episode(void **state) {
+  (void)state;
+  struct kz_lc_task t = task(KZ_TASK_DONE, 0, "2024-07-01", "2024-07-01");
+  t.done_on = day("2024-07-05");
+  struct kz_lc_finding next_day = finding(4, 0), safety = finding(1, 1);   /* since 07-06, 07-09 */
+  decides(&t, &next_day, KZ_LC_REOPEN, 0);
+  decides(&t, &safety, KZ_LC_REOPEN, 0);
+  t = task(KZ_TASK_DONE, 1, NULL, "2023-01-01");           /* a backlog task done long ago */
+  t.done_on = day("2023-01-02");
+  struct kz_lc_finding stale = finding(400, 0), stale_safety = finding(400, 1);  /* since 2023-06-06 */
+  decides(&t, &stale, KZ_LC_REOPEN, 1);
+  decides(&t, &stale_safety, KZ_LC_REOPEN, 0);
+  decides(&t, NULL, KZ_LC_NOTHING, 0);
 }
 
 int main(void) {
@@ -156,6 +183,7 @@ int main(void) {
       cmocka_unit_test(test_backlog_reopen_stale),
       cmocka_unit_test(test_never_backlog),
       cmocka_unit_test(test_done_stays_done),
+      cmocka_unit_test(test_done_reopens_later_episode),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,7 +44,7 @@ static void run_night(const char *on, const char *const *subjects, const char *s
     char unit[64];
     assert_int_equal(kz_tasks_apply(ts, &in, &o, unit, &d), 0);
   }
-  assert_true(kz_tasks_sweep(ts, NULL, NULL, &d) >= 0);
+  assert_true(kz_tasks_sweep(ts, NULL, NULL, NULL, &d) >= 0);
   long long counts[KZ_NOUTCOMES] = {0};
   assert_int_equal(kz_tasks_commit(ts, 1, counts, 0, &d), 0);
   kz_diag_clear(&d);

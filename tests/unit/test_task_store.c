@@ -46,7 +46,7 @@ static void begin(const char *on) {
 
 static long long sweep(void) {
   struct kz_diag d = {0};
-  long long n = kz_tasks_sweep(ts, NULL, NULL, &d);
+  long long n = kz_tasks_sweep(ts, NULL, NULL, NULL, &d);
   kz_diag_print(&d, stderr);
   kz_diag_clear(&d);
   return n;
@@ -364,6 +364,32 @@ static void test_errored_household_protected(void **state) {
   commit();
 }
 
+/* The sweep asks whether the run looked at a task's household or subject;
+** a task it did not look at (its household missing from tonight's extract)
+** is kept as it is, not cleared; one it did look at is cleared as ever. */
+static int looked_only_h1(void *ctx, const char *household_id, const char *subject, const char *rule) {
+  (void)subject; (void)rule;
+  (*(int *)ctx)++;
+  return strcmp(household_id, "H1") == 0;
+}
+
+static void test_sweep_keeps_what_was_not_looked_at(void **state) {
+  (void)state;
+  struct kz_diag d = {0};
+  int asked = 0;
+  begin("2024-05-07");
+  assert_int_equal(APPLY(.since = "2024-05-01"), KZ_OUT_OPENED);
+  assert_int_equal(APPLY(.since = "2024-05-01", .subject = "C2", .household = "H2"), KZ_OUT_OPENED);
+  commit();
+  begin("2024-05-08");
+  assert_int_equal(kz_tasks_sweep(ts, looked_only_h1, NULL, &asked, &d), 1);
+  commit();
+  assert_int_equal(asked, 2);
+  assert_string_equal(text("SELECT group_concat(household_id || ' ' || status, ', ') "
+                           "FROM (SELECT * FROM tasks ORDER BY id)"), "H1 cleared, H2 open");
+  kz_diag_clear(&d);
+}
+
 /* A quarantined household (bad case data): every task of it is kept as it
 ** is by the sweep, whatever its rule; its issues go to run_issues; a NULL id
 ** keeps nothing (it would keep every task through NOT IN). The next run
@@ -500,7 +526,9 @@ static void test_never_backlog(void **state) {
   assert_string_equal(text("SELECT backlog, due_on FROM tasks WHERE key = 'K2'"), "0|2024-07-05");
 }
 
-/* Staff closed a backlog task: it stays done, stale or fresh. */
+/* Staff closed a backlog task: it stays done for its episode (a since up to
+** the day it was done); a since after that day is another episode (the
+** condition went away and came back): reopened, level 0, a due date. */
 static void test_backlog_done_stays_done(void **state) {
   (void)state;
   begin("2024-07-01");
@@ -512,10 +540,14 @@ static void test_backlog_done_stays_done(void **state) {
   assert_string_equal(text("SELECT event, due_on FROM task_events ORDER BY id DESC LIMIT 1"), "done|NULL");
   begin("2024-07-03");
   assert_int_equal(APPLY(.since = "2023-01-10"), KZ_OUT_DONE);
-  assert_int_equal(APPLY(.since = "2024-07-03"), KZ_OUT_DONE);
+  assert_int_equal(APPLY(.since = "2024-07-02"), KZ_OUT_DONE);
   assert_int_equal(sweep(), 0);
   commit();
   assert_string_equal(text("SELECT status, backlog, due_on FROM tasks"), "done|1|NULL");
+  begin("2024-07-04");
+  assert_int_equal(APPLY(.since = "2024-07-03"), KZ_OUT_REOPENED);
+  commit();
+  assert_string_equal(text("SELECT status, backlog, level, done_on IS NULL FROM tasks"), "open|0|0|1");
 }
 
 /* The run's record holds the backlog counts it was given. */
@@ -878,6 +910,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_open, setup, teardown),
     cmocka_unit_test_setup_teardown(test_kept_household, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_sweep_keeps_what_was_not_looked_at, setup, teardown),
     cmocka_unit_test_setup_teardown(test_keep, setup, teardown),
     cmocka_unit_test_setup_teardown(test_clear_and_reopen, setup, teardown),
     cmocka_unit_test_setup_teardown(test_escalate_ladder, setup, teardown),

@@ -1,7 +1,20 @@
 # tests/e2e/lib/common.sh — what the end-to-end scripts share, sourced from
 # each (`. tests/e2e/lib/common.sh`, run from the repo root): the kizuki
-# binary, a scratch folder $T removed on exit, pass/fail counting, two
-# checks that print what went wrong, and digests of a task DB's history.
+# binary, a scratch folder $T removed on exit, pass/fail counting and the
+# closing summary line, checks that print what went wrong, the rule for a
+# missing tool or data, and digests of a task DB's history.
+#
+# The rule every e2e script follows (tests/e2e/README.md says the same):
+#   - it sources this file, and uses its ok/bad/check/expect/same and ends
+#     with `summary NAME`; it never defines its own ok/bad or counters (a
+#     helper it lacks is added here, not copied into the script);
+#   - a tool or data it cannot run without is asked for with `need_cmd` or
+#     `missing` (`missing_part` for one part of it): under CI (CI=true, as
+#     .ci/run is run) that FAILS the script; elsewhere it skips, saying SKIP
+#     loudly on stderr. tools/deps.sh test
+#     (run by `make test`) installs everything the scripts need, so CI never
+#     lacks it. A step that does not apply (valgrind over an ASan build) is
+#     `not_applicable`, which skips in CI too.
 
 KIZUKI=${KIZUKI:?set KIZUKI to the kizuki binary (absolute path)}
 ROOT=$(pwd)
@@ -10,10 +23,59 @@ trap 'rm -rf "$T"' EXIT INT TERM
 
 passed=0
 failed=0
-ok() { passed=$((passed + 1)); }
+# ok [NAME]: one check passed (NAME, when given, is printed).
+ok() { passed=$((passed + 1)); [ $# -eq 0 ] || echo "ok: $*"; }
+# bad MESSAGE: one check failed; the message goes to stderr.
 bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+# show FILE: the first 40 lines of FILE, indented, on stderr (after a bad).
+show() { sed 's/^/  | /' "$1" | head -n 40 >&2; }
+
+# summary NAME: the closing line, `e2e NAME: N passed, N failed`; its status
+# is the script's (call it last).
+summary() {
+  echo "e2e $1: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+# in_ci: true under CI (CI set to anything but empty, 0, false or no).
+in_ci() {
+  case "${CI:-}" in ''|0|false|no|FALSE|False) return 1 ;; *) return 0 ;; esac
+}
+
+# missing WHAT HOW: this script cannot run because WHAT is missing (HOW says
+# how to get it). Under CI it fails (exit 1); elsewhere it skips (exit 0),
+# saying so on stderr. Either way the script ends here.
+missing() {
+  if in_ci; then
+    echo "FAIL: e2e $(basename "$0" .sh): $1 is missing, and under CI=true a test never skips ($2)" >&2
+    exit 1
+  fi
+  echo "SKIP: e2e $(basename "$0" .sh): $1 is missing ($2); NOT TESTED (under CI=true this fails)" >&2
+  exit 0
+}
+
+# missing_part WHAT HOW: one part of this script cannot run because WHAT is
+# missing; the rest goes on. Under CI the part counts as failed; elsewhere it
+# is skipped, saying so on stderr. The caller leaves the part out.
+missing_part() {
+  if in_ci; then bad "$1 is missing, and under CI=true a test never skips ($2)"; return 0; fi
+  echo "SKIP: e2e $(basename "$0" .sh): $1 is missing ($2); that part NOT TESTED (under CI=true this fails)" >&2
+}
+
+# need_cmd CMD HOW: CMD must be on PATH, else `missing`.
+need_cmd() {
+  command -v "$1" >/dev/null 2>&1 || missing "$1" "$2"
+}
+
+# not_applicable WHY: this script does not apply to this build (not a missing
+# tool): it skips, under CI too, saying why.
+not_applicable() {
+  echo "SKIP: e2e $(basename "$0" .sh): $1 (not applicable, CI or not)" >&2
+  exit 0
+}
 
 # check NAME EXPECTED_EXIT CMD...: run CMD, stdout to $T/out, stderr to $T/err.
+# EXPECTED_EXIT `nonzero` takes any failure.
 check() {
   name=$1 want=$2
   shift 2
@@ -21,7 +83,10 @@ check() {
   "$@" >"$T/out" 2>"$T/err"
   got=$?
   set -e
-  if [ "$got" -eq "$want" ]; then ok; else bad "$name: exit $got, expected $want"; sed 's/^/  | /' "$T/err" >&2; fi
+  case $want in
+    nonzero) [ "$got" -ne 0 ] ;;
+    *) [ "$got" -eq "$want" ] ;;
+  esac && ok || { bad "$name: exit $got, expected $want"; sed 's/^/  | /' "$T/err" >&2; }
 }
 
 # expect NAME FILE TEXT: FILE contains TEXT (fixed string).
