@@ -17,6 +17,7 @@
 #include "kizuki.h"
 #include "run.h"
 #include "strbuf.h"
+#include "task_read.h"
 
 static const char USAGE[] =
   "usage: kizuki diff --rules NEW_DIR --cases PF.db [--as-of DATE] [--profile FILE]\n"
@@ -78,27 +79,41 @@ static void side_free(struct side *s) {
   s->loaded = 0;
 }
 
-static char *dup_col(sqlite3_stmt *st, int i) {
-  const unsigned char *s = sqlite3_column_text(st, i);
-  return strdup(s ? (const char *)s : "");
+static char *dup_or_empty(const char *s) {
+  return strdup(s ? s : "");
+}
+
+struct collect { struct side *s; size_t cap; };
+
+/* kz_tasks_each_open callback: keep one open task of the side. */
+static int keep_task(void *ctx, const struct kz_task_row *r) {
+  struct collect *c = ctx;
+  struct side *s = c->s;
+  if (s->n == c->cap) {
+    c->cap = c->cap ? c->cap * 2 : 256;
+    struct dtask *p = realloc(s->t, c->cap * sizeof *p);
+    if (!p) return -1;
+    s->t = p;
+  }
+  struct dtask *t = &s->t[s->n++];
+  t->rule = dup_or_empty(r->rule); t->subject = dup_or_empty(r->subject);
+  t->key = dup_or_empty(r->key); t->unit = dup_or_empty(r->unit);
+  t->severity = dup_or_empty(r->severity); t->due_on = dup_or_empty(r->due_on);
+  t->reason = dup_or_empty(r->reason);
+  t->level = r->level;
+  return 0;
 }
 
 /* Run side s over cases as of as_of into a fresh in-memory task store and
 ** keep its open tasks. Returns a KZ_EXIT_* code (KZ_EXIT_RULE_ERROR: done,
 ** with errors). */
 static int side_run(struct side *s, sqlite3 *cases, kz_day as_of, int quiet, struct kz_diag *d) {
-  sqlite3 *mem = NULL;
   struct kz_tasks *ts = NULL;
-  sqlite3_stmt *st = NULL;
-  size_t cap = 0;
-  int rc;
-  if (kz_db_open(":memory:", KZ_DB_WRITE, &mem, d)) {
+  int rc = kz_tasks_open(&ts, ":memory:", &s->e.prof, d);
+  if (rc != KZ_EXIT_OK) {
     kz_diag_add(d, NULL, 0, 0, "cannot open an in-memory task store");
-    rc = KZ_EXIT_TASKS;
     goto cleanup;
   }
-  rc = kz_tasks_attach(&ts, mem, &s->e.prof, d);
-  if (rc != KZ_EXIT_OK) goto cleanup;
   struct kz_run_opts ro = {0};
   ro.progress = !quiet && kz_cli_stderr_is_tty() ? stderr : NULL;
   ro.errors = stderr;
@@ -111,31 +126,13 @@ static int side_run(struct side *s, sqlite3 *cases, kz_day as_of, int quiet, str
     rc = KZ_EXIT_OK;
   }
   if (rc != KZ_EXIT_OK && rc != KZ_EXIT_RULE_ERROR) goto cleanup;
-  if (sqlite3_prepare_v2(mem, "SELECT rule, subject, key, unit, severity, due_on, reason, level "
-                         "FROM tasks WHERE status = 'open' ORDER BY rule, subject, key",
-                         -1, &st, NULL) != SQLITE_OK)
-    goto sql_error;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    if (s->n == cap) {
-      cap = cap ? cap * 2 : 256;
-      struct dtask *p = realloc(s->t, cap * sizeof *p);
-      if (!p) goto sql_error;
-      s->t = p;
-    }
-    struct dtask *t = &s->t[s->n++];
-    t->rule = dup_col(st, 0); t->subject = dup_col(st, 1); t->key = dup_col(st, 2);
-    t->unit = dup_col(st, 3); t->severity = dup_col(st, 4); t->due_on = dup_col(st, 5);
-    t->reason = dup_col(st, 6);
-    t->level = sqlite3_column_int(st, 7);
+  struct collect c = {s, 0};
+  if (kz_tasks_each_open(ts, KZ_ORDER_KEY, keep_task, &c)) {
+    kz_diag_add(d, NULL, 0, 0, "reading the %s tasks: %s", s->name, kz_tasks_errmsg(ts));
+    rc = KZ_EXIT_TASKS;
   }
-  goto cleanup;
-sql_error:
-  kz_diag_add(d, NULL, 0, 0, "reading the %s tasks: %s", s->name, sqlite3_errmsg(mem));
-  rc = KZ_EXIT_TASKS;
 cleanup:
-  sqlite3_finalize(st);
   kz_tasks_close(ts);
-  sqlite3_close(mem);
   return rc;
 }
 

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "db_open.h"
 #include "kizuki.h"
+#include "severity.h"
 #include "strbuf.h"
 #include "task_query.h"
 
@@ -65,18 +66,13 @@ static const char *col(sqlite3_stmt *st, int i) {
   return s ? (const char *)s : "";
 }
 
-static const char *severity_ja(const char *s) {
-  return !strcmp(s, "critical") ? "緊急" : !strcmp(s, "high") ? "高" : !strcmp(s, "medium") ? "中"
-       : !strcmp(s, "low") ? "低" : s;
-}
-
 static const char *status_ja(const char *s) {
   return !strcmp(s, "open") ? "対応中" : !strcmp(s, "cleared") ? "解消" : !strcmp(s, "done") ? "完了" : s;
 }
 
 static void csv_row(FILE *out, sqlite3_stmt *st) {
   const char *row[CSV_NCOLS] = {
-    col(st, KZ_TQ_ID), severity_ja(col(st, KZ_TQ_SEVERITY)), col(st, KZ_TQ_DUE_ON),
+    col(st, KZ_TQ_ID), kz_severity_ja(col(st, KZ_TQ_SEVERITY)), col(st, KZ_TQ_DUE_ON),
     sqlite3_column_int(st, KZ_TQ_OVERDUE) ? "超過" : "", col(st, KZ_TQ_UNIT), col(st, KZ_TQ_RULE),
     col(st, KZ_TQ_SUBJECT), col(st, KZ_TQ_KEY), col(st, KZ_TQ_LEVEL),
     status_ja(col(st, KZ_TQ_STATUS)), col(st, KZ_TQ_REASON), col(st, KZ_TQ_EVIDENCE_TEXT),
@@ -250,8 +246,9 @@ static int export_per_unit(sqlite3 *db, const struct kz_taskq_filter *f, int jso
                            const char *dir, const char *tasks, struct kz_diag *d) {
   struct stat sb;
   struct kz_strbuf path = {0};
-  sqlite3_stmt *units = NULL;
-  int rc = KZ_EXIT_TASKS, step;
+  char **units = NULL;
+  size_t nunits = 0;
+  int rc = KZ_EXIT_TASKS;
   long long total = 0, files = 0;
   if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
     kz_diag_add(d, dir, 0, 0, "cannot create the folder: %s", strerror(errno));
@@ -261,28 +258,18 @@ static int export_per_unit(sqlite3 *db, const struct kz_taskq_filter *f, int jso
     kz_diag_add(d, dir, 0, 0, "--per-unit needs --out to be a folder, and this is a file");
     goto done;
   }
-  if (sqlite3_prepare_v2(db,
-      "SELECT t.unit FROM tasks t WHERE (?1 IS NULL OR t.unit = ?1) AND (?2 IS NULL OR t.ward = ?2) "
-      "UNION SELECT e.unit FROM task_events e JOIN tasks t ON t.id = e.task_id "
-      "WHERE (?1 IS NULL OR e.unit = ?1) AND (?2 IS NULL OR t.ward = ?2) ORDER BY 1",
-      -1, &units, NULL) != SQLITE_OK) {
-    kz_diag_add(d, NULL, 0, 0, "cannot list units: %s", sqlite3_errmsg(db));
-    goto done;
-  }
-  if (f->unit) sqlite3_bind_text(units, 1, f->unit, -1, SQLITE_STATIC);
-  if (f->ward) sqlite3_bind_text(units, 2, f->ward, -1, SQLITE_STATIC);
+  if (kz_taskq_units(db, f, &units, &nunits, d)) goto done;
   /* Every file is checked before the first is written: a refusal writes nothing. */
-  while ((step = sqlite3_step(units)) == SQLITE_ROW) {
-    unit_file(dir, col(units, 0), jsonl ? "jsonl" : "csv", &path);
+  for (size_t i = 0; i < nunits; i++) {
+    unit_file(dir, units[i], jsonl ? "jsonl" : "csv", &path);
     if (refuse_target(kz_strbuf_str(&path), tasks, d)) {
       rc = KZ_EXIT_USAGE;
       goto done;
     }
   }
-  sqlite3_reset(units);
-  while ((step = sqlite3_step(units)) == SQLITE_ROW) {
+  for (size_t i = 0; i < nunits; i++) {
     struct kz_taskq_filter uf = *f;
-    uf.unit = col(units, 0);
+    uf.unit = units[i];
     unit_file(dir, uf.unit, jsonl ? "jsonl" : "csv", &path);
     long long n = write_file(db, &uf, jsonl, kz_strbuf_str(&path), tasks, d);
     if (n == -2) rc = KZ_EXIT_USAGE;
@@ -291,15 +278,11 @@ static int export_per_unit(sqlite3 *db, const struct kz_taskq_filter *f, int jso
     total += n;
     files++;
   }
-  if (step != SQLITE_DONE) {
-    kz_diag_add(d, NULL, 0, 0, "cannot list units: %s", sqlite3_errmsg(db));
-    goto done;
-  }
   printf("%lld task%s in %lld file%s in %s\n", total, total == 1 ? "" : "s", files,
          files == 1 ? "" : "s", dir);
   rc = KZ_EXIT_OK;
 done:
-  sqlite3_finalize(units);
+  kz_taskq_units_free(units, nunits);
   kz_strbuf_free(&path);
   return rc;
 }

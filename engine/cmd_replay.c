@@ -16,6 +16,7 @@
 #include "kizuki.h"
 #include "run.h"
 #include "strbuf.h"
+#include "task_read.h"
 
 static const char USAGE[] =
   "usage: kizuki replay FIXTURE.yaml [--from DATE] [--to DATE] [--every N]\n"
@@ -69,12 +70,11 @@ struct replay {
   const char *fixture_file;    /* of the fixture replayed, for its done: */
 };
 
-/* {====== Task DB reads (SQL on the task tables: to move into the task DB
-** module, task_query; kept as they were, not extended) ====== */
+/* {====== Output ====== */
 
-static const char *col(sqlite3_stmt *st, int i) {
-  const unsigned char *s = sqlite3_column_text(st, i);
-  return s ? (const char *)s : "";
+/* A NULL column is written as empty (text) or null (JSON). */
+static const char *str(const char *s) {
+  return s ? s : "";
 }
 
 /* An empty value is written as null. */
@@ -85,112 +85,100 @@ static void json_field(struct kz_strbuf *b, const char *name, const char *v, int
 static const char TIMELINE_HEAD[] =
   "%-10s  %-9s  %-22s  %-8s  %-38s  %5s  %-10s  %s\n";
 
-/* Print (or collect) the events of run run_id, and those marked done on day
-** (run_id NULL, added just before it). */
-static int print_events(struct replay *rp, sqlite3 *db, long long run_id, const char *day) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db,
-        "SELECT e.on_date, e.event, t.rule, t.subject, t.key, e.unit, e.level, "
-        "coalesce(e.due_on, ''), t.severity, t.reason, coalesce(e.note, ''), "
-        "e.due_on IS NULL AND e.event IN ('opened', 'reopened') "   /* into the backlog */
-        "FROM task_events e JOIN tasks t ON t.id = e.task_id "
-        "WHERE e.run_id = ?1 OR (e.run_id IS NULL AND e.on_date = ?2 AND e.event = 'done') "
-        "ORDER BY e.run_id IS NOT NULL, e.id", -1, &st, NULL) != SQLITE_OK)
-    return -1;
-  sqlite3_bind_int64(st, 1, run_id);
-  sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const char *reason = strcmp(col(st, 1), "done") == 0 && col(st, 10)[0] ? col(st, 10) : col(st, 9);
-    if (rp->json) {
-      struct kz_strbuf *b = &rp->events;
-      kz_strbuf_adds(b, rp->nevents++ ? ",{" : "{");
-      json_field(b, "date", col(st, 0), 1);
-      json_field(b, "event", col(st, 1), 0);
-      json_field(b, "rule", col(st, 2), 0);
-      json_field(b, "subject", col(st, 3), 0);
-      json_field(b, "key", col(st, 4), 0);
-      json_field(b, "unit", col(st, 5), 0);
-      kz_strbuf_addf(b, ",\"level\":%d", sqlite3_column_int(st, 6));
-      json_field(b, "due_on", col(st, 7), 0);
-      kz_strbuf_addf(b, ",\"backlog\":%s", sqlite3_column_int(st, 11) ? "true" : "false");
-      json_field(b, "severity", col(st, 8), 0);
-      json_field(b, "reason", reason, 0);
-      kz_strbuf_adds(b, "}");
-    } else {
-      fprintf(rp->out, "%-10s  %-9s  %-22s  %-8s  %-38s  %5d  %-10s  %s\n", col(st, 0), col(st, 1),
-              col(st, 2), col(st, 3), col(st, 5), sqlite3_column_int(st, 6),
-              sqlite3_column_int(st, 11) ? "(backlog)" : col(st, 7), reason);
-    }
-    rp->nevents++;
+/* kz_tasks_each_night_event callback: print (or collect) one event. */
+static int print_event(void *ctx, const struct kz_task_row *e) {
+  struct replay *rp = ctx;
+  int done = strcmp(e->event, "done") == 0;
+  const char *reason = done && e->note && e->note[0] ? e->note : str(e->reason);
+  int backlog = !e->due_on && (strcmp(e->event, "opened") == 0 || strcmp(e->event, "reopened") == 0);
+  if (rp->json) {
+    struct kz_strbuf *b = &rp->events;
+    kz_strbuf_adds(b, rp->nevents++ ? ",{" : "{");
+    json_field(b, "date", str(e->on_date), 1);
+    json_field(b, "event", str(e->event), 0);
+    json_field(b, "rule", str(e->rule), 0);
+    json_field(b, "subject", str(e->subject), 0);
+    json_field(b, "key", str(e->key), 0);
+    json_field(b, "unit", str(e->unit), 0);
+    kz_strbuf_addf(b, ",\"level\":%d", e->level);
+    json_field(b, "due_on", str(e->due_on), 0);
+    kz_strbuf_addf(b, ",\"backlog\":%s", backlog ? "true" : "false");
+    json_field(b, "severity", str(e->severity), 0);
+    json_field(b, "reason", reason, 0);
+    kz_strbuf_adds(b, "}");
+  } else {
+    fprintf(rp->out, "%-10s  %-9s  %-22s  %-8s  %-38s  %5d  %-10s  %s\n", str(e->on_date),
+            str(e->event), str(e->rule), str(e->subject), str(e->unit), e->level,
+            backlog ? "(backlog)" : str(e->due_on), reason);
   }
-  sqlite3_finalize(st);
+  rp->nevents++;
   return 0;
 }
 
-static void print_open(struct replay *rp, sqlite3 *db, const char *last, struct kz_strbuf *json) {
-  sqlite3_stmt *st = NULL;
-  int n = 0;
-  if (sqlite3_prepare_v2(db, "SELECT rule, subject, key, unit, severity, level, opened_on, due_on, "
-                         "reason, backlog FROM tasks WHERE status = 'open' "
-                         "ORDER BY opened_on, rule, subject, key",
-                         -1, &st, NULL) != SQLITE_OK)
-    return;
-  if (!rp->json) fprintf(rp->out, "\nopen tasks as of %s:\n", last);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    if (rp->json) {
-      kz_strbuf_adds(json, n ? ",{" : "{");
-      json_field(json, "rule", col(st, 0), 1);
-      json_field(json, "subject", col(st, 1), 0);
-      json_field(json, "key", col(st, 2), 0);
-      json_field(json, "unit", col(st, 3), 0);
-      json_field(json, "severity", col(st, 4), 0);
-      kz_strbuf_addf(json, ",\"level\":%d", sqlite3_column_int(st, 5));
-      json_field(json, "opened_on", col(st, 6), 0);
-      json_field(json, "due_on", col(st, 7), 0);
-      kz_strbuf_addf(json, ",\"backlog\":%s", sqlite3_column_int(st, 9) ? "true" : "false");
-      json_field(json, "reason", col(st, 8), 0);
-      kz_strbuf_adds(json, "}");
-    } else {
-      fprintf(rp->out, "  %-22s  %-8s  %-16s  %-38s  %-8s  level %d  opened %s  %s%s\n",
-              col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), sqlite3_column_int(st, 5),
-              col(st, 6), sqlite3_column_int(st, 9) ? "backlog (no due date)" : "due ",
-              sqlite3_column_int(st, 9) ? "" : col(st, 7));
-    }
-    n++;
+struct open_list { struct replay *rp; struct kz_strbuf *json; int n; };
+
+/* kz_tasks_each_open callback: print (or collect) one task open at the end. */
+static int print_open_task(void *ctx, const struct kz_task_row *t) {
+  struct open_list *o = ctx;
+  if (o->rp->json) {
+    struct kz_strbuf *json = o->json;
+    kz_strbuf_adds(json, o->n ? ",{" : "{");
+    json_field(json, "rule", str(t->rule), 1);
+    json_field(json, "subject", str(t->subject), 0);
+    json_field(json, "key", str(t->key), 0);
+    json_field(json, "unit", str(t->unit), 0);
+    json_field(json, "severity", str(t->severity), 0);
+    kz_strbuf_addf(json, ",\"level\":%d", t->level);
+    json_field(json, "opened_on", str(t->opened_on), 0);
+    json_field(json, "due_on", str(t->due_on), 0);
+    kz_strbuf_addf(json, ",\"backlog\":%s", t->backlog ? "true" : "false");
+    json_field(json, "reason", str(t->reason), 0);
+    kz_strbuf_adds(json, "}");
+  } else {
+    fprintf(o->rp->out, "  %-22s  %-8s  %-16s  %-38s  %-8s  level %d  opened %s  %s%s\n",
+            str(t->rule), str(t->subject), str(t->key), str(t->unit), str(t->severity), t->level,
+            str(t->opened_on), t->backlog ? "backlog (no due date)" : "due ",
+            t->backlog ? "" : str(t->due_on));
   }
-  if (!rp->json && n == 0) fprintf(rp->out, "  (none)\n");
-  sqlite3_finalize(st);
+  o->n++;
+  return 0;
+}
+
+static void print_open(struct replay *rp, struct kz_tasks *ts, const char *last, struct kz_strbuf *json) {
+  struct open_list o = {rp, json, 0};
+  if (!rp->json) fprintf(rp->out, "\nopen tasks as of %s:\n", last);
+  kz_tasks_each_open(ts, KZ_ORDER_OPENED, print_open_task, &o);
+  if (!rp->json && o.n == 0) fprintf(rp->out, "  (none)\n");
+}
+
+struct error_list { struct kz_strbuf *json; long long n; };
+
+/* kz_tasks_each_error_summary callback: one distinct error, with its days. */
+static int print_error(void *ctx, const struct kz_run_error_row *e) {
+  struct error_list *l = ctx;
+  struct kz_strbuf *json = l->json;
+  fprintf(stderr, "%s:%d: rule %s, subject %s: %s (%d day%s, %s .. %s)\n", e->file, e->line,
+          e->rule, e->subject, e->message, e->days, e->days == 1 ? "" : "s", e->first, e->last);
+  kz_strbuf_adds(json, l->n ? ",{" : "{");
+  json_field(json, "file", e->file, 1);
+  kz_strbuf_addf(json, ",\"line\":%d", e->line);
+  json_field(json, "rule", e->rule, 0);
+  json_field(json, "subject", e->subject, 0);
+  json_field(json, "message", e->message, 0);
+  kz_strbuf_addf(json, ",\"days\":%d", e->days);
+  json_field(json, "first", e->first, 0);
+  json_field(json, "last", e->last, 0);
+  kz_strbuf_adds(json, "}");
+  l->n++;
+  return 0;
 }
 
 /* Every distinct rule error of the replay, once, with the days it happened.
 ** Returns how many distinct errors there were. */
-static long long print_errors(sqlite3 *db, struct kz_strbuf *json) {
-  sqlite3_stmt *st = NULL;
-  long long n = 0;
-  if (sqlite3_prepare_v2(db,
-        "SELECT coalesce(e.file, '?'), coalesce(e.line, 0), e.rule, coalesce(e.subject, '-'), "
-        "e.message, count(*), min(r.as_of), max(r.as_of) FROM run_errors e "
-        "JOIN runs r ON r.id = e.run_id GROUP BY 1, 2, 3, 4, 5 ORDER BY min(e.id)",
-        -1, &st, NULL) != SQLITE_OK)
-    return 0;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    fprintf(stderr, "%s:%d: rule %s, subject %s: %s (%d day%s, %s .. %s)\n", col(st, 0),
-            sqlite3_column_int(st, 1), col(st, 2), col(st, 3), col(st, 4), sqlite3_column_int(st, 5),
-            sqlite3_column_int(st, 5) == 1 ? "" : "s", col(st, 6), col(st, 7));
-    kz_strbuf_adds(json, n ? ",{" : "{");
-    json_field(json, "file", col(st, 0), 1);
-    kz_strbuf_addf(json, ",\"line\":%d", sqlite3_column_int(st, 1));
-    json_field(json, "rule", col(st, 2), 0);
-    json_field(json, "subject", col(st, 3), 0);
-    json_field(json, "message", col(st, 4), 0);
-    kz_strbuf_addf(json, ",\"days\":%d", sqlite3_column_int(st, 5));
-    json_field(json, "first", col(st, 6), 0);
-    json_field(json, "last", col(st, 7), 0);
-    kz_strbuf_adds(json, "}");
-    n++;
-  }
-  sqlite3_finalize(st);
-  return n;
+static long long print_errors(struct kz_tasks *ts, struct kz_strbuf *json) {
+  struct error_list l = {json, 0};
+  kz_tasks_each_error_summary(ts, print_error, &l);
+  return l.n;
 }
 
 /* }====== */
@@ -287,7 +275,7 @@ static void night_done(void *arg, struct kz_fxrun *s, kz_day dd, int rc,
             "(not evaluated, tasks kept; see kizuki run)\n", day, st->quarantine.households);
   rp->errors += st->errors;
   rp->nruns++;
-  print_events(rp, kz_tasks_db(s->ts), st->run_id, day);
+  kz_tasks_each_night_event(s->ts, st->run_id, day, print_event, rp);
   snprintf(rp->last, sizeof rp->last, "%s", day);
   if (rp->progress && (rp->nruns % 16 == 0 || dd == rp->to))
     fprintf(rp->progress, "\r  %s  %lld/%lld runs%s", day, rp->nruns, rp->total,
@@ -369,9 +357,9 @@ static int replay(struct replay_opts *o, struct replay *rp) {
     print_diag(&d, kz_date_format(failed_day, a));
     goto done;
   }
-  long long distinct = print_errors(kz_tasks_db(s.ts), &errors_json);
+  long long distinct = print_errors(s.ts, &errors_json);
   if (!rp->json && rp->nevents == 0) fprintf(rp->out, "(no task events)\n");
-  print_open(rp, kz_tasks_db(s.ts), rp->last, &open_json);
+  print_open(rp, s.ts, rp->last, &open_json);
   if (rp->json) {
     const char *source = o->fixture_path ? o->fixture_path : o->cases_path;
     kz_strbuf_add_json(&src, source);

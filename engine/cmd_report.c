@@ -15,6 +15,7 @@
 #include "report.h"
 #include "report_out.h"
 #include "run.h"
+#include "task_query.h"
 
 static const char USAGE[] =
   "usage: kizuki report --tasks TASKS.db --out DIR [--as-of DATE] [--rules DIR]\n"
@@ -54,12 +55,11 @@ static int open_tasks_ro(const char *path, sqlite3 **out) {
     fprintf(stderr, "kizuki report: %s: task DB not found\n", path);
     return KZ_EXIT_TASKS;
   }
-  if (kz_db_open(path, KZ_DB_READ, out, &d)) {
+  if (kz_taskq_open_ro(path, out, &d)) {
     for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki report: %s: %s\n", path, d.msgs[i]);
     kz_diag_clear(&d);
     return KZ_EXIT_TASKS;
   }
-  sqlite3_busy_timeout(*out, 5000);   /* a nightly run may be committing */
   return KZ_EXIT_OK;
 }
 

@@ -11,6 +11,7 @@
 #include "db_open.h"
 #include "kizuki.h"
 #include "run.h"
+#include "task_read.h"
 
 static const char USAGE[] =
   "usage: kizuki run --cases PF.db --tasks TASKS.db [--as-of DATE] [--rules DIR]\n"
@@ -44,21 +45,14 @@ static const char USAGE[] =
 ** history (clear what a later night saw, reopen what it cleared): refuse it
 ** unless --allow-earlier says the operator means it. */
 static int refuse_going_back(struct kz_tasks *ts, kz_day as_of, struct kz_diag *d) {
-  sqlite3_stmt *st = NULL;
-  int rc = KZ_EXIT_OK;
-  char day[KZ_DATE_LEN];
-  kz_date_format(as_of, day);
-  if (sqlite3_prepare_v2(kz_tasks_db(ts), "SELECT max(as_of) FROM runs WHERE finished_at IS NOT NULL",
-                         -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-      sqlite3_column_type(st, 0) != SQLITE_NULL &&
-      strcmp((const char *)sqlite3_column_text(st, 0), day) > 0) {
-    kz_diag_add(d, NULL, 0, 0, "the task DB already has a run for %s; a run for the earlier "
-                "date %s would rewrite its history (use --allow-earlier if you mean it, or a "
-                "scratch task DB, or kizuki replay)", (const char *)sqlite3_column_text(st, 0), day);
-    rc = KZ_EXIT_USAGE;
-  }
-  sqlite3_finalize(st);
-  return rc;
+  kz_day last;
+  char day[KZ_DATE_LEN], then[KZ_DATE_LEN];
+  if (kz_tasks_last_run(ts, &last) || last == KZ_DAY_NONE || last <= as_of) return KZ_EXIT_OK;
+  kz_diag_add(d, NULL, 0, 0, "the task DB already has a run for %s; a run for the earlier "
+              "date %s would rewrite its history (use --allow-earlier if you mean it, or a "
+              "scratch task DB, or kizuki replay)", kz_date_format(last, then),
+              kz_date_format(as_of, day));
+  return KZ_EXIT_USAGE;
 }
 
 /* Bad case data of a finished run, summed up on stderr (each row is in

@@ -289,7 +289,6 @@ int kz_cmd_done(int argc, char **argv) {
   struct kz_diag d = {0};
   struct kz_tasks *ts = NULL;
   sqlite3 *db = NULL;
-  sqlite3_stmt *st = NULL;
   char *rule = NULL, *subject = NULL, *key = NULL, *unit = NULL;
   char day[KZ_DATE_LEN];
   int ch, rc = KZ_EXIT_OK;
@@ -321,62 +320,12 @@ int kz_cmd_done(int argc, char **argv) {
   db = NULL;
   /* Marking done needs no routing: the store is opened without a profile. */
   if ((rc = kz_tasks_open(&ts, tasks, NULL, &d)) != KZ_EXIT_OK) goto done;
-  db = kz_tasks_db(ts);
-  int x = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  if (x != SQLITE_OK) {
-    int busy = x == SQLITE_BUSY || x == SQLITE_LOCKED;
-    kz_diag_add(&d, tasks, 0, 0, "%s", busy ? "a kizuki run holds the task DB; try again when it ends"
-                : sqlite3_errmsg(db));
-    rc = busy ? KZ_EXIT_BUSY : KZ_EXIT_TASKS;
-    goto done;
-  }
-  if (sqlite3_prepare_v2(db, "SELECT rule, subject, key, status, opened_on, done_on, "
-                         "coalesce(done_note, ''), unit FROM tasks WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
-    kz_diag_add(&d, tasks, 0, 0, "cannot look up the task: %s", sqlite3_errmsg(db));
-    rc = KZ_EXIT_TASKS;
-    goto done;
-  }
-  sqlite3_bind_int64(st, 1, id);
-  x = sqlite3_step(st);
-  if (x == SQLITE_DONE) {
-    kz_diag_add(&d, NULL, 0, 0, "no task %lld in %s (`kizuki tasks --status all` lists them)", id, tasks);
-    rc = KZ_EXIT_USAGE;
-    goto done;
-  }
-  if (x != SQLITE_ROW) {
-    kz_diag_add(&d, tasks, 0, 0, "cannot look up the task: %s", sqlite3_errmsg(db));
-    rc = KZ_EXIT_TASKS;
-    goto done;
-  }
-  if (strcmp(col(st, 3), "done") == 0) {
-    kz_diag_add(&d, NULL, 0, 0, "task %lld is already done (on %s: %s); nothing changed", id,
-                col(st, 5), col(st, 6));
-    rc = KZ_EXIT_USAGE;
-    goto done;
-  }
-  if (strcmp(day, col(st, 4)) < 0) {
-    kz_diag_add(&d, NULL, 0, 0, "--on %s is before task %lld was opened (%s)", day, id, col(st, 4));
-    rc = KZ_EXIT_USAGE;
-    goto done;
-  }
-  rule = strdup(col(st, 0)); subject = strdup(col(st, 1)); key = strdup(col(st, 2));
-  unit = strdup(col(st, 7));
-  sqlite3_finalize(st);
-  st = NULL;
-  if (!rule || !subject || !key || !unit) { kz_diag_add(&d, NULL, 0, 0, "out of memory"); rc = KZ_EXIT_TASKS; goto done; }
-  x = kz_tasks_mark_done(ts, rule, subject, key, on, note, &d);
-  if (x != 0) { rc = x > 0 ? KZ_EXIT_USAGE : KZ_EXIT_TASKS; goto done; }
-  if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-    kz_diag_add(&d, tasks, 0, 0, "cannot commit: %s", sqlite3_errmsg(db));
-    rc = KZ_EXIT_TASKS;
-    goto done;
-  }
+  struct kz_task_done closed = {0};
+  rc = kz_tasks_mark_done_id(ts, tasks, id, on, note, &closed, &d);
+  rule = closed.rule; subject = closed.subject; key = closed.key; unit = closed.unit;
+  if (rc != KZ_EXIT_OK) goto done;
   printf("task %lld done on %s: %s, subject %s, key %s, with %s\n", id, day, rule, subject, key, unit);
 done:
-  sqlite3_finalize(st);
-  if (ts && !sqlite3_get_autocommit(kz_tasks_db(ts)))
-    sqlite3_exec(kz_tasks_db(ts), "ROLLBACK", NULL, NULL, NULL);
-  if (!ts) sqlite3_close(db);
   kz_tasks_close(ts);
   print_diag("done", &d);
   kz_diag_clear(&d);
@@ -431,14 +380,8 @@ static void explain_rule(sqlite3_stmt *t, const struct kz_engine *e) {
 
 static int explain_evidence(sqlite3 *db, long long id) {
   sqlite3_stmt *st = NULL;
-  int n = 0, rc = sqlite3_prepare_v2(db,
-      "SELECT e.type, coalesce(e.value ->> 'table', ''), coalesce(e.value ->> 'id', ''), "
-      "  (SELECT group_concat(f.key || ' ' || coalesce(f.atom, f.value), ', ') "
-      "   FROM json_each(iif(e.type = 'object', e.value, '{}')) f "
-      "   WHERE f.key NOT IN ('table', 'id')), e.value "
-      "FROM tasks t, json_each(t.evidence) e WHERE t.id = ?1 ORDER BY e.id", -1, &st, NULL);
-  if (rc != SQLITE_OK) return -1;
-  sqlite3_bind_int64(st, 1, id);
+  int n = 0, rc;
+  if (kz_taskq_prepare_evidence(db, id, &st)) return -1;
   printf("\nevidence\n");
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     n++;
@@ -510,10 +453,7 @@ static long read_events(sqlite3 *db, long long id, struct event **out) {
   sqlite3_stmt *st = NULL;
   struct event *v = NULL;
   long n = 0;
-  if (sqlite3_prepare_v2(db, "SELECT on_date, event, unit, level, coalesce(due_on, ''), "
-                         "coalesce(run_id, 0), note FROM task_events WHERE task_id = ?1 "
-                         "ORDER BY id", -1, &st, NULL) != SQLITE_OK) return -1;
-  sqlite3_bind_int64(st, 1, id);
+  if (kz_taskq_prepare_events(db, id, &st)) return -1;
   while (sqlite3_step(st) == SQLITE_ROW) {
     struct event *nv = realloc(v, (size_t)(n + 1) * sizeof *nv);
     if (!nv) { n = -1; break; }
@@ -573,15 +513,11 @@ int kz_cmd_explain(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   }
   if ((rc = kz_taskq_open(tasks, &db, &d)) != KZ_EXIT_OK) goto done;
-  if (sqlite3_prepare_v2(db,
-      "SELECT id, rule, subject, key, household_id, severity, status, level, since, opened_on, "
-      "due_on, ward, agency, unit, last_seen_on, cleared_on, reason, rule_version, rule_file, "
-      "rule_line, done_on, done_note, backlog FROM tasks WHERE id = ?1", -1, &t, NULL) != SQLITE_OK) {
+  if (kz_taskq_prepare_task(db, id, &t)) {
     kz_diag_add(&d, tasks, 0, 0, "cannot read the task: %s", sqlite3_errmsg(db));
     rc = KZ_EXIT_TASKS;
     goto done;
   }
-  sqlite3_bind_int64(t, 1, id);
   if (sqlite3_step(t) != SQLITE_ROW) {
     kz_diag_add(&d, NULL, 0, 0, "no task %lld in %s (`kizuki tasks --status all` lists them)", id, tasks);
     rc = KZ_EXIT_USAGE;
@@ -602,7 +538,7 @@ int kz_cmd_explain(int argc, char **argv) {
     goto done;
   }
 
-  /* Columns of t: 0 id, 1 rule, 2 subject, 3 key, 4 household_id, 5 severity,
+  /* Columns of t (kz_taskq_prepare_task): 0 id, 1 rule, 2 subject, 3 key, 4 household_id, 5 severity,
   ** 6 status, 7 level, 8 since, 9 opened_on, 10 due_on, 11 ward, 12 agency,
   ** 13 unit, 14 last_seen_on, 15 cleared_on, 16 reason, 17 rule_version,
   ** 18 rule_file, 19 rule_line, 20 done_on, 21 done_note, 22 backlog. */

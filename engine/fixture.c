@@ -14,6 +14,7 @@
 #include "db_open.h"
 #include "kizuki.h"
 #include "records.h"
+#include "severity.h"
 #include "strbuf.h"
 #include "suggest.h"
 
@@ -26,7 +27,6 @@ static const char *const RUN_KEYS[] = {"as_of", "open", "opened", "cleared", "es
 static const char *const TASK_KEYS[] = {"rule", "subject", "key", "unit", "severity", "level",
                                         "due_on", "backlog", "note", NULL};
 static const char *const DONE_KEYS[] = {"rule", "subject", "key", "note", NULL};
-static const char *const SEVERITIES[] = {"low", "medium", "high", "critical", NULL};
 
 /* A row inserted into the case DB, remembered to map errors found later
 ** (duplicates, foreign keys) back to its place in the file. */
@@ -512,7 +512,7 @@ static int load_task(struct loader *ld, const struct kz_yaml_node *n, struct kz_
     const struct kz_yaml_node *v = kz_yaml_map_get(n, names[i]);
     if (v) *fields[i] = scalar_text(ld, v, names[i]);
   }
-  if (t->severity && !in_list(t->severity, SEVERITIES))
+  if (t->severity && !kz_severity_find(t->severity))
     error_at(ld, kz_yaml_map_get(n, "severity"),
              "severity: '%.60s' is not one of the valid values (low, medium, high, critical)",
              t->severity);

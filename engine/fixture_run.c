@@ -12,6 +12,7 @@
 #include "kizuki.h"
 #include "records.h"
 #include "strbuf.h"
+#include "task_read.h"
 #include "task_store.h"
 
 /* {====== A PF case DB cut down to some households ====== */
@@ -84,100 +85,88 @@ done:
 
 /* }====== */
 
-/* {====== Task DB reads (SQL on the task tables: to move into the task DB
-** module, task_query; kept as they were, not extended) ====== */
+/* {====== What the runs left in the task store ====== */
 
-static char *dup_col(sqlite3_stmt *st, int i) {
-  const unsigned char *s = sqlite3_column_text(st, i);
-  return s ? strdup((const char *)s) : NULL;
+static char *dup_or_null(const char *s) {
+  return s ? strdup(s) : NULL;
+}
+
+struct found_read_ctx { const struct kz_fixture *f; struct kz_fixture_found_set *out; };
+
+/* Reader callback: keep one task of the set when the fixture covers its rule. */
+static int found_add(void *ctx, const struct kz_task_row *row) {
+  struct found_read_ctx *c = ctx;
+  struct kz_fixture_found_set *out = c->out;
+  if (!kz_fixture_in_scope(c->f, row->rule)) return 0;
+  struct kz_fixture_found *v = realloc(out->v, (out->n + 1) * sizeof *v);
+  if (!v) return -1;
+  out->v = v;
+  struct kz_fixture_found *t = &out->v[out->n++];
+  t->rule = dup_or_null(row->rule); t->subject = dup_or_null(row->subject);
+  t->key = dup_or_null(row->key); t->unit = dup_or_null(row->unit);
+  t->severity = dup_or_null(row->severity);
+  t->level = row->level;
+  t->due_on = dup_or_null(row->due_on);
+  t->backlog = row->backlog;
+  return 0;
 }
 
 /* Read set `which` after run run_id into *out. A promoted backlog task
 ** counts as opened (DESIGN.md). Returns 0 or -1. */
-static int found_read(const struct kz_fixture *f, sqlite3 *db, enum kz_fixture_set which,
+static int found_read(const struct kz_fixture *f, struct kz_tasks *ts, enum kz_fixture_set which,
                       long long run_id, struct kz_fixture_found_set *out) {
-  static const char *const events[KZ_FX_NSETS] = {
-    NULL, "'opened', 'reopened', 'promoted'", "'cleared'", "'escalated'"};
-  char sql[512];
-  if (which == KZ_FX_OPEN)
-    snprintf(sql, sizeof sql, "SELECT rule, subject, key, unit, severity, level, due_on, backlog "
-             "FROM tasks WHERE status = 'open' AND ?1 IS NOT NULL ORDER BY rule, subject, key");
-  else
-    snprintf(sql, sizeof sql, "SELECT t.rule, t.subject, t.key, e.unit, t.severity, e.level, "
-             "e.due_on, t.backlog FROM task_events e JOIN tasks t ON t.id = e.task_id "
-             "WHERE e.run_id = ?1 AND e.event IN (%s) ORDER BY t.rule, t.subject, t.key",
-             events[which]);
-  sqlite3_stmt *st = NULL;
+  static const unsigned events[KZ_FX_NSETS] = {
+    0, KZ_EV_OPENED | KZ_EV_REOPENED | KZ_EV_PROMOTED, KZ_EV_CLEARED, KZ_EV_ESCALATED};
+  struct found_read_ctx c = {f, out};
   memset(out, 0, sizeof *out);
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
-  sqlite3_bind_int64(st, 1, run_id);
-  int rc = 0;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    if (!kz_fixture_in_scope(f, (const char *)sqlite3_column_text(st, 0))) continue;
-    struct kz_fixture_found *v = realloc(out->v, (out->n + 1) * sizeof *v);
-    if (!v) { rc = -1; break; }
-    out->v = v;
-    struct kz_fixture_found *t = &out->v[out->n++];
-    t->rule = dup_col(st, 0); t->subject = dup_col(st, 1); t->key = dup_col(st, 2);
-    t->unit = dup_col(st, 3); t->severity = dup_col(st, 4);
-    t->level = sqlite3_column_int(st, 5);
-    t->due_on = dup_col(st, 6);
-    t->backlog = sqlite3_column_int(st, 7);
-  }
-  sqlite3_finalize(st);
-  return rc;
+  if (which == KZ_FX_OPEN) return kz_tasks_each_open(ts, KZ_ORDER_KEY, found_add, &c) ? -1 : 0;
+  return kz_tasks_each_run_event(ts, run_id, events[which], found_add, &c) ? -1 : 0;
+}
+
+/* kz_tasks_each_error callback: a rule error is a failure. */
+static int fail_rule_error(void *ctx, const struct kz_run_error_row *e) {
+  char msg[1200];
+  snprintf(msg, sizeof msg, "%s:%d: rule %s, subject %s: %s", e->file, e->line, e->rule, e->subject,
+           e->message);
+  kz_fixture_fail(ctx, "rule error", msg);
+  return 0;
 }
 
 /* Rule errors recorded by run run_id, each as a failure. */
-static void read_rule_errors(struct kz_fixture_failures *r, sqlite3 *db, long long run_id) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT coalesce(file, '?'), coalesce(line, 0), rule, "
-                         "coalesce(subject, '-'), message FROM run_errors WHERE run_id = ?1 "
-                         "ORDER BY id", -1, &st, NULL) != SQLITE_OK) return;
-  sqlite3_bind_int64(st, 1, run_id);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    char msg[1200];
-    snprintf(msg, sizeof msg, "%s:%d: rule %s, subject %s: %s", sqlite3_column_text(st, 0),
-             sqlite3_column_int(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-             sqlite3_column_text(st, 4));
-    kz_fixture_fail(r, "rule error", msg);
-  }
-  sqlite3_finalize(st);
+static void read_rule_errors(struct kz_fixture_failures *r, struct kz_tasks *ts, long long run_id) {
+  kz_tasks_each_error(ts, run_id, fail_rule_error, r);
+}
+
+/* kz_tasks_each_issue callback: a row that quarantined a household is a failure. */
+static int fail_issue(void *ctx, const struct kz_run_issue_row *e) {
+  char msg[1200];
+  snprintf(msg, sizeof msg, "household %s quarantined: %s row %s: %s '%s' %s", e->household_id,
+           e->table, e->row_id, e->column, e->value, e->why);
+  kz_fixture_fail(ctx, "bad case data", msg);
+  return 0;
 }
 
 /* Rows of the case data that quarantined a household in run run_id, each as
 ** a failure (a fixture's data must keep the contract; quality findings are
 ** not failures). */
-static void read_quarantine(struct kz_fixture_failures *r, sqlite3 *db, long long run_id) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT coalesce(household_id, '-'), table_name, coalesce(row_id, '-'), "
-                         "coalesce(column_name, '-'), coalesce(value, 'NULL'), why FROM run_issues "
-                         "WHERE run_id = ?1 AND kind = 'invalid' ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-    return;
-  sqlite3_bind_int64(st, 1, run_id);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    char msg[1200];
-    snprintf(msg, sizeof msg, "household %s quarantined: %s row %s: %s '%s' %s",
-             sqlite3_column_text(st, 0), sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-             sqlite3_column_text(st, 3), sqlite3_column_text(st, 4), sqlite3_column_text(st, 5));
-    kz_fixture_fail(r, "bad case data", msg);
-  }
-  sqlite3_finalize(st);
+static void read_quarantine(struct kz_fixture_failures *r, struct kz_tasks *ts, long long run_id) {
+  kz_tasks_each_issue(ts, run_id, "invalid", fail_issue, r);
 }
 
-/* Tell, once per rule in f's scope, what the runs made its tasks do in db. */
-static void read_rules_fired(const struct kz_fixture *f, sqlite3 *db,
+struct fired_ctx { const struct kz_fixture *f; const struct kz_fixture_check_hooks *h; };
+
+/* kz_tasks_each_rule_outcome callback: tell of a rule in the fixture's scope. */
+static int rule_fired(void *ctx, const char *rule, int cleared) {
+  struct fired_ctx *c = ctx;
+  if (kz_fixture_in_scope(c->f, rule)) c->h->rule_fired(c->h->arg, rule, cleared);
+  return 0;
+}
+
+/* Tell, once per rule in f's scope, what the runs made its tasks do in ts. */
+static void read_rules_fired(const struct kz_fixture *f, struct kz_tasks *ts,
                              const struct kz_fixture_check_hooks *h) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT DISTINCT t.rule, e.event = 'cleared' FROM task_events e "
-                         "JOIN tasks t ON t.id = e.task_id "
-                         "WHERE e.event IN ('opened', 'reopened', 'promoted', 'cleared')", -1, &st, NULL) != SQLITE_OK)
-    return;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const char *rule = (const char *)sqlite3_column_text(st, 0);
-    if (kz_fixture_in_scope(f, rule)) h->rule_fired(h->arg, rule, sqlite3_column_int(st, 1));
-  }
-  sqlite3_finalize(st);
+  struct fired_ctx c = {f, h};
+  kz_tasks_each_rule_outcome(ts, rule_fired, &c);
 }
 
 /* }====== */
@@ -281,14 +270,13 @@ static void check_run(struct kz_fxrun *s, size_t i, long long run_id,
                       struct kz_fixture_failures *r) {
   const struct kz_fixture *f = s->f;
   const struct kz_fixture_run *run = &f->runs[i];
-  sqlite3 *db = kz_tasks_db(s->ts);
-  read_rule_errors(r, db, run_id);
-  read_quarantine(r, db, run_id);
+  read_rule_errors(r, s->ts, run_id);
+  read_quarantine(r, s->ts, run_id);
   for (int k = 0; k < KZ_FX_NSETS; k++) {
     struct kz_fixture_found_set got;
     if (!run->expect[k].given) continue;
-    if (found_read(f, db, (enum kz_fixture_set)k, run_id, &got))
-      kz_fixture_fail(r, "error", sqlite3_errmsg(db));
+    if (found_read(f, s->ts, (enum kz_fixture_set)k, run_id, &got))
+      kz_fixture_fail(r, "error", kz_tasks_errmsg(s->ts));
     else
       kz_fixture_compare(r, f->file, (enum kz_fixture_set)k, &run->expect[k], &got);
     kz_fixture_found_free(&got);
@@ -297,7 +285,7 @@ static void check_run(struct kz_fxrun *s, size_t i, long long run_id,
   if (i == 0 || f->runs[i - 1].as_of != run->as_of) return;
   for (int k = KZ_FX_OPENED; k < KZ_FX_NSETS; k++) {
     struct kz_fixture_found_set got;
-    if (found_read(f, db, (enum kz_fixture_set)k, run_id, &got) == 0) {
+    if (found_read(f, s->ts, (enum kz_fixture_set)k, run_id, &got) == 0) {
       for (size_t j = 0; j < got.n; j++) {
         struct kz_strbuf b = {0};
         kz_strbuf_addf(&b, "a second run for the same date %s a task: ", kz_fixture_set_names[k]);
@@ -348,7 +336,7 @@ int kz_fixture_check(const struct kz_fixture *f, const char *rules, const char *
     kz_run_stats_free(&st);
     if (!finished) break;
   }
-  if (hooks->rule_fired && !failed) read_rules_fired(f, kz_tasks_db(s.ts), hooks);
+  if (hooks->rule_fired && !failed) read_rules_fired(f, s.ts, hooks);
 done:
   kz_diag_clear(&d);
   kz_fxrun_close(&s);

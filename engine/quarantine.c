@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "task_read.h"
+
 /* The tally of (table, column, kind), created on first use; NULL on
 ** out-of-memory (the count is then lost, the run_issues row is not). */
 static struct kz_quarantine_col *col_of(struct kz_quarantine *q, const struct kz_issue *is) {
@@ -41,7 +43,7 @@ int kz_quarantine_take(struct kz_quarantine *q, struct kz_tasks *ts, const struc
                               is->row_id, is->column, is->value, is->why) ||
         (is->invalid && kz_tasks_keep_household(ts, is->household_id))) {
       kz_diag_add(d, NULL, 0, 0, "task DB: cannot record a case-data issue: %s",
-                  sqlite3_errmsg(kz_tasks_db(ts)));
+                  kz_tasks_errmsg(ts));
       return -1;
     }
     if (is->invalid) q->invalid++;
@@ -77,7 +79,7 @@ int kz_quarantine_take(struct kz_quarantine *q, struct kz_tasks *ts, const struc
   }
   if (keep) {
     kz_diag_add(d, NULL, 0, 0, "task DB: cannot keep a quarantined person's tasks: %s",
-                sqlite3_errmsg(kz_tasks_db(ts)));
+                kz_tasks_errmsg(ts));
     return -1;
   }
   q->households += b->quarantined;

@@ -13,44 +13,7 @@
 #include "diag.h"
 #include "profile.h"
 #include "ruleset.h"
-
-/* One evidence item of a task, as the rule gave it. */
-struct kz_report_evidence {
-  char *table, *id;   /* owned; NULL when the item had none */
-  char *fields;       /* owned; "name=value" pairs separated by \x1f, or the
-                      ** item's JSON text when it was not an object */
-};
-
-/* One open task, with its unit, level and due date as of the report's run. */
-struct kz_report_task {
-  char *rule, *subject, *key, *household_id, *agency, *ward, *unit, *severity;
-  char *opened_on, *due_on, *reason;   /* owned; ward may be NULL (city level);
-                                       ** due_on NULL for a backlog task */
-  char *since;                         /* owned; the trigger's day (may be NULL) */
-  int level;
-  kz_day due;
-  struct kz_report_evidence *ev; size_t nev;   /* owned */
-};
-
-struct kz_report {
-  long long run_id, households, rules_count, errors;
-  kz_day run_as_of;         /* the date of the run shown */
-  kz_day as_of;             /* overdue and "due today" are judged on this day */
-  char digest[32];          /* the run's rule-set digest */
-  struct kz_report_task *tasks; size_t n;   /* owned; by severity, then due date */
-  /* Open backlog tasks (a trigger older than open_within_days: no due date,
-  ** never escalated), listed apart: never among tasks, so never counted as
-  ** open work or overdue. */
-  struct kz_report_task *backlog; size_t nbacklog;   /* owned; by rule, unit, since */
-};
-
-/* Read the open tasks of db (a task DB), the backlog apart. as_of KZ_DAY_NONE: the latest run
-** and the tasks as they are now. Otherwise the latest run on or before
-** as_of, with each task's state rebuilt from task_events as of that run
-** (tasks staff closed on or before as_of count as closed). Returns 0; 1 when
-** the DB has no such run or is not a task DB (told in d); -1 on an SQLite
-** error (in d). */
-int kz_report_load(struct kz_report *r, sqlite3 *db, kz_day as_of, struct kz_diag *d);
+#include "task_snapshot.h"
 
 /* Write dir/index.html and dir/<unit>.html for every unit of prof and every
 ** other unit the snapshot names (dir must exist). prof gives ward, agency
@@ -61,6 +24,5 @@ int kz_report_write(const struct kz_report *r, const struct kz_profile *prof,
                     const struct kz_ruleset *rules, const char *dir, size_t *pages,
                     struct kz_diag *d);
 
-void kz_report_free(struct kz_report *r);
 
 #endif

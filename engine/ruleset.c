@@ -16,6 +16,7 @@
 #include "digest.h"
 #include "finding.h"
 #include "records.h"
+#include "severity.h"
 #include "suggest.h"
 
 const char *const kz_subject_names[] = {"household", "child", "mother", NULL};
@@ -25,7 +26,6 @@ static const char *const meta_keys[] = {
   "open_within_days", "backlog", "params", "needs", "check", NULL
 };
 
-static const char *const severities[] = {"low", "medium", "high", "critical", NULL};
 
 #define OPEN_WITHIN_MAX 3650    /* a rule's open_within_days: at most ten years */
 
@@ -141,7 +141,7 @@ static int l_rule(lua_State *L) {
                 rid, agency);
   r.agency = dupstr(agency);
   const char *sev = meta_string(L, 1, "severity", 1, c, line);
-  if (sev && !in_list(sev, severities))
+  if (sev && !kz_severity_find(sev))
     kz_diag_add(c->d, c->file, line, 0, "rule %s: severity '%s' is not one of low, medium, high, critical",
                 rid, sev);
   r.severity = dupstr(sev);

@@ -27,7 +27,9 @@
 #include "kizuki.h"
 #include "loader.h"
 #include "prefetch.h"
+#include "severity.h"
 #include "strbuf.h"
+#include "task_read.h"
 #include "view.h"
 
 int kz_engine_open(struct kz_engine *e, const char *rules_dir, const char *profile_path,
@@ -155,7 +157,7 @@ static int suspend(struct run_ctx *c, size_t ri) {
   if (kz_tasks_keep_rule(c->ts, r->id) ||
       kz_tasks_record_error(c->ts, r->id, NULL, NULL, r->file, r->line, kz_strbuf_str(&c->msg))) {
     kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a suspended rule: %s",
-                sqlite3_errmsg(kz_tasks_db(c->ts)));
+                kz_tasks_errmsg(c->ts));
     return -1;
   }
   return 0;
@@ -205,7 +207,7 @@ static int rule_error(struct run_ctx *c, const struct kz_rule *r, const char *su
       : kz_tasks_note_error(c->ts, r->id, c->b->household_id);
   if (rc) {
     kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a rule error: %s",
-                sqlite3_errmsg(kz_tasks_db(c->ts)));
+                kz_tasks_errmsg(c->ts));
     return -1;
   }
   if (t->stored < ERRORS_STORED) t->stored++;
@@ -216,7 +218,7 @@ static int rule_error(struct run_ctx *c, const struct kz_rule *r, const char *su
   for (size_t i = 0; pc >= 0 && i < m->n; i++)
     if (kz_tasks_note_error_subject(c->ts, r->id, kz_bundle_value(c->b, KZ_T_MEMBERS, i, pc))) {
       kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a rule error: %s",
-                  sqlite3_errmsg(kz_tasks_db(c->ts)));
+                  kz_tasks_errmsg(c->ts));
       return -1;
     }
   if (!c->st->suspended[ri] && (t->households > c->e->prof.rule_error_limit ||
@@ -242,7 +244,7 @@ static int close_errors(struct run_ctx *c) {
         kz_tasks_record_error(c->ts, r->id, NULL, NULL, r->file, r->line,
                               kz_strbuf_str(&c->msg))) {
       kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a rule's errors: %s",
-                  sqlite3_errmsg(kz_tasks_db(c->ts)));
+                  kz_tasks_errmsg(c->ts));
       return -1;
     }
   }
@@ -321,7 +323,7 @@ static int route_by_household(struct run_ctx *c, struct kz_task_input *in) {
   if (kz_tasks_record_issue(c->ts, c->b->household_id, "quality", "residences", NULL, "ward", home,
                             kz_strbuf_str(&c->msg))) {
     kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a data issue: %s",
-                sqlite3_errmsg(kz_tasks_db(c->ts)));
+                kz_tasks_errmsg(c->ts));
     return -1;
   }
   return 0;
@@ -402,8 +404,6 @@ static int is_finding(lua_State *L, int idx) {
   return yes;
 }
 
-static const char *const severities[] = {"low", "medium", "high", "critical", NULL};
-
 /* Turn the finding at idx into a task input and apply it. Returns 0; 1 when
 ** the finding is malformed or cannot be stored (reported as a rule error:
 ** the rule's task stays as it was); -1 on a store error. */
@@ -435,9 +435,7 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
   else if (!in.subject || !in.subject[0])
     kz_strbuf_adds(&c->msg, "finding has no subject");
   else {
-    int ok = 0;
-    for (int i = 0; severities[i]; i++) ok |= strcmp(in.severity, severities[i]) == 0;
-    if (!ok) kz_strbuf_addf(&c->msg, "finding's severity '%s' is not one of low, medium, high, critical",
+    if (!kz_severity_find(in.severity)) kz_strbuf_addf(&c->msg, "finding's severity '%s' is not one of low, medium, high, critical",
                             in.severity);
     else if (!kz_profile_agency(&c->e->prof, in.agency))
       kz_strbuf_addf(&c->msg, "finding's agency '%s' is not an agency of the profile", in.agency);
@@ -489,7 +487,7 @@ static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int 
     char unit[64] = "";
     struct kz_diag route = {0};
     int arc = kz_tasks_apply(c->ts, &in, &o, unit, &route);
-    if (arc == -1 && sqlite3_errcode(kz_tasks_db(c->ts)) == SQLITE_CONSTRAINT) {
+    if (arc == -1 && kz_tasks_refused(c->ts)) {
       /* The task DB refused this one finding (a CHECK): the rule's problem. */
       rc = rule_error(c, r, in.subject, route.n ? route.msgs[0] : "the task DB refused the finding")
            ? -1 : 1;

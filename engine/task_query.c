@@ -5,16 +5,17 @@
 */
 #include "task_query.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "db_open.h"
 #include "kizuki.h"
+#include "severity.h"
 #include "strbuf.h"
 #include "task_store.h"
 
 static const char *const STATUSES[] = {"open", "cleared", "done", "all", NULL};
-static const char *const SEVERITIES[] = {"critical", "high", "medium", "low", NULL};
 
 /* The columns of enum kz_taskq_col; ?1 is the as-of date. */
 static const char SELECT_TASKS[] =
@@ -46,6 +47,19 @@ static int one_of(const char *s, const char *const *names) {
   return 0;
 }
 
+int kz_taskq_open_ro(const char *path, sqlite3 **out, struct kz_diag *d) {
+  sqlite3 *db = NULL;
+  if (kz_db_open(path, KZ_DB_READ, &db, d)) return -1;
+  sqlite3_busy_timeout(db, 5000);     /* a nightly run may be checkpointing or committing */
+  if (kz_severity_sql_register(db) != SQLITE_OK) {
+    kz_diag_add(d, NULL, 0, 0, "cannot set up the task DB connection: %s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    return -1;
+  }
+  *out = db;
+  return 0;
+}
+
 int kz_taskq_open(const char *path, sqlite3 **out, struct kz_diag *d) {
   struct stat sb;
   sqlite3 *db = NULL;
@@ -59,8 +73,7 @@ int kz_taskq_open(const char *path, sqlite3 **out, struct kz_diag *d) {
     kz_diag_add(d, path, 0, 0, "task DB is not a regular file");
     goto done;
   }
-  if (kz_db_open(path, KZ_DB_READ, &db, d)) goto done;
-  sqlite3_busy_timeout(db, 5000);     /* a nightly run may be checkpointing */
+  if (kz_taskq_open_ro(path, &db, d)) goto done;
   if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                          "AND name IN ('tasks', 'task_events', 'runs')", -1, &st, NULL) != SQLITE_OK ||
       sqlite3_step(st) != SQLITE_ROW) {
@@ -109,7 +122,7 @@ int kz_taskq_check_filter(const struct kz_taskq_filter *f, struct kz_diag *d) {
     kz_diag_add(d, NULL, 0, 0, "--status must be open, cleared, done or all, not '%s'", f->status);
     rc = -1;
   }
-  if (f->severity && !one_of(f->severity, SEVERITIES)) {
+  if (f->severity && !kz_severity_find(f->severity)) {
     kz_diag_add(d, NULL, 0, 0, "--severity must be critical, high, medium or low, not '%s'",
                 f->severity);
     rc = -1;
@@ -135,8 +148,7 @@ int kz_taskq_prepare(sqlite3 *db, const struct kz_taskq_filter *f, sqlite3_stmt 
   if (f->backlog == KZ_TQ_BACKLOG_EXCLUDE) kz_strbuf_adds(&sql, " AND t.backlog = 0");
   if (f->backlog == KZ_TQ_BACKLOG_ONLY) kz_strbuf_adds(&sql, " AND t.backlog = 1");
   if (f->opened_since != KZ_DAY_NONE) kz_strbuf_adds(&sql, " AND t.opened_on >= :since");
-  kz_strbuf_adds(&sql, " ORDER BY CASE t.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
-                 "WHEN 'medium' THEN 2 ELSE 3 END, t.due_on IS NULL, t.due_on, t.id");
+  kz_strbuf_adds(&sql, " ORDER BY kz_severity_rank(t.severity), t.due_on IS NULL, t.due_on, t.id");
   if (sql.oom) { kz_diag_add(d, NULL, 0, 0, "out of memory"); goto done; }
   if (sqlite3_prepare_v2(db, kz_strbuf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
     kz_diag_add(d, NULL, 0, 0, "cannot query the task DB: %s", sqlite3_errmsg(db));
@@ -175,4 +187,82 @@ void kz_taskq_csv_record(FILE *out, const char *const *fields, size_t n, const c
     fputc('"', out);
   }
   fputs(eol, out);
+}
+
+int kz_taskq_units(sqlite3 *db, const struct kz_taskq_filter *f, char ***out, size_t *n,
+                   struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  char **v = NULL;
+  size_t cnt = 0, cap = 0;
+  int rc = -1, step;
+  if (sqlite3_prepare_v2(db,
+      "SELECT t.unit FROM tasks t WHERE (?1 IS NULL OR t.unit = ?1) AND (?2 IS NULL OR t.ward = ?2) "
+      "UNION SELECT e.unit FROM task_events e JOIN tasks t ON t.id = e.task_id "
+      "WHERE (?1 IS NULL OR e.unit = ?1) AND (?2 IS NULL OR t.ward = ?2) ORDER BY 1",
+      -1, &st, NULL) != SQLITE_OK) {
+    kz_diag_add(d, NULL, 0, 0, "cannot list units: %s", sqlite3_errmsg(db));
+    goto done;
+  }
+  if (f->unit) sqlite3_bind_text(st, 1, f->unit, -1, SQLITE_STATIC);
+  if (f->ward) sqlite3_bind_text(st, 2, f->ward, -1, SQLITE_STATIC);
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (cnt == cap) {
+      cap = cap ? cap * 2 : 32;
+      char **p = realloc(v, cap * sizeof *p);
+      if (!p) { kz_diag_add(d, NULL, 0, 0, "out of memory"); goto done; }
+      v = p;
+    }
+    const unsigned char *u = sqlite3_column_text(st, 0);
+    if (!(v[cnt] = strdup(u ? (const char *)u : ""))) { kz_diag_add(d, NULL, 0, 0, "out of memory"); goto done; }
+    cnt++;
+  }
+  if (step != SQLITE_DONE) {
+    kz_diag_add(d, NULL, 0, 0, "cannot list units: %s", sqlite3_errmsg(db));
+    goto done;
+  }
+  *out = v;
+  *n = cnt;
+  v = NULL;
+  cnt = 0;
+  rc = 0;
+done:
+  sqlite3_finalize(st);
+  kz_taskq_units_free(v, cnt);
+  return rc;
+}
+
+void kz_taskq_units_free(char **units, size_t n) {
+  for (size_t i = 0; i < n; i++) free(units[i]);
+  free(units);
+}
+
+/* Prepare sql with ?1 bound to id. */
+static int prepare_id(sqlite3 *db, const char *sql, long long id, sqlite3_stmt **out) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+  sqlite3_bind_int64(st, 1, id);
+  *out = st;
+  return 0;
+}
+
+int kz_taskq_prepare_task(sqlite3 *db, long long id, sqlite3_stmt **out) {
+  return prepare_id(db,
+      "SELECT id, rule, subject, key, household_id, severity, status, level, since, opened_on, "
+      "due_on, ward, agency, unit, last_seen_on, cleared_on, reason, rule_version, rule_file, "
+      "rule_line, done_on, done_note, backlog FROM tasks WHERE id = ?1", id, out);
+}
+
+int kz_taskq_prepare_events(sqlite3 *db, long long id, sqlite3_stmt **out) {
+  return prepare_id(db, "SELECT on_date, event, unit, level, coalesce(due_on, ''), "
+                    "coalesce(run_id, 0), note FROM task_events WHERE task_id = ?1 "
+                    "ORDER BY id", id, out);
+}
+
+int kz_taskq_prepare_evidence(sqlite3 *db, long long id, sqlite3_stmt **out) {
+  return prepare_id(db,
+      "SELECT e.type, coalesce(e.value ->> 'table', ''), coalesce(e.value ->> 'id', ''), "
+      "  (SELECT group_concat(f.key || ' ' || coalesce(f.atom, f.value), ', ') "
+      "   FROM json_each(iif(e.type = 'object', e.value, '{}')) f "
+      "   WHERE f.key NOT IN ('table', 'id')), e.value "
+      "FROM tasks t, json_each(t.evidence) e WHERE t.id = ?1 ORDER BY e.id", id, out);
 }

@@ -42,6 +42,12 @@ enum kz_taskq_col {
   KZ_TQ_NCOLS
 };
 
+/* The one read-only opener of a task DB: path through kz_db_open (read-only,
+** escaped), a busy timeout for a run that is committing, and the SQL
+** function kz_severity_rank. Checks nothing else. Returns 0 with *out (the
+** caller closes it), or -1 with d. */
+int kz_taskq_open_ro(const char *path, sqlite3 **out, struct kz_diag *d);
+
 /* Open the task DB at path read-only (a mode=ro URI) and check that it is a
 ** kizuki task DB. Returns KZ_EXIT_OK with *out (the caller closes it), or
 ** KZ_EXIT_TASKS with a message naming path in d (missing, not a regular
@@ -63,6 +69,36 @@ int kz_taskq_check_filter(const struct kz_taskq_filter *f, struct kz_diag *d);
 ** caller finalizes it), or -1 with d. */
 int kz_taskq_prepare(sqlite3 *db, const struct kz_taskq_filter *f, sqlite3_stmt **out,
                      struct kz_diag *d);
+
+/* Prepare the read of task id for `kizuki explain` (step it once: no row,
+** no such task). Columns: 0 id, 1 rule, 2 subject, 3 key, 4 household_id,
+** 5 severity, 6 status, 7 level, 8 since, 9 opened_on, 10 due_on, 11 ward,
+** 12 agency, 13 unit, 14 last_seen_on, 15 cleared_on, 16 reason,
+** 17 rule_version, 18 rule_file, 19 rule_line, 20 done_on, 21 done_note,
+** 22 backlog. Returns 0 with *out (the caller finalizes it), or -1
+** (sqlite3_errmsg(db) tells why). */
+int kz_taskq_prepare_task(sqlite3 *db, long long id, sqlite3_stmt **out);
+
+/* Prepare the read of task id's events, in the order they happened.
+** Columns: 0 on_date, 1 event, 2 unit, 3 level, 4 due_on ('' for none),
+** 5 run_id (0: staff's, between runs), 6 note (NULL for none). Returns as
+** kz_taskq_prepare_task. */
+int kz_taskq_prepare_events(sqlite3 *db, long long id, sqlite3_stmt **out);
+
+/* Prepare the read of task id's evidence items, in order. Columns: 0 the
+** JSON type of the item, 1 its table, 2 its id ('' for none), 3 its other
+** fields as "name value, ..." (objects), 4 the item's JSON. Returns as
+** kz_taskq_prepare_task. */
+int kz_taskq_prepare_evidence(sqlite3 *db, long long id, sqlite3_stmt **out);
+
+/* Every unit that ever held a task (now or in its history) among the tasks
+** of f's unit and ward (the other filters are not applied), in name order,
+** into *out (n strings; free with kz_taskq_units_free). Returns 0, or -1
+** with d. */
+int kz_taskq_units(sqlite3 *db, const struct kz_taskq_filter *f, char ***out, size_t *n,
+                   struct kz_diag *d);
+
+void kz_taskq_units_free(char **units, size_t n);
 
 /* Write one CSV record of n fields to out per RFC 4180: a field is quoted
 ** when it holds a comma, a quote, CR or LF (quotes doubled); NULL is an

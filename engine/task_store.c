@@ -2,7 +2,7 @@
 ** task_store.c — the task DB: schema (and its migration from version 1), the
 ** run transaction and the task lifecycle (open, keep, reopen, escalate,
 ** clear; a stale trigger opens a backlog task, promoted when it turns fresh;
-** done is final).
+** done is final for its episode).
 */
 #include "task_store.h"
 
@@ -12,6 +12,9 @@
 
 #include "db_open.h"
 #include "kizuki.h"
+#include "severity.h"
+#include "task_internal.h"
+#include "task_lifecycle.h"
 
 const char *const kz_outcome_names[] = {"opened", "kept", "reopened", "escalated",
                                         "cleared", "backlog", "promoted", "done"};
@@ -215,6 +218,7 @@ static int migrate(struct kz_tasks *ts, struct kz_diag *d) {
 
 static int setup(struct kz_tasks *ts, struct kz_diag *d) {
   sqlite3_busy_timeout(ts->db, 0);
+  if (kz_severity_sql_register(ts->db) != SQLITE_OK) return fail(ts, d, "cannot set up its connection");
   /* A case DB is never a task DB: another copy of the PF extract
   ** (yesterday's, a colleague's) given as --tasks had the task tables
   ** written into it and was turned to WAL, exit 0. A database that holds
@@ -379,122 +383,120 @@ static int add_event(struct kz_tasks *ts, long long task, const char *event, con
   return run_stmt(ts, st, d, "cannot record a task event");
 }
 
-int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
-                   enum kz_outcome *outcome, char unit[64], struct kz_diag *d) {
+/* The row of (rule, subject, key), as the lifecycle sees it plus what routing
+** needs. Returns 1 found, 0 none, -1 on an SQLite error. */
+struct found_task {
+  long long id;
+  int level;
+  struct kz_lc_task lc;
+  char agency[64], ward[64];
+  int has_ward;
+};
+
+static int find_task(struct kz_tasks *ts, const struct kz_task_input *in, struct found_task *t,
+                     char unit[64]) {
   sqlite3_stmt *st = ts->st[S_FIND];
-  char since[KZ_DATE_LEN], due[KZ_DATE_LEN];
-  kz_date_format(in->since, since);
   sqlite3_bind_text(st, 1, in->rule, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, in->subject, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, in->key, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    sqlite3_reset(st);
-    return fail(ts, d, "cannot look up a task");
-  }
-  long long id = 0;
-  int level = 0, backlog = 0;
-  char status[16] = "", due_on[KZ_DATE_LEN] = "", seen[KZ_DATE_LEN] = "";
-  char agency[64] = "", ward[64] = "", done_on[KZ_DATE_LEN] = "";
-  int has_ward = 0;
-  if (rc == SQLITE_ROW) {
-    id = sqlite3_column_int64(st, 0);
-    snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 1));
-    level = sqlite3_column_int(st, 2);
-    if (sqlite3_column_type(st, 3) != SQLITE_NULL)   /* NULL: a backlog task */
-      snprintf(due_on, sizeof due_on, "%s", (const char *)sqlite3_column_text(st, 3));
-    snprintf(seen, sizeof seen, "%s", (const char *)sqlite3_column_text(st, 4));
-    snprintf(agency, sizeof agency, "%s", (const char *)sqlite3_column_text(st, 5));
-    has_ward = sqlite3_column_type(st, 6) != SQLITE_NULL;
-    if (has_ward) snprintf(ward, sizeof ward, "%s", (const char *)sqlite3_column_text(st, 6));
+  int found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+  if (found == 1) {
+    const char *status = (const char *)sqlite3_column_text(st, 1);
+    t->id = sqlite3_column_int64(st, 0);
+    t->lc.status = strcmp(status, "open") == 0 ? KZ_TASK_OPEN
+                 : strcmp(status, "done") == 0 ? KZ_TASK_DONE : KZ_TASK_CLEARED;
+    t->level = sqlite3_column_int(st, 2);
+    t->lc.due_on = KZ_DAY_NONE;   /* NULL: a backlog task */
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+      kz_date_parse((const char *)sqlite3_column_text(st, 3), &t->lc.due_on);
+    t->lc.last_seen_on = KZ_DAY_NONE;
+    kz_date_parse((const char *)sqlite3_column_text(st, 4), &t->lc.last_seen_on);
+    snprintf(t->agency, sizeof t->agency, "%s", (const char *)sqlite3_column_text(st, 5));
+    t->has_ward = sqlite3_column_type(st, 6) != SQLITE_NULL;
+    if (t->has_ward) snprintf(t->ward, sizeof t->ward, "%s", (const char *)sqlite3_column_text(st, 6));
     snprintf(unit, 64, "%s", (const char *)sqlite3_column_text(st, 7));
-    backlog = sqlite3_column_int(st, 8);
+    t->lc.backlog = sqlite3_column_int(st, 8);
+    t->lc.done_on = KZ_DAY_NONE;   /* NULL: not done, or done on no recorded day */
     if (sqlite3_column_type(st, 9) != SQLITE_NULL)
-      snprintf(done_on, sizeof done_on, "%s", (const char *)sqlite3_column_text(st, 9));
+      kz_date_parse((const char *)sqlite3_column_text(st, 9), &t->lc.done_on);
   }
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
-  /* A trigger older than open_within_days goes to the backlog, unless the
-  ** rule is about a child's safety now (never backlog). */
-  int stale = !in->never_backlog && ts->as_of - in->since > in->open_within_days;
+  return found;
+}
 
-  /* Done is not reopened for the same episode; an episode whose since is
-  ** after the day staff closed it is another one (the condition went away
-  ** and came back): a rule keyed by the child (child.not_seen) otherwise
-  ** never told of her again once one task was done. It reopens. */
-  if (id && strcmp(status, "done") == 0 && !(done_on[0] && strcmp(since, done_on) > 0)) {
-    *outcome = KZ_OUT_DONE;
-    return 0;
-  }
+/* Keep an open task: last seen tonight, the finding's latest reason and
+** evidence. */
+static int keep_task(struct kz_tasks *ts, long long id, const struct kz_task_input *in,
+                     struct kz_diag *d) {
+  sqlite3_stmt *st = ts->st[S_KEEP];
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_text(st, 2, ts->day, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, in->household_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, in->severity, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, in->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, in->evidence, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, in->rule_version, -1, SQLITE_STATIC);
+  bind_opt(st, 8, in->rule_file);
+  sqlite3_bind_int(st, 9, in->rule_line);
+  return run_stmt(ts, st, d, "cannot keep a task");
+}
 
-  if (id && strcmp(status, "open") == 0 && !(backlog && !stale)) {
-    *outcome = KZ_OUT_KEPT;
-    if (strcmp(seen, ts->day) == 0) return 0;   /* already seen by this run */
-    st = ts->st[S_KEEP];
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, ts->day, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, in->household_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, in->severity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, in->reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, in->evidence, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, in->rule_version, -1, SQLITE_STATIC);
-    bind_opt(st, 8, in->rule_file);
-    sqlite3_bind_int(st, 9, in->rule_line);
-    if (run_stmt(ts, st, d, "cannot keep a task")) return -1;
-    if (backlog) return 0;                      /* no due date: never escalated */
-    if (strcmp(due_on, ts->day) >= 0) return 0;
-    /* Past its due date: one step up the ladder. */
-    if (kz_profile_ladder_unit(ts->prof, agency, has_ward ? ward : NULL, level + 1, unit, 64)) {
-      kz_diag_add(d, NULL, 0, 0, "cannot route task %lld up the ladder of agency '%s'", id, agency);
-      return -2;
-    }
-    kz_date_format(due_from(ts, ts->as_of, ts->prof->ladder_due_days, 0), due);
-    st = ts->st[S_ESCALATE];
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, level + 1);
-    sqlite3_bind_text(st, 3, unit, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, due, -1, SQLITE_STATIC);
-    if (run_stmt(ts, st, d, "cannot escalate a task")) return -1;
-    *outcome = KZ_OUT_ESCALATED;
-    return add_event(ts, id, "escalated", unit, level + 1, due, d);
-  }
-
-  /* A new episode, a cleared one that returns, or an open backlog task whose
-  ** trigger turned fresh (promoted): route it afresh. A stale trigger gets no
-  ** due date and goes to the backlog. */
-  if (kz_profile_unit(ts->prof, in->agency, in->ward, unit, 64)) {
-    kz_diag_add(d, NULL, 0, 0, "rule %s, subject %s: cannot route agency '%s' in ward '%s'",
-                in->rule, in->subject, in->agency, in->ward ? in->ward : "(none)");
+/* One step up the ladder of the task's agency, due ladder_due_days from
+** tonight. Returns 0, -2 when the ladder has no such step, -1 on SQLite. */
+static int escalate_task(struct kz_tasks *ts, const struct found_task *t, char unit[64],
+                         struct kz_diag *d) {
+  char due[KZ_DATE_LEN];
+  if (kz_profile_ladder_unit(ts->prof, t->agency, t->has_ward ? t->ward : NULL, t->level + 1, unit, 64)) {
+    kz_diag_add(d, NULL, 0, 0, "cannot route task %lld up the ladder of agency '%s'", t->id, t->agency);
     return -2;
   }
-  kz_date_format(due_from(ts, ts->as_of, in->due_days, in->due_calendar), due);
-  const char *due_or_null = stale ? NULL : due;
-  if (!id) {
-    st = ts->st[S_INSERT];
-    sqlite3_bind_text(st, 1, in->rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, in->subject, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, in->key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, in->household_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, in->agency, -1, SQLITE_STATIC);
-    bind_opt(st, 6, in->ward);
-    sqlite3_bind_text(st, 7, unit, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 8, in->severity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, since, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, ts->day, -1, SQLITE_STATIC);
-    bind_opt(st, 11, due_or_null);
-    sqlite3_bind_text(st, 12, in->reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 13, in->evidence, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 14, in->rule_version, -1, SQLITE_STATIC);
-    bind_opt(st, 15, in->rule_file);
-    sqlite3_bind_int(st, 16, in->rule_line);
-    sqlite3_bind_int(st, 17, stale);
-    if (run_stmt(ts, st, d, "cannot open a task")) return -1;
-    id = sqlite3_last_insert_rowid(ts->db);
-    *outcome = stale ? KZ_OUT_BACKLOG : KZ_OUT_OPENED;
-    return add_event(ts, id, "opened", unit, 0, due_or_null, d);
-  }
-  int promote = strcmp(status, "open") == 0;   /* open here means backlog and fresh */
-  st = ts->st[S_REOPEN];
+  kz_date_format(due_from(ts, ts->as_of, ts->prof->ladder_due_days, 0), due);
+  sqlite3_stmt *st = ts->st[S_ESCALATE];
+  sqlite3_bind_int64(st, 1, t->id);
+  sqlite3_bind_int(st, 2, t->level + 1);
+  sqlite3_bind_text(st, 3, unit, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 4, due, -1, SQLITE_STATIC);
+  if (run_stmt(ts, st, d, "cannot escalate a task")) return -1;
+  return add_event(ts, t->id, "escalated", unit, t->level + 1, due, d);
+}
+
+/* A new task for the finding in, with unit, since and due date (NULL: a
+** backlog task); its id into *id. Returns 0 or -1. */
+static int insert_task(struct kz_tasks *ts, const struct kz_task_input *in, const char *unit,
+                       const char *since, const char *due_or_null, int backlog, long long *id,
+                       struct kz_diag *d) {
+  sqlite3_stmt *st = ts->st[S_INSERT];
+  sqlite3_bind_text(st, 1, in->rule, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, in->subject, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, in->key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, in->household_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, in->agency, -1, SQLITE_STATIC);
+  bind_opt(st, 6, in->ward);
+  sqlite3_bind_text(st, 7, unit, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 8, in->severity, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 9, since, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 10, ts->day, -1, SQLITE_STATIC);
+  bind_opt(st, 11, due_or_null);
+  sqlite3_bind_text(st, 12, in->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 13, in->evidence, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 14, in->rule_version, -1, SQLITE_STATIC);
+  bind_opt(st, 15, in->rule_file);
+  sqlite3_bind_int(st, 16, in->rule_line);
+  sqlite3_bind_int(st, 17, backlog);
+  if (run_stmt(ts, st, d, "cannot open a task")) return -1;
+  *id = sqlite3_last_insert_rowid(ts->db);
+  return 0;
+}
+
+/* Reopen task id (cleared) or promote it (an open backlog task): level 0,
+** routed afresh to unit, the finding's latest fields. Returns 0 or -1 (what
+** says what failed). */
+static int reopen_task(struct kz_tasks *ts, long long id, const struct kz_task_input *in,
+                       const char *unit, const char *since, const char *due_or_null, int backlog,
+                       struct kz_diag *d, const char *what) {
+  sqlite3_stmt *st = ts->st[S_REOPEN];
   sqlite3_bind_int64(st, 1, id);
   sqlite3_bind_text(st, 2, in->household_id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, in->agency, -1, SQLITE_STATIC);
@@ -509,8 +511,67 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
   sqlite3_bind_text(st, 12, in->rule_version, -1, SQLITE_STATIC);
   bind_opt(st, 13, in->rule_file);
   sqlite3_bind_int(st, 14, in->rule_line);
-  sqlite3_bind_int(st, 15, stale);
-  if (run_stmt(ts, st, d, promote ? "cannot promote a backlog task" : "cannot reopen a task"))
+  sqlite3_bind_int(st, 15, backlog);
+  return run_stmt(ts, st, d, what);
+}
+
+int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
+                   enum kz_outcome *outcome, char unit[64], struct kz_diag *d) {
+  char since[KZ_DATE_LEN], due[KZ_DATE_LEN];
+  struct found_task t = {0};
+  int found = find_task(ts, in, &t, unit);
+  if (found < 0) return fail(ts, d, "cannot look up a task");
+  long long id = found ? t.id : 0;
+  struct kz_lc_finding f = {in->since, in->open_within_days, in->never_backlog};
+  struct kz_lc_decision dec = kz_lifecycle_decide(found ? &t.lc : NULL, &f, ts->as_of);
+
+  switch (dec.action) {
+  case KZ_LC_DONE:
+    *outcome = KZ_OUT_DONE;
+    return 0;
+  case KZ_LC_SEEN:
+    *outcome = KZ_OUT_KEPT;
+    return 0;
+  case KZ_LC_KEEP:
+  case KZ_LC_ESCALATE:
+    *outcome = KZ_OUT_KEPT;
+    if (keep_task(ts, id, in, d)) return -1;
+    if (dec.action == KZ_LC_KEEP) return 0;
+    {
+      int rc = escalate_task(ts, &t, unit, d);
+      if (rc == 0) *outcome = KZ_OUT_ESCALATED;
+      return rc;
+    }
+  case KZ_LC_OPEN:
+  case KZ_LC_REOPEN:
+  case KZ_LC_PROMOTE:
+    break;
+  case KZ_LC_NOTHING:
+  case KZ_LC_CLEAR:
+    return 0;   /* not with a finding */
+  }
+
+  /* A new episode, a cleared one that returns, or an open backlog task whose
+  ** trigger turned fresh (promoted): route it afresh. A stale trigger gets no
+  ** due date and goes to the backlog. */
+  int stale = dec.backlog;
+  kz_date_format(in->since, since);
+  if (kz_profile_unit(ts->prof, in->agency, in->ward, unit, 64)) {
+    kz_diag_add(d, NULL, 0, 0, "rule %s, subject %s: cannot route agency '%s' in ward '%s'",
+                in->rule, in->subject, in->agency, in->ward ? in->ward : "(none)");
+    return -2;
+  }
+  kz_date_format(due_from(ts, ts->as_of, in->due_days, in->due_calendar), due);
+  const char *due_or_null = stale ? NULL : due;
+  if (dec.action == KZ_LC_OPEN) {
+    long long id_new;
+    if (insert_task(ts, in, unit, since, due_or_null, stale, &id_new, d)) return -1;
+    *outcome = stale ? KZ_OUT_BACKLOG : KZ_OUT_OPENED;
+    return add_event(ts, id_new, "opened", unit, 0, due_or_null, d);
+  }
+  int promote = dec.action == KZ_LC_PROMOTE;
+  if (reopen_task(ts, id, in, unit, since, due_or_null, stale, d,
+                  promote ? "cannot promote a backlog task" : "cannot reopen a task"))
     return -1;
   *outcome = promote ? KZ_OUT_PROMOTED : stale ? KZ_OUT_BACKLOG : KZ_OUT_REOPENED;
   return add_event(ts, id, promote ? "promoted" : "reopened", unit, 0, due_or_null, d);
@@ -661,6 +722,9 @@ long long kz_tasks_sweep(struct kz_tasks *ts,
                           (const char *)sqlite3_column_text(sel, 5),
                           (const char *)sqlite3_column_text(sel, 1)))
       continue;                     /* not looked at tonight: kept as it is */
+    /* The query picked open tasks no finding held tonight: the lifecycle clears them. */
+    struct kz_lc_task open = {KZ_TASK_OPEN, 0, KZ_DAY_NONE, KZ_DAY_NONE, KZ_DAY_NONE};
+    if (kz_lifecycle_decide(&open, NULL, ts->as_of).action != KZ_LC_CLEAR) continue;
     sqlite3_bind_int64(upd, 1, id);
     sqlite3_bind_text(upd, 2, ts->day, -1, SQLITE_STATIC);
     if (run_stmt(ts, upd, d, "cannot clear a task")) { n = -1; goto done; }
@@ -760,6 +824,72 @@ done:
   sqlite3_finalize(ev);
   sqlite3_exec(ts->db, rc == 0 ? "RELEASE kz_done" : "ROLLBACK TO kz_done; RELEASE kz_done",
                NULL, NULL, NULL);
+  return rc;
+}
+
+static const char *col_or_empty(sqlite3_stmt *st, int i) {
+  const unsigned char *s = sqlite3_column_text(st, i);
+  return s ? (const char *)s : "";
+}
+
+int kz_tasks_mark_done_id(struct kz_tasks *ts, const char *path, long long id, kz_day on,
+                          const char *note, struct kz_task_done *out, struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  char day[KZ_DATE_LEN];
+  int rc = KZ_EXIT_TASKS;
+  kz_date_format(on, day);
+  int x = sqlite3_exec(ts->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (x != SQLITE_OK) {
+    int busy = x == SQLITE_BUSY || x == SQLITE_LOCKED;
+    kz_diag_add(d, path, 0, 0, "%s", busy ? "a kizuki run holds the task DB; try again when it ends"
+                : sqlite3_errmsg(ts->db));
+    return busy ? KZ_EXIT_BUSY : KZ_EXIT_TASKS;
+  }
+  if (sqlite3_prepare_v2(ts->db, "SELECT rule, subject, key, status, opened_on, done_on, "
+                         "coalesce(done_note, ''), unit FROM tasks WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+    kz_diag_add(d, path, 0, 0, "cannot look up the task: %s", sqlite3_errmsg(ts->db));
+    goto done;
+  }
+  sqlite3_bind_int64(st, 1, id);
+  x = sqlite3_step(st);
+  if (x == SQLITE_DONE) {
+    kz_diag_add(d, NULL, 0, 0, "no task %lld in %s (`kizuki tasks --status all` lists them)", id, path);
+    rc = KZ_EXIT_USAGE;
+    goto done;
+  }
+  if (x != SQLITE_ROW) {
+    kz_diag_add(d, path, 0, 0, "cannot look up the task: %s", sqlite3_errmsg(ts->db));
+    goto done;
+  }
+  if (strcmp(col_or_empty(st, 3), "done") == 0) {
+    kz_diag_add(d, NULL, 0, 0, "task %lld is already done (on %s: %s); nothing changed", id,
+                col_or_empty(st, 5), col_or_empty(st, 6));
+    rc = KZ_EXIT_USAGE;
+    goto done;
+  }
+  if (strcmp(day, col_or_empty(st, 4)) < 0) {
+    kz_diag_add(d, NULL, 0, 0, "--on %s is before task %lld was opened (%s)", day, id, col_or_empty(st, 4));
+    rc = KZ_EXIT_USAGE;
+    goto done;
+  }
+  out->rule = strdup(col_or_empty(st, 0)); out->subject = strdup(col_or_empty(st, 1));
+  out->key = strdup(col_or_empty(st, 2)); out->unit = strdup(col_or_empty(st, 7));
+  sqlite3_finalize(st);
+  st = NULL;
+  if (!out->rule || !out->subject || !out->key || !out->unit) {
+    kz_diag_add(d, NULL, 0, 0, "out of memory");
+    goto done;
+  }
+  x = kz_tasks_mark_done(ts, out->rule, out->subject, out->key, on, note, d);
+  if (x != 0) { rc = x > 0 ? KZ_EXIT_USAGE : KZ_EXIT_TASKS; goto done; }
+  if (sqlite3_exec(ts->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    kz_diag_add(d, path, 0, 0, "cannot commit: %s", sqlite3_errmsg(ts->db));
+    goto done;
+  }
+  rc = KZ_EXIT_OK;
+done:
+  sqlite3_finalize(st);
+  if (!sqlite3_get_autocommit(ts->db)) sqlite3_exec(ts->db, "ROLLBACK", NULL, NULL, NULL);
   return rc;
 }
 

@@ -59,9 +59,6 @@ int kz_tasks_open(struct kz_tasks **out, const char *path, const struct kz_profi
 int kz_tasks_attach(struct kz_tasks **out, sqlite3 *db, const struct kz_profile *prof,
                     struct kz_diag *d);
 
-/* The connection (for reports and tests). */
-sqlite3 *kz_tasks_db(struct kz_tasks *ts);
-
 /* Start the run for as_of: take the write lock, record the run. Returns
 ** KZ_EXIT_OK, KZ_EXIT_BUSY (another run holds the DB) or KZ_EXIT_TASKS. */
 int kz_tasks_begin(struct kz_tasks *ts, kz_day as_of, const char *digest, int nrules,
@@ -156,6 +153,21 @@ int kz_tasks_commit(struct kz_tasks *ts, long long households, const long long c
 ** such task, or it is already done (told in d); -1 on an SQLite error. */
 int kz_tasks_mark_done(struct kz_tasks *ts, const char *rule, const char *subject,
                        const char *key, kz_day on, const char *note, struct kz_diag *d);
+
+/* What kz_tasks_mark_done_id closed (strings owned by the caller: free each). */
+struct kz_task_done {
+  char *rule, *subject, *key, *unit;
+};
+
+/* Staff closed task `id` on day `on` (`kizuki done`), between runs: in its
+** own write transaction, check the task exists, is not done and was opened
+** on or before `on`, then mark it done as kz_tasks_mark_done does; *out gets
+** the task's rule, subject, key and unit (also on failure, may be NULL).
+** path names the DB in messages. Returns KZ_EXIT_OK; KZ_EXIT_USAGE (no such
+** task, already done, `on` too early), KZ_EXIT_BUSY (a run holds the DB) or
+** KZ_EXIT_TASKS, each told in d. */
+int kz_tasks_mark_done_id(struct kz_tasks *ts, const char *path, long long id, kz_day on,
+                          const char *note, struct kz_task_done *out, struct kz_diag *d);
 
 /* Roll the run back (nothing of it stays). */
 void kz_tasks_rollback(struct kz_tasks *ts);

@@ -315,8 +315,10 @@ static void test_mark_done(void **state) {
   struct kz_profile p;
   struct kz_diag d = {0};
   struct kz_tasks *ts = NULL;
+  sqlite3 *db = NULL;   /* the test's own handle on the store's DB, to look inside */
   assert_int_equal(kz_profile_load(&p, "rules/kizuki.yaml", &d), 0);
-  assert_int_equal(kz_tasks_open(&ts, ":memory:", &p, &d), KZ_EXIT_OK);
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  assert_int_equal(kz_tasks_attach(&ts, db, &p, &d), KZ_EXIT_OK);
   kz_day day = kz_date_from_ymd(2024, 7, 30);
   assert_int_equal(kz_tasks_begin(ts, day, "digest", 0, NULL, &d), KZ_EXIT_OK);
   struct kz_task_input in = {
@@ -336,7 +338,7 @@ static void test_mark_done(void **state) {
   assert_int_equal(kz_tasks_mark_done(ts, "checkup.missed", "C9", "K1", day + 4, NULL, &d), 1);
   assert_int_equal(d.n, 2);
   sqlite3_stmt *st = NULL;
-  assert_int_equal(sqlite3_prepare_v2(kz_tasks_db(ts),
+  assert_int_equal(sqlite3_prepare_v2(db,
       "SELECT status, done_on, done_note, (SELECT count(*) FROM task_events e WHERE "
       "e.task_id = t.id AND e.event = 'done' AND e.note = '訪問済み' AND e.unit = "
       "'chuo.health_center') FROM tasks t", -1, &st, NULL), SQLITE_OK);
@@ -353,6 +355,7 @@ static void test_mark_done(void **state) {
   assert_int_equal(o, KZ_OUT_DONE);
   assert_int_equal(kz_tasks_commit(ts, 1, counts, 0, &d), 0);
   kz_tasks_close(ts);
+  sqlite3_close(db);
   kz_profile_free(&p);
   kz_diag_clear(&d);
 }
