@@ -130,21 +130,14 @@ static int is_stream(const char *path) {
   return realpath(dir, real) && strncmp(real, "/proc/", 6) == 0;
 }
 
-/* Write the tasks f selects straight to the stream at path (is_stream). */
-static long long write_stream(sqlite3 *db, const struct kz_taskq_filter *f, int jsonl,
-                              const char *path, struct kz_diag *d) {
-  sqlite3_stmt *st = NULL;
-  long long n = -1, count = 0;
-  int step, fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
-  FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-  if (!out) {
-    kz_diag_add(d, path, 0, 0, "cannot write: %s", strerror(errno));
-    if (fd >= 0) close(fd);
-    return -1;
-  }
-  if (kz_taskq_prepare(db, f, &st, d)) goto done;
+/* Write the BOM and header (CSV) and every row of st to out. Returns the
+** number of tasks written, or -1 with d (path names it). */
+static long long write_rows(FILE *out, sqlite3 *db, sqlite3_stmt *st, int jsonl, const char *path,
+                            struct kz_diag *d) {
+  long long count = 0;
+  int step;
   if (!jsonl) {
-    fputs("\xEF\xBB\xBF", out);
+    fputs("\xEF\xBB\xBF", out);     /* the BOM: Excel reads UTF-8 only with it */
     kz_taskq_csv_record(out, CSV_HEAD, CSV_NCOLS, "\r\n");
   }
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -154,8 +147,25 @@ static long long write_stream(sqlite3 *db, const struct kz_taskq_filter *f, int 
   }
   if (step != SQLITE_DONE) {
     kz_diag_add(d, path, 0, 0, "cannot read tasks: %s", sqlite3_errmsg(db));
-    goto done;
+    return -1;
   }
+  return count;
+}
+
+/* Write the tasks f selects straight to the stream at path (is_stream). */
+static long long write_stream(sqlite3 *db, const struct kz_taskq_filter *f, int jsonl,
+                              const char *path, struct kz_diag *d) {
+  sqlite3_stmt *st = NULL;
+  long long n = -1, count = 0;
+  int fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+  FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!out) {
+    kz_diag_add(d, path, 0, 0, "cannot write: %s", strerror(errno));
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  if (kz_taskq_prepare(db, f, &st, d)) goto done;
+  if ((count = write_rows(out, db, st, jsonl, path, d)) < 0) goto done;
   if (fflush(out) != 0) {
     kz_diag_add(d, path, 0, 0, "cannot write: %s", strerror(errno));
     goto done;
@@ -179,7 +189,7 @@ static long long write_file(sqlite3 *db, const struct kz_taskq_filter *f, int js
   sqlite3_stmt *st = NULL;
   FILE *out = NULL;
   long long n = -1;
-  int fd = -1, step, made = 0;
+  int fd = -1, made = 0;
   if (refuse_target(path, tasks, d)) return -2;
   if (is_stream(path)) return write_stream(db, f, jsonl, path, d);
   kz_strbuf_addf(&tmp, "%s.tmp-XXXXXX", path);
@@ -192,20 +202,8 @@ static long long write_file(sqlite3 *db, const struct kz_taskq_filter *f, int js
     goto done;
   }
   fd = -1;                          /* out owns it */
-  if (!jsonl) {
-    fputs("\xEF\xBB\xBF", out);     /* the BOM: Excel reads UTF-8 only with it */
-    kz_taskq_csv_record(out, CSV_HEAD, CSV_NCOLS, "\r\n");
-  }
-  long long count = 0;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (jsonl) fprintf(out, "%s\n", col(st, KZ_TQ_JSON));
-    else csv_row(out, st);
-    count++;
-  }
-  if (step != SQLITE_DONE) {
-    kz_diag_add(d, path, 0, 0, "cannot read tasks: %s", sqlite3_errmsg(db));
-    goto done;
-  }
+  long long count = write_rows(out, db, st, jsonl, path, d);
+  if (count < 0) goto done;
   if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
     kz_diag_add(d, path, 0, 0, "cannot write %s: %s", kz_strbuf_str(&tmp), strerror(errno));
     goto done;
