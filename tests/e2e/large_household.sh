@@ -1,9 +1,13 @@
 #!/bin/sh
 # tests/e2e/large_household.sh — one household with a long history costs
 # O(n log n) in its rows, not rows x rows: a household with N contacts and
-# N/5 checkups, then with 2N and 2N/5; the run over 2N may take about twice
-# as long, never four times. Also: the long household's tasks are right
-# (every child's missed checkups are found). Run from the repo root:
+# N/5 checkups, then with 2N and 2N/5. No timed ratio is asserted (speed is
+# make bench's business, and a shared machine makes ratios flaky): the ratio
+# is printed, and the 2N household must finish within a bound that the
+# linear code meets many times over (about 0.6 s, 3 s under ASan) and the
+# rows-x-rows code of before could not (24 s at 40,000 rows, x6 at 100,000).
+# Also: the long household's tasks are right (every child's missed checkups
+# are found). Run from the repo root:
 #   KIZUKI=/abs/path/build/kizuki sh tests/e2e/large_household.sh
 # LARGE_N (default 50000) sets N.
 set -eu
@@ -55,7 +59,11 @@ seconds() {
   for _ in 1 2; do
     rm -f "$T/tasks.db" "$T/tasks.db-wal" "$T/tasks.db-shm"
     s=$(date +%s%N)
-    "$KIZUKI" run --quiet --cases "$1" --tasks "$T/tasks.db" --as-of 2024-10-01 --rules "$ROOT/rules" >/dev/null 2>"$T/err" || :
+    set +e
+    timeout "${LARGE_BOUND:-60}" "$KIZUKI" run --quiet --cases "$1" --tasks "$T/tasks.db" \
+      --as-of 2024-10-01 --rules "$ROOT/rules" >/dev/null 2>"$T/err"
+    [ $? -eq 124 ] && echo "$1" >>"$T/timed-out"   # told below: this runs in $(...)
+    set -e
     e=$(date +%s%N)
     t=$(( (e - s) / 1000000 ))
     if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
@@ -76,6 +84,10 @@ t2=$(seconds "$T/2n.db")
 # time(2N) / time(N), in hundredths; O(n log n) gives about 200, O(n^2) 400
 ratio=$(( t2 * 100 / (t1 > 0 ? t1 : 1) ))
 echo "large household: N=$N rows ${t1} ms, 2N rows ${t2} ms: x$((ratio / 100)).$(printf '%02d' $((ratio % 100))) the time, x$((ratio / 2 / 100)).$(printf '%02d' $((ratio / 2 % 100))) per row"
-if [ "$ratio" -le 260 ]; then ok; else bad "doubling one household's rows took x$ratio/100 the time (expected <= 2.6)"; fi
+if [ -s "$T/timed-out" ]; then
+  bad "a long household did not finish within ${LARGE_BOUND:-60} s: $(cat "$T/timed-out")"
+else
+  ok
+fi
 
 summary large_household
