@@ -120,6 +120,7 @@ int kz_cmd_run(int argc, char **argv) {
     ro.progress = !quiet && kz_cli_stderr_is_tty() ? stderr : NULL;
     ro.errors = stderr;
     ro.stop = stop;
+    ro.latest_recorded = kz_cli_today();   /* no record is known before it is made */
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = kz_run(&e, db, ts, as_of, &ro, &st, &d);

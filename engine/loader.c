@@ -49,6 +49,7 @@ struct cursor {
 struct kz_loader {
   sqlite3 *db;
   char day[KZ_DATE_LEN];  /* the as-of date, YYYY-MM-DD */
+  char latest[KZ_DATE_LEN]; /* no recorded_on may be after this ("": no check) */
   struct cursor cur[KZ_NTABLES];
   struct key hkey;        /* the household being built (p points at hbuf) */
   char *hbuf;             /* owned */
@@ -319,6 +320,17 @@ static int issue(struct kz_bundle *b, const struct cursor *cu, int t, const char
 
 /* }====== */
 
+void kz_loader_set_latest(struct kz_loader *ld, kz_day latest) {
+  if (latest == KZ_DAY_NONE) ld->latest[0] = '\0';
+  else kz_date_format(latest, ld->latest);
+}
+
+/* Why the valid recorded_on v (10 bytes) cannot be, or NULL. */
+static const char *recorded_too_late(const struct kz_loader *ld, const char *v) {
+  return ld->latest[0] && memcmp(v, ld->latest, 10) > 0
+             ? "is after today: no record is known before it is made" : NULL;
+}
+
 /* 1 when the valid date v (10 bytes) is after the run's date. */
 static int after(const struct kz_loader *ld, const char *v) {
   return memcmp(v, ld->day, 10) > 0;
@@ -342,6 +354,8 @@ static int take_row(struct kz_loader *ld, struct kz_bundle *b, int t) {
   if (rec) {
     if (!kz_date_valid_n(rec, (size_t)sqlite3_column_bytes(st, cu->rec_col)))
       return issue(b, cu, t, hh, cu->rec_col, "recorded_on", "is not a real date (YYYY-MM-DD)", 1);
+    const char *late = recorded_too_late(ld, rec);
+    if (late) return issue(b, cu, t, hh, cu->rec_col, "recorded_on", late, 1);
     if (after(ld, rec)) return 0;                  /* not known yet */
   }
   if (cu->mrec_col >= 0) {     /* through a membership the PF knew of at D (members says
@@ -495,6 +509,10 @@ int kz_loader_next(struct kz_loader *ld, struct kz_bundle *b, struct kz_diag *d)
     if (rec && !kz_date_valid_n(rec, (size_t)sqlite3_column_bytes(hc->st, hc->rec_col))) {
       if (issue(b, hc, KZ_T_HOUSEHOLDS, b->household_id, hc->rec_col, "recorded_on",
                 "is not a real date (YYYY-MM-DD)", 1))
+        goto oom;
+    } else if (rec && recorded_too_late(ld, rec)) {
+      if (issue(b, hc, KZ_T_HOUSEHOLDS, b->household_id, hc->rec_col, "recorded_on",
+                recorded_too_late(ld, rec), 1))
         goto oom;
     } else if (rec && after(ld, rec)) {
       visible = 0;

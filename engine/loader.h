@@ -27,6 +27,13 @@ int kz_loader_validate(sqlite3 *db, struct kz_diag *d);
 ** with kz_loader_close). Returns 0, or -1 with the reason in d. */
 int kz_loader_open(struct kz_loader **out, sqlite3 *db, kz_day as_of, struct kz_diag *d);
 
+/* No record can be known before it is made: a recorded_on after latest (the
+** machine's today, for a real extract) is invalid and quarantines its
+** household, where it would otherwise make the row invisible "not known yet"
+** and clear the task it triggered. KZ_DAY_NONE (the default): no such check
+** (fixtures and replays of synthetic futures). */
+void kz_loader_set_latest(struct kz_loader *ld, kz_day latest);
+
 /* Fill b with the next household. Returns 1 when b holds a household, 0 at
 ** the end of the pass, -1 on an SQLite or memory error (reason in d).
 ** Bad data is not an error: b->issues lists every offending row; when one of

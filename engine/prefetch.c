@@ -65,6 +65,11 @@ static void *fill(void *arg) {
 
 int kz_prefetch_open(struct kz_prefetch **out, sqlite3 *cases, kz_day as_of,
                      struct kz_bundle *ring, int depth, int threaded, struct kz_diag *d) {
+  return kz_prefetch_open_latest(out, cases, as_of, KZ_DAY_NONE, ring, depth, threaded, d);
+}
+
+int kz_prefetch_open_latest(struct kz_prefetch **out, sqlite3 *cases, kz_day as_of, kz_day latest,
+                            struct kz_bundle *ring, int depth, int threaded, struct kz_diag *d) {
   struct kz_prefetch *p = calloc(1, sizeof *p);
   *out = NULL;
   if (!p) {
@@ -77,6 +82,7 @@ int kz_prefetch_open(struct kz_prefetch **out, sqlite3 *cases, kz_day as_of,
     free(p);
     return -1;
   }
+  kz_loader_set_latest(p->ld, latest);       /* before the thread starts: it owns ld then */
   if (threaded && p->depth > 1 && pthread_mutex_init(&p->mu, NULL) == 0) {
     if (pthread_cond_init(&p->filled_cv, NULL) == 0) {
       if (pthread_cond_init(&p->freed_cv, NULL) == 0) {

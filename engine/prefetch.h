@@ -37,6 +37,11 @@ struct kz_prefetch;
 int kz_prefetch_open(struct kz_prefetch **out, sqlite3 *cases, kz_day as_of,
                      struct kz_bundle *ring, int depth, int threaded, struct kz_diag *d);
 
+/* As kz_prefetch_open, with the loader's latest possible recorded_on
+** (kz_loader_set_latest; KZ_DAY_NONE: no check). */
+int kz_prefetch_open_latest(struct kz_prefetch **out, sqlite3 *cases, kz_day as_of, kz_day latest,
+                            struct kz_bundle *ring, int depth, int threaded, struct kz_diag *d);
+
 /* The next household: returns 1 with *b set (valid, and b->live set, until
 ** the next call), 0 after the last, -1 on an error reading the case DB
 ** (reason in d). Every household before the error has been returned. */

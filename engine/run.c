@@ -722,7 +722,9 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
 
   long long total = opts->progress ? kz_loader_count(cases, as_of) : 0;
   /* From here until kz_prefetch_close, cases belongs to the prefetcher. */
-  if (kz_prefetch_open(&pf, cases, as_of, e->ring, KZ_PREFETCH_DEPTH, e->threaded, d)) {
+  if (kz_prefetch_open_latest(&pf, cases, as_of, opts->latest_recorded ? opts->latest_recorded
+                                                                         : KZ_DAY_NONE,
+                              e->ring, KZ_PREFETCH_DEPTH, e->threaded, d)) {
     rc = KZ_EXIT_CASES;
     goto done;
   }

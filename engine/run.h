@@ -72,6 +72,8 @@ struct kz_run_opts {
   FILE *errors;                     /* where rule errors are told as they happen; NULL: not */
   volatile sig_atomic_t *stop;      /* set by a signal handler: abandon the run */
   int validate_cases;               /* check the case DB's schema first */
+  kz_day latest_recorded;           /* no recorded_on may be after this day (the machine's
+                                    ** today for `kizuki run`); 0 = KZ_DAY_NONE: no check */
   int verify_needs;                 /* run rules where their `needs` are unmet too, and
                                     ** report a rule error if one finds something there */
 };

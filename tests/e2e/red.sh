@@ -8,7 +8,7 @@
 set -eu
 . tests/e2e/lib/common.sh
 
-OPEN="recorded_on_future.sh small_city_one_row.sh"
+OPEN="small_city_one_row.sh"
 SLOW="fuzz_columns.sh"
 for f in tests/e2e/red/*.sh; do
   n=$(basename "$f")

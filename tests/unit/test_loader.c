@@ -189,7 +189,7 @@ static void test_bundles_as_of(void **state) {
 /* The whole pass over db as of as_of, one line a bundle: the household id,
 ** "!" when quarantined (phantom: "?N" with the number of ids), then each
 ** issue as [kind table.column row 'value' why @household]. */
-static const char *pass(sqlite3 *db, const char *as_of) {
+static const char *pass_latest(sqlite3 *db, const char *as_of, const char *latest) {
   static char out[8192];
   struct kz_loader *ld = NULL;
   struct kz_bundle b = {0};
@@ -197,6 +197,7 @@ static const char *pass(sqlite3 *db, const char *as_of) {
   int got;
   out[0] = '\0';
   assert_int_equal(kz_loader_open(&ld, db, day(as_of), &d), 0);
+  if (latest) kz_loader_set_latest(ld, day(latest));
   while ((got = kz_loader_next(ld, &b, &d)) == 1) {
     char line[2048];
     size_t n = 0;
@@ -218,6 +219,10 @@ static const char *pass(sqlite3 *db, const char *as_of) {
   kz_loader_close(ld);
   kz_bundle_free(&b);
   return out;
+}
+
+static const char *pass(sqlite3 *db, const char *as_of) {
+  return pass_latest(db, as_of, NULL);
 }
 
 /* Three quiet households, each with a residence; rows added per test. */
@@ -363,6 +368,25 @@ static void test_nul_in_ids(void **state) {
   sqlite3_close(db);
 }
 
+/* No record is known before it is made: with the machine's today as the
+** latest recorded_on, a row or a household recorded after it is invalid
+** (its household quarantined), where without the check it would only be
+** "not known yet" and vanish; a row recorded after D but not after today
+** is just not there yet. */
+static void test_recorded_after_today(void **state) {
+  (void)state;
+  sqlite3 *db = small_city(
+    "INSERT INTO checkups (id, child_id, kind, scheduled_on, recorded_on) VALUES"
+    " ('K1','C1','4m','2023-05-10','9999-12-31'), ('K2','C2','4m','2022-06-02','2024-12-01');"
+    "UPDATE households SET recorded_on = '2999-01-01' WHERE id = 'H3';");
+  assert_string_equal(pass_latest(db, AS_OF, "2026-12-01"),
+    "H1! [invalid checkups.recorded_on K1 '9999-12-31' is after today: no record is known before it is made @H1]\n"
+    "H2\n"
+    "H3! [invalid households.recorded_on H3 '2999-01-01' is after today: no record is known before it is made @H3]\n");
+  assert_string_equal(pass(db, AS_OF), "H1\nH2\n");   /* without the check: K1 and H3 vanish */
+  sqlite3_close(db);
+}
+
 /* Data-quality findings are reported and change nothing: no residence as of
 ** D, two residences at once. */
 static void test_quality(void **state) {
@@ -489,6 +513,7 @@ int main(void) {
     cmocka_unit_test(test_dates_before_visibility),
     cmocka_unit_test(test_bad_rows),
     cmocka_unit_test(test_nul_in_ids),
+    cmocka_unit_test(test_recorded_after_today),
     cmocka_unit_test(test_quality),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
