@@ -447,6 +447,36 @@ static void add_evidence(struct kz_strbuf *b, const struct kz_report_task *t) {
   kz_strbuf_adds(b, "</ul>");
 }
 
+/* The rule cell (its label and id) and the subject cell (the subject, its
+** household when with_household and it differs, the episode key when it
+** differs, the day it opened) of one task row; the cell after is the
+** caller's. Shared by the open tasks and the backlog. */
+static void add_rule_and_subject(struct kz_strbuf *b, const struct page *pg,
+                                 const struct kz_report_task *t, int with_household) {
+  const struct kz_rule *rule = kz_ruleset_find(pg->rules, t->rule);
+  if (rule && rule->label) {
+    kz_html_text(b, rule->label);
+    kz_strbuf_adds(b, "<br>");
+  }
+  kz_strbuf_adds(b, "<span class=\"ids\">");
+  kz_html_text(b, t->rule);
+  kz_strbuf_adds(b, "</span></td><td><span class=\"ids\">");
+  kz_html_text(b, t->subject);
+  kz_strbuf_adds(b, "</span>");
+  if (with_household && t->household_id && strcmp(t->household_id, t->subject) != 0) {
+    kz_strbuf_adds(b, "<br><span class=\"muted\">世帯 </span><span class=\"ids\">");
+    kz_html_text(b, t->household_id);
+    kz_strbuf_adds(b, "</span>");
+  }
+  if (strcmp(t->key, t->subject) != 0) {
+    kz_strbuf_adds(b, "<br><span class=\"muted\">事案 </span><span class=\"ids\">");
+    kz_html_text(b, t->key);
+    kz_strbuf_adds(b, "</span>");
+  }
+  kz_strbuf_adds(b, "<br><span class=\"muted\">開始 </span>");
+  kz_html_text(b, t->opened_on);
+}
+
 static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
   const struct kz_report *r = pg->r;
   kz_strbuf_adds(b, "<h2>未対応のタスク（重要度・期限順）</h2>\n");
@@ -488,28 +518,7 @@ static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
     else if (t->due == r->as_of)
       kz_strbuf_adds(b, "<span class=\"mark today\">本日期限</span>");
     kz_strbuf_adds(b, "</td><td>");
-    const struct kz_rule *rule = kz_ruleset_find(pg->rules, t->rule);
-    if (rule && rule->label) {
-      kz_html_text(b, rule->label);
-      kz_strbuf_adds(b, "<br>");
-    }
-    kz_strbuf_adds(b, "<span class=\"ids\">");
-    kz_html_text(b, t->rule);
-    kz_strbuf_adds(b, "</span></td><td><span class=\"ids\">");
-    kz_html_text(b, t->subject);
-    kz_strbuf_adds(b, "</span>");
-    if (t->household_id && strcmp(t->household_id, t->subject) != 0) {
-      kz_strbuf_adds(b, "<br><span class=\"muted\">世帯 </span><span class=\"ids\">");
-      kz_html_text(b, t->household_id);
-      kz_strbuf_adds(b, "</span>");
-    }
-    if (strcmp(t->key, t->subject) != 0) {
-      kz_strbuf_adds(b, "<br><span class=\"muted\">事案 </span><span class=\"ids\">");
-      kz_html_text(b, t->key);
-      kz_strbuf_adds(b, "</span>");
-    }
-    kz_strbuf_adds(b, "<br><span class=\"muted\">開始 </span>");
-    kz_html_text(b, t->opened_on);
+    add_rule_and_subject(b, pg, t, 1);
     kz_strbuf_adds(b, "</td><td>");
     struct kz_strbuf name = {0};
     unit_name(pg->prof, t->unit, &name);
@@ -617,23 +626,7 @@ static void add_backlog(struct kz_strbuf *b, const struct page *pg) {
     kz_strbuf_adds(b, "\" data-backlog=\"1\"><td>");
     add_date(b, t->since);
     kz_strbuf_adds(b, "</td><td>");
-    const struct kz_rule *rule = kz_ruleset_find(pg->rules, t->rule);
-    if (rule && rule->label) {
-      kz_html_text(b, rule->label);
-      kz_strbuf_adds(b, "<br>");
-    }
-    kz_strbuf_adds(b, "<span class=\"ids\">");
-    kz_html_text(b, t->rule);
-    kz_strbuf_adds(b, "</span></td><td><span class=\"ids\">");
-    kz_html_text(b, t->subject);
-    kz_strbuf_adds(b, "</span>");
-    if (strcmp(t->key, t->subject) != 0) {
-      kz_strbuf_adds(b, "<br><span class=\"muted\">事案 </span><span class=\"ids\">");
-      kz_html_text(b, t->key);
-      kz_strbuf_adds(b, "</span>");
-    }
-    kz_strbuf_adds(b, "<br><span class=\"muted\">開始 </span>");
-    kz_html_text(b, t->opened_on);
+    add_rule_and_subject(b, pg, t, 0);
     kz_strbuf_adds(b, "</td><td class=\"reason\">");
     kz_html_text(b, t->reason);
     kz_strbuf_adds(b, "</td><td>");
