@@ -109,6 +109,7 @@ struct run_ctx {
   struct kz_idset seen;      /* owned: those of them evaluated tonight (bounded by the
                              ** open tasks, not the city) */
   struct kz_idset absent;    /* owned: households of open tasks the run never saw */
+  int looked_failed;         /* looked() could not record or count a kept task */
 };
 
 /* {====== Rule errors and the circuit breaker ====== */
@@ -652,14 +653,16 @@ static int looked(void *ctx, const char *household_id, const char *subject, cons
   if (kz_idset_has(&c->seen, household_id) || kz_idset_has(&c->seen, subject)) return 1;
   c->st->absent_tasks++;
   if (household_id && !kz_idset_has(&c->absent, household_id)) {
-    if (kz_idset_add(&c->absent, household_id, strlen(household_id)) == 0) c->st->absent_households++;
+    if (kz_idset_add(&c->absent, household_id, strlen(household_id))) c->looked_failed = 1;
+    else c->st->absent_households++;
   }
   kz_strbuf_reset(&c->msg);
   kz_strbuf_addf(&c->msg, "the household is not in tonight's extract (or not visible as of the run "
                  "date): its open task of rule %s for subject %s is kept, not cleared", rule,
                  subject ? subject : "-");
-  kz_tasks_record_issue(c->ts, household_id, "quality", "households", household_id, NULL, NULL,
-                        kz_strbuf_str(&c->msg));
+  if (kz_tasks_record_issue(c->ts, household_id, "quality", "households", household_id, NULL, NULL,
+                            kz_strbuf_str(&c->msg)))
+    c->looked_failed = 1;      /* the task is kept all the same; the run fails below */
   return 0;
 }
 
@@ -683,7 +686,7 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   lua_State *L = e->sb.L;
   struct kz_prefetch *pf = NULL;
   const struct kz_bundle *b = NULL;
-  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}, NULL, {0}, {0}, {0}, {0}};
+  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}, NULL, {0}, {0}, {0}, {0}, 0};
   const char **ids = NULL;
   int rc = KZ_EXIT_OK;
   int top = lua_gettop(L);
@@ -781,6 +784,12 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
     goto done;
   }
   if (kz_tasks_sweep(ts, looked, sweep_tally, &c, d) < 0) { rc = KZ_EXIT_TASKS; goto done; }
+  if (c.looked_failed) {       /* a kept task that run_issues would not say: write nothing */
+    kz_diag_add(d, NULL, 0, 0, "task DB: cannot record a task kept for a household missing from "
+                "the extract (out of memory or the disk)");
+    rc = KZ_EXIT_TASKS;
+    goto done;
+  }
   if (st->absent_households &&
       (double)st->absent_households > e->prof.quarantine_max_share *
                                       (double)(st->households + st->absent_households)) {
