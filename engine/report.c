@@ -12,79 +12,13 @@
 #include "kizuki.h"
 #include "report_html.h"
 #include "severity.h"
+#include "staff_names.h"
 #include "strbuf.h"
 
 /* {====== Names staff read ====== */
 
-static const char SUPERVISOR[] = ".supervisor";
-
-/* Japanese names of the case-record tables and columns evidence carries. */
-static const char *const NAMES[][2] = {
-  {"persons", "人"}, {"households", "世帯"}, {"members", "世帯員"}, {"residences", "住所"},
-  {"pregnancies", "妊娠"}, {"checkups", "乳幼児健診"}, {"welfare", "生活保護"},
-  {"assignments", "担当"}, {"council", "要対協"}, {"contacts", "接触"},
-  {"assessments", "アセスメント"}, {"reviews", "見直し"}, {"reports", "通告・情報提供"},
-  {"transfers", "移管"},
-  {"birth_on", "生年月日"}, {"start_on", "開始"}, {"end_on", "終了"}, {"end_reason", "終了理由"},
-  {"notified_on", "届出"}, {"due_on", "予定日"}, {"outcome", "転帰"}, {"scheduled_on", "予定"},
-  {"attended_on", "受診"}, {"kind", "種別"}, {"occurred_on", "接触日"}, {"child_seen", "目視"},
-  {"assessed_on", "評価日"}, {"risk", "リスク"}, {"reviewed_on", "見直し日"}, {"forum", "会議"},
-  {"received_on", "受理"}, {"source", "通告元"}, {"documented_on", "文書"},
-  {"follow_up_on", "フォロー"}, {"from_ward", "転出区"}, {"to_ward", "転入区"},
-  {"staff_id", "担当者"}, {"agency", "機関"}, {"ward", "区"}, {"role", "役割"},
-  {"primary_agency", "主担当機関"}, {"person_id", "本人"}, {"child_id", "子"},
-  {"mother_id", "母"}, {"municipality", "市町村"}, {"relation", "続柄"},
-};
-
-static const char *jp_name(const char *s) {
-  if (!s) return "";
-  for (size_t i = 0; i < sizeof NAMES / sizeof *NAMES; i++)
-    if (strcmp(NAMES[i][0], s) == 0) return NAMES[i][1];
-  return s;
-}
-
-/* The unit a page is about: "chuo.health_center" for the task units
-** "chuo.health_center" and "chuo.health_center.supervisor". */
-static void base_unit(const char *unit, char *out, size_t n) {
-  size_t len = strlen(unit), sl = sizeof SUPERVISOR - 1;
-  if (len > sl && strcmp(unit + len - sl, SUPERVISOR) == 0) len -= sl;
-  snprintf(out, n, "%.*s", (int)len, unit);
-}
-
-/* Staff's name of a unit: "中央区 区保健センター（管理職）"; the unit's own
-** text when the profile does not know it. */
-static void unit_name(const struct kz_profile *p, const char *unit, struct kz_strbuf *b) {
-  char base[128];
-  base_unit(unit, base, sizeof base);
-  int sup = strlen(base) != strlen(unit);
-  const char *dot = strchr(base, '.');
-  const struct kz_agency *a = dot ? kz_profile_agency(p, dot + 1) : NULL;
-  const struct kz_ward *w = NULL;
-  int city = dot && (size_t)(dot - base) == 4 && strncmp(base, "city", 4) == 0;
-  if (dot && !city) {
-    char code[64];
-    snprintf(code, sizeof code, "%.*s", (int)(dot - base), base);
-    w = kz_profile_ward(p, code);
-  }
-  if (!a || (!city && !w)) {
-    kz_strbuf_adds(b, unit);
-    return;
-  }
-  kz_strbuf_adds(b, city ? (p->city ? p->city : "市") : w->name);
-  kz_strbuf_adds(b, " ");
-  kz_strbuf_adds(b, a->name);
-  if (sup) kz_strbuf_adds(b, "（管理職）");
-}
-
-/* Staff's name of a ladder step "kind" or "kind.supervisor". */
-static void step_name(const struct kz_profile *p, const char *step, struct kz_strbuf *b) {
-  const char *dot = strchr(step, '.');
-  char kind[64];
-  snprintf(kind, sizeof kind, "%.*s", dot ? (int)(dot - step) : (int)strlen(step), step);
-  const struct kz_agency *a = kz_profile_agency(p, kind);
-  kz_strbuf_adds(b, a ? a->name : kind);
-  if (dot) kz_strbuf_adds(b, "（管理職）");
-}
+/* The names themselves live in staff_names.c (tables, columns, units,
+** ladder steps, wards, agency kinds), shared with tasks, export and explain. */
 
 /* A unit name is a safe file name: [A-Za-z0-9_.-], not starting with '.'. */
 static int safe_file_name(const char *s) {
@@ -157,11 +91,11 @@ static int build_units(const struct kz_report *r, const struct kz_profile *p, st
     }
   *nprofile = l->n;
   for (size_t i = 0; i < r->n; i++) {
-    base_unit(r->tasks[i].unit, u, sizeof u);
+    kz_staff_base_unit(r->tasks[i].unit, u, sizeof u);
     if (unit_list_add(l, u)) return -1;
   }
   for (size_t i = 0; i < r->nbacklog; i++) {   /* a unit with only backlog tasks gets a page */
-    base_unit(r->backlog[i].unit, u, sizeof u);
+    kz_staff_base_unit(r->backlog[i].unit, u, sizeof u);
     if (unit_list_add(l, u)) return -1;
   }
   qsort(l->units + *nprofile, l->n - *nprofile, sizeof *l->units, cmp_unit);
@@ -182,7 +116,7 @@ struct page {
 static int on_page(const struct page *pg, const struct kz_report_task *t) {
   if (!pg->unit) return 1;
   char base[128];
-  base_unit(t->unit, base, sizeof base);
+  kz_staff_base_unit(t->unit, base, sizeof base);
   return strcmp(base, pg->unit) == 0;
 }
 
@@ -235,7 +169,7 @@ static void add_unit_matrix(struct kz_strbuf *b, const struct page *pg) {
   }
   for (size_t i = 0; i < r->n; i++) {
     char base[128];
-    base_unit(r->tasks[i].unit, base, sizeof base);
+    kz_staff_base_unit(r->tasks[i].unit, base, sizeof base);
     for (size_t u = 0; u < l->n; u++)
       if (strcmp(l->units[u], base) == 0) {
         open[u]++;
@@ -393,7 +327,7 @@ static void add_ladder(struct kz_strbuf *b, const struct page *pg) {
       kz_html_text(b, ag->kind);
       kz_strbuf_addf(b, "\" data-level=\"%zu\" data-count=\"%lld\"><span class=\"muted\">", s, n);
       if (s == 0) kz_html_text(b, ag->name);
-      else step_name(p, lad->steps[s - 1], b);
+      else kz_staff_step_name(p, lad->steps[s - 1], b);
       kz_strbuf_addf(b, "</span><br><strong>%lld件</strong>", n);
       if (stuck) kz_strbuf_addf(b, "<br><span class=\"mark level\">最上段で期限超過 %lld</span>", stuck);
       kz_strbuf_adds(b, "</td>");
@@ -410,7 +344,7 @@ static void add_evidence(struct kz_strbuf *b, const struct kz_report_task *t) {
     const struct kz_report_evidence *x = &t->ev[k];
     kz_strbuf_adds(b, "<li>");
     if (x->table) {
-      kz_html_text(b, jp_name(x->table));
+      kz_html_text(b, kz_staff_field_name(x->table));
       kz_strbuf_adds(b, " ");
     }
     if (x->id) {
@@ -431,7 +365,7 @@ static void add_evidence(struct kz_strbuf *b, const struct kz_report_task *t) {
       if (eq) {
         char name[64];
         snprintf(name, sizeof name, "%.*s", (int)(eq - s), s);
-        kz_html_text(b, jp_name(name));
+        kz_html_text(b, kz_staff_field_name(name));
         kz_strbuf_adds(b, " ");
         kz_html_text(b, kz_strbuf_str(&part) + (eq - s) + 1);
       } else {
@@ -521,9 +455,9 @@ static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
     add_rule_and_subject(b, pg, t, 1);
     kz_strbuf_adds(b, "</td><td>");
     struct kz_strbuf name = {0};
-    unit_name(pg->prof, t->unit, &name);
+    kz_staff_unit_name(pg->prof, t->unit, &name);
     char base[128];
-    base_unit(t->unit, base, sizeof base);
+    kz_staff_base_unit(t->unit, base, sizeof base);
     if (!pg->unit && safe_file_name(base)) {
       kz_strbuf_adds(b, "<a href=\"");
       kz_html_text(b, base);
@@ -595,7 +529,7 @@ static void add_backlog(struct kz_strbuf *b, const struct page *pg) {
       for (size_t i = 0; i < r->nbacklog; i++) n += on_page(&up, &r->backlog[i]);
       if (!n) continue;
       struct kz_strbuf name = {0};
-      unit_name(pg->prof, up.unit, &name);
+      kz_staff_unit_name(pg->prof, up.unit, &name);
       kz_strbuf_adds(b, "<tr><td>");
       if (safe_file_name(up.unit)) {
         kz_strbuf_adds(b, "<a href=\"");
@@ -646,7 +580,7 @@ static int write_page(const struct page *pg, const char *dir, struct kz_diag *d)
   kz_date_format(r->run_as_of, run);
   kz_era_format(r->as_of, era, sizeof era);
   if (pg->unit) {
-    unit_name(p, pg->unit, &title);
+    kz_staff_unit_name(p, pg->unit, &title);
     kz_strbuf_adds(&title, " — 未対応タスク報告");
   } else {
     kz_strbuf_adds(&title, p->city ? p->city : "");
