@@ -17,9 +17,11 @@
 #include "cli.h"
 #include "db_open.h"
 #include "kizuki.h"
-#include "severity.h"
+#include "i18n.h"
 #include "strbuf.h"
+#include "task_out.h"
 #include "task_query.h"
+#include "task_view.h"
 
 static const char USAGE[] =
   "usage: kizuki export --tasks TASKS.db --out PATH [--format csv|jsonl] [--per-unit]\n"
@@ -53,50 +55,15 @@ static const char USAGE[] =
   "--out; 5 the task DB is missing or not a kizuki task DB, or a file cannot\n"
   "be written.\n";
 
-/* The CSV columns, in order, with their Japanese headers. */
-static const char *const CSV_HEAD[] = {
-  "ID", "重大度", "期限", "期限超過", "担当", "規則", "対象", "キー", "段階", "状態", "理由",
-  "根拠", "世帯", "区", "機関種別", "発生日", "開始日", "最終確認日", "解消日", "完了日", "完了メモ",
-  "バックログ"   /* last, so the columns before it keep their places */
+/* What every file of one export is written with. */
+struct export {
+  sqlite3 *db;
+  const struct kz_profile *prof;
+  const struct kz_ruleset *rules;
+  enum kz_out_format format;
+  const char *tasks;          /* the task DB's path: never replaced */
+  long long replaced;         /* bytes that were not UTF-8, over every file */
 };
-#define CSV_NCOLS (sizeof CSV_HEAD / sizeof *CSV_HEAD)
-
-static const char *col(sqlite3_stmt *st, int i) {
-  const unsigned char *s = sqlite3_column_text(st, i);
-  return s ? (const char *)s : "";
-}
-
-static const char *status_ja(const char *s) {
-  return !strcmp(s, "open") ? "対応中" : !strcmp(s, "cleared") ? "解消" : !strcmp(s, "done") ? "完了" : s;
-}
-
-static void csv_row(FILE *out, sqlite3_stmt *st) {
-  const char *row[CSV_NCOLS] = {
-    col(st, KZ_TQ_ID), kz_severity_ja(col(st, KZ_TQ_SEVERITY)), col(st, KZ_TQ_DUE_ON),
-    sqlite3_column_int(st, KZ_TQ_OVERDUE) ? "超過" : "", col(st, KZ_TQ_UNIT), col(st, KZ_TQ_RULE),
-    col(st, KZ_TQ_SUBJECT), col(st, KZ_TQ_KEY), col(st, KZ_TQ_LEVEL),
-    status_ja(col(st, KZ_TQ_STATUS)), col(st, KZ_TQ_REASON), col(st, KZ_TQ_EVIDENCE_TEXT),
-    col(st, KZ_TQ_HOUSEHOLD), col(st, KZ_TQ_WARD), col(st, KZ_TQ_AGENCY), col(st, KZ_TQ_SINCE),
-    col(st, KZ_TQ_OPENED_ON), col(st, KZ_TQ_LAST_SEEN_ON), col(st, KZ_TQ_CLEARED_ON),
-    col(st, KZ_TQ_DONE_ON), col(st, KZ_TQ_DONE_NOTE),
-    sqlite3_column_int(st, KZ_TQ_BACKLOG) ? "バックログ" : ""};
-  /* Excel runs a cell that begins with = + - @ (or a tab or CR before one)
-  ** as a formula, quoted or not: an id, ward or reason from the case DB or
-  ** a rule ("=HYPERLINK(...)") would run on the staff's PC. Such a cell is
-  ** written with a leading apostrophe, which Excel shows as text (OWASP
-  ** "CSV Injection"). */
-  char *text[CSV_NCOLS] = {0};
-  for (size_t i = 0; i < CSV_NCOLS; i++) {
-    if (!row[i][0] || !strchr("=+-@\t\r", row[i][0])) continue;
-    size_t n = strlen(row[i]);
-    if (!(text[i] = malloc(n + 2))) { row[i] = "'"; continue; }   /* never the formula */
-    text[i][0] = '\'';
-    memcpy(text[i] + 1, row[i], n + 1);
-    row[i] = text[i];
-  }
-  kz_taskq_csv_record(out, row, CSV_NCOLS, "\r\n");
-  for (size_t i = 0; i < CSV_NCOLS; i++) free(text[i]);
-}
 
 /* -1 with d when path must not be replaced: it is the task DB (or one of
 ** its companions) or any SQLite database, such as the case DB. */
@@ -130,32 +97,28 @@ static int is_stream(const char *path) {
   return realpath(dir, real) && strncmp(real, "/proc/", 6) == 0;
 }
 
-/* Write the BOM and header (CSV) and every row of st to out. Returns the
-** number of tasks written, or -1 with d (path names it). */
-static long long write_rows(FILE *out, sqlite3 *db, sqlite3_stmt *st, int jsonl, const char *path,
+/* Write the header (CSV) and every task f selects to out through the one
+** writer (task_out.c). Returns the number of tasks written, or -1 with d. */
+static long long write_rows(FILE *out, struct export *x, const struct kz_taskq_filter *f,
                             struct kz_diag *d) {
-  long long count = 0;
-  int step;
-  if (!jsonl) {
-    fputs("\xEF\xBB\xBF", out);     /* the BOM: Excel reads UTF-8 only with it */
-    kz_taskq_csv_record(out, CSV_HEAD, CSV_NCOLS, "\r\n");
-  }
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (jsonl) fprintf(out, "%s\n", col(st, KZ_TQ_JSON));
-    else csv_row(out, st);
-    count++;
-  }
-  if (step != SQLITE_DONE) {
-    kz_diag_add(d, path, 0, 0, "cannot read tasks: %s", sqlite3_errmsg(db));
-    return -1;
-  }
-  return count;
+  struct kz_task_out o = {0};
+  long long n = -1;
+  o.f = out;
+  o.format = x->format;
+  o.prof = x->prof;
+  o.rules = x->rules;
+  kz_task_out_begin(&o);
+  if (kz_taskq_each(x->db, f, kz_task_out_row, &o, d) == 0) n = o.n;
+  else if (o.oom) kz_diag_add(d, NULL, 0, 0, "out of memory");
+  kz_task_out_end(&o);
+  x->replaced += o.replaced;
+  kz_task_out_free(&o);
+  return n;
 }
 
 /* Write the tasks f selects straight to the stream at path (is_stream). */
-static long long write_stream(sqlite3 *db, const struct kz_taskq_filter *f, int jsonl,
-                              const char *path, struct kz_diag *d) {
-  sqlite3_stmt *st = NULL;
+static long long write_stream(struct export *x, const struct kz_taskq_filter *f, const char *path,
+                              struct kz_diag *d) {
   long long n = -1, count = 0;
   int fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
   FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -164,8 +127,7 @@ static long long write_stream(sqlite3 *db, const struct kz_taskq_filter *f, int 
     if (fd >= 0) close(fd);
     return -1;
   }
-  if (kz_taskq_prepare(db, f, &st, d)) goto done;
-  if ((count = write_rows(out, db, st, jsonl, path, d)) < 0) goto done;
+  if ((count = write_rows(out, x, f, d)) < 0) goto done;
   if (fflush(out) != 0) {
     kz_diag_add(d, path, 0, 0, "cannot write: %s", strerror(errno));
     goto done;
@@ -176,25 +138,22 @@ done:
     kz_diag_add(d, path, 0, 0, "cannot write: %s", strerror(errno));
     n = -1;
   }
-  sqlite3_finalize(st);
   return n;
 }
 
 /* Write the tasks f selects to path (via a fresh path.tmp-XXXXXX made with
 ** O_EXCL, renamed into place). Returns the number of tasks written, -1 with
 ** d, or -2 with d when path is refused (refuse_target). */
-static long long write_file(sqlite3 *db, const struct kz_taskq_filter *f, int jsonl,
-                            const char *path, const char *tasks, struct kz_diag *d) {
+static long long write_file(struct export *x, const struct kz_taskq_filter *f, const char *path,
+                            struct kz_diag *d) {
   struct kz_strbuf tmp = {0};
-  sqlite3_stmt *st = NULL;
   FILE *out = NULL;
   long long n = -1;
   int fd = -1, made = 0;
-  if (refuse_target(path, tasks, d)) return -2;
-  if (is_stream(path)) return write_stream(db, f, jsonl, path, d);
+  if (refuse_target(path, x->tasks, d)) return -2;
+  if (is_stream(path)) return write_stream(x, f, path, d);
   kz_strbuf_addf(&tmp, "%s.tmp-XXXXXX", path);
   if (tmp.oom) { kz_diag_add(d, path, 0, 0, "out of memory"); goto done; }
-  if (kz_taskq_prepare(db, f, &st, d)) goto done;
   fd = mkstemp(tmp.p);              /* O_CREAT | O_EXCL, mode 0600, a name nobody can guess */
   made = fd >= 0;
   if (fd < 0 || !(out = fdopen(fd, "w"))) {
@@ -202,7 +161,7 @@ static long long write_file(sqlite3 *db, const struct kz_taskq_filter *f, int js
     goto done;
   }
   fd = -1;                          /* out owns it */
-  long long count = write_rows(out, db, st, jsonl, path, d);
+  long long count = write_rows(out, x, f, d);
   if (count < 0) goto done;
   if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
     kz_diag_add(d, path, 0, 0, "cannot write %s: %s", kz_strbuf_str(&tmp), strerror(errno));
@@ -219,7 +178,6 @@ done:
   if (out) fclose(out);
   if (fd >= 0) close(fd);
   if (n < 0 && made) unlink(kz_strbuf_str(&tmp));
-  sqlite3_finalize(st);
   kz_strbuf_free(&tmp);
   return n;
 }
@@ -240,8 +198,9 @@ static void unit_file(const char *dir, const char *unit, const char *ext, struct
 
 /* One file per unit that ever held a task (within --unit / --ward), so that
 ** a unit whose tasks all went away gets an empty file, not yesterday's. */
-static int export_per_unit(sqlite3 *db, const struct kz_taskq_filter *f, int jsonl,
-                           const char *dir, const char *tasks, struct kz_diag *d) {
+static int export_per_unit(struct export *x, const struct kz_taskq_filter *f, const char *dir,
+                           struct kz_diag *d) {
+  const char *ext = x->format == KZ_OUT_JSONL ? "jsonl" : "csv";
   struct stat sb;
   struct kz_strbuf path = {0};
   char **units = NULL;
@@ -256,11 +215,11 @@ static int export_per_unit(sqlite3 *db, const struct kz_taskq_filter *f, int jso
     kz_diag_add(d, dir, 0, 0, "--per-unit needs --out to be a folder, and this is a file");
     goto done;
   }
-  if (kz_taskq_units(db, f, &units, &nunits, d)) goto done;
+  if (kz_taskq_units(x->db, f, &units, &nunits, d)) goto done;
   /* Every file is checked before the first is written: a refusal writes nothing. */
   for (size_t i = 0; i < nunits; i++) {
-    unit_file(dir, units[i], jsonl ? "jsonl" : "csv", &path);
-    if (refuse_target(kz_strbuf_str(&path), tasks, d)) {
+    unit_file(dir, units[i], ext, &path);
+    if (refuse_target(kz_strbuf_str(&path), x->tasks, d)) {
       rc = KZ_EXIT_USAGE;
       goto done;
     }
@@ -268,8 +227,8 @@ static int export_per_unit(sqlite3 *db, const struct kz_taskq_filter *f, int jso
   for (size_t i = 0; i < nunits; i++) {
     struct kz_taskq_filter uf = *f;
     uf.unit = units[i];
-    unit_file(dir, uf.unit, jsonl ? "jsonl" : "csv", &path);
-    long long n = write_file(db, &uf, jsonl, kz_strbuf_str(&path), tasks, d);
+    unit_file(dir, uf.unit, ext, &path);
+    long long n = write_file(x, &uf, kz_strbuf_str(&path), d);
     if (n == -2) rc = KZ_EXIT_USAGE;
     if (n < 0) goto done;
     printf("%-56s %5lld task%s\n", kz_strbuf_str(&path), n, n == 1 ? "" : "s");
@@ -294,16 +253,19 @@ int kz_cmd_export(int argc, char **argv) {
     {"rule", required_argument, NULL, 'r'}, {"overdue", no_argument, NULL, 'o'},
     {"opened-since", required_argument, NULL, 'n'}, {"as-of", required_argument, NULL, 'a'},
     {"backlog", no_argument, NULL, 'b'}, {"no-backlog", no_argument, NULL, 'B'},
+    {"rules", required_argument, NULL, 'R'}, {"profile", required_argument, NULL, 'p'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
   struct kz_taskq_filter f = {0};
-  const char *tasks = NULL, *out = NULL, *format = "csv";
+  struct kz_taskq_names names;
+  const char *tasks = NULL, *out = NULL, *format = "csv", *rules = "rules", *profile = NULL;
   int per_unit = 0, ch, rc = KZ_EXIT_OK;
   struct kz_diag d = {0};
-  sqlite3 *db = NULL;
+  struct kz_task_view v = {0};
+  struct export x = {0};
   struct stat sb;
   f.opened_since = KZ_DAY_NONE;
-  f.as_of = kz_cli_today();
+  f.as_of = KZ_DAY_NONE;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (ch) {
@@ -321,6 +283,8 @@ int kz_cmd_export(int argc, char **argv) {
       case 'o': f.overdue = 1; break;
       case 'n': if (kz_cli_parse_date("--opened-since", optarg, &f.opened_since)) return KZ_EXIT_USAGE; break;
       case 'a': if (kz_cli_parse_date("--as-of", optarg, &f.as_of)) return KZ_EXIT_USAGE; break;
+      case 'R': rules = optarg; break;
+      case 'p': profile = optarg; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
       default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
     }
@@ -333,7 +297,7 @@ int kz_cmd_export(int argc, char **argv) {
     fprintf(stderr, "kizuki export: --tasks and --out are required\n%s", USAGE);
     return KZ_EXIT_USAGE;
   }
-  if (strcmp(format, "csv") && strcmp(format, "jsonl")) {
+  if (kz_task_out_parse_format(format, "csv,jsonl", &x.format)) {
     fprintf(stderr, "kizuki export: --format must be csv or jsonl, not '%s'\n", format);
     return KZ_EXIT_USAGE;
   }
@@ -345,22 +309,34 @@ int kz_cmd_export(int argc, char **argv) {
     fprintf(stderr, "kizuki export: --out %s is a folder; give a file name, or --per-unit\n", out);
     return KZ_EXIT_USAGE;
   }
-  if (kz_taskq_check_filter(&f, &d)) { rc = KZ_EXIT_USAGE; goto done; }
   if (refuse_target(out, tasks, &d)) { rc = KZ_EXIT_USAGE; goto done; }
-  if ((rc = kz_taskq_open(tasks, &db, &d)) != KZ_EXIT_OK) goto done;
-  int jsonl = strcmp(format, "jsonl") == 0;
+  if ((rc = kz_task_view_open(&v, "export", tasks, rules, profile, x.format == KZ_OUT_CSV || profile,
+                              f.as_of, &d)) != KZ_EXIT_OK)
+    goto done;
+  f.as_of = v.as_of;
+  if (kz_taskq_resolve_filter(v.db, kz_task_view_profile(&v), kz_task_view_rules(&v), &f, &names, &d)) {
+    rc = KZ_EXIT_USAGE;
+    goto done;
+  }
+  x.db = v.db;
+  x.prof = kz_task_view_profile(&v);
+  x.rules = kz_task_view_rules(&v);
+  x.tasks = tasks;
   if (per_unit) {
-    rc = export_per_unit(db, &f, jsonl, out, tasks, &d);
+    rc = export_per_unit(&x, &f, out, &d);
   } else {
-    long long n = write_file(db, &f, jsonl, out, tasks, &d);
+    long long n = write_file(&x, &f, out, &d);
     if (n < 0) rc = n == -2 ? KZ_EXIT_USAGE : KZ_EXIT_TASKS;
     else    /* on stderr when the tasks themselves went to a stream such as stdout */
       fprintf(is_stream(out) ? stderr : stdout, "%lld task%s in %s\n", n, n == 1 ? "" : "s", out);
   }
+  if (x.replaced > 0)
+    fprintf(stderr, _("kizuki export: %lld byte(s) that were not UTF-8 replaced by U+FFFD\n"),
+            x.replaced);
 done:
   for (size_t i = 0; i < d.n; i++)
     fprintf(stderr, "kizuki export: %s\n", d.msgs[i] ? d.msgs[i] : "out of memory");
   kz_diag_clear(&d);
-  sqlite3_close(db);
+  kz_task_view_close(&v);
   return rc;
 }

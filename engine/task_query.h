@@ -1,7 +1,8 @@
 /*
 ** task_query.h — reading the task DB for people and other systems: opening
 ** it read-only, the filters staff list tasks by, the order they see them in
-** (severity, then due date), and CSV fields. Nothing here writes the task DB;
+** (severity, then due date), the names staff may filter by, and the rows
+** (struct kz_task_row) task_out.h writes. Nothing here writes the task DB;
 ** `kizuki tasks`, `explain` and `export` read through it.
 */
 #ifndef KZ_TASK_QUERY_H
@@ -12,6 +13,10 @@
 
 #include "date.h"
 #include "diag.h"
+#include "profile.h"
+#include "ruleset.h"
+#include "strbuf.h"
+#include "task_read.h"
 
 /* Backlog tasks (a stale trigger: no due date, never escalated) and the
 ** daily queue. The zero value reads both. */
@@ -27,19 +32,6 @@ struct kz_taskq_filter {
   enum kz_taskq_backlog backlog;
   kz_day opened_since;       /* only tasks with opened_on >= this */
   kz_day as_of;              /* "today" for overdue (required) */
-};
-
-/* The columns of a statement from kz_taskq_prepare, in this order. */
-enum kz_taskq_col {
-  KZ_TQ_ID, KZ_TQ_SEVERITY, KZ_TQ_DUE_ON, KZ_TQ_UNIT, KZ_TQ_RULE, KZ_TQ_SUBJECT,
-  KZ_TQ_KEY, KZ_TQ_LEVEL, KZ_TQ_STATUS, KZ_TQ_REASON, KZ_TQ_HOUSEHOLD, KZ_TQ_WARD,
-  KZ_TQ_AGENCY, KZ_TQ_OPENED_ON, KZ_TQ_SINCE, KZ_TQ_LAST_SEEN_ON, KZ_TQ_CLEARED_ON,
-  KZ_TQ_DONE_ON, KZ_TQ_DONE_NOTE,
-  KZ_TQ_OVERDUE,             /* 1 when open, not backlog and due_on < as_of */
-  KZ_TQ_EVIDENCE_TEXT,       /* "table id (field date, ...); ..." for people */
-  KZ_TQ_JSON,                /* the whole task as one JSON object (evidence as JSON) */
-  KZ_TQ_BACKLOG,             /* 1: a backlog task (due_on NULL) */
-  KZ_TQ_NCOLS
 };
 
 /* The one read-only opener of a task DB: path through kz_db_open (read-only,
@@ -60,36 +52,62 @@ int kz_taskq_open(const char *path, sqlite3 **out, struct kz_diag *d);
 ** naming path (may be NULL) in d. kz_taskq_open and kz_report_load call it. */
 int kz_taskq_check_version(sqlite3 *db, const char *path, struct kz_diag *d);
 
-/* Check the names in f (status, severity). Returns 0, or -1 with a message
-** naming the option and the values it accepts in d. */
-int kz_taskq_check_filter(const struct kz_taskq_filter *f, struct kz_diag *d);
+/* Names staff may type for the filters, turned into codes. */
+struct kz_taskq_names {
+  char unit[160], ward[64], rule[128], severity[16], status[16];
+};
 
-/* Prepare the query for f over db, ordered by severity (critical first),
-** due date (backlog tasks, with none, last), then id. Columns are enum kz_taskq_col. Returns 0 with *out (the
-** caller finalizes it), or -1 with d. */
-int kz_taskq_prepare(sqlite3 *db, const struct kz_taskq_filter *f, sqlite3_stmt **out,
-                     struct kz_diag *d);
+/* Check every filter of f against what exists and turn it into codes, with
+** the strings in *own (f then points into it): --status open, cleared, done,
+** all (or 対応中, 解消, 完了, すべて); --severity critical ... low (or 緊急,
+** 高, 中, 低); --ward a ward code or name of the profile or a ward of the
+** task DB (中央区); --unit a unit the profile routes to or one the task DB
+** holds, by code or staff name (kz_staff_resolve: 中央区保健センター); --rule
+** a rule id (or title) loaded or in the task DB. prof and rules may be NULL
+** (codes of the task DB only). Returns 0, or -1 with one message per
+** unknown value naming the option, the value and the nearest known one
+** (did you mean) in d. */
+int kz_taskq_resolve_filter(sqlite3 *db, const struct kz_profile *prof,
+                            const struct kz_ruleset *rules, struct kz_taskq_filter *f,
+                            struct kz_taskq_names *own, struct kz_diag *d);
 
-/* Prepare the read of task id for `kizuki explain` (step it once: no row,
-** no such task). Columns: 0 id, 1 rule, 2 subject, 3 key, 4 household_id,
-** 5 severity, 6 status, 7 level, 8 since, 9 opened_on, 10 due_on, 11 ward,
-** 12 agency, 13 unit, 14 last_seen_on, 15 cleared_on, 16 reason,
-** 17 rule_version, 18 rule_file, 19 rule_line, 20 done_on, 21 done_note,
-** 22 backlog. Returns 0 with *out (the caller finalizes it), or -1
-** (sqlite3_errmsg(db) tells why). */
-int kz_taskq_prepare_task(sqlite3 *db, long long id, sqlite3_stmt **out);
+/* The date of the task DB's latest finished run into *out (KZ_DAY_NONE:
+** none yet): the day overdue is judged on unless --as-of says otherwise.
+** Returns 0, or -1 with d. */
+int kz_taskq_last_run(sqlite3 *db, kz_day *out, struct kz_diag *d);
 
-/* Prepare the read of task id's events, in the order they happened.
-** Columns: 0 on_date, 1 event, 2 unit, 3 level, 4 due_on ('' for none),
-** 5 run_id (0: staff's, between runs), 6 note (NULL for none). Returns as
-** kz_taskq_prepare_task. */
-int kz_taskq_prepare_events(sqlite3 *db, long long id, sqlite3_stmt **out);
+/* Each task f selects, ordered by severity (critical first), due date
+** (backlog tasks, with none, last), then id, as a struct kz_task_row with
+** overdue, evidence_ja and evidence_text set. Returns 0, fn's non-zero
+** return, or -1 with d. */
+int kz_taskq_each(sqlite3 *db, const struct kz_taskq_filter *f, kz_task_row_fn fn, void *ctx,
+                  struct kz_diag *d);
 
-/* Prepare the read of task id's evidence items, in order. Columns: 0 the
-** JSON type of the item, 1 its table, 2 its id ('' for none), 3 its other
-** fields as "name value, ..." (objects), 4 the item's JSON. Returns as
-** kz_taskq_prepare_task. */
-int kz_taskq_prepare_evidence(sqlite3 *db, long long id, sqlite3_stmt **out);
+/* How many tasks f selects into *n. Returns 0 or -1 with d. */
+int kz_taskq_count(sqlite3 *db, const struct kz_taskq_filter *f, long long *n, struct kz_diag *d);
+
+/* Task id as one row (overdue judged at as_of) to fn. Returns 0, 1 when
+** there is no such task, fn's non-zero return, or -1 with d. */
+int kz_taskq_get(sqlite3 *db, long long id, kz_day as_of, kz_task_row_fn fn, void *ctx,
+                 struct kz_diag *d);
+
+/* Each event of task id in the order it happened, as a row with event,
+** on_date, unit, level, due_on (NULL: none), run_id and note. Returns as
+** kz_taskq_each. */
+int kz_taskq_each_event(sqlite3 *db, long long id, kz_task_row_fn fn, void *ctx, struct kz_diag *d);
+
+/* One evidence item of a task: an object (table, id, its other fields as
+** "name value, ...") or any other JSON value (json). */
+struct kz_taskq_evidence {
+  int object;
+  const char *table, *id, *fields, *json;
+};
+
+/* Each evidence item of task id, in order. Invalid UTF-8 in the evidence
+** never hides it. Returns as kz_taskq_each. */
+int kz_taskq_each_evidence(sqlite3 *db, long long id,
+                           int (*fn)(void *ctx, const struct kz_taskq_evidence *e), void *ctx,
+                           struct kz_diag *d);
 
 /* Every unit that ever held a task (now or in its history) among the tasks
 ** of f's unit and ward (the other filters are not applied), in name order,
@@ -100,9 +118,9 @@ int kz_taskq_units(sqlite3 *db, const struct kz_taskq_filter *f, char ***out, si
 
 void kz_taskq_units_free(char **units, size_t n);
 
-/* Write one CSV record of n fields to out per RFC 4180: a field is quoted
-** when it holds a comma, a quote, CR or LF (quotes doubled); NULL is an
-** empty field; the record ends with eol ("\r\n" for Excel). */
-void kz_taskq_csv_record(FILE *out, const char *const *fields, size_t n, const char *eol);
+/* Append the n bytes of s to b with every byte that is not part of valid
+** UTF-8 replaced by U+FFFD; returns how many were replaced. (Registered on
+** the read-only connection as the SQL function kz_utf8(text).) */
+long long kz_taskq_utf8(struct kz_strbuf *b, const char *s, size_t n);
 
 #endif

@@ -2,7 +2,8 @@
 ** task_read.h — reading a task store the module holds open (struct
 ** kz_tasks): its open tasks, the events of a run, the errors and case-data
 ** issues a run recorded, and the run history. One row type serves every
-** reader (kizuki test, replay, diff, run); rows are borrowed: their strings
+** reader (kizuki test, replay, diff, run, and through task_query.h tasks,
+** explain and export; task_out.h writes it); rows are borrowed: their strings
 ** live until the callback returns. No SQL on the task tables outside the
 ** task DB module (task_store.c, task_read.c, task_query.c).
 */
@@ -26,6 +27,15 @@ struct kz_task_row {
   const char *event;         /* event rows only: opened, reopened, promoted, escalated, cleared, done */
   const char *on_date;       /* event rows only */
   const char *note;          /* event rows only: staff's note of a done event */
+  /* Filled by task_query.c's readers for people (kz_taskq_each, kz_taskq_get,
+  ** kz_taskq_each_event); NULL or 0 from the readers above. */
+  const char *done_on, *done_note;
+  int overdue;               /* open, not backlog, due before the as-of date */
+  const char *evidence_ja;   /* for staff: "通告 E0000067（受理 2024-09-30）; ..." */
+  const char *evidence_text; /* the same in codes: "reports E0000067 (received_on 2024-09-30); ..." */
+  const char *rule_version, *rule_file;
+  int rule_line;             /* 0: unknown */
+  long long run_id;          /* event rows of kz_taskq_each_event: the run (0: staff's) */
 };
 
 /* Called once per row; a non-zero return stops the walk (and is returned). */

@@ -14,7 +14,7 @@
 # missing and goes on, and the tests that need it skip, saying so.
 set -eu
 PKGS="build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev libyaml-dev libcmocka-dev sqlite3 xxd"
-TEST_PKGS="valgrind chromium fontconfig fonts-noto-cjk util-linux git ca-certificates"
+TEST_PKGS="python3 valgrind chromium fontconfig fonts-noto-cjk util-linux git ca-certificates"
 [ "${KZ_EXTRA_PKGS:-}" ] && PKGS="$PKGS $KZ_EXTRA_PKGS"
 for_test=
 [ "${1:-}" = test ] && for_test=1
