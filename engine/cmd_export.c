@@ -1,8 +1,8 @@
 /*
 ** cmd_export.c — `kizuki export`: tasks as files for other people and
-** systems: CSV that Excel opens as UTF-8 (BOM, Japanese headers, RFC 4180,
-** CRLF) or JSON Lines; one file, or one per unit in a folder. Every file is
-** written beside its final name and renamed into place, mode 0600.
+** systems, written by task_out.c (the one CSV dialect, or JSON Lines); one
+** file, or one per unit in a folder. Every file is written beside its final
+** name and renamed into place, mode 0600.
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,13 +27,19 @@ static const char USAGE[] =
   "usage: kizuki export --tasks TASKS.db --out PATH [--format csv|jsonl] [--per-unit]\n"
   "                     [--status S] [--unit U | --ward W] [--severity S] [--rule R]\n"
   "                     [--overdue] [--opened-since DATE] [--backlog | --no-backlog]\n"
-  "                     [--as-of DATE]\n"
+  "                     [--as-of DATE] [--rules DIR] [--profile FILE]\n"
   "\n"
   "Write tasks (most severe first, then by due date) to files:\n"
   "  csv    UTF-8 with a BOM, Japanese headers, RFC 4180 quoting and CRLF line\n"
-  "         ends: Excel opens it as it is (default)\n"
+  "         ends: Excel opens it as it is (default). Staff's names (担当 中央区\n"
+  "         区保健センター, 区, 機関種別, 規則 and 規則区分, 重大度, 状態, 根拠\n"
+  "         通告 E0000067（受理 2024-09-30）), then the codes in columns of\n"
+  "         their own (…コード) for other systems. A cell beginning with = + -\n"
+  "         @, a tab or a CR gets a leading ' (a spreadsheet never runs it).\n"
+  "         `kizuki tasks --format csv` writes the same.\n"
   "  jsonl  JSON Lines: one task object a line, evidence as JSON, for other\n"
-  "         systems\n"
+  "         systems; always valid UTF-8 (a byte that is not is replaced by\n"
+  "         U+FFFD, and stderr says how many were)\n"
   "\n"
   "  --tasks TASKS.db  the task DB `kizuki run` writes (opened read-only)\n"
   "  --out PATH        the file to write; with --per-unit, the folder (created\n"
@@ -43,17 +49,24 @@ static const char USAGE[] =
   "  --per-unit        one file per unit instead of one file with a unit column\n"
   "  --status S        open (default), cleared, done or all\n"
   "  --unit, --ward, --severity, --rule, --overdue, --opened-since, --as-of\n"
-  "                    filter as in `kizuki tasks`\n"
+  "                    filter as in `kizuki tasks`: codes or Japanese names\n"
+  "                    (中央区, 中央区保健センター); an unknown value is an\n"
+  "                    error (exit 2) naming the nearest; overdue is judged at\n"
+  "                    the task DB's latest run unless --as-of says otherwise\n"
   "  --backlog         only backlog tasks (a stale trigger: no due date, never\n"
   "                    escalated, for a review); --no-backlog: none of them.\n"
   "                    By default both, after the dated tasks of each severity,\n"
-  "                    marked in the last column (バックログ) or \"backlog\": true\n"
+  "                    marked in the バックログ column or \"backlog\": true\n"
+  "  --rules DIR       the rules folder, for rule titles and staff's names of\n"
+  "                    units, wards and agencies (default: rules); when it\n"
+  "                    cannot be loaded, codes are written (stderr says so)\n"
+  "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
   "\n"
   "Files are written under a temporary name and renamed into place, mode 0600\n"
   "(owner only: they name households). An --out that is the task DB or any\n"
-  "SQLite database is refused. Exit codes: 0 ok; 2 usage error or a refused\n"
-  "--out; 5 the task DB is missing or not a kizuki task DB, or a file cannot\n"
-  "be written.\n";
+  "SQLite database is refused. Exit codes: 0 ok; 2 usage error, an unknown\n"
+  "filter value or a refused --out; 5 the task DB is missing or not a kizuki\n"
+  "task DB, or a file cannot be written.\n";
 
 /* What every file of one export is written with. */
 struct export {
