@@ -13,6 +13,7 @@
 #include "report_html.h"
 #include "severity.h"
 #include "strbuf.h"
+#include "task_lifecycle.h"
 
 /* {====== Names staff read ====== */
 
@@ -186,8 +187,54 @@ static int on_page(const struct page *pg, const struct kz_report_task *t) {
   return strcmp(base, pg->unit) == 0;
 }
 
+/* Overdue as every reader judges it (kz_task_overdue), on the report's day:
+** the run's date, or --as-of. r->tasks holds only open, non-backlog tasks. */
 static int is_overdue(const struct kz_report *r, const struct kz_report_task *t) {
-  return t->due != KZ_DAY_NONE && t->due < r->as_of;
+  return kz_task_overdue(1, 0, t->due, r->as_of);
+}
+
+/* Staff's name of the city-level units taken together, as the unit table,
+** the ward chart and the unit pages show them: "市（児童相談所）". */
+static void city_label(const struct kz_profile *p, struct kz_strbuf *b) {
+  int first = 1;
+  kz_strbuf_adds(b, "市（");
+  for (size_t a = 0; a < p->nagencies; a++)
+    if (p->agencies[a].city_level) {
+      kz_strbuf_adds(b, first ? "" : "・");
+      kz_strbuf_adds(b, p->agencies[a].name);
+      first = 0;
+    }
+  kz_strbuf_adds(b, "）");
+}
+
+/* Where a task is counted by ward: the ward of the unit that holds it now
+** (its page's ward), so the ward chart and the unit table agree. Returns the
+** ward's index in the profile, p->nwards for a city-level unit, or
+** p->nwards + 1 for a unit the profile does not know. */
+static size_t unit_ward(const struct kz_profile *p, const char *unit) {
+  const char *dot = strchr(unit, '.');
+  if (!dot) return p->nwards + 1;
+  size_t len = (size_t)(dot - unit);
+  if (len == 4 && strncmp(unit, "city", 4) == 0) {
+    char kind[64];            /* "child_guidance" of "city.child_guidance.supervisor" */
+    snprintf(kind, sizeof kind, "%s", dot + 1);
+    char *sup = strchr(kind, '.');
+    if (sup) *sup = 0;
+    const struct kz_agency *a = kz_profile_agency(p, kind);
+    return a && a->city_level ? p->nwards : p->nwards + 1;
+  }
+  for (size_t w = 0; w < p->nwards; w++)
+    if (strlen(p->wards[w].code) == len && strncmp(p->wards[w].code, unit, len) == 0)
+      return w;
+  return p->nwards + 1;
+}
+
+/* The note under the unit table and the ward chart: why the city's row. */
+static void add_city_note(struct kz_strbuf *b, const struct kz_profile *p) {
+  kz_strbuf_adds(b, "<p class=\"muted note\" id=\"city-note\">");
+  city_label(p, b);
+  kz_strbuf_adds(b, "：区ではなく市の部署が持つタスクです。区の世帯のタスクでも、エスカレーションで"
+                    "市の部署に移ったものはここに数えます（部署別の表と区別のグラフは同じ数え方です）。</p>\n");
 }
 
 static void add_card(struct kz_strbuf *b, const char *id, long long n, const char *label,
@@ -200,7 +247,7 @@ static void add_card(struct kz_strbuf *b, const char *id, long long n, const cha
 
 static void add_cards(struct kz_strbuf *b, const struct page *pg) {
   const struct kz_report *r = pg->r;
-  long long open = 0, overdue = 0, today = 0, escalated = 0, crit = 0, high = 0;
+  long long open = 0, overdue = 0, today = 0, escalated = 0, crit = 0, high = 0, backlog = 0;
   for (size_t i = 0; i < r->n; i++) {
     const struct kz_report_task *t = &r->tasks[i];
     if (!pg->in[i]) continue;
@@ -211,6 +258,7 @@ static void add_cards(struct kz_strbuf *b, const struct page *pg) {
     crit += strcmp(t->severity, "critical") == 0;
     high += strcmp(t->severity, "high") == 0;
   }
+  for (size_t i = 0; i < r->nbacklog; i++) backlog += on_page(pg, &r->backlog[i]);
   kz_strbuf_adds(b, "<section class=\"cards\" aria-label=\"件数\">\n");
   add_card(b, "open-count", open, "未対応のタスク", 0);
   add_card(b, "overdue-count", overdue, "⚠ 期限超過", 1);
@@ -218,7 +266,14 @@ static void add_cards(struct kz_strbuf *b, const struct page *pg) {
   add_card(b, "escalated-count", escalated, "エスカレーション中（段階1以上）", 0);
   add_card(b, "critical-count", crit, "重要度：緊急", 1);
   add_card(b, "high-count", high, "重要度：高", 0);
+  add_card(b, "backlog-card-count", backlog, "バックログ（別掲）", 0);
   kz_strbuf_adds(b, "</section>\n");
+  char day[KZ_DATE_LEN];
+  kz_strbuf_addf(b, "<p class=\"muted note\" id=\"overdue-note\">「期限超過」は基準日 %s に期限を過ぎている"
+                 "未対応タスクの数で、この報告のどこでも同じ数え方です（段階表の各段の「期限超過」の合計と同じ）。"
+                 "夜間実行は期限を過ぎたタスクを次の段階へ上げて新しい期限を付けるので、実行日当日の期限超過は"
+                 "ふつう0件です。上げられたタスクは「エスカレーション中」に数えます。</p>\n",
+                 kz_date_format(r->as_of, day));
 }
 
 /* The city index's table: wards down, agency kinds across, each cell the
@@ -252,8 +307,15 @@ static void add_unit_matrix(struct kz_strbuf *b, const struct page *pg) {
   kz_strbuf_adds(b, "</tr>\n");
   /* One row per ward, then one for the city-level units. */
   for (size_t w = 0; w <= p->nwards; w++) {
-    kz_strbuf_adds(b, "<tr><th>");
-    kz_html_text(b, w < p->nwards ? p->wards[w].name : (p->city ? p->city : "市"));
+    kz_strbuf_adds(b, w < p->nwards ? "<tr><th>" : "<tr class=\"city\"><th>");
+    if (w < p->nwards) {
+      kz_html_text(b, p->wards[w].name);
+    } else {
+      struct kz_strbuf name = {0};
+      city_label(p, &name);
+      kz_html_text(b, kz_strbuf_str(&name));
+      kz_strbuf_free(&name);
+    }
     kz_strbuf_adds(b, "</th>");
     for (size_t a = 0; a < p->nagencies; a++) {
       const struct kz_agency *ag = &p->agencies[a];
@@ -277,6 +339,7 @@ static void add_unit_matrix(struct kz_strbuf *b, const struct page *pg) {
     kz_strbuf_adds(b, "</tr>\n");
   }
   kz_strbuf_adds(b, "</table>\n");
+  add_city_note(b, p);
   if (l->n > pg->nprofile) {
     kz_strbuf_adds(b, "<p class=\"muted\">プロファイルにない部署（以前の設定のタスク）：");
     for (size_t u = pg->nprofile; u < l->n; u++) {
@@ -304,24 +367,26 @@ static int add_charts(struct kz_strbuf *b, const struct page *pg) {
   const struct kz_profile *p = pg->prof;
   const struct kz_ruleset *rs = pg->rules;
   const struct kz_report *r = pg->r;
-  size_t nb = p->nwards + 1 + rs->n + r->n;
+  size_t nb = p->nwards + 2 + rs->n + r->n;
   struct kz_html_bar *bars = calloc(nb ? nb : 1, sizeof *bars);
   if (!bars) return -1;
 
-  /* Per ward, in the profile's order; "none" is the city-level tasks. */
-  size_t n = 0;
+  /* Per ward, in the profile's order, counted by the ward of the unit that
+  ** holds each task (as the unit table counts); then the city-level units,
+  ** and units the profile does not know when there are any. A unit page
+  ** draws only its own ward. */
+  struct kz_strbuf city = {0};
+  city_label(p, &city);
+  size_t n = 0, mine = pg->unit ? unit_ward(p, pg->unit) : (size_t)-1;
   for (size_t w = 0; w < p->nwards; w++)
     bars[n++] = (struct kz_html_bar){p->wards[w].code, p->wards[w].name, NULL, 0};
-  bars[n++] = (struct kz_html_bar){"none", "区なし（市の部署）", NULL, 0};
-  for (size_t i = 0; i < r->n; i++) {
-    if (!pg->in[i]) continue;
-    const char *w = r->tasks[i].ward;
-    size_t k = 0;
-    while (k < p->nwards && !(w && strcmp(bars[k].key, w) == 0)) k++;
-    bars[k].value++;   /* an unknown ward counts as "none" */
-  }
+  bars[n++] = (struct kz_html_bar){"city", kz_strbuf_str(&city), NULL, 0};
+  bars[n++] = (struct kz_html_bar){"other", "プロファイルにない部署", NULL, 0};
+  for (size_t i = 0; i < r->n; i++)
+    if (pg->in[i]) bars[unit_ward(p, r->tasks[i].unit)].value++;
   kz_strbuf_adds(b, "<h2>区別・ルール別の件数</h2>\n<div class=\"charts\">\n");
-  kz_html_bar_chart(b, "ward", "区別の未対応タスク", bars, n);
+  if (pg->unit) kz_html_bar_chart(b, "ward", "区別の未対応タスク", &bars[mine], 1);
+  else kz_html_bar_chart(b, "ward", "区別の未対応タスク", bars, bars[n - 1].value ? n : n - 1);
 
   /* Per rule, in the rule set's order, then rules it no longer has. */
   n = 0;
@@ -337,7 +402,9 @@ static int add_charts(struct kz_strbuf *b, const struct page *pg) {
   }
   kz_html_bar_chart(b, "rule", "ルール別の未対応タスク", bars, n);
   kz_strbuf_adds(b, "</div>\n");
+  if (!pg->unit || mine == p->nwards) add_city_note(b, p);
   free(bars);
+  kz_strbuf_free(&city);
   return 0;
 }
 
@@ -380,27 +447,75 @@ static void add_ladder(struct kz_strbuf *b, const struct page *pg) {
         kz_strbuf_adds(b, "<td class=\"zero\"></td>");
         continue;
       }
-      long long n = 0, stuck = 0;
+      long long n = 0, stuck = 0, late = 0;
       for (size_t i = 0; i < r->n; i++) {
         const struct kz_report_task *t = &r->tasks[i];
         if (strcmp(t->agency, ag->kind) != 0) continue;
         if (pg->unit && !ag->city_level && !(t->ward && strcmp(t->ward, ward) == 0)) continue;
         size_t lv = t->level < 0 ? 0 : (size_t)t->level;
-        if (lv == s || (s == nsteps && lv > nsteps)) n++;
+        if (lv == s || (s == nsteps && lv > nsteps)) {
+          n++;
+          late += is_overdue(r, t);
+        }
         if (s == nsteps && s > 0 && lv > nsteps) stuck++;
       }
       kz_strbuf_addf(b, "<td class=\"num%s\" data-agency=\"", n ? "" : " zero");
       kz_html_text(b, ag->kind);
-      kz_strbuf_addf(b, "\" data-level=\"%zu\" data-count=\"%lld\"><span class=\"muted\">", s, n);
+      kz_strbuf_addf(b, "\" data-level=\"%zu\" data-count=\"%lld\" data-overdue=\"%lld\" "
+                     "data-past-top=\"%lld\"><span class=\"muted\">", s, n, late, stuck);
       if (s == 0) kz_html_text(b, ag->name);
       else step_name(p, lad->steps[s - 1], b);
       kz_strbuf_addf(b, "</span><br><strong>%lld件</strong>", n);
-      if (stuck) kz_strbuf_addf(b, "<br><span class=\"mark level\">最上段で期限超過 %lld</span>", stuck);
+      if (late) kz_strbuf_addf(b, "<br><span class=\"mark overdue\">⚠ 期限超過 %lld</span>", late);
+      if (stuck) kz_strbuf_addf(b, "<br><span class=\"mark level\">最上段で期限切れ・再設定 %lld</span>", stuck);
       kz_strbuf_adds(b, "</td>");
     }
     kz_strbuf_adds(b, "</tr>\n");
   }
-  kz_strbuf_adds(b, "</table>\n");
+  kz_strbuf_adds(b, "</table>\n<p class=\"muted note\" id=\"ladder-note\">「⚠ 期限超過」は基準日に期限を"
+                    "過ぎているタスクで、上の件数カードと同じ数え方です。「最上段で期限切れ・再設定」は最上段でも"
+                    "期限までに対応されず、最上段のまま新しい期限が付いたタスクで、基準日には期限内です"
+                    "（「エスカレーション中」に含みます）。</p>\n");
+}
+
+/* The city's trend: for each of the last runs up to the one shown, the open
+** work it left (a line) and what the night opened, cleared and escalated
+** (bars), as the runs table and task_events have them (task_snapshot.c). */
+static int add_trend(struct kz_strbuf *b, const struct page *pg) {
+  const struct kz_report *r = pg->r;
+  size_t n = r->ntrend;
+  int rc = -1;
+  long long *v = calloc(n ? 5 * n : 1, sizeof *v);
+  char (*days)[KZ_DATE_LEN] = calloc(n ? n : 1, sizeof *days);
+  const char **dayp = calloc(n ? n : 1, sizeof *dayp);
+  if (!v || !days || !dayp) goto cleanup;
+  for (size_t i = 0; i < n; i++) {
+    const struct kz_report_night *nt = &r->trend[i];
+    v[i] = nt->run_id;
+    v[n + i] = nt->open;
+    v[2 * n + i] = nt->opened;
+    v[3 * n + i] = nt->cleared;
+    v[4 * n + i] = nt->escalated;
+    dayp[i] = kz_date_format(nt->as_of, days[i]);
+  }
+  const struct kz_html_series series[] = {
+    {"open", "未対応（実行後）", v + n}, {"opened", "新規・再開", v + 2 * n},
+    {"cleared", "解消", v + 3 * n}, {"escalated", "エスカレーション", v + 4 * n},
+  };
+  kz_strbuf_addf(b, "<section class=\"trend\" id=\"trend\">\n<h2>夜間実行ごとの推移（直近%zu回）</h2>\n", n);
+  kz_html_trend_chart(b, "trend", "未対応タスクと、夜ごとの新規・解消・エスカレーション", dayp, v, n,
+                      series, sizeof series / sizeof *series);
+  kz_strbuf_addf(b, "<p class=\"muted note\" id=\"trend-note\">夜間実行1回が1点です（最大%d回）。"
+                    "未対応＝その実行の後に残った未対応タスク（バックログを除く）、新規・再開＝その夜に開いた"
+                    "タスク、解消＝条件がなくなり閉じたタスク、エスカレーション＝期限を過ぎて上の段階へ移った"
+                    "タスク。実行の記録（runs 表）とタスクの履歴から数えます。</p>\n</section>\n",
+                 KZ_REPORT_TREND_RUNS);
+  rc = 0;
+cleanup:
+  free(v);
+  free(days);
+  free(dayp);
+  return rc;
 }
 
 static void add_evidence(struct kz_strbuf *b, const struct kz_report_task *t) {
@@ -484,7 +599,7 @@ static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
                     "段階はエスカレーションの回数（期限までに対応されず上位へ移った回数）です。</p>\n");
   kz_strbuf_adds(b, "<table class=\"tasks\">\n<colgroup><col style=\"width:64px\">"
                     "<col style=\"width:130px\"><col style=\"width:175px\"><col style=\"width:150px\">"
-                    "<col style=\"width:165px\"><col><col style=\"width:250px\"></colgroup>\n"
+                    "<col style=\"width:200px\"><col><col style=\"width:250px\"></colgroup>\n"
                     "<tr><th>重要度</th><th>期限</th><th>ルール</th>"
                     "<th>対象</th><th>担当・段階</th><th>理由</th><th>根拠（記録）</th></tr>\n");
   size_t shown = 0;
@@ -669,6 +784,7 @@ static int write_page(const struct page *pg, const char *dir, struct kz_diag *d)
   if (pg->unit) kz_strbuf_adds(&b, "<nav class=\"crumb\"><a href=\"index.html\">← 市全体の報告へ</a></nav>\n");
   kz_strbuf_adds(&b, "</header>\n<main>\n");
   add_cards(&b, pg);
+  if (!pg->unit && add_trend(&b, pg)) b.oom = 1;
   if (!pg->unit) add_unit_matrix(&b, pg);
   if (add_charts(&b, pg)) b.oom = 1;
   add_ladder(&b, pg);

@@ -53,6 +53,63 @@ static const char SQL_EVIDENCE[] =
   "  ELSE e.value END "
   "FROM json_each(?1) e";
 
+/* The runs of the trend, newest first: what each did. Reopened tasks are new
+** work of the night as much as opened ones (runs.opened counts promoted
+** backlog tasks already; tasks opened into the backlog are in neither). */
+static const char SQL_TREND_RUNS[] =
+  "SELECT id, as_of, opened + reopened, cleared, escalated FROM runs WHERE id <= ?1 "
+  "ORDER BY id DESC LIMIT ?2";
+
+/* The open work a run left (run ?1, staff closings up to day ?2): tasks
+** whose last event then left them open with a due date, as SQL_THEN
+** rebuilds them. */
+static const char SQL_TREND_OPEN[] =
+  "WITH last AS (SELECT task_id, max(id) AS eid FROM task_events "
+  "  WHERE (run_id IS NOT NULL AND run_id <= ?1) OR (run_id IS NULL AND on_date <= ?2) "
+  "  GROUP BY task_id) "
+  "SELECT count(*) FROM last JOIN task_events e ON e.id = last.eid "
+  "WHERE e.event IN ('opened', 'reopened', 'promoted', 'escalated') AND e.due_on IS NOT NULL";
+
+/* Read r->trend: the runs up to r->run_id, oldest first. 0, or -1 (SQLite
+** error or out of memory; the caller tells which by sqlite3_errcode). */
+static int load_trend(struct kz_report *r, sqlite3 *db) {
+  sqlite3_stmt *runs = NULL, *open = NULL;
+  int rc = -1, step;
+  r->trend = calloc(KZ_REPORT_TREND_RUNS, sizeof *r->trend);
+  if (!r->trend) goto cleanup;
+  if (sqlite3_prepare_v2(db, SQL_TREND_RUNS, -1, &runs, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, SQL_TREND_OPEN, -1, &open, NULL) != SQLITE_OK)
+    goto cleanup;
+  sqlite3_bind_int64(runs, 1, r->run_id);
+  sqlite3_bind_int(runs, 2, KZ_REPORT_TREND_RUNS);
+  while ((step = sqlite3_step(runs)) == SQLITE_ROW && r->ntrend < KZ_REPORT_TREND_RUNS) {
+    struct kz_report_night *nt = &r->trend[r->ntrend];
+    const char *day = (const char *)sqlite3_column_text(runs, 1);
+    if (!day || kz_date_parse(day, &nt->as_of)) continue;   /* a run with no date: not drawn */
+    nt->run_id = sqlite3_column_int64(runs, 0);
+    nt->opened = sqlite3_column_int64(runs, 2);
+    nt->cleared = sqlite3_column_int64(runs, 3);
+    nt->escalated = sqlite3_column_int64(runs, 4);
+    sqlite3_reset(open);
+    sqlite3_bind_int64(open, 1, nt->run_id);
+    sqlite3_bind_text(open, 2, day, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(open) != SQLITE_ROW) goto cleanup;
+    nt->open = sqlite3_column_int64(open, 0);
+    r->ntrend++;
+  }
+  if (step != SQLITE_DONE && step != SQLITE_ROW) goto cleanup;
+  for (size_t i = 0; i < r->ntrend / 2; i++) {   /* oldest first */
+    struct kz_report_night tmp = r->trend[i];
+    r->trend[i] = r->trend[r->ntrend - 1 - i];
+    r->trend[r->ntrend - 1 - i] = tmp;
+  }
+  rc = 0;
+cleanup:
+  sqlite3_finalize(runs);
+  sqlite3_finalize(open);
+  return rc;
+}
+
 static int load_evidence(struct kz_report_task *t, sqlite3_stmt *ev, const char *json) {
   sqlite3_reset(ev);
   sqlite3_bind_text(ev, 1, json ? json : "[]", -1, SQLITE_TRANSIENT);
@@ -143,6 +200,10 @@ int kz_report_load(struct kz_report *r, sqlite3 *db, kz_day as_of, struct kz_dia
     if (load_evidence(t, ev, (const char *)sqlite3_column_text(st, 12))) goto sql_error;
   }
   if (step != SQLITE_DONE) goto sql_error;
+  if (load_trend(r, db)) {
+    if (!r->trend) goto oom;
+    goto sql_error;
+  }
   rc = 0;
   goto cleanup;
 oom:
@@ -177,6 +238,7 @@ static void free_tasks(struct kz_report_task *v, size_t n) {
 void kz_report_free(struct kz_report *r) {
   free_tasks(r->tasks, r->n);
   free_tasks(r->backlog, r->nbacklog);
+  free(r->trend);
   memset(r, 0, sizeof *r);
 }
 

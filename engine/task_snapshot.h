@@ -30,6 +30,19 @@ struct kz_report_task {
   struct kz_report_evidence *ev; size_t nev;   /* owned */
 };
 
+/* One night of the trend: a run, what it did (the runs table) and the open
+** work it left (rebuilt from task_events as of that run). */
+struct kz_report_night {
+  long long run_id;
+  kz_day as_of;
+  long long open;        /* open tasks after the run, the backlog not counted */
+  long long opened;      /* opened + reopened (promoted included), as runs counts them */
+  long long cleared, escalated;
+};
+
+/* How many runs the trend goes back: the run shown and the ones before it. */
+#define KZ_REPORT_TREND_RUNS 60
+
 struct kz_report {
   long long run_id, households, rules_count, errors;
   kz_day run_as_of;         /* the date of the run shown */
@@ -40,12 +53,15 @@ struct kz_report {
   ** never escalated), listed apart: never among tasks, so never counted as
   ** open work or overdue. */
   struct kz_report_task *backlog; size_t nbacklog;   /* owned; by rule, unit, since */
+  /* The last KZ_REPORT_TREND_RUNS runs up to the one shown, oldest first. */
+  struct kz_report_night *trend; size_t ntrend;      /* owned */
 };
 
 /* Read the open tasks of db (a task DB), the backlog apart. as_of KZ_DAY_NONE: the latest run
 ** and the tasks as they are now. Otherwise the latest run on or before
 ** as_of, with each task's state rebuilt from task_events as of that run
-** (tasks staff closed on or before as_of count as closed). Returns 0; 1 when
+** (tasks staff closed on or before as_of count as closed). The trend holds
+** the runs up to the one shown (see struct kz_report_night). Returns 0; 1 when
 ** the DB has no such run or is not a task DB (told in d); -1 on an SQLite
 ** error (in d). */
 int kz_report_load(struct kz_report *r, sqlite3 *db, kz_day as_of, struct kz_diag *d);
