@@ -158,11 +158,11 @@ static int build_units(const struct kz_report *r, const struct kz_profile *p, st
     }
   *nprofile = l->n;
   for (size_t i = 0; i < r->n; i++) {
-    base_unit(r->tasks[i].unit, u, sizeof u);
+    base_unit(r->tasks[i].row.unit, u, sizeof u);
     if (unit_list_add(l, u)) return -1;
   }
   for (size_t i = 0; i < r->nbacklog; i++) {   /* a unit with only backlog tasks gets a page */
-    base_unit(r->backlog[i].unit, u, sizeof u);
+    base_unit(r->backlog[i].row.unit, u, sizeof u);
     if (unit_list_add(l, u)) return -1;
   }
   qsort(l->units + *nprofile, l->n - *nprofile, sizeof *l->units, cmp_unit);
@@ -183,7 +183,7 @@ struct page {
 static int on_page(const struct page *pg, const struct kz_report_task *t) {
   if (!pg->unit) return 1;
   char base[128];
-  base_unit(t->unit, base, sizeof base);
+  base_unit(t->row.unit, base, sizeof base);
   return strcmp(base, pg->unit) == 0;
 }
 
@@ -254,9 +254,9 @@ static void add_cards(struct kz_strbuf *b, const struct page *pg) {
     open++;
     overdue += is_overdue(r, t);
     today += t->due == r->as_of;
-    escalated += t->level > 0;
-    crit += strcmp(t->severity, "critical") == 0;
-    high += strcmp(t->severity, "high") == 0;
+    escalated += t->row.level > 0;
+    crit += strcmp(t->row.severity, "critical") == 0;
+    high += strcmp(t->row.severity, "high") == 0;
   }
   for (size_t i = 0; i < r->nbacklog; i++) backlog += on_page(pg, &r->backlog[i]);
   kz_strbuf_adds(b, "<section class=\"cards\" aria-label=\"件数\">\n");
@@ -290,7 +290,7 @@ static void add_unit_matrix(struct kz_strbuf *b, const struct page *pg) {
   }
   for (size_t i = 0; i < r->n; i++) {
     char base[128];
-    base_unit(r->tasks[i].unit, base, sizeof base);
+    base_unit(r->tasks[i].row.unit, base, sizeof base);
     for (size_t u = 0; u < l->n; u++)
       if (strcmp(l->units[u], base) == 0) {
         open[u]++;
@@ -383,7 +383,7 @@ static int add_charts(struct kz_strbuf *b, const struct page *pg) {
   bars[n++] = (struct kz_html_bar){"city", kz_strbuf_str(&city), NULL, 0};
   bars[n++] = (struct kz_html_bar){"other", "プロファイルにない部署", NULL, 0};
   for (size_t i = 0; i < r->n; i++)
-    if (pg->in[i]) bars[unit_ward(p, r->tasks[i].unit)].value++;
+    if (pg->in[i]) bars[unit_ward(p, r->tasks[i].row.unit)].value++;
   kz_strbuf_adds(b, "<h2>区別・ルール別の件数</h2>\n<div class=\"charts\">\n");
   if (pg->unit) kz_html_bar_chart(b, "ward", "区別の未対応タスク", &bars[mine], 1);
   else kz_html_bar_chart(b, "ward", "区別の未対応タスク", bars, bars[n - 1].value ? n : n - 1);
@@ -396,8 +396,8 @@ static int add_charts(struct kz_strbuf *b, const struct page *pg) {
   for (size_t i = 0; i < r->n; i++) {
     if (!pg->in[i]) continue;
     size_t k = 0;
-    while (k < n && strcmp(bars[k].key, r->tasks[i].rule) != 0) k++;
-    if (k == n) bars[n++] = (struct kz_html_bar){r->tasks[i].rule, r->tasks[i].rule, NULL, 0};
+    while (k < n && strcmp(bars[k].key, r->tasks[i].row.rule) != 0) k++;
+    if (k == n) bars[n++] = (struct kz_html_bar){r->tasks[i].row.rule, r->tasks[i].row.rule, NULL, 0};
     bars[k].value++;
   }
   kz_html_bar_chart(b, "rule", "ルール別の未対応タスク", bars, n);
@@ -450,9 +450,9 @@ static void add_ladder(struct kz_strbuf *b, const struct page *pg) {
       long long n = 0, stuck = 0, late = 0;
       for (size_t i = 0; i < r->n; i++) {
         const struct kz_report_task *t = &r->tasks[i];
-        if (strcmp(t->agency, ag->kind) != 0) continue;
-        if (pg->unit && !ag->city_level && !(t->ward && strcmp(t->ward, ward) == 0)) continue;
-        size_t lv = t->level < 0 ? 0 : (size_t)t->level;
+        if (strcmp(t->row.agency, ag->kind) != 0) continue;
+        if (pg->unit && !ag->city_level && !(t->row.ward && strcmp(t->row.ward, ward) == 0)) continue;
+        size_t lv = t->row.level < 0 ? 0 : (size_t)t->row.level;
         if (lv == s || (s == nsteps && lv > nsteps)) {
           n++;
           late += is_overdue(r, t);
@@ -568,28 +568,28 @@ static void add_evidence(struct kz_strbuf *b, const struct kz_report_task *t) {
 ** caller's. Shared by the open tasks and the backlog. */
 static void add_rule_and_subject(struct kz_strbuf *b, const struct page *pg,
                                  const struct kz_report_task *t, int with_household) {
-  const struct kz_rule *rule = kz_ruleset_find(pg->rules, t->rule);
+  const struct kz_rule *rule = kz_ruleset_find(pg->rules, t->row.rule);
   if (rule && rule->label) {
     kz_html_text(b, rule->label);
     kz_strbuf_adds(b, "<br>");
   }
   kz_strbuf_adds(b, "<span class=\"ids\">");
-  kz_html_text(b, t->rule);
+  kz_html_text(b, t->row.rule);
   kz_strbuf_adds(b, "</span></td><td><span class=\"ids\">");
-  kz_html_text(b, t->subject);
+  kz_html_text(b, t->row.subject);
   kz_strbuf_adds(b, "</span>");
-  if (with_household && t->household_id && strcmp(t->household_id, t->subject) != 0) {
+  if (with_household && t->row.household_id && strcmp(t->row.household_id, t->row.subject) != 0) {
     kz_strbuf_adds(b, "<br><span class=\"muted\">世帯 </span><span class=\"ids\">");
-    kz_html_text(b, t->household_id);
+    kz_html_text(b, t->row.household_id);
     kz_strbuf_adds(b, "</span>");
   }
-  if (strcmp(t->key, t->subject) != 0) {
+  if (strcmp(t->row.key, t->row.subject) != 0) {
     kz_strbuf_adds(b, "<br><span class=\"muted\">事案 </span><span class=\"ids\">");
-    kz_html_text(b, t->key);
+    kz_html_text(b, t->row.key);
     kz_strbuf_adds(b, "</span>");
   }
   kz_strbuf_adds(b, "<br><span class=\"muted\">開始 </span>");
-  kz_html_text(b, t->opened_on);
+  kz_html_text(b, t->row.opened_on);
 }
 
 static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
@@ -609,25 +609,25 @@ static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
     shown++;
     int late = is_overdue(r, t);
     kz_strbuf_addf(b, "<tr class=\"task%s\" data-rule=\"", late ? " overdue" : "");
-    kz_html_text(b, t->rule);
+    kz_html_text(b, t->row.rule);
     kz_strbuf_adds(b, "\" data-subject=\"");
-    kz_html_text(b, t->subject);
+    kz_html_text(b, t->row.subject);
     kz_strbuf_adds(b, "\" data-key=\"");
-    kz_html_text(b, t->key);
+    kz_html_text(b, t->row.key);
     kz_strbuf_adds(b, "\" data-unit=\"");
-    kz_html_text(b, t->unit);
+    kz_html_text(b, t->row.unit);
     kz_strbuf_adds(b, "\" data-severity=\"");
-    kz_html_text(b, t->severity);
-    kz_strbuf_addf(b, "\" data-level=\"%d\" data-due=\"", t->level);
-    kz_html_text(b, t->due_on);
+    kz_html_text(b, t->row.severity);
+    kz_strbuf_addf(b, "\" data-level=\"%d\" data-due=\"", t->row.level);
+    kz_html_text(b, t->row.due_on);
     kz_strbuf_addf(b, "\" data-overdue=\"%d\">", late);
 
     kz_strbuf_adds(b, "<td><span class=\"sev ");
-    kz_html_text(b, t->severity);
+    kz_html_text(b, t->row.severity);
     kz_strbuf_adds(b, "\">");
-    kz_html_text(b, kz_severity_ja(t->severity));
+    kz_html_text(b, kz_severity_ja(t->row.severity));
     kz_strbuf_adds(b, "</span></td><td>");
-    add_date(b, t->due_on);
+    add_date(b, t->row.due_on);
     if (late)
       kz_strbuf_addf(b, "<span class=\"mark overdue\">⚠ 期限超過 %d日</span>", (int)(r->as_of - t->due));
     else if (t->due == r->as_of)
@@ -636,9 +636,9 @@ static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
     add_rule_and_subject(b, pg, t, 1);
     kz_strbuf_adds(b, "</td><td>");
     struct kz_strbuf name = {0};
-    unit_name(pg->prof, t->unit, &name);
+    unit_name(pg->prof, t->row.unit, &name);
     char base[128];
-    base_unit(t->unit, base, sizeof base);
+    base_unit(t->row.unit, base, sizeof base);
     if (!pg->unit && safe_file_name(base)) {
       kz_strbuf_adds(b, "<a href=\"");
       kz_html_text(b, base);
@@ -649,10 +649,10 @@ static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
       kz_html_text(b, kz_strbuf_str(&name));
     }
     kz_strbuf_free(&name);
-    if (t->level > 0)
-      kz_strbuf_addf(b, "<br><span class=\"mark level\">段階%d（エスカレーション）</span>", t->level);
+    if (t->row.level > 0)
+      kz_strbuf_addf(b, "<br><span class=\"mark level\">段階%d（エスカレーション）</span>", t->row.level);
     kz_strbuf_adds(b, "</td><td class=\"reason\">");
-    kz_html_text(b, t->reason);
+    kz_html_text(b, t->row.reason);
     kz_strbuf_adds(b, "</td><td>");
     add_evidence(b, t);
     kz_strbuf_adds(b, "</td></tr>\n");
@@ -683,9 +683,9 @@ static void add_backlog(struct kz_strbuf *b, const struct page *pg) {
   /* Per rule (the backlog is sorted by rule, then unit). */
   kz_strbuf_adds(b, "<table class=\"backlog-rules\">\n<tr><th>ルール</th><th>件数</th></tr>\n");
   for (size_t i = 0, j; i < r->nbacklog; i = j) {
-    const char *id = r->backlog[i].rule;
+    const char *id = r->backlog[i].row.rule;
     size_t n = 0;
-    for (j = i; j < r->nbacklog && strcmp(r->backlog[j].rule, id) == 0; j++)
+    for (j = i; j < r->nbacklog && strcmp(r->backlog[j].row.rule, id) == 0; j++)
       n += on_page(pg, &r->backlog[j]);
     if (!n) continue;
     const struct kz_rule *rule = kz_ruleset_find(rs, id);
@@ -733,17 +733,17 @@ static void add_backlog(struct kz_strbuf *b, const struct page *pg) {
     const struct kz_report_task *t = &r->backlog[i];
     if (!on_page(pg, t)) continue;
     kz_strbuf_adds(b, "<tr class=\"backlog-task\" data-rule=\"");
-    kz_html_text(b, t->rule);
+    kz_html_text(b, t->row.rule);
     kz_strbuf_adds(b, "\" data-subject=\"");
-    kz_html_text(b, t->subject);
+    kz_html_text(b, t->row.subject);
     kz_strbuf_adds(b, "\" data-key=\"");
-    kz_html_text(b, t->key);
+    kz_html_text(b, t->row.key);
     kz_strbuf_adds(b, "\" data-backlog=\"1\"><td>");
-    add_date(b, t->since);
+    add_date(b, t->row.since);
     kz_strbuf_adds(b, "</td><td>");
     add_rule_and_subject(b, pg, t, 0);
     kz_strbuf_adds(b, "</td><td class=\"reason\">");
-    kz_html_text(b, t->reason);
+    kz_html_text(b, t->row.reason);
     kz_strbuf_adds(b, "</td><td>");
     add_evidence(b, t);
     kz_strbuf_adds(b, "</td></tr>\n");

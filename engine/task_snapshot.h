@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "diag.h"
+#include "task_read.h"
 
 /* One evidence item of a task, as the rule gave it. */
 struct kz_report_evidence {
@@ -19,14 +20,15 @@ struct kz_report_evidence {
                       ** item's JSON text when it was not an object */
 };
 
-/* One open task, with its unit, level and due date as of the report's run. */
+/* One open task, with its unit, level and due date as of the report's run:
+** the one task row type of the task DB module (struct kz_task_row,
+** task_read.h), whose strings are here owned copies (freed by
+** kz_report_free); status is "open", ward NULL at city level, due_on NULL
+** for a backlog task, evidence NULL (read into ev instead); the event
+** fields are NULL. */
 struct kz_report_task {
-  char *rule, *subject, *key, *household_id, *agency, *ward, *unit, *severity;
-  char *opened_on, *due_on, *reason;   /* owned; ward may be NULL (city level);
-                                       ** due_on NULL for a backlog task */
-  char *since;                         /* owned; the trigger's day (may be NULL) */
-  int level;
-  kz_day due;
+  struct kz_task_row row;
+  kz_day due;                                  /* row.due_on; KZ_DAY_NONE: none */
   struct kz_report_evidence *ev; size_t nev;   /* owned */
 };
 
