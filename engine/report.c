@@ -270,10 +270,10 @@ static void add_cards(struct kz_strbuf *b, const struct page *pg) {
   kz_strbuf_adds(b, "</section>\n");
   char day[KZ_DATE_LEN];
   kz_strbuf_addf(b, "<p class=\"muted note\" id=\"overdue-note\">「期限超過」は基準日 %s に期限を過ぎている"
-                 "未対応タスクの数で、この報告のどこでも同じ数え方です（段階表の各段の「期限超過」の合計と同じ）。"
-                 "夜間実行は期限を過ぎたタスクを次の段階へ上げて新しい期限を付けるので、実行日当日の期限超過は"
+                 "未対応タスクの数で、この報告のどこでも同じ数え方です%s。夜間実行は期限を過ぎたタスクを次の段階へ上げて新しい期限を付けるので、実行日当日の期限超過は"
                  "ふつう0件です。上げられたタスクは「エスカレーション中」に数えます。</p>\n",
-                 kz_date_format(r->as_of, day));
+                 kz_date_format(r->as_of, day),
+                 pg->unit ? "" : "（段階表の各段の「期限超過」を合計するとこの数になります）");
 }
 
 /* The city index's table: wards down, agency kinds across, each cell the
@@ -400,9 +400,15 @@ static int add_charts(struct kz_strbuf *b, const struct page *pg) {
     if (k == n) bars[n++] = (struct kz_html_bar){r->tasks[i].row.rule, r->tasks[i].row.rule, NULL, 0};
     bars[k].value++;
   }
+  if (pg->unit) {                 /* a unit page: only the rules it has tasks of */
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++)
+      if (bars[k].value) bars[kept++] = bars[k];
+    n = kept;
+  }
   kz_html_bar_chart(b, "rule", "ルール別の未対応タスク", bars, n);
   kz_strbuf_adds(b, "</div>\n");
-  if (!pg->unit || mine == p->nwards) add_city_note(b, p);
+  if (pg->unit && mine == p->nwards) add_city_note(b, p);   /* the index: under its table */
   free(bars);
   kz_strbuf_free(&city);
   return 0;
@@ -428,7 +434,7 @@ static void add_ladder(struct kz_strbuf *b, const struct page *pg) {
     if (pg->unit && strcmp(p->agencies[a].kind, kind) != 0) continue;
     if (lad && lad->nsteps > maxsteps) maxsteps = lad->nsteps;
   }
-  kz_strbuf_adds(b, pg->unit ? "<h2>エスカレーションの段階（この部署に割り当てられたタスク）</h2>\n"
+  kz_strbuf_adds(b, pg->unit ? "<h2>エスカレーションの段階（この部署から始まったタスクの現在地）</h2>\n"
                              : "<h2>エスカレーションの段階（機関別）</h2>\n");
   kz_strbuf_adds(b, "<table class=\"ladder\">\n<tr><th>機関</th>");
   for (size_t s = 0; s <= maxsteps; s++)
@@ -475,7 +481,12 @@ static void add_ladder(struct kz_strbuf *b, const struct page *pg) {
   kz_strbuf_adds(b, "</table>\n<p class=\"muted note\" id=\"ladder-note\">「⚠ 期限超過」は基準日に期限を"
                     "過ぎているタスクで、上の件数カードと同じ数え方です。「最上段で期限切れ・再設定」は最上段でも"
                     "期限までに対応されず、最上段のまま新しい期限が付いたタスクで、基準日には期限内です"
-                    "（「エスカレーション中」に含みます）。</p>\n");
+                    "（「エスカレーション中」に含みます）。");
+  if (pg->unit)
+    kz_strbuf_adds(b, "この表は、この部署に最初に割り当てられたタスクが今どの段階にあるかを数えます。"
+                      "他の部署から上がってきたタスクは含まず、上へ移ったタスクは含むため、上の件数とは一致"
+                      "しないことがあります。");
+  kz_strbuf_adds(b, "</p>\n");
 }
 
 /* The city's trend: for each of the last runs up to the one shown, the open

@@ -54,7 +54,7 @@ static const char CSS[] =
   ".card .n{display:block;font-size:26px;font-weight:700}\n"
   ".card.alert .n{color:var(--crit)}\n"
   ".card .l{color:var(--muted);font-size:12px}\n"
-  ".charts{display:flex;flex-wrap:wrap;gap:16px}\n"
+  ".charts{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}\n"
   ".chart{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px 12px}\n"
   ".chart h3{margin:0 0 4px;font-size:14px}\n"
   "svg text{font-family:inherit;font-size:12px;fill:var(--ink)}\n"
