@@ -341,6 +341,7 @@ void kz_html_trend_chart(struct kz_strbuf *b, const char *chart, const char *tit
   int last_year = 0;
   for (size_t i = 0; i < n; i++) {
     if (i % every != 0 && i != n - 1) continue;
+    if (i != n - 1 && every > 1 && n - 1 - i <= every / 2) continue;   /* room for the last */
     int year = 0, month = 0, mday = 0;
     if (sscanf(days[i], "%4d-%2d-%2d", &year, &month, &mday) != 3) continue;
     double x = TREND_LEFT + step * ((double)i + 0.5);

@@ -226,6 +226,22 @@ same "earlier backlog-count = first run's backlog" "$(shown "$OUT1/index.html" b
 expect "earlier: era" "$OUT1/index.html" "令和6年10月1日"
 # }======
 
+# {====== The trend keeps the last 60 runs ======
+cp "$DB" "$T/long.db"
+# 70 more nights (the runs table only: the tasks stay as they are).
+sqlite3 "$T/long.db" "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 70)
+  INSERT INTO runs (as_of, started_at, finished_at, rules_digest, rules_count, households, opened, cleared, escalated)
+  SELECT date('2024-10-15', '+' || n || ' days'), '2024-01-01T00:00:00Z', '2024-01-01T00:00:01Z', 'x', 1, 1, n, 2 * n, 3 * n FROM k"
+check "report of 72 runs" 0 "$KIZUKI" report --tasks "$T/long.db" --out "$T/long" --rules "$ROOT/rules"
+L=$T/long/index.html
+same "72 runs: 60 nights drawn" "$(grep -o 'data-chart="trend" data-nights="[0-9]*"' "$L" | sed 's/.*="\([0-9]*\)"/\1/')" 60
+same "72 runs: the first night drawn is run 13" "$(grep -o 'data-series="open" data-run="[0-9]*"' "$L" | head -n 1 | sed 's/.*="\([0-9]*\)"/\1/')" 13
+same "72 runs: run 13 opened" "$(trend "$L" opened 13)" 11
+same "72 runs: run 72 escalated" "$(trend "$L" escalated 72)" 210
+same "72 runs: the last night's open = open-count" "$(trend "$L" open 72)" "$(shown "$L" open-count)"
+expect "72 runs: a year on the axis" "$L" '>2024年</text>'
+# }======
+
 # {====== Rule text is escaped everywhere ======
 cp "$DB" "$T/hostile.db"
 sqlite3 "$T/hostile.db" "UPDATE tasks SET reason = '<script>alert(1)</script>&\"x''', evidence = json_array(json_object('table', 'reports', 'id', '<b>E1</b>', 'received_on', '2024-10-01')) WHERE id = (SELECT min(id) FROM tasks WHERE $OPEN)"
