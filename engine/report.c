@@ -14,6 +14,7 @@
 #include "severity.h"
 #include "staff_names.h"
 #include "strbuf.h"
+#include "task_lifecycle.h"
 
 /* {====== Names staff read ====== */
 
@@ -91,11 +92,11 @@ static int build_units(const struct kz_report *r, const struct kz_profile *p, st
     }
   *nprofile = l->n;
   for (size_t i = 0; i < r->n; i++) {
-    kz_staff_base_unit(r->tasks[i].unit, u, sizeof u);
+    kz_staff_base_unit(r->tasks[i].row.unit, u, sizeof u);
     if (unit_list_add(l, u)) return -1;
   }
   for (size_t i = 0; i < r->nbacklog; i++) {   /* a unit with only backlog tasks gets a page */
-    kz_staff_base_unit(r->backlog[i].unit, u, sizeof u);
+    kz_staff_base_unit(r->backlog[i].row.unit, u, sizeof u);
     if (unit_list_add(l, u)) return -1;
   }
   qsort(l->units + *nprofile, l->n - *nprofile, sizeof *l->units, cmp_unit);
@@ -116,12 +117,58 @@ struct page {
 static int on_page(const struct page *pg, const struct kz_report_task *t) {
   if (!pg->unit) return 1;
   char base[128];
-  kz_staff_base_unit(t->unit, base, sizeof base);
+  kz_staff_base_unit(t->row.unit, base, sizeof base);
   return strcmp(base, pg->unit) == 0;
 }
 
+/* Overdue as every reader judges it (kz_task_overdue), on the report's day:
+** the run's date, or --as-of. r->tasks holds only open, non-backlog tasks. */
 static int is_overdue(const struct kz_report *r, const struct kz_report_task *t) {
-  return t->due != KZ_DAY_NONE && t->due < r->as_of;
+  return kz_task_overdue(1, 0, t->due, r->as_of);
+}
+
+/* Staff's name of the city-level units taken together, as the unit table,
+** the ward chart and the unit pages show them: "市（児童相談所）". */
+static void city_label(const struct kz_profile *p, struct kz_strbuf *b) {
+  int first = 1;
+  kz_strbuf_adds(b, "市（");
+  for (size_t a = 0; a < p->nagencies; a++)
+    if (p->agencies[a].city_level) {
+      kz_strbuf_adds(b, first ? "" : "・");
+      kz_strbuf_adds(b, p->agencies[a].name);
+      first = 0;
+    }
+  kz_strbuf_adds(b, "）");
+}
+
+/* Where a task is counted by ward: the ward of the unit that holds it now
+** (its page's ward), so the ward chart and the unit table agree. Returns the
+** ward's index in the profile, p->nwards for a city-level unit, or
+** p->nwards + 1 for a unit the profile does not know. */
+static size_t unit_ward(const struct kz_profile *p, const char *unit) {
+  const char *dot = strchr(unit, '.');
+  if (!dot) return p->nwards + 1;
+  size_t len = (size_t)(dot - unit);
+  if (len == 4 && strncmp(unit, "city", 4) == 0) {
+    char kind[64];            /* "child_guidance" of "city.child_guidance.supervisor" */
+    snprintf(kind, sizeof kind, "%s", dot + 1);
+    char *sup = strchr(kind, '.');
+    if (sup) *sup = 0;
+    const struct kz_agency *a = kz_profile_agency(p, kind);
+    return a && a->city_level ? p->nwards : p->nwards + 1;
+  }
+  for (size_t w = 0; w < p->nwards; w++)
+    if (strlen(p->wards[w].code) == len && strncmp(p->wards[w].code, unit, len) == 0)
+      return w;
+  return p->nwards + 1;
+}
+
+/* The note under the unit table and the ward chart: why the city's row. */
+static void add_city_note(struct kz_strbuf *b, const struct kz_profile *p) {
+  kz_strbuf_adds(b, "<p class=\"muted note\" id=\"city-note\">");
+  city_label(p, b);
+  kz_strbuf_adds(b, "：区ではなく市の部署が持つタスクです。区の世帯のタスクでも、エスカレーションで"
+                    "市の部署に移ったものはここに数えます（部署別の表と区別のグラフは同じ数え方です）。</p>\n");
 }
 
 static void add_card(struct kz_strbuf *b, const char *id, long long n, const char *label,
@@ -134,17 +181,18 @@ static void add_card(struct kz_strbuf *b, const char *id, long long n, const cha
 
 static void add_cards(struct kz_strbuf *b, const struct page *pg) {
   const struct kz_report *r = pg->r;
-  long long open = 0, overdue = 0, today = 0, escalated = 0, crit = 0, high = 0;
+  long long open = 0, overdue = 0, today = 0, escalated = 0, crit = 0, high = 0, backlog = 0;
   for (size_t i = 0; i < r->n; i++) {
     const struct kz_report_task *t = &r->tasks[i];
     if (!pg->in[i]) continue;
     open++;
     overdue += is_overdue(r, t);
     today += t->due == r->as_of;
-    escalated += t->level > 0;
-    crit += strcmp(t->severity, "critical") == 0;
-    high += strcmp(t->severity, "high") == 0;
+    escalated += t->row.level > 0;
+    crit += strcmp(t->row.severity, "critical") == 0;
+    high += strcmp(t->row.severity, "high") == 0;
   }
+  for (size_t i = 0; i < r->nbacklog; i++) backlog += on_page(pg, &r->backlog[i]);
   kz_strbuf_adds(b, "<section class=\"cards\" aria-label=\"件数\">\n");
   add_card(b, "open-count", open, "未対応のタスク", 0);
   add_card(b, "overdue-count", overdue, "⚠ 期限超過", 1);
@@ -152,7 +200,14 @@ static void add_cards(struct kz_strbuf *b, const struct page *pg) {
   add_card(b, "escalated-count", escalated, "エスカレーション中（段階1以上）", 0);
   add_card(b, "critical-count", crit, "重要度：緊急", 1);
   add_card(b, "high-count", high, "重要度：高", 0);
+  add_card(b, "backlog-card-count", backlog, "バックログ（別掲）", 0);
   kz_strbuf_adds(b, "</section>\n");
+  char day[KZ_DATE_LEN];
+  kz_strbuf_addf(b, "<p class=\"muted note\" id=\"overdue-note\">「期限超過」は基準日 %s に期限を過ぎている"
+                 "未対応タスクの数で、この報告のどこでも同じ数え方です%s。夜間実行は期限を過ぎたタスクを次の段階へ上げて新しい期限を付けるので、実行日当日の期限超過は"
+                 "ふつう0件です。上げられたタスクは「エスカレーション中」に数えます。</p>\n",
+                 kz_date_format(r->as_of, day),
+                 pg->unit ? "" : "（段階表の各段の「期限超過」を合計するとこの数になります）");
 }
 
 /* The city index's table: wards down, agency kinds across, each cell the
@@ -169,7 +224,7 @@ static void add_unit_matrix(struct kz_strbuf *b, const struct page *pg) {
   }
   for (size_t i = 0; i < r->n; i++) {
     char base[128];
-    kz_staff_base_unit(r->tasks[i].unit, base, sizeof base);
+    kz_staff_base_unit(r->tasks[i].row.unit, base, sizeof base);
     for (size_t u = 0; u < l->n; u++)
       if (strcmp(l->units[u], base) == 0) {
         open[u]++;
@@ -186,8 +241,15 @@ static void add_unit_matrix(struct kz_strbuf *b, const struct page *pg) {
   kz_strbuf_adds(b, "</tr>\n");
   /* One row per ward, then one for the city-level units. */
   for (size_t w = 0; w <= p->nwards; w++) {
-    kz_strbuf_adds(b, "<tr><th>");
-    kz_html_text(b, w < p->nwards ? p->wards[w].name : (p->city ? p->city : "市"));
+    kz_strbuf_adds(b, w < p->nwards ? "<tr><th>" : "<tr class=\"city\"><th>");
+    if (w < p->nwards) {
+      kz_html_text(b, p->wards[w].name);
+    } else {
+      struct kz_strbuf name = {0};
+      city_label(p, &name);
+      kz_html_text(b, kz_strbuf_str(&name));
+      kz_strbuf_free(&name);
+    }
     kz_strbuf_adds(b, "</th>");
     for (size_t a = 0; a < p->nagencies; a++) {
       const struct kz_agency *ag = &p->agencies[a];
@@ -211,6 +273,7 @@ static void add_unit_matrix(struct kz_strbuf *b, const struct page *pg) {
     kz_strbuf_adds(b, "</tr>\n");
   }
   kz_strbuf_adds(b, "</table>\n");
+  add_city_note(b, p);
   if (l->n > pg->nprofile) {
     kz_strbuf_adds(b, "<p class=\"muted\">プロファイルにない部署（以前の設定のタスク）：");
     for (size_t u = pg->nprofile; u < l->n; u++) {
@@ -238,24 +301,26 @@ static int add_charts(struct kz_strbuf *b, const struct page *pg) {
   const struct kz_profile *p = pg->prof;
   const struct kz_ruleset *rs = pg->rules;
   const struct kz_report *r = pg->r;
-  size_t nb = p->nwards + 1 + rs->n + r->n;
+  size_t nb = p->nwards + 2 + rs->n + r->n;
   struct kz_html_bar *bars = calloc(nb ? nb : 1, sizeof *bars);
   if (!bars) return -1;
 
-  /* Per ward, in the profile's order; "none" is the city-level tasks. */
-  size_t n = 0;
+  /* Per ward, in the profile's order, counted by the ward of the unit that
+  ** holds each task (as the unit table counts); then the city-level units,
+  ** and units the profile does not know when there are any. A unit page
+  ** draws only its own ward. */
+  struct kz_strbuf city = {0};
+  city_label(p, &city);
+  size_t n = 0, mine = pg->unit ? unit_ward(p, pg->unit) : (size_t)-1;
   for (size_t w = 0; w < p->nwards; w++)
     bars[n++] = (struct kz_html_bar){p->wards[w].code, p->wards[w].name, NULL, 0};
-  bars[n++] = (struct kz_html_bar){"none", "区なし（市の部署）", NULL, 0};
-  for (size_t i = 0; i < r->n; i++) {
-    if (!pg->in[i]) continue;
-    const char *w = r->tasks[i].ward;
-    size_t k = 0;
-    while (k < p->nwards && !(w && strcmp(bars[k].key, w) == 0)) k++;
-    bars[k].value++;   /* an unknown ward counts as "none" */
-  }
+  bars[n++] = (struct kz_html_bar){"city", kz_strbuf_str(&city), NULL, 0};
+  bars[n++] = (struct kz_html_bar){"other", "プロファイルにない部署", NULL, 0};
+  for (size_t i = 0; i < r->n; i++)
+    if (pg->in[i]) bars[unit_ward(p, r->tasks[i].row.unit)].value++;
   kz_strbuf_adds(b, "<h2>区別・ルール別の件数</h2>\n<div class=\"charts\">\n");
-  kz_html_bar_chart(b, "ward", "区別の未対応タスク", bars, n);
+  if (pg->unit) kz_html_bar_chart(b, "ward", "区別の未対応タスク", &bars[mine], 1);
+  else kz_html_bar_chart(b, "ward", "区別の未対応タスク", bars, bars[n - 1].value ? n : n - 1);
 
   /* Per rule, in the rule set's order, then rules it no longer has. */
   n = 0;
@@ -265,13 +330,21 @@ static int add_charts(struct kz_strbuf *b, const struct page *pg) {
   for (size_t i = 0; i < r->n; i++) {
     if (!pg->in[i]) continue;
     size_t k = 0;
-    while (k < n && strcmp(bars[k].key, r->tasks[i].rule) != 0) k++;
-    if (k == n) bars[n++] = (struct kz_html_bar){r->tasks[i].rule, r->tasks[i].rule, NULL, 0};
+    while (k < n && strcmp(bars[k].key, r->tasks[i].row.rule) != 0) k++;
+    if (k == n) bars[n++] = (struct kz_html_bar){r->tasks[i].row.rule, r->tasks[i].row.rule, NULL, 0};
     bars[k].value++;
+  }
+  if (pg->unit) {                 /* a unit page: only the rules it has tasks of */
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++)
+      if (bars[k].value) bars[kept++] = bars[k];
+    n = kept;
   }
   kz_html_bar_chart(b, "rule", "ルール別の未対応タスク", bars, n);
   kz_strbuf_adds(b, "</div>\n");
+  if (pg->unit && mine == p->nwards) add_city_note(b, p);   /* the index: under its table */
   free(bars);
+  kz_strbuf_free(&city);
   return 0;
 }
 
@@ -295,7 +368,7 @@ static void add_ladder(struct kz_strbuf *b, const struct page *pg) {
     if (pg->unit && strcmp(p->agencies[a].kind, kind) != 0) continue;
     if (lad && lad->nsteps > maxsteps) maxsteps = lad->nsteps;
   }
-  kz_strbuf_adds(b, pg->unit ? "<h2>エスカレーションの段階（この部署に割り当てられたタスク）</h2>\n"
+  kz_strbuf_adds(b, pg->unit ? "<h2>エスカレーションの段階（この部署から始まったタスクの現在地）</h2>\n"
                              : "<h2>エスカレーションの段階（機関別）</h2>\n");
   kz_strbuf_adds(b, "<table class=\"ladder\">\n<tr><th>機関</th>");
   for (size_t s = 0; s <= maxsteps; s++)
@@ -314,27 +387,80 @@ static void add_ladder(struct kz_strbuf *b, const struct page *pg) {
         kz_strbuf_adds(b, "<td class=\"zero\"></td>");
         continue;
       }
-      long long n = 0, stuck = 0;
+      long long n = 0, stuck = 0, late = 0;
       for (size_t i = 0; i < r->n; i++) {
         const struct kz_report_task *t = &r->tasks[i];
-        if (strcmp(t->agency, ag->kind) != 0) continue;
-        if (pg->unit && !ag->city_level && !(t->ward && strcmp(t->ward, ward) == 0)) continue;
-        size_t lv = t->level < 0 ? 0 : (size_t)t->level;
-        if (lv == s || (s == nsteps && lv > nsteps)) n++;
+        if (strcmp(t->row.agency, ag->kind) != 0) continue;
+        if (pg->unit && !ag->city_level && !(t->row.ward && strcmp(t->row.ward, ward) == 0)) continue;
+        size_t lv = t->row.level < 0 ? 0 : (size_t)t->row.level;
+        if (lv == s || (s == nsteps && lv > nsteps)) {
+          n++;
+          late += is_overdue(r, t);
+        }
         if (s == nsteps && s > 0 && lv > nsteps) stuck++;
       }
       kz_strbuf_addf(b, "<td class=\"num%s\" data-agency=\"", n ? "" : " zero");
       kz_html_text(b, ag->kind);
-      kz_strbuf_addf(b, "\" data-level=\"%zu\" data-count=\"%lld\"><span class=\"muted\">", s, n);
+      kz_strbuf_addf(b, "\" data-level=\"%zu\" data-count=\"%lld\" data-overdue=\"%lld\" "
+                     "data-past-top=\"%lld\"><span class=\"muted\">", s, n, late, stuck);
       if (s == 0) kz_html_text(b, ag->name);
       else kz_staff_step_name(p, lad->steps[s - 1], b);
       kz_strbuf_addf(b, "</span><br><strong>%lld件</strong>", n);
-      if (stuck) kz_strbuf_addf(b, "<br><span class=\"mark level\">最上段で期限超過 %lld</span>", stuck);
+      if (late) kz_strbuf_addf(b, "<br><span class=\"mark overdue\">⚠ 期限超過 %lld</span>", late);
+      if (stuck) kz_strbuf_addf(b, "<br><span class=\"mark level\">最上段で期限切れ・再設定 %lld</span>", stuck);
       kz_strbuf_adds(b, "</td>");
     }
     kz_strbuf_adds(b, "</tr>\n");
   }
-  kz_strbuf_adds(b, "</table>\n");
+  kz_strbuf_adds(b, "</table>\n<p class=\"muted note\" id=\"ladder-note\">「⚠ 期限超過」は基準日に期限を"
+                    "過ぎているタスクで、上の件数カードと同じ数え方です。「最上段で期限切れ・再設定」は最上段でも"
+                    "期限までに対応されず、最上段のまま新しい期限が付いたタスクで、基準日には期限内です"
+                    "（「エスカレーション中」に含みます）。");
+  if (pg->unit)
+    kz_strbuf_adds(b, "この表は、この部署に最初に割り当てられたタスクが今どの段階にあるかを数えます。"
+                      "他の部署から上がってきたタスクは含まず、上へ移ったタスクは含むため、上の件数とは一致"
+                      "しないことがあります。");
+  kz_strbuf_adds(b, "</p>\n");
+}
+
+/* The city's trend: for each of the last runs up to the one shown, the open
+** work it left (a line) and what the night opened, cleared and escalated
+** (bars), as the runs table and task_events have them (task_snapshot.c). */
+static int add_trend(struct kz_strbuf *b, const struct page *pg) {
+  const struct kz_report *r = pg->r;
+  size_t n = r->ntrend;
+  int rc = -1;
+  long long *v = calloc(n ? 5 * n : 1, sizeof *v);
+  char (*days)[KZ_DATE_LEN] = calloc(n ? n : 1, sizeof *days);
+  const char **dayp = calloc(n ? n : 1, sizeof *dayp);
+  if (!v || !days || !dayp) goto cleanup;
+  for (size_t i = 0; i < n; i++) {
+    const struct kz_report_night *nt = &r->trend[i];
+    v[i] = nt->run_id;
+    v[n + i] = nt->open;
+    v[2 * n + i] = nt->opened;
+    v[3 * n + i] = nt->cleared;
+    v[4 * n + i] = nt->escalated;
+    dayp[i] = kz_date_format(nt->as_of, days[i]);
+  }
+  const struct kz_html_series series[] = {
+    {"open", "未対応（実行後）", v + n}, {"opened", "新規・再開", v + 2 * n},
+    {"cleared", "解消", v + 3 * n}, {"escalated", "エスカレーション", v + 4 * n},
+  };
+  kz_strbuf_addf(b, "<section class=\"trend\" id=\"trend\">\n<h2>夜間実行ごとの推移（直近%zu回）</h2>\n", n);
+  kz_html_trend_chart(b, "trend", "未対応タスクと、夜ごとの新規・解消・エスカレーション", dayp, v, n,
+                      series, sizeof series / sizeof *series);
+  kz_strbuf_addf(b, "<p class=\"muted note\" id=\"trend-note\">夜間実行1回が1点です（最大%d回）。"
+                    "未対応＝その実行の後に残った未対応タスク（バックログを除く）、新規・再開＝その夜に開いた"
+                    "タスク、解消＝条件がなくなり閉じたタスク、エスカレーション＝期限を過ぎて上の段階へ移った"
+                    "タスク。実行の記録（runs 表）とタスクの履歴から数えます。</p>\n</section>\n",
+                 KZ_REPORT_TREND_RUNS);
+  rc = 0;
+cleanup:
+  free(v);
+  free(days);
+  free(dayp);
+  return rc;
 }
 
 static void add_evidence(struct kz_strbuf *b, const struct kz_report_task *t) {
@@ -387,28 +513,28 @@ static void add_evidence(struct kz_strbuf *b, const struct kz_report_task *t) {
 ** caller's. Shared by the open tasks and the backlog. */
 static void add_rule_and_subject(struct kz_strbuf *b, const struct page *pg,
                                  const struct kz_report_task *t, int with_household) {
-  const struct kz_rule *rule = kz_ruleset_find(pg->rules, t->rule);
+  const struct kz_rule *rule = kz_ruleset_find(pg->rules, t->row.rule);
   if (rule && rule->label) {
     kz_html_text(b, rule->label);
     kz_strbuf_adds(b, "<br>");
   }
   kz_strbuf_adds(b, "<span class=\"ids\">");
-  kz_html_text(b, t->rule);
+  kz_html_text(b, t->row.rule);
   kz_strbuf_adds(b, "</span></td><td><span class=\"ids\">");
-  kz_html_text(b, t->subject);
+  kz_html_text(b, t->row.subject);
   kz_strbuf_adds(b, "</span>");
-  if (with_household && t->household_id && strcmp(t->household_id, t->subject) != 0) {
+  if (with_household && t->row.household_id && strcmp(t->row.household_id, t->row.subject) != 0) {
     kz_strbuf_adds(b, "<br><span class=\"muted\">世帯 </span><span class=\"ids\">");
-    kz_html_text(b, t->household_id);
+    kz_html_text(b, t->row.household_id);
     kz_strbuf_adds(b, "</span>");
   }
-  if (strcmp(t->key, t->subject) != 0) {
+  if (strcmp(t->row.key, t->row.subject) != 0) {
     kz_strbuf_adds(b, "<br><span class=\"muted\">事案 </span><span class=\"ids\">");
-    kz_html_text(b, t->key);
+    kz_html_text(b, t->row.key);
     kz_strbuf_adds(b, "</span>");
   }
   kz_strbuf_adds(b, "<br><span class=\"muted\">開始 </span>");
-  kz_html_text(b, t->opened_on);
+  kz_html_text(b, t->row.opened_on);
 }
 
 static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
@@ -418,7 +544,7 @@ static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
                     "段階はエスカレーションの回数（期限までに対応されず上位へ移った回数）です。</p>\n");
   kz_strbuf_adds(b, "<table class=\"tasks\">\n<colgroup><col style=\"width:64px\">"
                     "<col style=\"width:130px\"><col style=\"width:175px\"><col style=\"width:150px\">"
-                    "<col style=\"width:165px\"><col><col style=\"width:250px\"></colgroup>\n"
+                    "<col style=\"width:200px\"><col><col style=\"width:250px\"></colgroup>\n"
                     "<tr><th>重要度</th><th>期限</th><th>ルール</th>"
                     "<th>対象</th><th>担当・段階</th><th>理由</th><th>根拠（記録）</th></tr>\n");
   size_t shown = 0;
@@ -428,25 +554,25 @@ static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
     shown++;
     int late = is_overdue(r, t);
     kz_strbuf_addf(b, "<tr class=\"task%s\" data-rule=\"", late ? " overdue" : "");
-    kz_html_text(b, t->rule);
+    kz_html_text(b, t->row.rule);
     kz_strbuf_adds(b, "\" data-subject=\"");
-    kz_html_text(b, t->subject);
+    kz_html_text(b, t->row.subject);
     kz_strbuf_adds(b, "\" data-key=\"");
-    kz_html_text(b, t->key);
+    kz_html_text(b, t->row.key);
     kz_strbuf_adds(b, "\" data-unit=\"");
-    kz_html_text(b, t->unit);
+    kz_html_text(b, t->row.unit);
     kz_strbuf_adds(b, "\" data-severity=\"");
-    kz_html_text(b, t->severity);
-    kz_strbuf_addf(b, "\" data-level=\"%d\" data-due=\"", t->level);
-    kz_html_text(b, t->due_on);
+    kz_html_text(b, t->row.severity);
+    kz_strbuf_addf(b, "\" data-level=\"%d\" data-due=\"", t->row.level);
+    kz_html_text(b, t->row.due_on);
     kz_strbuf_addf(b, "\" data-overdue=\"%d\">", late);
 
     kz_strbuf_adds(b, "<td><span class=\"sev ");
-    kz_html_text(b, t->severity);
+    kz_html_text(b, t->row.severity);
     kz_strbuf_adds(b, "\">");
-    kz_html_text(b, kz_severity_ja(t->severity));
+    kz_html_text(b, kz_severity_ja(t->row.severity));
     kz_strbuf_adds(b, "</span></td><td>");
-    add_date(b, t->due_on);
+    add_date(b, t->row.due_on);
     if (late)
       kz_strbuf_addf(b, "<span class=\"mark overdue\">⚠ 期限超過 %d日</span>", (int)(r->as_of - t->due));
     else if (t->due == r->as_of)
@@ -455,9 +581,9 @@ static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
     add_rule_and_subject(b, pg, t, 1);
     kz_strbuf_adds(b, "</td><td>");
     struct kz_strbuf name = {0};
-    kz_staff_unit_name(pg->prof, t->unit, &name);
+    kz_staff_unit_name(pg->prof, t->row.unit, &name);
     char base[128];
-    kz_staff_base_unit(t->unit, base, sizeof base);
+    kz_staff_base_unit(t->row.unit, base, sizeof base);
     if (!pg->unit && safe_file_name(base)) {
       kz_strbuf_adds(b, "<a href=\"");
       kz_html_text(b, base);
@@ -468,10 +594,10 @@ static void add_tasks(struct kz_strbuf *b, const struct page *pg) {
       kz_html_text(b, kz_strbuf_str(&name));
     }
     kz_strbuf_free(&name);
-    if (t->level > 0)
-      kz_strbuf_addf(b, "<br><span class=\"mark level\">段階%d（エスカレーション）</span>", t->level);
+    if (t->row.level > 0)
+      kz_strbuf_addf(b, "<br><span class=\"mark level\">段階%d（エスカレーション）</span>", t->row.level);
     kz_strbuf_adds(b, "</td><td class=\"reason\">");
-    kz_html_text(b, t->reason);
+    kz_html_text(b, t->row.reason);
     kz_strbuf_adds(b, "</td><td>");
     add_evidence(b, t);
     kz_strbuf_adds(b, "</td></tr>\n");
@@ -502,9 +628,9 @@ static void add_backlog(struct kz_strbuf *b, const struct page *pg) {
   /* Per rule (the backlog is sorted by rule, then unit). */
   kz_strbuf_adds(b, "<table class=\"backlog-rules\">\n<tr><th>ルール</th><th>件数</th></tr>\n");
   for (size_t i = 0, j; i < r->nbacklog; i = j) {
-    const char *id = r->backlog[i].rule;
+    const char *id = r->backlog[i].row.rule;
     size_t n = 0;
-    for (j = i; j < r->nbacklog && strcmp(r->backlog[j].rule, id) == 0; j++)
+    for (j = i; j < r->nbacklog && strcmp(r->backlog[j].row.rule, id) == 0; j++)
       n += on_page(pg, &r->backlog[j]);
     if (!n) continue;
     const struct kz_rule *rule = kz_ruleset_find(rs, id);
@@ -552,17 +678,17 @@ static void add_backlog(struct kz_strbuf *b, const struct page *pg) {
     const struct kz_report_task *t = &r->backlog[i];
     if (!on_page(pg, t)) continue;
     kz_strbuf_adds(b, "<tr class=\"backlog-task\" data-rule=\"");
-    kz_html_text(b, t->rule);
+    kz_html_text(b, t->row.rule);
     kz_strbuf_adds(b, "\" data-subject=\"");
-    kz_html_text(b, t->subject);
+    kz_html_text(b, t->row.subject);
     kz_strbuf_adds(b, "\" data-key=\"");
-    kz_html_text(b, t->key);
+    kz_html_text(b, t->row.key);
     kz_strbuf_adds(b, "\" data-backlog=\"1\"><td>");
-    add_date(b, t->since);
+    add_date(b, t->row.since);
     kz_strbuf_adds(b, "</td><td>");
     add_rule_and_subject(b, pg, t, 0);
     kz_strbuf_adds(b, "</td><td class=\"reason\">");
-    kz_html_text(b, t->reason);
+    kz_html_text(b, t->row.reason);
     kz_strbuf_adds(b, "</td><td>");
     add_evidence(b, t);
     kz_strbuf_adds(b, "</td></tr>\n");
@@ -603,6 +729,7 @@ static int write_page(const struct page *pg, const char *dir, struct kz_diag *d)
   if (pg->unit) kz_strbuf_adds(&b, "<nav class=\"crumb\"><a href=\"index.html\">← 市全体の報告へ</a></nav>\n");
   kz_strbuf_adds(&b, "</header>\n<main>\n");
   add_cards(&b, pg);
+  if (!pg->unit && add_trend(&b, pg)) b.oom = 1;
   if (!pg->unit) add_unit_matrix(&b, pg);
   if (add_charts(&b, pg)) b.oom = 1;
   add_ladder(&b, pg);

@@ -54,13 +54,20 @@ static const char CSS[] =
   ".card .n{display:block;font-size:26px;font-weight:700}\n"
   ".card.alert .n{color:var(--crit)}\n"
   ".card .l{color:var(--muted);font-size:12px}\n"
-  ".charts{display:flex;flex-wrap:wrap;gap:16px}\n"
+  ".charts{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}\n"
   ".chart{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px 12px}\n"
   ".chart h3{margin:0 0 4px;font-size:14px}\n"
   "svg text{font-family:inherit;font-size:12px;fill:var(--ink)}\n"
   "svg .bar rect{fill:var(--accent)}\n"
   "svg .bar.zero text.v{fill:var(--muted)}\n"
   "svg a text{fill:var(--accent);text-decoration:underline}\n"
+  "svg .grid{stroke:var(--line)}svg .axis{stroke:var(--muted)}\n"
+  "svg text.tick,svg text.day,svg text.year,svg text.bv{font-size:11px;fill:var(--muted)}\n"
+  "svg text.caption{font-size:12px;font-weight:700}\n"
+  ".chart.trend{max-width:100%;overflow-x:auto}\n"
+  ".legend{margin:0 0 4px;font-size:12px}.legend .key{margin-right:14px;white-space:nowrap}\n"
+  ".swatch{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:baseline;"
+  "-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
   "table{border-collapse:collapse;background:var(--card);width:100%}\n"
   "th,td{border:1px solid var(--line);padding:4px 8px;vertical-align:top;text-align:left}\n"
   "th{background:#e4ecf5;font-weight:700;white-space:nowrap}\n"
@@ -74,8 +81,9 @@ static const char CSS[] =
   "white-space:nowrap}\n"
   ".sev.critical{background:var(--crit)}.sev.high{background:var(--high)}"
   ".sev.medium{background:var(--med)}.sev.low{background:var(--low)}\n"
-  ".mark{display:inline-block;margin-top:2px;padding:0 6px;border-radius:3px;font-size:12px;"
-  "font-weight:700;white-space:nowrap}\n"
+  ".mark{display:inline-block;max-width:100%;margin-top:2px;padding:0 6px;border-radius:3px;"
+  "font-size:12px;font-weight:700;white-space:normal;overflow-wrap:anywhere}\n"
+  ".note{font-size:12px;margin:6px 0 0}\n"
   ".mark.overdue{background:var(--crit);color:#fff}\n"
   ".mark.today{background:#ffe8a3;color:#5c4400}\n"
   ".mark.level{background:#fde2cf;color:#7a2e00}\n"
@@ -178,6 +186,174 @@ void kz_html_bar_chart(struct kz_strbuf *b, const char *chart, const char *title
                    "<text class=\"v\" x=\"%d\" y=\"%d\">%lld</text></g>\n",
                    CHART_LABEL_W, y + 3, bw, CHART_ROW_H - 6, CHART_LABEL_W + bw + 6, y + 15,
                    r->value);
+  }
+  kz_strbuf_adds(b, "</svg></div>\n");
+}
+
+/* {====== Trend chart ====== */
+
+#define TREND_LEFT 56        /* px for the value ticks */
+#define TREND_PLOT_W 900     /* px for the nights */
+#define TREND_LINE_H 150     /* the upper panel: the open work */
+#define TREND_BAR_H 120      /* the lower panel: what each night did */
+#define TREND_GAP 44         /* between the panels: the lower one's caption */
+#define TREND_TOP 22         /* above the upper panel: its caption */
+
+/* Colours of the series, in order (the line first); also in the legend. */
+static const char *const TREND_COLOURS[] = {"#1c5d99", "#d9480f", "#2f855a", "#b00020"};
+
+/* A round ceiling for an axis: 1, 2 or 5 times a power of ten, at least v. */
+static long long nice_max(long long v) {
+  long long step = 1;
+  if (v < 1) return 1;
+  for (;;) {
+    if (v <= step) return step;
+    if (v <= 2 * step) return 2 * step;
+    if (v <= 5 * step) return 5 * step;
+    step *= 10;
+  }
+}
+
+/* The value ticks of a panel whose top (y0) stands for max. */
+static void trend_ticks(struct kz_strbuf *b, int y0, int h, long long max) {
+  for (int k = 0; k <= 2; k++) {
+    int y = y0 + h - h * k / 2;
+    kz_strbuf_addf(b, "<line class=\"grid\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+                   "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%lld</text>\n",
+                   TREND_LEFT, y, TREND_LEFT + TREND_PLOT_W, y, TREND_LEFT - 6, y + 4, max * k / 2);
+  }
+}
+
+/* A panel's caption, at its top left. */
+static void trend_caption(struct kz_strbuf *b, int y, const char *text) {
+  kz_strbuf_addf(b, "<text class=\"caption\" x=\"%d\" y=\"%d\">", TREND_LEFT, y);
+  kz_html_text(b, text);
+  kz_strbuf_adds(b, "</text>\n");
+}
+
+void kz_html_trend_chart(struct kz_strbuf *b, const char *chart, const char *title,
+                         const char *const *days, const long long *runs, size_t n,
+                         const struct kz_html_series *series, size_t nseries) {
+  if (nseries > 4) nseries = 4;
+  double step = n ? (double)TREND_PLOT_W / (double)n : TREND_PLOT_W;
+  int line_top = TREND_TOP, bar_top = line_top + TREND_LINE_H + TREND_GAP;
+  int axis_y = bar_top + TREND_BAR_H;
+  int w = TREND_LEFT + TREND_PLOT_W + 16, h = axis_y + 40;
+  long long lmax = 0, bmax = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (nseries && series[0].values[i] > lmax) lmax = series[0].values[i];
+    for (size_t s = 1; s < nseries; s++)
+      if (series[s].values[i] > bmax) bmax = series[s].values[i];
+  }
+  lmax = nice_max(lmax);
+  bmax = nice_max(bmax);
+  size_t every = n > 15 ? (n + 14) / 15 : 1;   /* at most 15 date labels */
+
+  kz_strbuf_adds(b, "<div class=\"chart trend\"><h3>");
+  kz_html_text(b, title);
+  kz_strbuf_adds(b, "</h3>\n<p class=\"legend\">");
+  for (size_t s = 0; s < nseries; s++) {
+    kz_strbuf_addf(b, "<span class=\"key\"><span class=\"swatch\" style=\"background:%s\"></span>",
+                   TREND_COLOURS[s]);
+    kz_html_text(b, series[s].label);
+    kz_strbuf_adds(b, s ? "（棒）</span>" : "（線）</span>");
+  }
+  kz_strbuf_addf(b, "</p>\n<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+                 "data-chart=\"", w, h, w, h);
+  kz_html_text(b, chart);
+  kz_strbuf_addf(b, "\" data-nights=\"%zu\" aria-label=\"", n);
+  kz_html_text(b, title);
+  kz_strbuf_adds(b, "\">\n");
+  if (nseries) {
+    struct kz_strbuf cap = {0};
+    kz_strbuf_adds(&cap, series[0].label);
+    kz_strbuf_adds(&cap, "（件）");
+    trend_caption(b, line_top - 8, kz_strbuf_str(&cap));
+    kz_strbuf_free(&cap);
+    for (size_t s = 1; s < nseries; s++) {
+      kz_strbuf_adds(&cap, s > 1 ? "・" : "夜ごとの件数（");
+      kz_strbuf_adds(&cap, series[s].label);
+    }
+    kz_strbuf_adds(&cap, nseries > 1 ? "）" : "");
+    if (nseries > 1) trend_caption(b, bar_top - 8, kz_strbuf_str(&cap));
+    kz_strbuf_free(&cap);
+  }
+  trend_ticks(b, line_top, TREND_LINE_H, lmax);
+  trend_ticks(b, bar_top, TREND_BAR_H, bmax);
+
+  /* The line: the open work after each night. */
+  if (nseries && n) {
+    kz_strbuf_addf(b, "<polyline class=\"line\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+                   TREND_COLOURS[0]);
+    for (size_t i = 0; i < n; i++) {
+      double x = TREND_LEFT + step * ((double)i + 0.5);
+      double y = line_top + TREND_LINE_H * (1.0 - (double)series[0].values[i] / (double)lmax);
+      kz_strbuf_addf(b, "%s%.1f,%.1f", i ? " " : "", x, y);
+    }
+    kz_strbuf_adds(b, "\"/>\n");
+    for (size_t i = 0; i < n; i++) {
+      double x = TREND_LEFT + step * ((double)i + 0.5);
+      double y = line_top + TREND_LINE_H * (1.0 - (double)series[0].values[i] / (double)lmax);
+      kz_strbuf_addf(b, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\" data-series=\"",
+                     x, y, TREND_COLOURS[0]);
+      kz_html_text(b, series[0].key);
+      kz_strbuf_addf(b, "\" data-run=\"%lld\" data-date=\"", runs[i]);
+      kz_html_text(b, days[i]);
+      kz_strbuf_addf(b, "\" data-count=\"%lld\"><title>", series[0].values[i]);
+      kz_html_text(b, days[i]);
+      kz_strbuf_adds(b, " ");
+      kz_html_text(b, series[0].label);
+      kz_strbuf_addf(b, " %lld件</title></circle>\n", series[0].values[i]);
+    }
+    /* The last night's figure, written out. */
+    double x = TREND_LEFT + step * ((double)n - 0.5);
+    double y = line_top + TREND_LINE_H * (1.0 - (double)series[0].values[n - 1] / (double)lmax);
+    kz_strbuf_addf(b, "<text class=\"v\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%lld件</text>\n",
+                   x, y < line_top + 16 ? y + 16 : y - 8, series[0].values[n - 1]);
+  }
+
+  /* The bars: what each night did, side by side. */
+  double bw = nseries > 1 ? step * 0.8 / (double)(nseries - 1) : 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t s = 1; s < nseries; s++) {
+      long long v = series[s].values[i];
+      double bh = (double)TREND_BAR_H * (double)v / (double)bmax;
+      if (v > 0 && bh < 1.5) bh = 1.5;           /* a non-zero count is always visible */
+      double x = TREND_LEFT + step * (double)i + step * 0.1 + bw * (double)(s - 1);
+      kz_strbuf_addf(b, "<rect class=\"tb\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                     "fill=\"%s\" data-series=\"", x, axis_y - bh, bw, bh, TREND_COLOURS[s]);
+      kz_html_text(b, series[s].key);
+      kz_strbuf_addf(b, "\" data-run=\"%lld\" data-date=\"", runs[i]);
+      kz_html_text(b, days[i]);
+      kz_strbuf_addf(b, "\" data-count=\"%lld\"><title>", v);
+      kz_html_text(b, days[i]);
+      kz_strbuf_adds(b, " ");
+      kz_html_text(b, series[s].label);
+      kz_strbuf_addf(b, " %lld件</title></rect>\n", v);
+      if (step >= 40 && v > 0)       /* room for the figure above its bar */
+        kz_strbuf_addf(b, "<text class=\"bv\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%lld</text>\n",
+                       x + bw / 2, axis_y - bh - 3, v);
+    }
+
+  /* The date axis: "10/1", with the year on the first label and where it changes. */
+  kz_strbuf_addf(b, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
+                 TREND_LEFT, axis_y, TREND_LEFT + TREND_PLOT_W, axis_y);
+  int last_year = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i % every != 0 && i != n - 1) continue;
+    if (i != n - 1 && every > 1 && n - 1 - i <= every / 2) continue;   /* room for the last */
+    int year = 0, month = 0, mday = 0;
+    if (sscanf(days[i], "%4d-%2d-%2d", &year, &month, &mday) != 3) continue;
+    double x = TREND_LEFT + step * ((double)i + 0.5);
+    kz_strbuf_addf(b, "<text class=\"day\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" data-date=\"", x,
+                   axis_y + 16);
+    kz_html_text(b, days[i]);
+    kz_strbuf_addf(b, "\">%d/%d</text>", month, mday);
+    if (year != last_year)
+      kz_strbuf_addf(b, "<text class=\"year\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d年</text>",
+                     x, axis_y + 32, year);
+    last_year = year;
+    kz_strbuf_adds(b, "\n");
   }
   kz_strbuf_adds(b, "</svg></div>\n");
 }

@@ -7,6 +7,17 @@
 #include "task_lifecycle.h"
 
 #include <stddef.h>
+#include <string.h>
+
+int kz_task_overdue(int open, int backlog, kz_day due_on, kz_day as_of) {
+  return open && !backlog && due_on != KZ_DAY_NONE && as_of != KZ_DAY_NONE && due_on < as_of;
+}
+
+int kz_task_overdue_text(const char *status, int backlog, const char *due_on, kz_day as_of) {
+  kz_day due;
+  if (!status || !due_on || kz_date_parse(due_on, &due)) return 0;
+  return kz_task_overdue(strcmp(status, "open") == 0, backlog, due, as_of);
+}
 
 int kz_lifecycle_stale(const struct kz_lc_finding *f, kz_day today) {
   return !f->never_backlog && today - f->since > f->open_within_days;
@@ -45,7 +56,7 @@ struct kz_lc_decision kz_lifecycle_decide(const struct kz_lc_task *task,
     return dec;
   }
   if (task->last_seen_on == today) dec.action = KZ_LC_SEEN;
-  else if (!task->backlog && task->due_on < today) dec.action = KZ_LC_ESCALATE;
+  else if (kz_task_overdue(1, task->backlog, task->due_on, today)) dec.action = KZ_LC_ESCALATE;
   else dec.action = KZ_LC_KEEP;
   return dec;
 }

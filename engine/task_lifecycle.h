@@ -60,6 +60,18 @@ struct kz_lc_decision {
 struct kz_lc_decision kz_lifecycle_decide(const struct kz_lc_task *task,
                                           const struct kz_lc_finding *f, kz_day today);
 
+/* The one definition of overdue, for every reader (report, tasks, export)
+** and for the lifecycle's escalation: an open task that is not in the
+** backlog, with a due date before as_of. as_of is the day it is judged on:
+** the task DB's latest run date (kz_tasks_last_run) unless the person asked
+** for another (--as-of); never the machine clock. open: the task's status is
+** open; due_on KZ_DAY_NONE: no due date (never overdue). */
+int kz_task_overdue(int open, int backlog, kz_day due_on, kz_day as_of);
+
+/* The same for a task's columns as the task DB holds them (status text,
+** due_on "YYYY-MM-DD" or NULL): 0 for a due date that does not parse. */
+int kz_task_overdue_text(const char *status, int backlog, const char *due_on, kz_day as_of);
+
 /* 1 when a finding with this since, judged on today, is a stale trigger. */
 int kz_lifecycle_stale(const struct kz_lc_finding *f, kz_day today);
 

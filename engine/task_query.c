@@ -17,6 +17,7 @@
 #include "staff_names.h"
 #include "strbuf.h"
 #include "suggest.h"
+#include "task_lifecycle.h"
 #include "task_store.h"
 
 /* The columns of a task query, in SELECT_TASKS order. */
@@ -43,7 +44,7 @@ static const char SELECT_TASKS[] =
   "SELECT t.id, t.severity, t.due_on, t.unit, t.rule, t.subject, t.key, t.level, t.status, "
   "t.reason, t.household_id, t.ward, t.agency, t.opened_on, t.since, t.last_seen_on, "
   "t.cleared_on, t.done_on, t.done_note, "
-  "(t.status = 'open' AND t.backlog = 0 AND t.due_on < ?1), "
+  "kz_overdue(t.status, t.backlog, t.due_on, ?1), "
   EVIDENCE_SQL("", "", " (", ", ", ")") ", "
   EVIDENCE_SQL("kz_ja(", ")", "（", "、", "）") ", "
   "t.evidence, t.backlog, t.rule_version, t.rule_file, t.rule_line "
@@ -117,6 +118,18 @@ static void sql_utf8(sqlite3_context *cx, int argc, sqlite3_value **argv) {
   kz_strbuf_free(&b);
 }
 
+/* kz_overdue(status, backlog, due_on, as_of): kz_task_overdue_text, the one
+** definition of overdue, for the columns and the --overdue filter. */
+static void sql_overdue(sqlite3_context *cx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *as_of = (const char *)sqlite3_value_text(argv[3]);
+  kz_day day = KZ_DAY_NONE;
+  if (as_of && kz_date_parse(as_of, &day)) day = KZ_DAY_NONE;
+  sqlite3_result_int(cx, kz_task_overdue_text((const char *)sqlite3_value_text(argv[0]),
+                                              sqlite3_value_int(argv[1]),
+                                              (const char *)sqlite3_value_text(argv[2]), day));
+}
+
 int kz_taskq_open_ro(const char *path, sqlite3 **out, struct kz_diag *d) {
   sqlite3 *db = NULL;
   if (kz_db_open(path, KZ_DB_READ, &db, d)) return -1;
@@ -125,7 +138,9 @@ int kz_taskq_open_ro(const char *path, sqlite3 **out, struct kz_diag *d) {
       sqlite3_create_function(db, "kz_ja", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_ja,
                               NULL, NULL) != SQLITE_OK ||
       sqlite3_create_function(db, "kz_utf8", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                              sql_utf8, NULL, NULL) != SQLITE_OK) {
+                              sql_utf8, NULL, NULL) != SQLITE_OK ||
+      sqlite3_create_function(db, "kz_overdue", 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                              sql_overdue, NULL, NULL) != SQLITE_OK) {
     kz_diag_add(d, NULL, 0, 0, "cannot set up the task DB connection: %s", sqlite3_errmsg(db));
     sqlite3_close(db);
     return -1;
@@ -205,7 +220,7 @@ static int prepare(sqlite3 *db, const struct kz_taskq_filter *f, sqlite3_stmt **
   if (f->ward) kz_strbuf_adds(&sql, " AND t.ward = :ward");
   if (f->rule) kz_strbuf_adds(&sql, " AND t.rule = :rule");
   if (f->severity) kz_strbuf_adds(&sql, " AND t.severity = :severity");
-  if (f->overdue) kz_strbuf_adds(&sql, " AND t.status = 'open' AND t.backlog = 0 AND t.due_on < ?1");
+  if (f->overdue) kz_strbuf_adds(&sql, " AND kz_overdue(t.status, t.backlog, t.due_on, ?1)");
   if (f->backlog == KZ_TQ_BACKLOG_EXCLUDE) kz_strbuf_adds(&sql, " AND t.backlog = 0");
   if (f->backlog == KZ_TQ_BACKLOG_ONLY) kz_strbuf_adds(&sql, " AND t.backlog = 1");
   if (f->opened_since != KZ_DAY_NONE) kz_strbuf_adds(&sql, " AND t.opened_on >= :since");

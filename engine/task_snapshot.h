@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "diag.h"
+#include "task_read.h"
 
 /* One evidence item of a task, as the rule gave it. */
 struct kz_report_evidence {
@@ -19,16 +20,30 @@ struct kz_report_evidence {
                       ** item's JSON text when it was not an object */
 };
 
-/* One open task, with its unit, level and due date as of the report's run. */
+/* One open task, with its unit, level and due date as of the report's run:
+** the one task row type of the task DB module (struct kz_task_row,
+** task_read.h), whose strings are here owned copies (freed by
+** kz_report_free); status is "open", ward NULL at city level, due_on NULL
+** for a backlog task, evidence NULL (read into ev instead); the event
+** fields are NULL. */
 struct kz_report_task {
-  char *rule, *subject, *key, *household_id, *agency, *ward, *unit, *severity;
-  char *opened_on, *due_on, *reason;   /* owned; ward may be NULL (city level);
-                                       ** due_on NULL for a backlog task */
-  char *since;                         /* owned; the trigger's day (may be NULL) */
-  int level;
-  kz_day due;
+  struct kz_task_row row;
+  kz_day due;                                  /* row.due_on; KZ_DAY_NONE: none */
   struct kz_report_evidence *ev; size_t nev;   /* owned */
 };
+
+/* One night of the trend: a run, what it did (the runs table) and the open
+** work it left (rebuilt from task_events as of that run). */
+struct kz_report_night {
+  long long run_id;
+  kz_day as_of;
+  long long open;        /* open tasks after the run, the backlog not counted */
+  long long opened;      /* opened + reopened (promoted included), as runs counts them */
+  long long cleared, escalated;
+};
+
+/* How many runs the trend goes back: the run shown and the ones before it. */
+#define KZ_REPORT_TREND_RUNS 60
 
 struct kz_report {
   long long run_id, households, rules_count, errors;
@@ -40,12 +55,15 @@ struct kz_report {
   ** never escalated), listed apart: never among tasks, so never counted as
   ** open work or overdue. */
   struct kz_report_task *backlog; size_t nbacklog;   /* owned; by rule, unit, since */
+  /* The last KZ_REPORT_TREND_RUNS runs up to the one shown, oldest first. */
+  struct kz_report_night *trend; size_t ntrend;      /* owned */
 };
 
 /* Read the open tasks of db (a task DB), the backlog apart. as_of KZ_DAY_NONE: the latest run
 ** and the tasks as they are now. Otherwise the latest run on or before
 ** as_of, with each task's state rebuilt from task_events as of that run
-** (tasks staff closed on or before as_of count as closed). Returns 0; 1 when
+** (tasks staff closed on or before as_of count as closed). The trend holds
+** the runs up to the one shown (see struct kz_report_night). Returns 0; 1 when
 ** the DB has no such run or is not a task DB (told in d); -1 on an SQLite
 ** error (in d). */
 int kz_report_load(struct kz_report *r, sqlite3 *db, kz_day as_of, struct kz_diag *d);

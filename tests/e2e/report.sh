@@ -4,7 +4,9 @@
 # resource, and every count they show matches the task DB (sqlite3). Also
 # --as-of (an earlier run; overdue judged on a later day), the backlog listed
 # apart (never open work, never overdue), HTML escaping of rule text, and the
-# exit codes. Run from the repo root:
+# exit codes; one definition of overdue (cards = ladder), city-level tasks
+# counted alike in the unit table and the ward chart, unit pages with only
+# their ward, and the trend chart against the runs table. Run from the repo root:
 #   KIZUKI=/abs/path/build/kizuki sh tests/e2e/report.sh
 set -eu
 
@@ -22,6 +24,18 @@ bar() {
 }
 
 q() { sqlite3 "$DB" "$1"; }
+
+# sum_attr FILE PATTERN: the sum of N over every PATTERN="N" in FILE (a
+# basic regular expression; 0 when none).
+sum_attr() {
+  grep -o "$2=\"[0-9]*\"" "$1" | sed 's/.*="\([0-9]*\)"$/\1/' | awk '{ s += $1 } END { print s + 0 }'
+}
+
+# trend FILE SERIES RUN: the figure the trend chart draws for one run.
+trend() {
+  grep -o "data-series=\"$2\" data-run=\"$3\" data-date=\"[0-9-]*\" data-count=\"[0-9]*\"" "$1" |
+    sed 's/.*data-count="\([0-9]*\)"/\1/' | head -n 1
+}
 
 # A small city and two nightly runs, two weeks apart (the second escalates).
 CASES=$T/city.db
@@ -95,11 +109,29 @@ same "index critical-count" "$(shown "$I" critical-count)" "$(q "SELECT count(*)
 same "index high-count" "$(shown "$I" high-count)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND severity = 'high'")"
 same "index overdue-count (on the run's date)" "$(shown "$I" overdue-count)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND due_on < '2024-10-15'")"
 if [ "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND level > 0")" -gt 0 ]; then ok; else bad "the second run escalated nothing: a weak test"; fi
-# Per ward and per rule, as the bar charts show them.
+# Per ward and per rule, as the bar charts show them. A task counts in the
+# ward of the unit that holds it, as the unit table counts it; city-level
+# units are one bar, 市（児童相談所）, explained in a note (no 区なし).
 for w in chuo kita higashi shiroishi atsubetsu toyohira kiyota minami nishi teine; do
-  same "ward bar $w" "$(bar "$I" ward "$w")" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND ward = '$w'")"
+  want=$(q "SELECT count(*) FROM tasks WHERE $OPEN AND unit LIKE '$w.%'")
+  same "ward bar $w" "$(bar "$I" ward "$w")" "$want"
+  same "ward bar $w = its row of the unit table" "$(sum_attr "$I" "data-unit=\"$w\\.[a-z_]*\" data-count")" "$want"
 done
-same "ward bar none" "$(bar "$I" ward none)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND ward IS NULL")"
+want=$(q "SELECT count(*) FROM tasks WHERE $OPEN AND unit LIKE 'city.%'")
+same "ward bar city" "$(bar "$I" ward city)" "$want"
+same "ward bar city = the city row of the unit table" "$(sum_attr "$I" 'data-unit="city\.[a-z_]*" data-count')" "$want"
+if [ "$want" -gt 0 ]; then ok; else bad "no task at a city-level unit: a weak test"; fi
+same "no ward bar 'none'" "$(bar "$I" ward none)" ""
+same "ward bars add up to open-count" "$(sum_attr "$I" 'data-chart="ward" data-key="[a-z]*" data-count')" "$(shown "$I" open-count)"
+expect "city row named 市（児童相談所）" "$I" '<tr class="city"><th>市（児童相談所）</th>'
+expect "the city note" "$I" 'id="city-note">市（児童相談所）：'
+if grep -q '区なし' "$OUT"/*.html; then bad "a page still says 区なし"; else ok; fi
+# A unit page draws only its own ward (the city's unit: the city bar).
+for u in chuo.health_center kita.family_consultation city.child_guidance; do
+  w=${u%%.*}
+  same "$u: one ward bar" "$(grep -c 'data-chart="ward" data-key=' "$OUT/$u.html")" 1
+  same "$u: its ward's bar" "$(bar "$OUT/$u.html" ward "$w")" "$(shown "$OUT/$u.html" open-count)"
+done
 for r in $(q "SELECT DISTINCT rule FROM tasks"); do
   same "rule bar $r" "$(bar "$I" rule "$r")" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND rule = '$r'")"
 done
@@ -114,6 +146,26 @@ for a in health_center family_consultation welfare child_guidance; do
     same "ladder $a level $lv" "$got" "$want"
   done
 done
+# One definition of overdue: the card is the sum of the ladder's cells, on
+# the run's date and on a later day (below); the ladder's cells add up to
+# the open work, and its past-the-top mark says what it counts.
+same "ladder overdue = overdue-count" "$(sum_attr "$I" 'data-count="[0-9]*" data-overdue')" "$(shown "$I" overdue-count)"
+same "ladder cells = open-count" "$(sum_attr "$I" 'data-level="[0-9]*" data-count')" "$(shown "$I" open-count)"
+if grep -q '最上段で期限超過' "$I"; then bad "the ladder still says 最上段で期限超過 (the cards' word for another count)"; else ok; fi
+expect "the overdue note" "$I" 'id="overdue-note">「期限超過」は基準日 2024-10-15 に期限を過ぎている'
+expect "the ladder note" "$I" 'id="ladder-note">'
+same "backlog card = backlog section" "$(shown "$I" backlog-card-count)" "$(shown "$I" backlog-count)"
+# The trend: one point per run, each as the runs table and task_events have it.
+same "trend: one night per run" "$(grep -o 'data-chart="trend" data-nights="[0-9]*"' "$I" | sed 's/.*="\([0-9]*\)"/\1/')" "$(q "SELECT count(*) FROM runs")"
+for run in $(q "SELECT id FROM runs"); do
+  for col in "opened:opened + reopened" "cleared:cleared" "escalated:escalated"; do
+    same "trend run $run ${col%%:*}" "$(trend "$I" "${col%%:*}" "$run")" "$(q "SELECT ${col#*:} FROM runs WHERE id = $run")"
+  done
+done
+same "trend: the last night's open = open-count" "$(trend "$I" open 2)" "$(shown "$I" open-count)"
+if [ "$(trend "$I" escalated 2)" -gt 0 ]; then ok; else bad "the trend shows no escalation: a weak test"; fi
+expect "trend: an axis date" "$I" '>10/15</text>'
+if grep -q 'data-chart="trend"' "$OUT/chuo.health_center.html"; then bad "a unit page draws the city's trend"; else ok; fi
 # The unit matrix and each unit page: a unit's tasks and its supervisor's.
 for u in $(q "SELECT DISTINCT replace(unit, '.supervisor', '') FROM tasks"); do
   want=$(q "SELECT count(*) FROM tasks WHERE $OPEN AND (unit = '$u' OR unit = '$u.supervisor')")
@@ -153,7 +205,8 @@ OUT2=$T/later
 check "report --as-of a later day" 0 "$KIZUKI" report --tasks "$DB" --out "$OUT2" --as-of 2024-10-20 --rules "$ROOT/rules"
 late=$(q "SELECT count(*) FROM tasks WHERE $OPEN AND due_on < '2024-10-20'")
 same "overdue-count on 2024-10-20" "$(shown "$OUT2/index.html" overdue-count)" "$late"
-same "overdue rows marked" "$(grep -c 'data-overdue="1"' "$OUT2/index.html" || :)" "$late"
+same "overdue rows marked" "$(grep -c 'data-overdue="1">' "$OUT2/index.html" || :)" "$late"
+same "later day: ladder overdue = overdue-count" "$(sum_attr "$OUT2/index.html" 'data-count="[0-9]*" data-overdue')" "$late"
 same "overdue text markers" "$(grep -o '⚠ 期限超過 [0-9]*日' "$OUT2/index.html" | wc -l | tr -d ' ')" "$late"
 if [ "$late" -gt 0 ]; then ok; else bad "nothing overdue on 2024-10-20: a weak test"; fi
 expect "later day: the run shown" "$OUT2/index.html" 'data-run="2"'
@@ -167,8 +220,26 @@ check "report --as-of the first run" 0 "$KIZUKI" report --tasks "$DB" --out "$OU
 expect "earlier: the run shown" "$OUT1/index.html" 'data-run="1"'
 same "earlier open-count = first run's opened" "$(shown "$OUT1/index.html" open-count)" "$(q "SELECT opened FROM runs WHERE id = 1")"
 same "earlier: nothing escalated yet" "$(shown "$OUT1/index.html" escalated-count)" 0
+same "earlier: the trend ends at run 1" "$(grep -o 'data-chart="trend" data-nights="[0-9]*"' "$OUT1/index.html" | sed 's/.*="\([0-9]*\)"/\1/')" 1
+same "earlier: trend open = open-count" "$(trend "$OUT1/index.html" open 1)" "$(shown "$OUT1/index.html" open-count)"
 same "earlier backlog-count = first run's backlog" "$(shown "$OUT1/index.html" backlog-count)" "$(q "SELECT backlog FROM runs WHERE id = 1")"
 expect "earlier: era" "$OUT1/index.html" "令和6年10月1日"
+# }======
+
+# {====== The trend keeps the last 60 runs ======
+cp "$DB" "$T/long.db"
+# 70 more nights (the runs table only: the tasks stay as they are).
+sqlite3 "$T/long.db" "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 70)
+  INSERT INTO runs (as_of, started_at, finished_at, rules_digest, rules_count, households, opened, cleared, escalated)
+  SELECT date('2024-10-15', '+' || n || ' days'), '2024-01-01T00:00:00Z', '2024-01-01T00:00:01Z', 'x', 1, 1, n, 2 * n, 3 * n FROM k"
+check "report of 72 runs" 0 "$KIZUKI" report --tasks "$T/long.db" --out "$T/long" --rules "$ROOT/rules"
+L=$T/long/index.html
+same "72 runs: 60 nights drawn" "$(grep -o 'data-chart="trend" data-nights="[0-9]*"' "$L" | sed 's/.*="\([0-9]*\)"/\1/')" 60
+same "72 runs: the first night drawn is run 13" "$(grep -o 'data-series="open" data-run="[0-9]*"' "$L" | head -n 1 | sed 's/.*="\([0-9]*\)"/\1/')" 13
+same "72 runs: run 13 opened" "$(trend "$L" opened 13)" 11
+same "72 runs: run 72 escalated" "$(trend "$L" escalated 72)" 210
+same "72 runs: the last night's open = open-count" "$(trend "$L" open 72)" "$(shown "$L" open-count)"
+expect "72 runs: a year on the axis" "$L" '>2024年</text>'
 # }======
 
 # {====== Rule text is escaped everywhere ======

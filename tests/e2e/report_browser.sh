@@ -1,7 +1,9 @@
 #!/bin/sh
 # tests/e2e/report_browser.sh — `kizuki report` as staff see it: headless
 # Chromium loads the pages from file:// (no server, no network), the DOM it
-# builds shows the counts of the task DB (sqlite3), hostile rule text stays
+# builds shows the counts of the task DB (sqlite3) and the trend of the runs
+# table, every badge fits inside its table cell (measured by a script in a
+# copy of the page), a unit page draws only its ward, hostile rule text stays
 # text, and a screenshot is kept at build/report-screenshot.png (and one of a
 # unit page at build/report-screenshot-unit.png). Needs chromium and a CJK
 # (Japanese) font, which tools/deps.sh test installs (`make test` runs it):
@@ -71,11 +73,42 @@ if grep -q '&lt;script&gt;document.title' "$T/index.dom"; then ok; else bad "hos
 if grep -q '<title>札幌市 子ども・家庭支援 エスカレーション報告</title>' "$T/index.dom"; then ok; else bad "page title changed"; fi
 # }======
 
+# The trend chart as the browser drew it: one point per run.
+same "DOM trend points" "$(grep -o 'data-series="open" data-run=' "$T/index.dom" | wc -l | tr -d ' ')" "$(q "SELECT count(*) FROM runs")"
+same "DOM trend opened, run 2" "$(grep -o 'data-series="opened" data-run="2" data-date="[0-9-]*" data-count="[0-9]*"' "$T/index.dom" | sed 's/.*data-count="\([0-9]*\)"/\1/')" \
+  "$(q "SELECT opened + reopened FROM runs WHERE id = 2")"
+# }======
+
+# {====== Badges fit their cells ======
+# fits PAGE NAME: a copy of PAGE with a script that measures, after layout
+# in a 1280 px window, every badge (.mark, .sev) against the table cell it
+# sits in, and writes the count and the spilling ones into the DOM.
+fits() {
+  sed 's#</body>#<script>(function(){var bad=[],n=0,els=document.querySelectorAll(".mark, .sev");for(var i=0;i<els.length;i++){var e=els[i],c=e.closest("td, th");if(!c)continue;n++;var r=e.getBoundingClientRect(),k=c.getBoundingClientRect();if(r.left<k.left-0.5||r.right>k.right+0.5)bad.push(e.textContent+" "+Math.round(r.right-k.left)+">"+Math.round(k.width));}document.body.setAttribute("data-badges",n);document.body.setAttribute("data-spilling",bad.length);var p=document.createElement("pre");p.id="spilling";p.textContent=bad.join(" | ");document.body.appendChild(p);})();</script></body>#' \
+    "$OUT/$1" >"$OUT/fit-$1"
+  browse --window-size=1280,2000 --dump-dom "file://$OUT/fit-$1" >"$T/fit.dom" || :
+  rm -f "$OUT/fit-$1"
+  n=$(grep -o 'data-badges="[0-9]*"' "$T/fit.dom" | sed 's/[^0-9]//g')
+  spill=$(grep -o 'data-spilling="[0-9]*"' "$T/fit.dom" | sed 's/[^0-9]//g')
+  if [ -n "$n" ] && [ "$n" -gt 0 ]; then ok; else bad "$2: no badge measured (script did not run?)"; return; fi
+  if [ "$spill" = 0 ]; then ok "$2: $n badges inside their cells"; else
+    bad "$2: $spill of $n badges spill out of their cell: $(grep -o '<pre id="spilling">[^<]*' "$T/fit.dom" | cut -c 20-400)"
+  fi
+}
+if grep -q 'mark level">段階1（エスカレーション）' "$OUT/index.html"; then ok; else bad "no 段階1（エスカレーション） badge on the index: a weak test"; fi
+fits index.html "index"
+fits city.child_guidance.html "city.child_guidance"
+# }======
+
 # {====== A unit page ======
 U=$(q "SELECT replace(unit, '.supervisor', '') FROM tasks WHERE $OPEN GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 browse --dump-dom "file://$OUT/$U.html" >"$T/unit.dom" || :
 same "DOM $U open-count" "$(shown "$T/unit.dom" open-count)" "$(q "SELECT count(*) FROM tasks WHERE $OPEN AND (unit = '$U' OR unit = '$U.supervisor')")"
 if grep -q 'href="index.html"' "$T/unit.dom"; then ok; else bad "$U page does not link the index"; fi
+# Only its own ward is drawn, and no trend (the runs table is the city's).
+same "DOM $U ward bars" "$(grep -o 'data-chart="ward" data-key=' "$T/unit.dom" | wc -l | tr -d ' ')" 1
+same "DOM $U its ward" "$(grep -o 'data-chart="ward" data-key="[a-z]*"' "$T/unit.dom" | sed 's/.*data-key="\(.*\)"/\1/')" "${U%%.*}"
+if grep -q 'data-chart="trend"' "$T/unit.dom"; then bad "$U page draws the trend"; else ok; fi
 # }======
 
 # {====== Screenshots ======

@@ -170,6 +170,36 @@ static void test_done_reopens_later_episode(void **state) {
   decides(&t, NULL, KZ_LC_NOTHING, 0);
 }
 
+/* Overdue, the one definition: open, not backlog, due before the day judged
+** on; the day the lifecycle escalates is exactly the day a reader first
+** calls the task overdue. */
+static void test_overdue(void **state) {
+  (void)state;
+  kz_day due = day("2024-07-09");
+  assert_int_equal(kz_task_overdue(1, 0, due, TODAY), 1);
+  assert_int_equal(kz_task_overdue(1, 0, due, due), 0);          /* due today: not yet */
+  assert_int_equal(kz_task_overdue(1, 0, due, due - 1), 0);
+  assert_int_equal(kz_task_overdue(0, 0, due, TODAY), 0);        /* cleared or done */
+  assert_int_equal(kz_task_overdue(1, 1, due, TODAY), 0);        /* backlog: never */
+  assert_int_equal(kz_task_overdue(1, 0, KZ_DAY_NONE, TODAY), 0);
+  assert_int_equal(kz_task_overdue(1, 0, due, KZ_DAY_NONE), 0);
+  assert_int_equal(kz_task_overdue_text("open", 0, "2024-07-09", TODAY), 1);
+  assert_int_equal(kz_task_overdue_text("open", 0, "2024-07-10", TODAY), 0);
+  assert_int_equal(kz_task_overdue_text("done", 0, "2024-07-09", TODAY), 0);
+  assert_int_equal(kz_task_overdue_text("open", 1, "2024-07-09", TODAY), 0);
+  assert_int_equal(kz_task_overdue_text("open", 0, NULL, TODAY), 0);
+  assert_int_equal(kz_task_overdue_text("open", 0, "2024-7-9", TODAY), 0);
+  assert_int_equal(kz_task_overdue_text(NULL, 0, "2024-07-09", TODAY), 0);
+  /* The lifecycle escalates an open task exactly when it is overdue. */
+  for (int k = -2; k <= 2; k++) {
+    struct kz_lc_task t = task(KZ_TASK_OPEN, 0, "2024-07-10", "2024-07-01");
+    t.due_on += k;
+    struct kz_lc_finding f = finding(3, 0);
+    struct kz_lc_decision dec = kz_lifecycle_decide(&t, &f, TODAY);
+    assert_int_equal(dec.action == KZ_LC_ESCALATE, kz_task_overdue(1, 0, t.due_on, TODAY));
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_open),
@@ -184,6 +214,7 @@ int main(void) {
       cmocka_unit_test(test_never_backlog),
       cmocka_unit_test(test_done_stays_done),
       cmocka_unit_test(test_done_reopens_later_episode),
+      cmocka_unit_test(test_overdue),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
