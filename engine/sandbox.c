@@ -32,6 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "trace.h"
+
 /* {====== Allow lists ====== */
 
 /* Base functions a rule may call. */
@@ -914,6 +916,26 @@ void kz_sandbox_push_env(struct kz_sandbox *sb) {
 }
 
 int kz_luaopen_kz(lua_State *L);  /* kzlib.c */
+
+void kz_sandbox_trace(struct kz_sandbox *sb, struct kz_trace *tr) {
+  static const char K_TRACED = 0;     /* registry: the words are wrapped already */
+  lua_State *L = sb->L;
+  sb->trace = tr;
+  if (!tr || !tr->calls) return;
+  int wrapped = lua_rawgetp(L, LUA_REGISTRYINDEX, &K_TRACED) != LUA_TNIL;
+  lua_pop(L, 1);
+  if (wrapped) return;
+  lua_pushboolean(L, 1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &K_TRACED);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &K_COPIES);
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {            /* every rule file's copy of kz */
+    lua_pop(L, 1);
+    kz_trace_wrap_kz(L, lua_gettop(L));
+  }
+  lua_pop(L, 1);
+  kz_trace_wrap_views(L);
+}
 
 void kz_sandbox_set(struct kz_sandbox *sb, const char *name) {
   lua_State *L = sb->L;                /* value on top of the stack */
