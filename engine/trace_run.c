@@ -86,7 +86,7 @@ static void judge(const struct kz_engine *e, const struct kz_rule *r, struct kz_
   int top = lua_gettop(L);
   if (lua_isnil(L, res)) {
     s->outcome = KZ_TRACE_NOTHING;
-    s->why = strdup("the check returned nil");
+    s->why = strdup(N_("the check returned nil"));
   } else if (lua_type(L, res) == LUA_TTABLE && lua_getmetatable(L, res)) {
     luaL_getmetatable(L, "kz.finding");
     int is = lua_rawequal(L, -1, -2);
@@ -110,7 +110,7 @@ static void judge(const struct kz_engine *e, const struct kz_rule *r, struct kz_
                       "takes it as an empty list and opens nothing");
     } else if (n == 0) {
       s->outcome = KZ_TRACE_NOTHING;
-      s->why = strdup("the check returned an empty list");
+      s->why = strdup(N_("the check returned an empty list"));
     } else {
       s->outcome = KZ_TRACE_FIRED;
       for (lua_Integer i = 1; i <= n; i++) {
@@ -170,8 +170,10 @@ static int run_subjects(struct kz_engine *e, const struct kz_rule *r, const stru
   if (n == 0) {
     res->verdict = KZ_TRACE_NO_SUBJECTS;
     char msg[200];
-    snprintf(msg, sizeof msg, "the household has no %s as of the run date: the rule's check "
-             "is not called", r->subject == KZ_SUBJECT_CHILD ? "child" : "mother");
+    snprintf(msg, sizeof msg, "%s", r->subject == KZ_SUBJECT_CHILD
+             ? N_("the household has no child as of the run date: the rule's check is not called")
+             : N_("the household has no mother as of the run date: the rule's check is not "
+                  "called"));
     res->why = strdup(msg);
     return KZ_EXIT_OK;
   }
@@ -195,9 +197,12 @@ static int run_subjects(struct kz_engine *e, const struct kz_rule *r, const stru
     lua_pushvalue(L, hh);
     lua_rawgeti(L, LUA_REGISTRYINDEX, r->params_ref);
     if (kz_sandbox_call(&e->sb, nargs, 1) != LUA_OK) {
-      const char *m = lua_tostring(L, -1);
+      size_t mn = 0;
+      const char *m = lua_tolstring(L, -1, &mn);
+      struct kz_strbuf clean = {0};
+      kz_finding_clean_message(&clean, m ? m : "error", m ? mn : 5, KZ_MESSAGE_MAX);
       s->outcome = KZ_TRACE_ERROR;
-      s->why = strdup(m ? m : "error");
+      s->why = kz_strbuf_take(&clean);
       if (e->sb.err_line) {
         char at[300];
         snprintf(at, sizeof at, "%s:%d", e->sb.err_file, e->sb.err_line);
@@ -292,7 +297,7 @@ void kz_trace_print_text(const struct kz_engine *e, const struct kz_rule *r, con
     const struct kz_trace_subject *s = &res->subjects[i];
     fprintf(f, "%s %s\n", _("subject"), s->id ? s->id : "?");
     kz_trace_write_text(tr, s->from, s->to, f);
-    if (s->nfindings) fprintf(f, "%s", kz_strbuf_str(&s->findings_text));
+    if (s->nfindings) fprintf(f, "  %s\n%s", _("findings:"), kz_strbuf_str(&s->findings_text));
     if (s->outcome == KZ_TRACE_ERROR)
       fprintf(f, "  %s %s%s%s\n", _("error:"), s->error_at ? s->error_at : "",
               s->error_at ? ": " : "", s->why ? s->why : "");
