@@ -129,6 +129,43 @@ then ok "kz.log in the trace: each line with file:line, a flood cut off"
 else bad "kz.log in the trace"; show "$T/log.txt"; fi
 # }======
 
+# {====== A check that returns a plain table, one that raises an error ======
+mkdir "$T/rules2"
+cp rules/kizuki.yaml "$T/rules2/"
+cat >"$T/rules2/plain.lua" <<'EOF'
+-- the silent no-op: a plain table instead of kz.finding{...}; and an error
+rule {
+  id = "test.plain", label = "試験", title = "素の表を返す", subject = "household",
+  agency = "health_center", severity = "low", due = 10,
+  check = function(hh, p)
+    return { key = hh.id, since = kz.today, reason = "理由" }
+  end,
+}
+rule {
+  id = "test.error", label = "試験", title = "エラー", subject = "household",
+  agency = "health_center", severity = "low", due = 10,
+  check = function(hh, p)
+    return kz.today - 14
+  end,
+}
+EOF
+"$KIZUKI" trace test.plain --rules "$T/rules2" --household "$H" --cases "$T/pf.db" --as-of $D >"$T/plain.txt"
+same "plain table: exit 3" "$?" 3
+expect "plain table: says it opens nothing" "$T/plain.txt" \
+  "the check returned a plain table, not kz.finding{...}: the nightly run takes it as an empty list and opens nothing"
+"$KIZUKI" trace test.error --rules "$T/rules2" --household "$H" --cases "$T/pf.db" --as-of $D \
+  --format json >"$T/err.json"
+same "error: exit 3" "$?" 3
+if python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d['subjects'][0]
+assert d['verdict'] == 'error' and s['outcome'] == 'error', d
+assert s['error_at'].endswith('plain.lua:13') and s['why'].startswith('attempt to sub'), s['error_at']
+" "$T/err.json"; then ok "error: where it happened, in JSON"
+else bad "error: JSON"; show "$T/err.json"; fi
+# }======
+
 # {====== kizuki test --verbose and --format junit ======
 mkdir "$T/fx"
 cp fixtures/child-not-seen.yaml fixtures/checkup-missed.yaml "$T/fx/"
