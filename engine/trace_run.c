@@ -207,9 +207,9 @@ static int run_subjects(struct kz_engine *e, const struct kz_rule *r, const stru
         char at[300];
         snprintf(at, sizeof at, "%s:%d", e->sb.err_file, e->sb.err_line);
         s->error_at = strdup(at);
-        size_t n = strlen(at);          /* Lua's "file:line: " in front is said once */
-        if (s->why && strncmp(s->why, at, n) == 0 && strncmp(s->why + n, ": ", 2) == 0)
-          memmove(s->why, s->why + n + 2, strlen(s->why + n + 2) + 1);
+        size_t an = strlen(at);          /* Lua's "file:line: " in front is said once */
+        if (s->why && strncmp(s->why, at, an) == 0 && strncmp(s->why + an, ": ", 2) == 0)
+          memmove(s->why, s->why + an + 2, strlen(s->why + an + 2) + 1);
       }
     } else {
       judge(e, r, s, lua_gettop(L));
