@@ -1,7 +1,8 @@
 /*
 ** cmd_test.c — `kizuki test`: its options, which fixture files to run, and
-** the report (text, or one JSON document; --coverage). Running a fixture and
-** comparing its tasks is fixture_run.c and fixture_match.c.
+** the report (text, one JSON document, or JUnit XML for CI systems;
+** --coverage; --verbose: the rules' kz.log lines of each run). Running a
+** fixture and comparing its tasks is fixture_run.c and fixture_match.c.
 */
 #include <dirent.h>
 #include <fnmatch.h>
@@ -14,12 +15,15 @@
 #include "cli.h"
 #include "fixture.h"
 #include "fixture_run.h"
+#include "finding.h"
+#include "i18n.h"
 #include "kizuki.h"
 #include "strbuf.h"
+#include "trace.h"
 
 static const char USAGE[] =
-  "usage: kizuki test [FIXTURE.yaml | DIR]... [--run PATTERN] [--format text|json]\n"
-  "                   [--rules DIR] [--profile FILE] [--coverage]\n"
+  "usage: kizuki test [FIXTURE.yaml | DIR]... [--run PATTERN] [--format text|json|junit]\n"
+  "                   [--rules DIR] [--profile FILE] [--coverage] [--verbose]\n"
   "\n"
   "Run each fixture's runs in order over one in-memory task store, with the\n"
   "rules of the rules folder, and compare the tasks with the expected ones.\n"
@@ -29,13 +33,17 @@ static const char USAGE[] =
   "\n"
   "  --run PATTERN     only fixtures whose file or name contains PATTERN (or\n"
   "                    matches it, when it has * ? or [ )\n"
-  "  --format FMT      text (default) or json (one document on stdout; the\n"
-  "                    summary line then goes to stderr)\n"
+  "  --format FMT      text (default), json (one document on stdout) or junit\n"
+  "                    (JUnit XML for CI systems: a testsuite per fixture file,\n"
+  "                    a testcase per run, the mismatch as the failure message);\n"
+  "                    with json or junit the summary line goes to stderr\n"
   "  --rules DIR       the rules folder (default: rules)\n"
   "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
   "  --coverage        also tell, for each rule, how many passing fixtures made it\n"
   "                    open a task and how many cleared one, and list the rules\n"
   "                    no fixture fires or clears (before the last line)\n"
+  "  --verbose         also show the lines the rules wrote with kz.log, run by\n"
+  "                    run (in json: each run's \"logs\"; in junit: system-out)\n"
   "\n"
   "A run fails when an expected task is missing, an unexpected task is there,\n"
   "a rule raises an error, a rule finds something in a household that lacks a\n"
@@ -48,6 +56,13 @@ static const char USAGE[] =
 /* The state of one `kizuki test`. */
 struct tester {
   int json;
+  int junit;                       /* --format junit */
+  int verbose;                     /* --verbose: kz.log lines */
+  struct kz_trace log;             /* --verbose: the kz.log lines of the run in hand */
+  struct kz_strbuf logs;           /* text: the fixture's kz.log lines, run by run */
+  struct kz_strbuf xml;            /* junit: the testcases of the fixture */
+  int nruns_xml, nfailed_xml;
+  long long cases_xml, failures_xml, errors_xml;   /* junit: over every fixture */
   const char *rules, *profile;
   struct kz_strbuf out;            /* JSON: the fixtures array */
   int nfixtures_json;
@@ -113,6 +128,114 @@ static void cover_print(const struct tester *t, FILE *out) {
 
 /* }====== */
 
+/* {====== JUnit XML (--format junit) ====== */
+
+/* Append s to out as XML character data or an attribute value: valid UTF-8
+** (bytes that are not are shown as \xNN), & < > " ' escaped, and the control
+** characters XML 1.0 cannot hold shown as \xNN. */
+static void xml_add(struct kz_strbuf *out, const char *s) {
+  struct kz_strbuf clean = {0};
+  size_t n = s ? strlen(s) : 0;
+  if (s && !kz_finding_utf8_valid(s, n)) {       /* rare: escape what is not UTF-8 */
+    kz_finding_clean_message(&clean, s, n, n + 1);
+    s = kz_strbuf_str(&clean);
+  }
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    switch (c) {
+      case '&': kz_strbuf_adds(out, "&amp;"); break;
+      case '<': kz_strbuf_adds(out, "&lt;"); break;
+      case '>': kz_strbuf_adds(out, "&gt;"); break;
+      case '"': kz_strbuf_adds(out, "&quot;"); break;
+      case '\'': kz_strbuf_adds(out, "&apos;"); break;
+      default:
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') kz_strbuf_addf(out, "\\x%02X", c);
+        else kz_strbuf_add(out, s, 1);
+    }
+  }
+  kz_strbuf_free(&clean);
+}
+
+/* The first line of s (for a failure's message attribute), into out. */
+static void xml_add_first_line(struct kz_strbuf *out, const char *s) {
+  while (*s == ' ' || *s == '\n') s++;
+  size_t n = strcspn(s, "\n");
+  char *line = strndup(s, n);
+  xml_add(out, line ? line : "");
+  free(line);
+}
+
+/* The testcase of run i into t->xml. */
+static void junit_case(struct tester *t, size_t i, const struct kz_fixture_run *run,
+                       const struct kz_fixture_failures *r, const char *day) {
+  struct kz_strbuf *x = &t->xml;
+  kz_strbuf_adds(x, "    <testcase classname=\"");
+  xml_add(x, t->f->file);
+  kz_strbuf_addf(x, "\" name=\"run %zu (as_of %s)\" file=\"", i + 1, day);
+  xml_add(x, t->f->file);
+  kz_strbuf_addf(x, "\" line=\"%d\"", run->line);
+  t->nruns_xml++;
+  if (!r->n && !(t->verbose && t->log.n)) {
+    kz_strbuf_adds(x, "/>\n");
+    return;
+  }
+  kz_strbuf_adds(x, ">\n");
+  if (r->n) {
+    t->nfailed_xml++;
+    kz_strbuf_adds(x, "      <failure message=\"");
+    xml_add_first_line(x, kz_strbuf_str(&r->text));
+    kz_strbuf_addf(x, "\" type=\"mismatch\">");
+    xml_add(x, kz_strbuf_str(&r->text));
+    kz_strbuf_adds(x, "</failure>\n");
+  }
+  if (t->verbose && t->log.n) {
+    kz_strbuf_adds(x, "      <system-out>");
+    for (size_t k = 0; k < t->log.n; k++) {
+      const struct kz_trace_event *e = &t->log.ev[k];
+      char where[300] = "";
+      if (e->file) snprintf(where, sizeof where, "%s:%d: ", e->file, e->line);
+      xml_add(x, where);
+      xml_add(x, e->result);
+      kz_strbuf_adds(x, "\n");
+    }
+    kz_strbuf_adds(x, "</system-out>\n");
+  }
+  kz_strbuf_adds(x, "    </testcase>\n");
+}
+
+/* The fixture's testsuite (its testcases are in t->xml; problems: it could
+** not be loaded, one testcase with an error) into t->out. */
+static void junit_suite(struct tester *t, const char *path, const char *name,
+                        const struct kz_diag *problems) {
+  struct kz_strbuf *o = &t->out;
+  kz_strbuf_adds(o, "  <testsuite name=\"");
+  xml_add(o, name ? name : path);
+  kz_strbuf_adds(o, "\" file=\"");
+  xml_add(o, path);
+  if (problems->n) {
+    kz_strbuf_adds(o, "\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
+                   "    <testcase classname=\"");
+    xml_add(o, path);
+    kz_strbuf_adds(o, "\" name=\"load\">\n      <error message=\"");
+    xml_add(o, problems->msgs[0] ? problems->msgs[0] : "out of memory");
+    kz_strbuf_adds(o, "\" type=\"load\">");
+    for (size_t i = 0; i < problems->n; i++) {
+      xml_add(o, problems->msgs[i] ? problems->msgs[i] : "out of memory");
+      kz_strbuf_adds(o, "\n");
+    }
+    kz_strbuf_adds(o, "</error>\n    </testcase>\n  </testsuite>\n");
+    t->cases_xml++;
+    t->errors_xml++;
+    return;
+  }
+  t->cases_xml += t->nruns_xml;
+  t->failures_xml += t->nfailed_xml;
+  kz_strbuf_addf(o, "\" tests=\"%d\" failures=\"%d\" errors=\"0\">\n%s  </testsuite>\n",
+                 t->nruns_xml, t->nfailed_xml, kz_strbuf_str(&t->xml));
+}
+
+/* }====== */
+
 /* {====== One fixture ====== */
 
 /* Add the outcome of run i to the fixture's report. */
@@ -127,8 +250,27 @@ static void run_checked(void *arg, size_t i, const struct kz_fixture_run *run,
                    run->line, kz_strbuf_str(&r->text));
   }
   kz_strbuf_addf(&t->runs_json, "%s{\"run\":%zu,\"as_of\":\"%s\",\"line\":%d,\"passed\":%s,"
-                 "\"failures\":[%s]}", t->nruns_json++ ? "," : "", i + 1, day, run->line,
+                 "\"failures\":[%s]", t->nruns_json++ ? "," : "", i + 1, day, run->line,
                  r->n ? "false" : "true", kz_strbuf_str(&r->json));
+  if (t->verbose) {
+    kz_strbuf_adds(&t->runs_json, ",");
+    kz_trace_write_json(&t->log, 0, t->log.n, &t->runs_json);   /* "calls":[],"reads":[],"logs":[...] */
+    if (t->log.dropped) kz_strbuf_addf(&t->runs_json, ",\"logs_dropped\":%zu", t->log.dropped);
+  }
+  kz_strbuf_adds(&t->runs_json, "}");
+  if (t->junit) junit_case(t, i, run, r, day);
+  if (t->verbose && t->log.n) {
+    kz_strbuf_addf(&t->logs, "  run %zu (as_of %s, %s:%d): %s\n", i + 1, day, t->f->file,
+                   run->line, _("kz.log lines:"));
+    for (size_t k = 0; k < t->log.n; k++) {
+      const struct kz_trace_event *e = &t->log.ev[k];
+      if (e->file) kz_strbuf_addf(&t->logs, "    %s:%d: %s\n", e->file, e->line, e->result);
+      else kz_strbuf_addf(&t->logs, "    %s\n", e->result);
+    }
+    if (t->log.dropped)
+      kz_strbuf_addf(&t->logs, _("    (%zu more kz.log lines were not kept)\n"), t->log.dropped);
+  }
+  kz_trace_clear(&t->log);
 }
 
 /* Run every run of fixture f. Returns KZ_EXIT_OK, or KZ_EXIT_USAGE when the
@@ -136,7 +278,8 @@ static void run_checked(void *arg, size_t i, const struct kz_fixture_run *run,
 static int run_fixture(struct tester *t, const struct kz_fixture *f, struct kz_diag *problems) {
   char profile_path[1024];
   struct kz_diag setup = {0};
-  struct kz_fixture_check_hooks hooks = {run_checked, NULL, NULL, t};
+  struct kz_fixture_check_hooks hooks = {run_checked, NULL, NULL, t, NULL};
+  if (t->verbose) hooks.log = &t->log;
   if (t->coverage) {
     hooks.rule_loaded = cover_rule_loaded;
     hooks.rule_fired = cover_rule_fired;
@@ -175,6 +318,10 @@ static int test_one(struct tester *t, const char *path, const char *pattern) {
   kz_strbuf_reset(&t->text);
   kz_strbuf_reset(&t->runs_json);
   t->nruns_json = 0;
+  kz_strbuf_reset(&t->logs);
+  kz_strbuf_reset(&t->xml);
+  t->nruns_xml = t->nfailed_xml = 0;
+  kz_trace_clear(&t->log);
   if (loaded) {
     rc = run_fixture(t, &f, &problems);
     if (rc != KZ_EXIT_OK) goto done;
@@ -183,7 +330,9 @@ static int test_one(struct tester *t, const char *path, const char *pattern) {
   if (problems.n) t->load_errors = 1;
   if (problems.n || t->fixture_failed) t->failed++;
   else t->passed++;
-  if (t->json) {
+  if (t->junit) {
+    junit_suite(t, path, loaded ? f.name : NULL, &problems);
+  } else if (t->json) {
     struct kz_strbuf *b = &t->out;
     kz_strbuf_addf(b, "%s{\"file\":", t->nfixtures_json++ ? "," : "");
     kz_strbuf_add_json(b, path);
@@ -205,6 +354,7 @@ static int test_one(struct tester *t, const char *path, const char *pattern) {
   } else {
     printf("ok    %s — %s (%zu run%s)\n", path, f.name, f.nruns, f.nruns == 1 ? "" : "s");
   }
+  if (!t->json && !t->junit && t->logs.len) fputs(kz_strbuf_str(&t->logs), stdout);
 done:
   if (loaded) kz_fixture_free(&f);
   kz_diag_clear(&problems);
@@ -246,27 +396,31 @@ int kz_cmd_test(int argc, char **argv) {
   static const struct option opts[] = {
     {"run", required_argument, NULL, 'n'}, {"format", required_argument, NULL, 'f'},
     {"rules", required_argument, NULL, 'r'}, {"profile", required_argument, NULL, 'p'},
-    {"coverage", no_argument, NULL, 'C'},
+    {"coverage", no_argument, NULL, 'C'}, {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
   struct tester t = {0};
   const char *pattern = NULL;
   int ch, rc = KZ_EXIT_OK;
+  kz_trace_init(&t.log, 0, 1000);     /* kz.log lines kept per run */
   t.rules = "rules";
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (ch) {
       case 'n': pattern = optarg; break;
       case 'f':
-        if (strcmp(optarg, "json") == 0) t.json = 1;
-        else if (strcmp(optarg, "text") != 0) {
-          fprintf(stderr, "kizuki test: --format must be text or json, not '%s'\n", optarg);
+        t.json = strcmp(optarg, "json") == 0;
+        t.junit = strcmp(optarg, "junit") == 0;
+        if (!t.json && !t.junit && strcmp(optarg, "text") != 0) {
+          fprintf(stderr, _("kizuki test: --format must be text, json or junit, not '%s'\n"),
+                  optarg);
           return KZ_EXIT_USAGE;
         }
         break;
       case 'r': t.rules = optarg; break;
       case 'p': t.profile = optarg; break;
       case 'C': t.coverage = 1; break;
+      case 'v': t.verbose = 1; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
       default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
     }
@@ -296,13 +450,21 @@ int kz_cmd_test(int argc, char **argv) {
     if (t.json)
       printf("{\"fixtures\":[%s],\"passed\":%lld,\"failed\":%lld}\n", kz_strbuf_str(&t.out),
              t.passed, t.failed);
-    if (t.coverage) cover_print(&t, t.json ? stderr : stdout);
-    fprintf(t.json ? stderr : stdout, "%lld passed, %lld failed\n", t.passed, t.failed);
+    if (t.junit)
+      printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kizuki test\" "
+             "tests=\"%lld\" failures=\"%lld\" errors=\"%lld\">\n%s</testsuites>\n",
+             t.cases_xml, t.failures_xml, t.errors_xml, kz_strbuf_str(&t.out));
+    int quiet = t.json || t.junit;     /* stdout is one document */
+    if (t.coverage) cover_print(&t, quiet ? stderr : stdout);
+    fprintf(quiet ? stderr : stdout, "%lld passed, %lld failed\n", t.passed, t.failed);
     rc = t.load_errors ? KZ_EXIT_USAGE : t.failed ? KZ_EXIT_FIXTURE_FAILED : KZ_EXIT_OK;
   }
   kz_strbuf_free(&t.out);
   kz_strbuf_free(&t.text);
   kz_strbuf_free(&t.runs_json);
+  kz_strbuf_free(&t.logs);
+  kz_strbuf_free(&t.xml);
+  kz_trace_free(&t.log);
   for (size_t i = 0; i < t.ncov; i++) free(t.cov[i].rule);
   free(t.cov);
   return rc;

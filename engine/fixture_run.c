@@ -307,6 +307,7 @@ int kz_fixture_check(const struct kz_fixture *f, const char *rules, const char *
   int failed = 0;
   if (rc != KZ_EXIT_OK) goto done;
   if (kz_fxrun_use_fixture(&s, f, 1, problems)) goto done;            /* load errors */
+  if (hooks->log) kz_sandbox_trace(&s.e.sb, hooks->log);              /* kz.log: --verbose */
   for (size_t i = 0; hooks->rule_loaded && i < s.e.rules.n; i++)
     hooks->rule_loaded(hooks->arg, s.e.rules.rules[i].id);
   if (kz_fxrun_start(&s, &d) != KZ_EXIT_OK) {

@@ -91,6 +91,9 @@ struct kz_fixture_check_hooks {
   ** fixture's runs opened (cleared 0) or cleared (cleared 1) one of its tasks. */
   void (*rule_fired)(void *arg, const char *rule, int cleared);
   void *arg;
+  /* When set (`kizuki test --verbose`), kz.log lines of the rules go here
+  ** (trace.h); the hooks read them in run_checked and clear them. */
+  struct kz_trace *log;
 };
 
 /* Run every run of fixture f in order with the rules and profile given, and

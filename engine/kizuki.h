@@ -17,9 +17,10 @@ enum {
   KZ_EXIT_TASKS = 5,           /* task DB cannot be opened, created or written */
   KZ_EXIT_BUSY = 6,            /* another run holds the task DB */
   KZ_EXIT_INTERRUPTED = 7,     /* stopped by SIGINT/SIGTERM; nothing written */
-  KZ_EXIT_QUARANTINE = 8       /* run finished, some households quarantined (bad case
+  KZ_EXIT_QUARANTINE = 8,      /* run finished, some households quarantined (bad case
                                ** data: not evaluated, tasks kept; run_issues). A rule
                                ** error in the same run wins: 3 */
+  KZ_EXIT_NOT_FOUND = 9        /* kizuki trace: no such household in the case DB */
 };
 
 /* Files compiled in from the source tree (build/embedded.c, made by xxd).
@@ -45,5 +46,6 @@ int kz_cmd_explain(int argc, char **argv);
 int kz_cmd_export(int argc, char **argv);
 int kz_cmd_report(int argc, char **argv);
 int kz_cmd_diff(int argc, char **argv);
+int kz_cmd_trace(int argc, char **argv);
 
 #endif

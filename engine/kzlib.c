@@ -13,6 +13,7 @@
 #include "date.h"
 #include "kizuki.h"
 #include "sandbox.h"
+#include "trace.h"
 #include "view.h"
 
 #define FINDING_MT "kz.finding"
@@ -130,6 +131,7 @@ static const luaL_Reg kz_funcs[] = {
   {"later", l_later}, {"earlier", l_earlier},
   {"business_days", l_business_days}, {"calendar_days", l_calendar_days},
   {"finding", l_finding}, {"is_finding", l_is_finding},
+  {"log", kz_trace_l_log},   /* trace_lua.c: a no-op unless traced or tested --verbose */
 
   {NULL, NULL}
 };

@@ -18,6 +18,7 @@ static const char USAGE[] =
   "  test     run rule fixtures (YAML scenarios with expected tasks)\n"
   "  replay   replay a fixture or case DB day by day and print the timeline\n"
   "  check    load and validate the rules and the profile\n"
+  "  trace    run one rule on one household and show each call, record read and finding\n"
   "  rules    list the rule catalogue as loaded (text, markdown, json)\n"
   "  gen      generate a synthetic city case DB\n"
   "\n"
@@ -40,7 +41,7 @@ static const struct command commands[] = {
   {"replay", kz_cmd_replay}, {"check", kz_cmd_check}, {"rules", kz_cmd_rules},
   {"tasks", kz_cmd_tasks}, {"done", kz_cmd_done}, {"explain", kz_cmd_explain},
   {"export", kz_cmd_export},
-  {"report", kz_cmd_report}, {"diff", kz_cmd_diff},
+  {"report", kz_cmd_report}, {"diff", kz_cmd_diff}, {"trace", kz_cmd_trace},
   {NULL, NULL}
 };
 

@@ -32,6 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "trace.h"
+
 /* {====== Allow lists ====== */
 
 /* Base functions a rule may call. */
@@ -764,9 +766,13 @@ static void push_library(lua_State *L, const char *name) {
     lua_pushcfunction(L, kz_unknown_field);
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, -2);
+    /* Traced (kizuki trace): its words record each call (trace_lua.c). */
+    struct kz_trace *tr = kz_sandbox_of(L)->trace;
+    int wrap = tr && tr->calls;
+    if (wrap) kz_trace_wrap_kz(L, lua_gettop(L));
     lua_rawgetp(L, LUA_REGISTRYINDEX, &K_COPIES);
     lua_pushvalue(L, -2);
-    lua_pushboolean(L, 1);
+    lua_pushinteger(L, wrap ? 2 : 1);  /* 2: wrapped */
     lua_rawset(L, -3);
     lua_pop(L, 1);
   } else {
@@ -914,6 +920,31 @@ void kz_sandbox_push_env(struct kz_sandbox *sb) {
 }
 
 int kz_luaopen_kz(lua_State *L);  /* kzlib.c */
+
+void kz_sandbox_trace(struct kz_sandbox *sb, struct kz_trace *tr) {
+  static const char K_TRACED = 0;     /* registry: the views are wrapped already */
+  lua_State *L = sb->L;
+  sb->trace = tr;
+  if (!tr || !tr->calls) return;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &K_COPIES);
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {            /* every rule file's copy of kz not yet wrapped */
+    int done = lua_tointeger(L, -1) == 2;
+    lua_pop(L, 1);
+    if (done) continue;
+    kz_trace_wrap_kz(L, lua_gettop(L));
+    lua_pushvalue(L, -1);
+    lua_pushinteger(L, 2);
+    lua_rawset(L, -4);                 /* an existing key: next() goes on */
+  }
+  lua_pop(L, 1);
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &K_TRACED) == LUA_TNIL) {
+    lua_pushboolean(L, 1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &K_TRACED);
+    kz_trace_wrap_views(L);
+  }
+  lua_pop(L, 1);
+}
 
 void kz_sandbox_set(struct kz_sandbox *sb, const char *name) {
   lua_State *L = sb->L;                /* value on top of the stack */

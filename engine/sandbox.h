@@ -18,6 +18,8 @@
 #include <lua.h>
 #include "pool.h"
 
+struct kz_trace;
+
 struct kz_sandbox {
   lua_State *L;               /* owned */
   size_t mem_used, mem_limit; /* bytes */
@@ -45,6 +47,8 @@ struct kz_sandbox {
   int stopped;                     /* the last call was interrupted by *stop */
   int has_timer;
   timer_t timer;
+  struct kz_trace *trace;          /* borrowed; NULL (a nightly run): kz.log does nothing
+                                      and no word is traced (kz_sandbox_trace) */
 };
 
 /* Create the state: capped allocator, safe libraries, read-only shared
@@ -90,6 +94,14 @@ void kz_sandbox_push_readonly(lua_State *L, int idx);
 /* Pop the value on top of the stack into kz.<name> as rules see it (e.g.
 ** kz.today at the start of each run). */
 void kz_sandbox_set(struct kz_sandbox *sb, const char *name);
+
+/* Attach recorder tr (trace.h; NULL detaches) to sb: kz.log writes to it
+** from now on. When tr records calls (`kizuki trace`), every rule file's kz
+** copy and the household and record views are wrapped so that each word
+** called and each record field read is recorded too; that cannot be undone
+** (a state for tracing only). A nightly run never calls this: its words and
+** views are the plain ones. */
+void kz_sandbox_trace(struct kz_sandbox *sb, struct kz_trace *tr);
 
 /* The names rules may use: the allow lists, for `kizuki check` and tests. */
 extern const char *const kz_sandbox_allowed_globals[];
