@@ -1,10 +1,11 @@
 /*
-** kzlib.c — the kizuki Lua library (kz.*), the C half.
-**
-** Built on the public Lua API alone. It holds what is best done in C (dates
-** as whole days, the finding constructor); the shared vocabulary of RULES.md
-** ("active at D", "seen", "involved", missed checkups, risk events) is written
-** in Lua in engine/kz.lua, compiled into the binary and run here.
+** kzlib.c — opens the kizuki Lua library (kz.*) and holds its C words that
+** are not about a household: dates as whole days (kz.days, kz.add_days,
+** kz.age, kz.is_date, kz.later, kz.earlier), a rule's due
+** (kz.business_days, kz.calendar_days) and the finding constructor
+** (kz.finding, kz.is_finding). The household words are in engine/vocab.c,
+** the Lua words in engine/kz.lua; the list of them all, with what each
+** means, is engine/vocab_words.c. Built on the public Lua API alone.
 */
 #include <lauxlib.h>
 #include <lua.h>
@@ -14,6 +15,7 @@
 #include "kizuki.h"
 #include "sandbox.h"
 #include "view.h"
+#include "vocab.h"
 
 #define FINDING_MT "kz.finding"
 
@@ -133,8 +135,6 @@ static const luaL_Reg kz_funcs[] = {
 
   {NULL, NULL}
 };
-
-void kz_vocab_register(lua_State *L, int kz_idx);   /* vocab.c */
 
 /* Open the kz library: C functions, the record views, then kz.lua. */
 int kz_luaopen_kz(lua_State *L) {

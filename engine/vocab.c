@@ -1,24 +1,30 @@
 /*
-** vocab.c — the hot half of the shared vocabulary of RULES.md, in C.
+** vocab.c — the C words of the rules' vocabulary (RULES.md "Words used
+** below"): every hh:... question about a household that runs for every
+** household of a night (children, sightings, involvement, missed checkups,
+** risk events) and kz.active, kz.sees and kz.covered_since. Each word is
+** defined here once, with the RULES.md sentence it implements above it; the
+** list of every word (C and Lua) with its meaning is engine/vocab_words.c.
 **
-** Every rule asks a household the same questions — its children, who is
-** involved, where it lives, when a child was last seen — many times a
-** night. Answering them in Lua costs a metamethod call for every field of
-** every record looked at; answering them here is a plain loop over the
-** bundle's rows. A long household (100k contacts) is answered from an index
-** built on its first question (see "The household's index"), so its cost
-** grows as n log n in its rows, never rows x rows. The meaning is exactly
-** that of RULES.md (described in engine/kz.lua); fixtures pin it, and
-** tests/e2e/vocab.sh checks every answer against the slow definitions.
-** Everything here is built on the public Lua API and returns record views
-** or fresh tables, so no rule can change what another sees.
+** What a word reads from the municipality profile (checkup_grace_days,
+** risk_weights, the agency names) it gets from kz_vocab_bind; the day it
+** defaults to is kz.today, read in one place (today_arg). A long household
+** (100k contacts) is answered from an index built on its first question
+** (see "The household's index"), so its cost grows as n log n in its rows,
+** never rows x rows. tests/e2e/vocab.sh checks every word against its
+** pure-Lua reference (tests/rules/vocab/reference.lua) over generated
+** cities. Everything here is built on the public Lua API and returns record
+** views or fresh tables, so no rule can change what another sees.
 */
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
+#include "profile.h"
+#include "sandbox.h"
 #include "view.h"
+#include "vocab.h"
 
 /* Column positions, looked up once by name (records.c owns them). */
 struct cols {
@@ -124,6 +130,8 @@ struct index {
 struct vocab {
   struct cols c;
   struct index ix;
+  char today[11];                /* the last kz.today parsed, and its day */
+  kz_day today_day;
 };
 
 
@@ -133,6 +141,7 @@ struct ask {
   const struct kz_bundle *b;
   const struct cols *c;
   struct index *ix;              /* the household's index, built part by part */
+  struct vocab *v;
   lua_State *L;                  /* errors (out of memory) are raised on it */
 };
 
@@ -145,6 +154,7 @@ static struct ask begin(lua_State *L, int nargs) {
   a.b = kz_view_check_household(L, 1);
   a.c = &v->c;
   a.ix = &v->ix;
+  a.v = v;
   a.L = L;
   return a;
 }
@@ -367,8 +377,10 @@ static size_t contacts_from(const struct ask *a, const struct keyed *rows, size_
 
 /* }====== */
 
-/* An optional day argument (default kz.today); the string stays valid while
-** it is on the stack. */
+/* An optional day argument, default the run's day D (RULES.md "D: the
+** run's as-of date"): kz.today, the one clock of the vocabulary and of the
+** rules (set by the run through kz_sandbox_set). The string stays valid
+** while it is on the stack. */
 static const char *today_arg(lua_State *L, int arg) {
   if (lua_isnil(L, arg)) {
     lua_getfield(L, lua_upvalueindex(1), "today");
@@ -377,17 +389,55 @@ static const char *today_arg(lua_State *L, int arg) {
   return luaL_checkstring(L, arg);
 }
 
-/* As today_arg, for a household: the run's day is kept with its bundle. */
+/* As today_arg, for a household's question. */
 static const char *day_arg(lua_State *L, const struct ask *a, int arg) {
-  if (lua_isnil(L, arg) && a->b->today[0]) return a->b->today;
+  (void)a;
   return today_arg(L, arg);
 }
 
-/* The day at as a kz_day (the run's day without parsing it again). */
+/* The day at as a kz_day (the run's day parsed once, not per question). */
 static int parse_day(const struct ask *a, const char *at, kz_day *out) {
-  if (at == a->b->today) { *out = a->b->today_day; return 0; }
-  return kz_date_parse(at, out);
+  struct vocab *v = a->v;
+  if (v->today[0] && strcmp(at, v->today) == 0) { *out = v->today_day; return 0; }
+  if (kz_date_parse(at, out)) return -1;
+  if (strlen(at) < sizeof v->today) {
+    memcpy(v->today, at, strlen(at) + 1);
+    v->today_day = *out;
+  }
+  return 0;
 }
+
+/* {====== What the vocabulary reads from the profile ======
+**
+** kz_vocab_bind keeps { checkup_grace_days = n, risk_weights = {...} } in
+** the registry under &K_PROFILE: never handed to a rule. */
+
+static const char K_PROFILE = 0;
+
+/* Push profile value name (of the K_PROFILE table); nil when unbound. */
+static int push_profile(lua_State *L, const char *name) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &K_PROFILE) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    return LUA_TNIL;
+  }
+  int t = lua_getfield(L, -1, name);
+  lua_remove(L, -2);
+  return t;
+}
+
+/* checkup_grace_days of the profile (RULES.md "missed checkup"); raises an
+** error naming it when the profile has none. */
+static lua_Integer profile_grace(lua_State *L) {
+  push_profile(L, "checkup_grace_days");
+  int ok;
+  lua_Integer g = lua_tointegerx(L, -1, &ok);
+  lua_pop(L, 1);
+  if (!ok) luaL_error(L, "the profile has no whole-number param checkup_grace_days (rules/kizuki.yaml params:)");
+  return g;
+}
+
+/* }====== */
 
 static const char *opt_string(lua_State *L, int arg) {
   return lua_isnoneornil(L, arg) ? NULL : luaL_checkstring(L, arg);
@@ -680,8 +730,10 @@ static int h_last_contact(lua_State *L) {
 
 /* {====== Checkups ====== */
 
-/* Is checkup row i (of child) missed on day now (RULES.md "missed
-** checkup")? */
+/* Is checkup row i (of child) missed on day now? RULES.md "missed checkup":
+** a checkup with scheduled_on + checkup_grace_days <= D, not attended by D,
+** and C not seen by any agency on or after scheduled_on. The one test of it:
+** hh:missed_checkups and hh:risk_events both ask here. */
 static int missed(const struct ask *a, const char *child, size_t i, lua_Integer grace, kz_day now) {
   const char *sched = V(a, KZ_T_CHECKUPS, i, a->c->k_scheduled);
   kz_day day;
@@ -689,14 +741,15 @@ static int missed(const struct ask *a, const char *child, size_t i, lua_Integer 
          now - day >= grace && !seen_on_or_after(a, child, sched);
 }
 
-/* hh:missed_checkups(child, grace): checkups of child with scheduled_on +
-** grace <= today, not attended, and the child not seen by any agency on or
-** after scheduled_on (attending a later checkup is being seen); in bundle
+/* hh:missed_checkups(child, grace): RULES.md "missed checkup" — checkups of
+** child with scheduled_on + grace <= today (grace: default the profile's
+** checkup_grace_days), not attended, and the child not seen by any agency on
+** or after scheduled_on (attending a later checkup is being seen); in bundle
 ** (scheduled_on) order. */
 static int h_missed_checkups(lua_State *L) {
   struct ask a = begin(L, 4);
   const char *child = record_id(L, &a, 2);
-  lua_Integer grace = luaL_checkinteger(L, 3);
+  lua_Integer grace = lua_isnil(L, 3) ? profile_grace(L) : luaL_checkinteger(L, 3);
   const char *today = day_arg(L, &a, 4);
   kz_day now;
   if (parse_day(&a, today, &now)) return luaL_error(L, "kz.today is not a date");
@@ -940,13 +993,20 @@ static int event_cmp(const void *x, const void *y) {
   return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* hh:risk_events(p, from): the household's risk events on or after from
-** (RULES.md): missed checkups of its children, welfare periods ending,
-** pregnancies of members ending without a birth, reports, moves. Each is
-** { kind, on, record, weight, label }, weights from p.risk_weights, in date
-** order. */
+/* hh:risk_events(from): RULES.md "risk events of a household: a missed
+** checkup of its child (dated scheduled_on), a welfare period ending
+** (end_on), a pregnancy of a member ending without a birth (end_on), a report
+** about it (received_on), a move to another ward or out of the city
+** (start_on of the new residence)" — those on or after from and by today, in
+** date order. Each is { kind, on, known_on, record, weight, label }: weight
+** from the profile's risk_weights (nil for a kind it does not weigh);
+** known_on the day the event counts from (a missed checkup: scheduled_on +
+** the profile's checkup_grace_days; any other: on). */
 static int h_risk_events(lua_State *L) {
-  struct ask a = begin(L, 3);
+  if (lua_istable(L, 2))
+    return luaL_error(L, "hh:risk_events(from) takes no params table: the grace and the weights "
+                      "come from the profile (rules/kizuki.yaml)");
+  struct ask a = begin(L, 2);
   const struct cols *c = a.c;
   /* Every row that can be an event has a slot: most households have few,
   ** on the C stack; a long history gets scratch userdata (collected). */
@@ -959,14 +1019,14 @@ static int h_risk_events(lua_State *L) {
     e->ev = lua_newuserdatauv(L, rows * sizeof *e->ev, 0);
     e->cap = rows;
   }
-  e->from = luaL_checkstring(L, 3);
+  e->from = luaL_checkstring(L, 2);
   lua_pushnil(L);
   e->today = day_arg(L, &a, lua_gettop(L));
   kz_day now;
   if (parse_day(&a, e->today, &now)) return luaL_error(L, "kz.today is not a date");
-  lua_getfield(L, 2, "checkup_grace_days");
-  lua_Integer grace = luaL_checkinteger(L, -1);
-  lua_getfield(L, 2, "risk_weights");
+  lua_Integer grace = profile_grace(L);
+  if (push_profile(L, "risk_weights") != LUA_TTABLE)
+    return luaL_error(L, "the profile has no map param risk_weights (rules/kizuki.yaml params:)");
   int weights = lua_gettop(L);
   lua_getfield(L, lua_upvalueindex(1), "checkup_name");
   int names = lua_gettop(L);
@@ -1004,7 +1064,7 @@ static int h_risk_events(lua_State *L) {
   int out = lua_gettop(L);
   for (size_t i = 0; i < e->n; i++) {
     struct event *x = &e->ev[i];
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 6);
     lua_pushstring(L, x->kind);
     lua_setfield(L, -2, "kind");
     lua_pushstring(L, x->on);
@@ -1013,6 +1073,15 @@ static int h_risk_events(lua_State *L) {
     lua_setfield(L, -2, "record");
     lua_getfield(L, weights, x->kind);
     lua_setfield(L, -2, "weight");
+    if (x->table == KZ_T_CHECKUPS) {     /* counts as missed grace days after scheduled_on */
+      kz_day sched;
+      char buf[KZ_DATE_LEN];
+      if (kz_date_parse(x->on, &sched)) lua_pushstring(L, x->on);
+      else lua_pushstring(L, kz_date_format(sched + (kz_day)grace, buf));
+    } else {
+      lua_pushstring(L, x->on);
+    }
+    lua_setfield(L, -2, "known_on");
     if (x->label) {
       lua_pushstring(L, x->label);
     } else {                     /* "<checkup name>未受診" */
@@ -1041,6 +1110,33 @@ static int k_active(lua_State *L) {
   return 1;
 }
 
+/* kz.covered_since(periods, at): RULES.md "involved ... since the first day
+** of the unbroken run of its assignments (hand-overs between staff or wards
+** that follow on do not restart it)", for any list of periods (records with
+** start_on / end_on, in start_on order): the first day of the unbroken
+** stretch that covers at (default today), or nil. The same covered_since
+** answers hh:involved_since and hh:supported_since. */
+static int k_covered_since(lua_State *L) {
+  lua_settop(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  const char *at = today_arg(L, 2);
+  size_t n = (size_t)luaL_len(L, 1);
+  struct span few[64], *sp = few;
+  if (n > sizeof few / sizeof *few) sp = lua_newuserdatauv(L, n * sizeof *sp, 0);
+  luaL_checkstack(L, (int)(2 * n < 1000000 ? 2 * n : 1000000), "too many periods");
+  for (size_t i = 0; i < n; i++) {     /* the dates stay on the stack while used */
+    lua_geti(L, 1, (lua_Integer)i + 1);
+    int r = lua_gettop(L);
+    lua_getfield(L, r, "start_on");
+    lua_getfield(L, r, "end_on");
+    lua_remove(L, r);
+    sp[i].start = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    sp[i].end = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+  }
+  const char *since = covered_since(sp, n, at);
+  return push_day_or_nil(L, since);
+}
+
 static const luaL_Reg household_methods[] = {
   {"person", h_person}, {"membership", h_membership}, {"children", h_children},
   {"mothers", h_mothers}, {"residence", h_residence}, {"ward", h_ward},
@@ -1055,7 +1151,7 @@ static const luaL_Reg household_methods[] = {
 };
 
 static const luaL_Reg kz_functions[] = {
-  {"active", k_active}, {"sees", k_sees}, {NULL, NULL}
+  {"active", k_active}, {"sees", k_sees}, {"covered_since", k_covered_since}, {NULL, NULL}
 };
 
 /* The index scratch goes with the Lua state. */
@@ -1084,8 +1180,6 @@ static void new_vocab(lua_State *L) {
   lua_setmetatable(L, -2);
 }
 
-/* Register the vocabulary: methods into kz.Household, functions into kz.
-** Expects kz (with Household) at index kz_idx. */
 void kz_vocab_register(lua_State *L, int kz_idx) {
   kz_idx = lua_absindex(L, kz_idx);
   lua_getfield(L, kz_idx, "Household");
@@ -1099,4 +1193,37 @@ void kz_vocab_register(lua_State *L, int kz_idx) {
   lua_insert(L, -3);
   luaL_setfuncs(L, kz_functions, 2);
   lua_pop(L, 1);
+}
+
+int kz_vocab_bind(struct kz_sandbox *sb, const struct kz_profile *prof) {
+  lua_State *L = sb->L;
+  int top = lua_gettop(L);
+  lua_createtable(L, 0, 2);                   /* what the C words read */
+  const struct kz_param *grace = kz_profile_param(prof, "checkup_grace_days");
+  if (grace && !grace->fields) {
+    if (grace->value == (lua_Number)(lua_Integer)grace->value) lua_pushinteger(L, (lua_Integer)grace->value);
+    else lua_pushnumber(L, grace->value);
+    lua_setfield(L, -2, "checkup_grace_days");
+  }
+  const struct kz_param *w = kz_profile_param(prof, "risk_weights");
+  if (w && w->fields) {
+    lua_createtable(L, 0, (int)w->nfields);
+    for (size_t i = 0; i < w->nfields; i++) {   /* as p.risk_weights (ruleset.c push_param) */
+      lua_Number v = w->fields[i].value;
+      if (v == (lua_Number)(lua_Integer)v) lua_pushinteger(L, (lua_Integer)v);
+      else lua_pushnumber(L, v);
+      lua_setfield(L, -2, w->fields[i].name);
+    }
+    lua_setfield(L, -2, "risk_weights");
+  }
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &K_PROFILE);
+
+  lua_createtable(L, 0, (int)prof->nagencies);   /* kz.agency_name: kind -> name */
+  for (size_t i = 0; i < prof->nagencies; i++) {
+    lua_pushstring(L, prof->agencies[i].name);
+    lua_setfield(L, -2, prof->agencies[i].kind);
+  }
+  kz_sandbox_set(sb, "agency_name");            /* sealed for every rule file */
+  lua_settop(L, top);
+  return 0;
 }
