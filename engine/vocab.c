@@ -534,8 +534,9 @@ static long next_child(const struct ask *a, const char *at, kz_day day, size_t *
   return -1;
 }
 
-/* hh:children(at): persons with an active `child` membership, under 18 on
-** at (a child with no birth date counts). */
+/* hh:children(at): RULES.md "child: a person whose membership of the
+** household has relation `child`, active at D, under 18 at D" — on day at
+** (a child with no birth date counts). */
 static int h_children(lua_State *L) {
   struct ask a = begin(L, 2);
   const char *at = day_arg(L, &a, 2);
@@ -587,8 +588,9 @@ static int h_residence(lua_State *L) {
   return push_row_or_nil(L, residence_row(&a, day_arg(L, &a, 2)), KZ_T_RESIDENCES);
 }
 
-/* hh:ward(at): the ward of the active residence; when that is outside the
-** city (ward nil), the ward of the last residence in the city started by at. */
+/* hh:ward(at): RULES.md "ward of a household: from its residence active at
+** D; if that residence is outside the city (ward NULL), the ward of its last
+** residence in the city" (the last started by at). */
 static int h_ward(lua_State *L) {
   struct ask a = begin(L, 2);
   const char *at = day_arg(L, &a, 2);
@@ -623,8 +625,9 @@ static int h_assignments_of(lua_State *L) {
   return 1;
 }
 
-/* hh:involved(kind, at): the earliest-started assignment of kind active on
-** at, or nil: the kind is "involved" with the household. */
+/* hh:involved(kind, at): RULES.md "an agency kind is involved with a
+** household when it has an assignment active at D" — the earliest-started
+** assignment of kind active on at, or nil. */
 static int h_involved(lua_State *L) {
   struct ask a = begin(L, 3);
   const char *kind = luaL_checkstring(L, 2), *at = day_arg(L, &a, 3);
@@ -664,7 +667,8 @@ static int seen_on_or_after(const struct ask *a, const char *id, const char *fro
   return s && strcmp(s->day, from) >= 0;
 }
 
-/* kz.sees(contact, id) */
+/* kz.sees(contact, id): RULES.md "seen: child C is seen on day X by a
+** contact with `child_seen = 1` on X whose person_id is NULL or C". */
 static int k_sees(lua_State *L) {
   lua_settop(L, 2);
   lua_getfield(L, 1, "child_seen");
@@ -814,9 +818,10 @@ static int push_day_or_nil(lua_State *L, const char *day) {
   return 1;
 }
 
-/* hh:involved_since(kinds, at): the first day of the unbroken involvement of
-** any of kinds (a kind or a list) still going on at, or nil. Hand-overs
-** between staff or wards that follow on do not restart it. */
+/* hh:involved_since(kinds, at): RULES.md "it has been involved *since* the
+** first day of the unbroken run of its assignments (hand-overs between staff
+** or wards that follow on do not restart it)" — for any of kinds (a kind or
+** a list), still going on at; nil when none is involved then. */
 static int h_involved_since(lua_State *L) {
   struct ask a = begin(L, 3);
   if (!lua_isstring(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
@@ -945,8 +950,8 @@ static void push_move(lua_State *L, const struct ask *a, size_t from, size_t to,
   lua_rawseti(L, out, (lua_Integer)lua_rawlen(L, out) + 1);
 }
 
-/* hh:moves(): each move to another ward or out of the city, started by
-** today, as { on = start_on, from = residence, to = residence, out = true
+/* hh:moves(): RULES.md (risk events) "a move to another ward or out of the
+** city (start_on of the new residence)" — each one started by today, as { on = start_on, from = residence, to = residence, out = true
 ** when the new residence is outside the city }. */
 static int h_moves(lua_State *L) {
   struct ask a = begin(L, 1);
@@ -1099,7 +1104,8 @@ static int h_risk_events(lua_State *L) {
 
 /* }====== */
 
-/* kz.active(rec, at): start_on <= at and (end_on nil or end_on > at). */
+/* kz.active(rec, at): RULES.md "active at D: `start_on` ≤ D and (`end_on`
+** is NULL or `end_on` > D)", on day at (default today). */
 static int k_active(lua_State *L) {
   lua_settop(L, 2);
   const char *at = today_arg(L, 2);
