@@ -145,8 +145,6 @@ int kz_luaopen_kz(lua_State *L) {
   luaL_newlib(L, kz_funcs);
   lua_pushliteral(L, KZ_VERSION);
   lua_setfield(L, -2, "version");
-  lua_pushliteral(L, "1970-01-01");
-  lua_setfield(L, -2, "today");
   kz_view_init(L);
   kz_vocab_register(L, lua_gettop(L));
   if (luaL_loadbufferx(L, (const char *)engine_kz_lua, engine_kz_lua_len, "@kz.lua", "t") != LUA_OK)

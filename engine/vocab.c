@@ -8,7 +8,8 @@
 **
 ** What a word reads from the municipality profile (checkup_grace_days,
 ** risk_weights, the agency names) it gets from kz_vocab_bind; the day it
-** defaults to is kz.today, read in one place (today_arg). A long household
+** defaults to is kz.today, set with its C copy by kz_vocab_set_today, the
+** one place a run's day is given to rules and words. A long household
 ** (100k contacts) is answered from an index built on its first question
 ** (see "The household's index"), so its cost grows as n log n in its rows,
 ** never rows x rows. tests/e2e/vocab.sh checks every word against its
@@ -130,10 +131,15 @@ struct index {
 struct vocab {
   struct cols c;
   struct index ix;
-  char today[11];                /* the last kz.today parsed, and its day */
+  char today[KZ_DATE_LEN];       /* kz.today, as kz_vocab_set_today set it */
   kz_day today_day;
+  lua_Integer grace;             /* the profile's checkup_grace_days (has_grace) */
+  int has_grace;
+  int weights_ref;               /* registry ref of the profile's risk_weights, or LUA_NOREF */
 };
 
+/* Registry key of the one struct vocab of a state (for kz_vocab_set_today). */
+static const char K_VOCAB = 0;
 
 /* What every vocabulary function starts from: the household's bundle, the
 ** columns, and the day asked about. */
@@ -160,6 +166,14 @@ static struct ask begin(lua_State *L, int nargs) {
 }
 
 #define V(a, t, i, col) kz_bundle_value((a)->b, (t), (i), (col))
+
+/* The agency kinds RULES.md's words name (their names staff read are the
+** profile's: kz.agency_name). "seen": an attended checkup is the
+** health_center's sighting; "under support": family_consultation or
+** child_guidance involved, or a council registration active. */
+static const char HEALTH_CENTER[] = "health_center";
+static const char FAMILY_CONSULTATION[] = "family_consultation";
+static const char CHILD_GUIDANCE[] = "child_guidance";
 
 static int eq(const char *x, const char *y) { return x && y && strcmp(x, y) == 0; }
 
@@ -256,7 +270,7 @@ static int index_sightings(struct index *ix, const struct cols *c) {
   for (size_t i = 0; i < ncheckups; i++) {      /* attended_on after D is NULL (not yet) */
     const char *on = kz_bundle_value(b, KZ_T_CHECKUPS, i, c->k_attended);
     const char *child = kz_bundle_value(b, KZ_T_CHECKUPS, i, c->k_child);
-    if (on && child) add_sighting(ix, child, "health_center", on, KZ_T_CHECKUPS, i);
+    if (on && child) add_sighting(ix, child, HEALTH_CENTER, on, KZ_T_CHECKUPS, i);
   }
   size_t n = ix->nseen;
   qsort(ix->seen, n, sizeof *ix->seen, seen_cmp);
@@ -378,63 +392,36 @@ static size_t contacts_from(const struct ask *a, const struct keyed *rows, size_
 /* }====== */
 
 /* An optional day argument, default the run's day D (RULES.md "D: the
-** run's as-of date"): kz.today, the one clock of the vocabulary and of the
-** rules (set by the run through kz_sandbox_set). The string stays valid
-** while it is on the stack. */
+** run's as-of date"): kz.today, which kz_vocab_set_today sets together with
+** the vocabulary's own copy (so that the C words need not look it up). The
+** string stays valid while it is on the stack or the state lives. */
 static const char *today_arg(lua_State *L, int arg) {
-  if (lua_isnil(L, arg)) {
-    lua_getfield(L, lua_upvalueindex(1), "today");
-    lua_replace(L, arg);
-  }
+  if (lua_isnil(L, arg)) return ((struct vocab *)lua_touserdata(L, lua_upvalueindex(2)))->today;
   return luaL_checkstring(L, arg);
 }
 
 /* As today_arg, for a household's question. */
 static const char *day_arg(lua_State *L, const struct ask *a, int arg) {
-  (void)a;
-  return today_arg(L, arg);
+  return lua_isnil(L, arg) ? a->v->today : luaL_checkstring(L, arg);
 }
 
-/* The day at as a kz_day (the run's day parsed once, not per question). */
+/* The day at as a kz_day (the run's day is parsed once, when it is set). */
 static int parse_day(const struct ask *a, const char *at, kz_day *out) {
-  struct vocab *v = a->v;
-  if (v->today[0] && strcmp(at, v->today) == 0) { *out = v->today_day; return 0; }
-  if (kz_date_parse(at, out)) return -1;
-  if (strlen(at) < sizeof v->today) {
-    memcpy(v->today, at, strlen(at) + 1);
-    v->today_day = *out;
-  }
-  return 0;
+  if (at == a->v->today) { *out = a->v->today_day; return 0; }
+  return kz_date_parse(at, out);
 }
 
 /* {====== What the vocabulary reads from the profile ======
 **
-** kz_vocab_bind keeps { checkup_grace_days = n, risk_weights = {...} } in
-** the registry under &K_PROFILE: never handed to a rule. */
-
-static const char K_PROFILE = 0;
-
-/* Push profile value name (of the K_PROFILE table); nil when unbound. */
-static int push_profile(lua_State *L, const char *name) {
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &K_PROFILE) != LUA_TTABLE) {
-    lua_pop(L, 1);
-    lua_pushnil(L);
-    return LUA_TNIL;
-  }
-  int t = lua_getfield(L, -1, name);
-  lua_remove(L, -2);
-  return t;
-}
+** kz_vocab_bind keeps checkup_grace_days and risk_weights in the state's
+** struct vocab (the weights as a registry ref: never handed to a rule). */
 
 /* checkup_grace_days of the profile (RULES.md "missed checkup"); raises an
 ** error naming it when the profile has none. */
-static lua_Integer profile_grace(lua_State *L) {
-  push_profile(L, "checkup_grace_days");
-  int ok;
-  lua_Integer g = lua_tointegerx(L, -1, &ok);
-  lua_pop(L, 1);
-  if (!ok) luaL_error(L, "the profile has no whole-number param checkup_grace_days (rules/kizuki.yaml params:)");
-  return g;
+static lua_Integer profile_grace(lua_State *L, const struct vocab *v) {
+  if (!v->has_grace)
+    luaL_error(L, "the profile has no whole-number param checkup_grace_days (rules/kizuki.yaml params:)");
+  return v->grace;
 }
 
 /* }====== */
@@ -753,7 +740,7 @@ static int missed(const struct ask *a, const char *child, size_t i, lua_Integer 
 static int h_missed_checkups(lua_State *L) {
   struct ask a = begin(L, 4);
   const char *child = record_id(L, &a, 2);
-  lua_Integer grace = lua_isnil(L, 3) ? profile_grace(L) : luaL_checkinteger(L, 3);
+  lua_Integer grace = lua_isnil(L, 3) ? profile_grace(L, a.v) : luaL_checkinteger(L, 3);
   const char *today = day_arg(L, &a, 4);
   kz_day now;
   if (parse_day(&a, today, &now)) return luaL_error(L, "kz.today is not a date");
@@ -846,7 +833,7 @@ static int h_supported_since(lua_State *L) {
   size_t n = 0;
   for (size_t i = 0; i < a.b->rows[KZ_T_ASSIGNMENTS].n && n < MAX_SPANS; i++) {
     const char *ag = V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_agency);
-    if (eq(ag, "family_consultation") || eq(ag, "child_guidance")) {
+    if (eq(ag, FAMILY_CONSULTATION) || eq(ag, CHILD_GUIDANCE)) {
       sp[n].start = V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_start);
       sp[n++].end = V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_end);
     }
@@ -897,8 +884,8 @@ static long registration_row(const struct ask *a, const char *at) {
 static int h_under_support(lua_State *L) {
   struct ask a = begin(L, 2);
   const char *at = day_arg(L, &a, 2);
-  lua_pushboolean(L, involved_row(&a, "family_consultation", at) ||
-                     involved_row(&a, "child_guidance", at) || registration_row(&a, at) >= 0);
+  lua_pushboolean(L, involved_row(&a, FAMILY_CONSULTATION, at) ||
+                     involved_row(&a, CHILD_GUIDANCE, at) || registration_row(&a, at) >= 0);
   return 1;
 }
 
@@ -909,8 +896,8 @@ static int h_primary_agency(lua_State *L) {
   const char *at = day_arg(L, &a, 2);
   long r = registration_row(&a, at);
   const char *primary = r >= 0 ? V(&a, KZ_T_COUNCIL, (size_t)r, a.c->u_primary) : NULL;
-  if (!primary && involved_row(&a, "family_consultation", at)) primary = "family_consultation";
-  if (!primary && involved_row(&a, "child_guidance", at)) primary = "child_guidance";
+  if (!primary && involved_row(&a, FAMILY_CONSULTATION, at)) primary = FAMILY_CONSULTATION;
+  if (!primary && involved_row(&a, CHILD_GUIDANCE, at)) primary = CHILD_GUIDANCE;
   return push_day_or_nil(L, primary);
 }
 
@@ -1029,8 +1016,9 @@ static int h_risk_events(lua_State *L) {
   e->today = day_arg(L, &a, lua_gettop(L));
   kz_day now;
   if (parse_day(&a, e->today, &now)) return luaL_error(L, "kz.today is not a date");
-  lua_Integer grace = profile_grace(L);
-  if (push_profile(L, "risk_weights") != LUA_TTABLE)
+  lua_Integer grace = profile_grace(L, a.v);
+  if (a.v->weights_ref == LUA_NOREF || a.v->weights_ref == LUA_REFNIL ||
+      lua_rawgeti(L, LUA_REGISTRYINDEX, a.v->weights_ref) != LUA_TTABLE)
     return luaL_error(L, "the profile has no map param risk_weights (rules/kizuki.yaml params:)");
   int weights = lua_gettop(L);
   lua_getfield(L, lua_upvalueindex(1), "checkup_name");
@@ -1180,6 +1168,9 @@ static void new_vocab(lua_State *L) {
   struct vocab *v = lua_newuserdatauv(L, sizeof *v, 0);
   memset(v, 0, sizeof *v);
   find_cols(&v->c);
+  memcpy(v->today, "1970-01-01", sizeof v->today);   /* until a run sets it */
+  v->weights_ref = LUA_NOREF;                          /* until kz_vocab_bind */
+  kz_date_parse(v->today, &v->today_day);
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, vocab_gc);
   lua_setfield(L, -2, "__gc");
@@ -1188,41 +1179,57 @@ static void new_vocab(lua_State *L) {
 
 void kz_vocab_register(lua_State *L, int kz_idx) {
   kz_idx = lua_absindex(L, kz_idx);
+  new_vocab(L);                                 /* one for the state */
+  int v = lua_gettop(L);
+  lua_pushvalue(L, v);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &K_VOCAB);
+  lua_pushstring(L, ((struct vocab *)lua_touserdata(L, v))->today);
+  lua_setfield(L, kz_idx, "today");
   lua_getfield(L, kz_idx, "Household");
   lua_pushvalue(L, kz_idx);
-  new_vocab(L);
+  lua_pushvalue(L, v);
   luaL_setfuncs(L, household_methods, 2);
   lua_pop(L, 1);
-  lua_pushvalue(L, kz_idx);
-  new_vocab(L);
-  lua_pushvalue(L, kz_idx);
-  lua_insert(L, -3);
+  lua_pushvalue(L, kz_idx);                     /* the table set into */
+  lua_pushvalue(L, kz_idx);                     /* upvalues: kz, the vocab */
+  lua_pushvalue(L, v);
   luaL_setfuncs(L, kz_functions, 2);
+  lua_settop(L, v - 1);
+}
+
+void kz_vocab_set_today(struct kz_sandbox *sb, kz_day day) {
+  lua_State *L = sb->L;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &K_VOCAB);
+  struct vocab *v = lua_touserdata(L, -1);
   lua_pop(L, 1);
+  kz_date_format(day, v->today);
+  v->today_day = day;
+  lua_pushstring(L, v->today);
+  kz_sandbox_set(sb, "today");
 }
 
 int kz_vocab_bind(struct kz_sandbox *sb, const struct kz_profile *prof) {
   lua_State *L = sb->L;
   int top = lua_gettop(L);
-  lua_createtable(L, 0, 2);                   /* what the C words read */
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &K_VOCAB);
+  struct vocab *v = lua_touserdata(L, -1);
+  lua_pop(L, 1);
   const struct kz_param *grace = kz_profile_param(prof, "checkup_grace_days");
-  if (grace && !grace->fields) {
-    if (grace->value == (lua_Number)(lua_Integer)grace->value) lua_pushinteger(L, (lua_Integer)grace->value);
-    else lua_pushnumber(L, grace->value);
-    lua_setfield(L, -2, "checkup_grace_days");
-  }
+  v->has_grace = grace && !grace->fields && grace->value == (lua_Number)(lua_Integer)grace->value;
+  v->grace = v->has_grace ? (lua_Integer)grace->value : 0;
+  luaL_unref(L, LUA_REGISTRYINDEX, v->weights_ref);
+  v->weights_ref = LUA_NOREF;
   const struct kz_param *w = kz_profile_param(prof, "risk_weights");
   if (w && w->fields) {
     lua_createtable(L, 0, (int)w->nfields);
     for (size_t i = 0; i < w->nfields; i++) {   /* as p.risk_weights (ruleset.c push_param) */
-      lua_Number v = w->fields[i].value;
-      if (v == (lua_Number)(lua_Integer)v) lua_pushinteger(L, (lua_Integer)v);
-      else lua_pushnumber(L, v);
+      lua_Number x = w->fields[i].value;
+      if (x == (lua_Number)(lua_Integer)x) lua_pushinteger(L, (lua_Integer)x);
+      else lua_pushnumber(L, x);
       lua_setfield(L, -2, w->fields[i].name);
     }
-    lua_setfield(L, -2, "risk_weights");
+    v->weights_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   }
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &K_PROFILE);
 
   lua_createtable(L, 0, (int)prof->nagencies);   /* kz.agency_name: kind -> name */
   for (size_t i = 0; i < prof->nagencies; i++) {

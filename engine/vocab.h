@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <lua.h>
+#include "date.h"
 
 struct kz_sandbox;
 struct kz_profile;
@@ -54,5 +55,10 @@ void kz_vocab_register(lua_State *L, int kz_idx);
 ** those params makes the words that need them raise an error naming the
 ** param when asked. Returns 0 (Lua raises on out of memory, as any push). */
 int kz_vocab_bind(struct kz_sandbox *sb, const struct kz_profile *prof);
+
+/* Set the run's day D: kz.today as every rule file sees it and the day the
+** C words default to, both at once (the one place today is set; before any
+** run it is 1970-01-01). */
+void kz_vocab_set_today(struct kz_sandbox *sb, kz_day day);
 
 #endif

@@ -21,7 +21,7 @@
 
 const struct kz_vocab_word kz_vocab_words[] = {
   /* {====== kz: dates, findings, lists, names ====== */
-  {"kz.today", "kz.today", "C (run)",
+  {"kz.today", "kz.today", "C (vocab.c, kz_vocab_set_today)",
    "処理の基準日 D。規則が使える唯一の「今日」。D より後に記録された事実は見えず、D より後の日付はまだ起きていない扱い。`at` を省いた言葉はすべてこの日を使う。",
    "The run's as-of date D: the only clock a rule has; every word's default day.",
    "D: the run's as-of date. Only records with `recorded_on` ≤ D exist; a date field after D has not happened yet."},

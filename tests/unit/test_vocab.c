@@ -167,12 +167,44 @@ static void test_agency_name_from_profile(void **state) {
   kz_sandbox_close(&sb);
 }
 
+/* kz_vocab_set_today sets kz.today for every rule file and the day the C
+** words default to, at once. */
+static void test_one_today(void **state) {
+  (void)state;
+  struct kz_sandbox sb;
+  struct kz_profile p;
+  open_bound(&sb, &p);
+  lua_State *L = sb.L;
+  const char *src =
+    "return kz.today .. ' ' .. tostring(kz.active({ start_on = kz.today })) .. ' '\n"
+    "  .. tostring(kz.active({ start_on = '2024-10-02' })) .. ' '\n"
+    "  .. tostring(kz.covered_since({ { start_on = '2024-09-01', end_on = '2024-10-01' },\n"
+    "                                 { start_on = '2024-10-01' } }))\n";
+  assert_int_equal(luaL_loadbufferx(L, src, strlen(src), "@t.lua", "t"), LUA_OK);
+  kz_sandbox_push_env(&sb);
+  lua_setupvalue(L, -2, 1);
+  kz_day d;
+  assert_int_equal(kz_date_parse("2024-10-01", &d), 0);
+  kz_vocab_set_today(&sb, d);
+  lua_pushvalue(L, -1);
+  if (kz_sandbox_call(&sb, 0, 1) != LUA_OK) fail_msg("%s", lua_tostring(L, -1));
+  assert_string_equal(lua_tostring(L, -1), "2024-10-01 true false 2024-09-01");
+  lua_pop(L, 1);
+  kz_vocab_set_today(&sb, d + 1);
+  if (kz_sandbox_call(&sb, 0, 1) != LUA_OK) fail_msg("%s", lua_tostring(L, -1));
+  assert_string_equal(lua_tostring(L, -1), "2024-10-02 true true 2024-09-01");
+  lua_pop(L, 1);
+  kz_profile_free(&p);
+  kz_sandbox_close(&sb);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_every_kz_word_listed),
     cmocka_unit_test(test_every_method_listed),
     cmocka_unit_test(test_words_complete),
     cmocka_unit_test(test_agency_name_from_profile),
+    cmocka_unit_test(test_one_today),
   };
   return cmocka_run_group_tests_name("vocab", tests, NULL, NULL);
 }
