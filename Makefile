@@ -157,6 +157,7 @@ bench:
 # docs/rules.md is generated from the loaded rules (a test fails when stale).
 docs: $(KIZUKI)
 	./$(KIZUKI) rules --format markdown > docs/rules.md
+	KIZUKI=$(KIZUKI) sh tools/vocab_doc.sh
 
 # Install for the nightly batch (README "Running nightly"): the binary, the
 # rules and profile, the schemas, the man page. The rules folder is kizuki's

@@ -1,19 +1,24 @@
 /*
 ** cmd_rules.c — `kizuki rules`: the rule catalogue as it is loaded — id,
 ** title, label, subject, unit, severity, due, backlog, the tables it needs,
-** params with their current values — as text, Markdown (docs/rules.md is made from it) or JSON.
+** params with their current values — as text, Markdown (docs/rules.md is made from it) or JSON;
+** with --vocabulary, the words rules speak (engine/vocab_words.c; docs/authoring.md §6 is made
+** from its Markdown).
 */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "kizuki.h"
 #include "run.h"
 #include "strbuf.h"
+#include "vocab.h"
 
 static const char USAGE[] =
   "usage: kizuki rules [DIR] [--format text|markdown|json] [--profile FILE]\n"
+  "       kizuki rules --vocabulary [--format text|markdown|json]\n"
   "\n"
   "List every rule of DIR (default: rules) as it is loaded: id, title, policy\n"
   "label, subject, unit, severity, due, backlog (a trigger older than\n"
@@ -21,7 +26,42 @@ static const char USAGE[] =
   "about a child's safety now, declared with backlog = false), the tables it\n"
   "needs (households without records of them are skipped), and the params it\n"
   "reads with their current values from the profile. `make docs` writes docs/rules.md from the\n"
-  "Markdown form.\n";
+  "Markdown form.\n"
+  "\n"
+  "--vocabulary lists instead every word rules may use (kz.*, hh:..., person:age):\n"
+  "how it is called, where it is defined, what it means and the RULES.md sentence\n"
+  "it implements. `make docs` puts its Markdown form into docs/authoring.md.\n";
+
+/* The vocabulary in format (text, markdown or json) on stdout. */
+static int print_vocabulary(const char *format) {
+  struct kz_strbuf b = {0};
+  if (strcmp(format, "markdown") == 0) {
+    kz_vocab_markdown(&b);
+  } else if (strcmp(format, "json") == 0) {
+    kz_strbuf_adds(&b, "[");
+    for (const struct kz_vocab_word *w = kz_vocab_words; w->name; w++) {
+      kz_strbuf_adds(&b, w == kz_vocab_words ? "\n  {" : ",\n  {");
+      kz_strbuf_add_json_field(&b, "name", w->name, 1);
+      kz_strbuf_add_json_field(&b, "signature", w->signature, 0);
+      kz_strbuf_add_json_field(&b, "defined_in", w->where, 0);
+      kz_strbuf_add_json_field(&b, "ja", w->ja, 0);
+      kz_strbuf_add_json_field(&b, "en", w->en, 0);
+      kz_strbuf_add_json_field(&b, "rules_md", w->rules, 0);
+      kz_strbuf_adds(&b, "}");
+    }
+    kz_strbuf_adds(&b, "\n]\n");
+  } else {
+    for (const struct kz_vocab_word *w = kz_vocab_words; w->name; w++)
+      kz_strbuf_addf(&b, "%-34s %s\n    %s\n", w->signature, w->where, w->en);
+  }
+  int rc = KZ_EXIT_OK;
+  if (b.oom || fputs(kz_strbuf_str(&b), stdout) == EOF || fflush(stdout)) {
+    fputs(_("kizuki rules: cannot write the vocabulary to standard output\n"), stderr);
+    rc = KZ_EXIT_USAGE;
+  }
+  kz_strbuf_free(&b);
+  return rc;
+}
 
 /* "<ward>.health_center" or "city.child_guidance": the unit pattern. */
 static void unit_pattern(const struct kz_profile *p, const char *agency, char *out, size_t n) {
@@ -181,15 +221,16 @@ static void print_text(const struct kz_engine *e) {
 int kz_cmd_rules(int argc, char **argv) {
   static const struct option opts[] = {
     {"format", required_argument, NULL, 'f'}, {"profile", required_argument, NULL, 'p'},
-    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
+    {"vocabulary", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
   const char *format = "text", *profile = NULL, *dir = "rules";
-  int ch;
+  int ch, vocabulary = 0;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (ch) {
       case 'f': format = optarg; break;
       case 'p': profile = optarg; break;
+      case 'v': vocabulary = 1; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
       default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
     }
@@ -200,6 +241,7 @@ int kz_cmd_rules(int argc, char **argv) {
             : "--format must be text, markdown or json", USAGE);
     return KZ_EXIT_USAGE;
   }
+  if (vocabulary) return print_vocabulary(format);
   struct kz_engine e;
   int rc = kz_cli_open_engine(&e, "rules", dir, profile, "listed");
   if (rc != KZ_EXIT_OK) return rc;

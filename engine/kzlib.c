@@ -1,10 +1,11 @@
 /*
-** kzlib.c — the kizuki Lua library (kz.*), the C half.
-**
-** Built on the public Lua API alone. It holds what is best done in C (dates
-** as whole days, the finding constructor); the shared vocabulary of RULES.md
-** ("active at D", "seen", "involved", missed checkups, risk events) is written
-** in Lua in engine/kz.lua, compiled into the binary and run here.
+** kzlib.c — opens the kizuki Lua library (kz.*) and holds its C words that
+** are not about a household: dates as whole days (kz.days, kz.add_days,
+** kz.age, kz.is_date, kz.later, kz.earlier), a rule's due
+** (kz.business_days, kz.calendar_days) and the finding constructor
+** (kz.finding, kz.is_finding). The household words are in engine/vocab.c,
+** the Lua words in engine/kz.lua; the list of them all, with what each
+** means, is engine/vocab_words.c. Built on the public Lua API alone.
 */
 #include <lauxlib.h>
 #include <lua.h>
@@ -15,6 +16,7 @@
 #include "sandbox.h"
 #include "trace.h"
 #include "view.h"
+#include "vocab.h"
 
 #define FINDING_MT "kz.finding"
 
@@ -136,8 +138,6 @@ static const luaL_Reg kz_funcs[] = {
   {NULL, NULL}
 };
 
-void kz_vocab_register(lua_State *L, int kz_idx);   /* vocab.c */
-
 /* Open the kz library: C functions, the record views, then kz.lua. */
 int kz_luaopen_kz(lua_State *L) {
   luaL_newmetatable(L, FINDING_MT);
@@ -147,8 +147,6 @@ int kz_luaopen_kz(lua_State *L) {
   luaL_newlib(L, kz_funcs);
   lua_pushliteral(L, KZ_VERSION);
   lua_setfield(L, -2, "version");
-  lua_pushliteral(L, "1970-01-01");
-  lua_setfield(L, -2, "today");
   kz_view_init(L);
   kz_vocab_register(L, lua_gettop(L));
   if (luaL_loadbufferx(L, (const char *)engine_kz_lua, engine_kz_lua_len, "@kz.lua", "t") != LUA_OK)

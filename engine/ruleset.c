@@ -18,6 +18,7 @@
 #include "records.h"
 #include "severity.h"
 #include "suggest.h"
+#include "vocab.h"
 
 const char *const kz_subject_names[] = {"household", "child", "mother", NULL};
 
@@ -409,7 +410,7 @@ int kz_ruleset_bind_params(struct kz_ruleset *rs, struct kz_sandbox *sb,
     r->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_pop(L, 1);
   }
-  return 0;
+  return kz_vocab_bind(sb, prof);     /* the vocabulary's grace, weights and names */
 }
 
 /* {====== Params as check reads them (kizuki check) ====== */

@@ -31,6 +31,7 @@
 #include "strbuf.h"
 #include "task_read.h"
 #include "view.h"
+#include "vocab.h"
 
 int kz_engine_open(struct kz_engine *e, const char *rules_dir, const char *profile_path,
                    struct kz_diag *d) {
@@ -711,8 +712,8 @@ int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_o
   st->run_id = kz_tasks_run_id(ts);
   if (kz_tasks_each_open_owner(ts, watch_owner, &c, d)) { rc = KZ_EXIT_TASKS; goto done; }
 
-  lua_pushstring(L, kz_date_format(as_of, day));
-  kz_sandbox_set(&e->sb, "today");
+  kz_date_format(as_of, day);
+  kz_vocab_set_today(&e->sb, as_of);   /* kz.today and the vocabulary's day */
   for (int i = 0; i < KZ_PREFETCH_DEPTH; i++) {   /* the same day, for the C vocabulary */
     memcpy(e->ring[i].today, day, sizeof e->ring[i].today);
     e->ring[i].today_day = as_of;

@@ -953,6 +953,13 @@ void kz_sandbox_set(struct kz_sandbox *sb, const char *name) {
   lua_pushvalue(L, v);
   lua_setfield(L, -2, name);
   lua_pop(L, 1);
+  if (lua_type(L, v) == LUA_TTABLE) {   /* the copies get it sealed */
+    lua_newtable(L);                   /* memo */
+    push_deep_copy(L, v, lua_gettop(L));
+    kz_sandbox_push_readonly(L, lua_gettop(L));
+    lua_replace(L, v);
+    lua_settop(L, v);
+  }
   lua_rawgetp(L, LUA_REGISTRYINDEX, &K_COPIES);
   lua_pushnil(L);
   while (lua_next(L, -2)) {            /* every rule file's copy */

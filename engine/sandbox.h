@@ -92,7 +92,9 @@ void kz_sandbox_push_env(struct kz_sandbox *sb);
 void kz_sandbox_push_readonly(lua_State *L, int idx);
 
 /* Pop the value on top of the stack into kz.<name> as rules see it (e.g.
-** kz.today at the start of each run). */
+** kz.today at the start of each run). A table is sealed first: every rule
+** file's kz gets one read-only deep copy of it (the real kz keeps it as
+** given, so copies made later are sealed the same way). */
 void kz_sandbox_set(struct kz_sandbox *sb, const char *name);
 
 /* Attach recorder tr (trace.h; NULL detaches) to sb: kz.log writes to it

@@ -1,24 +1,31 @@
 /*
-** vocab.c — the hot half of the shared vocabulary of RULES.md, in C.
+** vocab.c — the C words of the rules' vocabulary (RULES.md "Words used
+** below"): every hh:... question about a household that runs for every
+** household of a night (children, sightings, involvement, missed checkups,
+** risk events) and kz.active, kz.sees and kz.covered_since. Each word is
+** defined here once, with the RULES.md sentence it implements above it; the
+** list of every word (C and Lua) with its meaning is engine/vocab_words.c.
 **
-** Every rule asks a household the same questions — its children, who is
-** involved, where it lives, when a child was last seen — many times a
-** night. Answering them in Lua costs a metamethod call for every field of
-** every record looked at; answering them here is a plain loop over the
-** bundle's rows. A long household (100k contacts) is answered from an index
-** built on its first question (see "The household's index"), so its cost
-** grows as n log n in its rows, never rows x rows. The meaning is exactly
-** that of RULES.md (described in engine/kz.lua); fixtures pin it, and
-** tests/e2e/vocab.sh checks every answer against the slow definitions.
-** Everything here is built on the public Lua API and returns record views
-** or fresh tables, so no rule can change what another sees.
+** What a word reads from the municipality profile (checkup_grace_days,
+** risk_weights, the agency names) it gets from kz_vocab_bind; the day it
+** defaults to is kz.today, set with its C copy by kz_vocab_set_today, the
+** one place a run's day is given to rules and words. A long household
+** (100k contacts) is answered from an index built on its first question
+** (see "The household's index"), so its cost grows as n log n in its rows,
+** never rows x rows. tests/e2e/vocab.sh checks every word against its
+** pure-Lua reference (tests/rules/vocab/reference.lua) over generated
+** cities. Everything here is built on the public Lua API and returns record
+** views or fresh tables, so no rule can change what another sees.
 */
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
+#include "profile.h"
+#include "sandbox.h"
 #include "view.h"
+#include "vocab.h"
 
 /* Column positions, looked up once by name (records.c owns them). */
 struct cols {
@@ -124,8 +131,15 @@ struct index {
 struct vocab {
   struct cols c;
   struct index ix;
+  char today[KZ_DATE_LEN];       /* kz.today, as kz_vocab_set_today set it */
+  kz_day today_day;
+  lua_Integer grace;             /* the profile's checkup_grace_days (has_grace) */
+  int has_grace;
+  int weights_ref;               /* registry ref of the profile's risk_weights, or LUA_NOREF */
 };
 
+/* Registry key of the one struct vocab of a state (for kz_vocab_set_today). */
+static const char K_VOCAB = 0;
 
 /* What every vocabulary function starts from: the household's bundle, the
 ** columns, and the day asked about. */
@@ -133,6 +147,7 @@ struct ask {
   const struct kz_bundle *b;
   const struct cols *c;
   struct index *ix;              /* the household's index, built part by part */
+  struct vocab *v;
   lua_State *L;                  /* errors (out of memory) are raised on it */
 };
 
@@ -145,11 +160,20 @@ static struct ask begin(lua_State *L, int nargs) {
   a.b = kz_view_check_household(L, 1);
   a.c = &v->c;
   a.ix = &v->ix;
+  a.v = v;
   a.L = L;
   return a;
 }
 
 #define V(a, t, i, col) kz_bundle_value((a)->b, (t), (i), (col))
+
+/* The agency kinds RULES.md's words name (their names staff read are the
+** profile's: kz.agency_name). "seen": an attended checkup is the
+** health_center's sighting; "under support": family_consultation or
+** child_guidance involved, or a council registration active. */
+static const char HEALTH_CENTER[] = "health_center";
+static const char FAMILY_CONSULTATION[] = "family_consultation";
+static const char CHILD_GUIDANCE[] = "child_guidance";
 
 static int eq(const char *x, const char *y) { return x && y && strcmp(x, y) == 0; }
 
@@ -246,7 +270,7 @@ static int index_sightings(struct index *ix, const struct cols *c) {
   for (size_t i = 0; i < ncheckups; i++) {      /* attended_on after D is NULL (not yet) */
     const char *on = kz_bundle_value(b, KZ_T_CHECKUPS, i, c->k_attended);
     const char *child = kz_bundle_value(b, KZ_T_CHECKUPS, i, c->k_child);
-    if (on && child) add_sighting(ix, child, "health_center", on, KZ_T_CHECKUPS, i);
+    if (on && child) add_sighting(ix, child, HEALTH_CENTER, on, KZ_T_CHECKUPS, i);
   }
   size_t n = ix->nseen;
   qsort(ix->seen, n, sizeof *ix->seen, seen_cmp);
@@ -367,27 +391,40 @@ static size_t contacts_from(const struct ask *a, const struct keyed *rows, size_
 
 /* }====== */
 
-/* An optional day argument (default kz.today); the string stays valid while
-** it is on the stack. */
+/* An optional day argument, default the run's day D (RULES.md "D: the
+** run's as-of date"): kz.today, which kz_vocab_set_today sets together with
+** the vocabulary's own copy (so that the C words need not look it up). The
+** string stays valid while it is on the stack or the state lives. */
 static const char *today_arg(lua_State *L, int arg) {
-  if (lua_isnil(L, arg)) {
-    lua_getfield(L, lua_upvalueindex(1), "today");
-    lua_replace(L, arg);
-  }
+  if (lua_isnil(L, arg)) return ((struct vocab *)lua_touserdata(L, lua_upvalueindex(2)))->today;
   return luaL_checkstring(L, arg);
 }
 
-/* As today_arg, for a household: the run's day is kept with its bundle. */
+/* As today_arg, for a household's question. */
 static const char *day_arg(lua_State *L, const struct ask *a, int arg) {
-  if (lua_isnil(L, arg) && a->b->today[0]) return a->b->today;
-  return today_arg(L, arg);
+  return lua_isnil(L, arg) ? a->v->today : luaL_checkstring(L, arg);
 }
 
-/* The day at as a kz_day (the run's day without parsing it again). */
+/* The day at as a kz_day (the run's day is parsed once, when it is set). */
 static int parse_day(const struct ask *a, const char *at, kz_day *out) {
-  if (at == a->b->today) { *out = a->b->today_day; return 0; }
+  if (at == a->v->today) { *out = a->v->today_day; return 0; }
   return kz_date_parse(at, out);
 }
+
+/* {====== What the vocabulary reads from the profile ======
+**
+** kz_vocab_bind keeps checkup_grace_days and risk_weights in the state's
+** struct vocab (the weights as a registry ref: never handed to a rule). */
+
+/* checkup_grace_days of the profile (RULES.md "missed checkup"); raises an
+** error naming it when the profile has none. */
+static lua_Integer profile_grace(lua_State *L, const struct vocab *v) {
+  if (!v->has_grace)
+    luaL_error(L, "the profile has no whole-number param checkup_grace_days (rules/kizuki.yaml params:)");
+  return v->grace;
+}
+
+/* }====== */
 
 static const char *opt_string(lua_State *L, int arg) {
   return lua_isnoneornil(L, arg) ? NULL : luaL_checkstring(L, arg);
@@ -484,8 +521,9 @@ static long next_child(const struct ask *a, const char *at, kz_day day, size_t *
   return -1;
 }
 
-/* hh:children(at): persons with an active `child` membership, under 18 on
-** at (a child with no birth date counts). */
+/* hh:children(at): RULES.md "child: a person whose membership of the
+** household has relation `child`, active at D, under 18 at D" — on day at
+** (a child with no birth date counts). */
 static int h_children(lua_State *L) {
   struct ask a = begin(L, 2);
   const char *at = day_arg(L, &a, 2);
@@ -537,8 +575,9 @@ static int h_residence(lua_State *L) {
   return push_row_or_nil(L, residence_row(&a, day_arg(L, &a, 2)), KZ_T_RESIDENCES);
 }
 
-/* hh:ward(at): the ward of the active residence; when that is outside the
-** city (ward nil), the ward of the last residence in the city started by at. */
+/* hh:ward(at): RULES.md "ward of a household: from its residence active at
+** D; if that residence is outside the city (ward NULL), the ward of its last
+** residence in the city" (the last started by at). */
 static int h_ward(lua_State *L) {
   struct ask a = begin(L, 2);
   const char *at = day_arg(L, &a, 2);
@@ -573,8 +612,9 @@ static int h_assignments_of(lua_State *L) {
   return 1;
 }
 
-/* hh:involved(kind, at): the earliest-started assignment of kind active on
-** at, or nil: the kind is "involved" with the household. */
+/* hh:involved(kind, at): RULES.md "an agency kind is involved with a
+** household when it has an assignment active at D" — the earliest-started
+** assignment of kind active on at, or nil. */
 static int h_involved(lua_State *L) {
   struct ask a = begin(L, 3);
   const char *kind = luaL_checkstring(L, 2), *at = day_arg(L, &a, 3);
@@ -614,7 +654,8 @@ static int seen_on_or_after(const struct ask *a, const char *id, const char *fro
   return s && strcmp(s->day, from) >= 0;
 }
 
-/* kz.sees(contact, id) */
+/* kz.sees(contact, id): RULES.md "seen: child C is seen on day X by a
+** contact with `child_seen = 1` on X whose person_id is NULL or C". */
 static int k_sees(lua_State *L) {
   lua_settop(L, 2);
   lua_getfield(L, 1, "child_seen");
@@ -680,8 +721,10 @@ static int h_last_contact(lua_State *L) {
 
 /* {====== Checkups ====== */
 
-/* Is checkup row i (of child) missed on day now (RULES.md "missed
-** checkup")? */
+/* Is checkup row i (of child) missed on day now? RULES.md "missed checkup":
+** a checkup with scheduled_on + checkup_grace_days <= D, not attended by D,
+** and C not seen by any agency on or after scheduled_on. The one test of it:
+** hh:missed_checkups and hh:risk_events both ask here. */
 static int missed(const struct ask *a, const char *child, size_t i, lua_Integer grace, kz_day now) {
   const char *sched = V(a, KZ_T_CHECKUPS, i, a->c->k_scheduled);
   kz_day day;
@@ -689,14 +732,15 @@ static int missed(const struct ask *a, const char *child, size_t i, lua_Integer 
          now - day >= grace && !seen_on_or_after(a, child, sched);
 }
 
-/* hh:missed_checkups(child, grace): checkups of child with scheduled_on +
-** grace <= today, not attended, and the child not seen by any agency on or
-** after scheduled_on (attending a later checkup is being seen); in bundle
+/* hh:missed_checkups(child, grace): RULES.md "missed checkup" — checkups of
+** child with scheduled_on + grace <= today (grace: default the profile's
+** checkup_grace_days), not attended, and the child not seen by any agency on
+** or after scheduled_on (attending a later checkup is being seen); in bundle
 ** (scheduled_on) order. */
 static int h_missed_checkups(lua_State *L) {
   struct ask a = begin(L, 4);
   const char *child = record_id(L, &a, 2);
-  lua_Integer grace = luaL_checkinteger(L, 3);
+  lua_Integer grace = lua_isnil(L, 3) ? profile_grace(L, a.v) : luaL_checkinteger(L, 3);
   const char *today = day_arg(L, &a, 4);
   kz_day now;
   if (parse_day(&a, today, &now)) return luaL_error(L, "kz.today is not a date");
@@ -761,9 +805,10 @@ static int push_day_or_nil(lua_State *L, const char *day) {
   return 1;
 }
 
-/* hh:involved_since(kinds, at): the first day of the unbroken involvement of
-** any of kinds (a kind or a list) still going on at, or nil. Hand-overs
-** between staff or wards that follow on do not restart it. */
+/* hh:involved_since(kinds, at): RULES.md "it has been involved *since* the
+** first day of the unbroken run of its assignments (hand-overs between staff
+** or wards that follow on do not restart it)" — for any of kinds (a kind or
+** a list), still going on at; nil when none is involved then. */
 static int h_involved_since(lua_State *L) {
   struct ask a = begin(L, 3);
   if (!lua_isstring(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
@@ -788,7 +833,7 @@ static int h_supported_since(lua_State *L) {
   size_t n = 0;
   for (size_t i = 0; i < a.b->rows[KZ_T_ASSIGNMENTS].n && n < MAX_SPANS; i++) {
     const char *ag = V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_agency);
-    if (eq(ag, "family_consultation") || eq(ag, "child_guidance")) {
+    if (eq(ag, FAMILY_CONSULTATION) || eq(ag, CHILD_GUIDANCE)) {
       sp[n].start = V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_start);
       sp[n++].end = V(&a, KZ_T_ASSIGNMENTS, i, a.c->a_end);
     }
@@ -839,8 +884,8 @@ static long registration_row(const struct ask *a, const char *at) {
 static int h_under_support(lua_State *L) {
   struct ask a = begin(L, 2);
   const char *at = day_arg(L, &a, 2);
-  lua_pushboolean(L, involved_row(&a, "family_consultation", at) ||
-                     involved_row(&a, "child_guidance", at) || registration_row(&a, at) >= 0);
+  lua_pushboolean(L, involved_row(&a, FAMILY_CONSULTATION, at) ||
+                     involved_row(&a, CHILD_GUIDANCE, at) || registration_row(&a, at) >= 0);
   return 1;
 }
 
@@ -851,8 +896,8 @@ static int h_primary_agency(lua_State *L) {
   const char *at = day_arg(L, &a, 2);
   long r = registration_row(&a, at);
   const char *primary = r >= 0 ? V(&a, KZ_T_COUNCIL, (size_t)r, a.c->u_primary) : NULL;
-  if (!primary && involved_row(&a, "family_consultation", at)) primary = "family_consultation";
-  if (!primary && involved_row(&a, "child_guidance", at)) primary = "child_guidance";
+  if (!primary && involved_row(&a, FAMILY_CONSULTATION, at)) primary = FAMILY_CONSULTATION;
+  if (!primary && involved_row(&a, CHILD_GUIDANCE, at)) primary = CHILD_GUIDANCE;
   return push_day_or_nil(L, primary);
 }
 
@@ -892,8 +937,8 @@ static void push_move(lua_State *L, const struct ask *a, size_t from, size_t to,
   lua_rawseti(L, out, (lua_Integer)lua_rawlen(L, out) + 1);
 }
 
-/* hh:moves(): each move to another ward or out of the city, started by
-** today, as { on = start_on, from = residence, to = residence, out = true
+/* hh:moves(): RULES.md (risk events) "a move to another ward or out of the
+** city (start_on of the new residence)" — each one started by today, as { on = start_on, from = residence, to = residence, out = true
 ** when the new residence is outside the city }. */
 static int h_moves(lua_State *L) {
   struct ask a = begin(L, 1);
@@ -940,13 +985,20 @@ static int event_cmp(const void *x, const void *y) {
   return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* hh:risk_events(p, from): the household's risk events on or after from
-** (RULES.md): missed checkups of its children, welfare periods ending,
-** pregnancies of members ending without a birth, reports, moves. Each is
-** { kind, on, record, weight, label }, weights from p.risk_weights, in date
-** order. */
+/* hh:risk_events(from): RULES.md "risk events of a household: a missed
+** checkup of its child (dated scheduled_on), a welfare period ending
+** (end_on), a pregnancy of a member ending without a birth (end_on), a report
+** about it (received_on), a move to another ward or out of the city
+** (start_on of the new residence)" — those on or after from and by today, in
+** date order. Each is { kind, on, known_on, record, weight, label }: weight
+** from the profile's risk_weights (nil for a kind it does not weigh);
+** known_on the day the event counts from (a missed checkup: scheduled_on +
+** the profile's checkup_grace_days; any other: on). */
 static int h_risk_events(lua_State *L) {
-  struct ask a = begin(L, 3);
+  if (lua_istable(L, 2))
+    return luaL_error(L, "hh:risk_events(from) takes no params table: the grace and the weights "
+                      "come from the profile (rules/kizuki.yaml)");
+  struct ask a = begin(L, 2);
   const struct cols *c = a.c;
   /* Every row that can be an event has a slot: most households have few,
   ** on the C stack; a long history gets scratch userdata (collected). */
@@ -959,14 +1011,15 @@ static int h_risk_events(lua_State *L) {
     e->ev = lua_newuserdatauv(L, rows * sizeof *e->ev, 0);
     e->cap = rows;
   }
-  e->from = luaL_checkstring(L, 3);
+  e->from = luaL_checkstring(L, 2);
   lua_pushnil(L);
   e->today = day_arg(L, &a, lua_gettop(L));
   kz_day now;
   if (parse_day(&a, e->today, &now)) return luaL_error(L, "kz.today is not a date");
-  lua_getfield(L, 2, "checkup_grace_days");
-  lua_Integer grace = luaL_checkinteger(L, -1);
-  lua_getfield(L, 2, "risk_weights");
+  lua_Integer grace = profile_grace(L, a.v);
+  if (a.v->weights_ref == LUA_NOREF || a.v->weights_ref == LUA_REFNIL ||
+      lua_rawgeti(L, LUA_REGISTRYINDEX, a.v->weights_ref) != LUA_TTABLE)
+    return luaL_error(L, "the profile has no map param risk_weights (rules/kizuki.yaml params:)");
   int weights = lua_gettop(L);
   lua_getfield(L, lua_upvalueindex(1), "checkup_name");
   int names = lua_gettop(L);
@@ -1004,7 +1057,7 @@ static int h_risk_events(lua_State *L) {
   int out = lua_gettop(L);
   for (size_t i = 0; i < e->n; i++) {
     struct event *x = &e->ev[i];
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 6);
     lua_pushstring(L, x->kind);
     lua_setfield(L, -2, "kind");
     lua_pushstring(L, x->on);
@@ -1013,6 +1066,15 @@ static int h_risk_events(lua_State *L) {
     lua_setfield(L, -2, "record");
     lua_getfield(L, weights, x->kind);
     lua_setfield(L, -2, "weight");
+    if (x->table == KZ_T_CHECKUPS) {     /* counts as missed grace days after scheduled_on */
+      kz_day sched;
+      char buf[KZ_DATE_LEN];
+      if (kz_date_parse(x->on, &sched)) lua_pushstring(L, x->on);
+      else lua_pushstring(L, kz_date_format(sched + (kz_day)grace, buf));
+    } else {
+      lua_pushstring(L, x->on);
+    }
+    lua_setfield(L, -2, "known_on");
     if (x->label) {
       lua_pushstring(L, x->label);
     } else {                     /* "<checkup name>未受診" */
@@ -1030,7 +1092,8 @@ static int h_risk_events(lua_State *L) {
 
 /* }====== */
 
-/* kz.active(rec, at): start_on <= at and (end_on nil or end_on > at). */
+/* kz.active(rec, at): RULES.md "active at D: `start_on` ≤ D and (`end_on`
+** is NULL or `end_on` > D)", on day at (default today). */
 static int k_active(lua_State *L) {
   lua_settop(L, 2);
   const char *at = today_arg(L, 2);
@@ -1039,6 +1102,33 @@ static int k_active(lua_State *L) {
   const char *s = lua_tostring(L, -2), *e = lua_tostring(L, -1);
   lua_pushboolean(L, active(s, e, at));
   return 1;
+}
+
+/* kz.covered_since(periods, at): RULES.md "involved ... since the first day
+** of the unbroken run of its assignments (hand-overs between staff or wards
+** that follow on do not restart it)", for any list of periods (records with
+** start_on / end_on, in start_on order): the first day of the unbroken
+** stretch that covers at (default today), or nil. The same covered_since
+** answers hh:involved_since and hh:supported_since. */
+static int k_covered_since(lua_State *L) {
+  lua_settop(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  const char *at = today_arg(L, 2);
+  size_t n = (size_t)luaL_len(L, 1);
+  struct span few[64], *sp = few;
+  if (n > sizeof few / sizeof *few) sp = lua_newuserdatauv(L, n * sizeof *sp, 0);
+  luaL_checkstack(L, (int)(2 * n < 1000000 ? 2 * n : 1000000), "too many periods");
+  for (size_t i = 0; i < n; i++) {     /* the dates stay on the stack while used */
+    lua_geti(L, 1, (lua_Integer)i + 1);
+    int r = lua_gettop(L);
+    lua_getfield(L, r, "start_on");
+    lua_getfield(L, r, "end_on");
+    lua_remove(L, r);
+    sp[i].start = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    sp[i].end = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+  }
+  const char *since = covered_since(sp, n, at);
+  return push_day_or_nil(L, since);
 }
 
 static const luaL_Reg household_methods[] = {
@@ -1055,7 +1145,7 @@ static const luaL_Reg household_methods[] = {
 };
 
 static const luaL_Reg kz_functions[] = {
-  {"active", k_active}, {"sees", k_sees}, {NULL, NULL}
+  {"active", k_active}, {"sees", k_sees}, {"covered_since", k_covered_since}, {NULL, NULL}
 };
 
 /* The index scratch goes with the Lua state. */
@@ -1078,25 +1168,75 @@ static void new_vocab(lua_State *L) {
   struct vocab *v = lua_newuserdatauv(L, sizeof *v, 0);
   memset(v, 0, sizeof *v);
   find_cols(&v->c);
+  memcpy(v->today, "1970-01-01", sizeof v->today);   /* until a run sets it */
+  v->weights_ref = LUA_NOREF;                          /* until kz_vocab_bind */
+  kz_date_parse(v->today, &v->today_day);
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, vocab_gc);
   lua_setfield(L, -2, "__gc");
   lua_setmetatable(L, -2);
 }
 
-/* Register the vocabulary: methods into kz.Household, functions into kz.
-** Expects kz (with Household) at index kz_idx. */
 void kz_vocab_register(lua_State *L, int kz_idx) {
   kz_idx = lua_absindex(L, kz_idx);
+  new_vocab(L);                                 /* one for the state */
+  int v = lua_gettop(L);
+  lua_pushvalue(L, v);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &K_VOCAB);
+  lua_pushstring(L, ((struct vocab *)lua_touserdata(L, v))->today);
+  lua_setfield(L, kz_idx, "today");
   lua_getfield(L, kz_idx, "Household");
   lua_pushvalue(L, kz_idx);
-  new_vocab(L);
+  lua_pushvalue(L, v);
   luaL_setfuncs(L, household_methods, 2);
   lua_pop(L, 1);
-  lua_pushvalue(L, kz_idx);
-  new_vocab(L);
-  lua_pushvalue(L, kz_idx);
-  lua_insert(L, -3);
+  lua_pushvalue(L, kz_idx);                     /* the table set into */
+  lua_pushvalue(L, kz_idx);                     /* upvalues: kz, the vocab */
+  lua_pushvalue(L, v);
   luaL_setfuncs(L, kz_functions, 2);
+  lua_settop(L, v - 1);
+}
+
+void kz_vocab_set_today(struct kz_sandbox *sb, kz_day day) {
+  lua_State *L = sb->L;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &K_VOCAB);
+  struct vocab *v = lua_touserdata(L, -1);
   lua_pop(L, 1);
+  kz_date_format(day, v->today);
+  v->today_day = day;
+  lua_pushstring(L, v->today);
+  kz_sandbox_set(sb, "today");
+}
+
+int kz_vocab_bind(struct kz_sandbox *sb, const struct kz_profile *prof) {
+  lua_State *L = sb->L;
+  int top = lua_gettop(L);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &K_VOCAB);
+  struct vocab *v = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  const struct kz_param *grace = kz_profile_param(prof, "checkup_grace_days");
+  v->has_grace = grace && !grace->fields && grace->value == (lua_Number)(lua_Integer)grace->value;
+  v->grace = v->has_grace ? (lua_Integer)grace->value : 0;
+  luaL_unref(L, LUA_REGISTRYINDEX, v->weights_ref);
+  v->weights_ref = LUA_NOREF;
+  const struct kz_param *w = kz_profile_param(prof, "risk_weights");
+  if (w && w->fields) {
+    lua_createtable(L, 0, (int)w->nfields);
+    for (size_t i = 0; i < w->nfields; i++) {   /* as p.risk_weights (ruleset.c push_param) */
+      lua_Number x = w->fields[i].value;
+      if (x == (lua_Number)(lua_Integer)x) lua_pushinteger(L, (lua_Integer)x);
+      else lua_pushnumber(L, x);
+      lua_setfield(L, -2, w->fields[i].name);
+    }
+    v->weights_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+
+  lua_createtable(L, 0, (int)prof->nagencies);   /* kz.agency_name: kind -> name */
+  for (size_t i = 0; i < prof->nagencies; i++) {
+    lua_pushstring(L, prof->agencies[i].name);
+    lua_setfield(L, -2, prof->agencies[i].kind);
+  }
+  kz_sandbox_set(sb, "agency_name");            /* sealed for every rule file */
+  lua_settop(L, top);
+  return 0;
 }

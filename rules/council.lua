@@ -63,8 +63,7 @@ rule {
   severity = "medium",              -- high when the latest risk is high or severe
   due = 10,
   needs = { "assignments" },
-  params = { "assessment_initial_days", "assessment_max_age_days", "assessment_after_event_days",
-             "risk_weights", "checkup_grace_days" },
+  params = { "assessment_initial_days", "assessment_max_age_days", "assessment_after_event_days" },
   check = function(hh, p)
     local kind = hh:involved("family_consultation") and "family_consultation"
               or hh:involved("child_guidance") and "child_guidance"
@@ -91,12 +90,12 @@ rule {
                 ("最新のアセスメント（%s）から%d日経過"):format(latest.assessed_on, age))
       end
       local late = {}
-      for _, e in ipairs(hh:risk_events(p, kz.add_days(latest.assessed_on, 1))) do
+      for _, e in ipairs(hh:risk_events(kz.add_days(latest.assessed_on, 1))) do
         if kz.days(e.on, kz.today) >= p.assessment_after_event_days then
           late[#late + 1] = e.on .. " " .. e.label
           evidence[#evidence + 1] = e.record
           -- a missed checkup is an event from the day it counts as missed
-          local known = e.kind == "checkup_missed" and kz.add_days(e.on, p.checkup_grace_days) or e.on
+          local known = e.known_on
           since = kz.later(since, kz.add_days(e.on, p.assessment_after_event_days), known)
         end
       end

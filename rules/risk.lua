@@ -18,10 +18,10 @@ local targets = {
 -- sorted, so a long history costs a walk, not a sort in Lua.
 local function crossed(hh, p, threshold)
   local starts, missed, ends = {}, {}, {}   -- { day, change of the score }
-  for _, e in ipairs(hh:risk_events(p, "0000-01-01")) do
+  for _, e in ipairs(hh:risk_events("0000-01-01")) do
     local w = e.weight or 0
     if e.kind == "checkup_missed" then
-      missed[#missed + 1] = { kz.add_days(e.on, p.checkup_grace_days), w }
+      missed[#missed + 1] = { e.known_on, w }
     else
       starts[#starts + 1] = { e.on, w }
     end
@@ -58,12 +58,11 @@ rule {
   severity = "high",                -- critical when the target is child_guidance
   due = 3,
   backlog = false,                  -- a child's safety now: never backlog (RULES.md)
-  params = { "risk_weights", "risk_window_days", "risk_threshold", "risk_threshold_guidance",
-             "checkup_grace_days" },
+  params = { "risk_window_days", "risk_threshold", "risk_threshold_guidance" },   -- the weights: hh:risk_events
   check = function(hh, p)
     if hh:involved("family_consultation") and hh:involved("child_guidance") then return nil end
     local window = kz.add_days(kz.today, -p.risk_window_days)
-    local events = hh:risk_events(p, window)
+    local events = hh:risk_events(window)
     local score, lines, evidence = 0, {}, {}
     for _, e in ipairs(events) do
       score = score + (e.weight or 0)
