@@ -19,6 +19,7 @@
 #include "loader.h"
 #include "run.h"
 #include "view.h"
+#include "vocab.h"
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
@@ -248,8 +249,7 @@ int kz_trace_rule(struct kz_engine *e, sqlite3 *cases, const struct kz_rule *r,
   kz_date_format(as_of, day);
   memcpy(b->today, day, sizeof b->today);
   b->today_day = as_of;
-  lua_pushstring(L, day);
-  kz_sandbox_set(&e->sb, "today");
+  kz_vocab_set_today(&e->sb, as_of);   /* kz.today and the vocabulary's day */
   if (kz_ruleset_bind_params(&e->rules, &e->sb, &e->prof)) {
     kz_diag_add(d, NULL, 0, 0, "out of memory");
     rc = KZ_EXIT_CASES;

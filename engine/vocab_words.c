@@ -51,6 +51,10 @@ const struct kz_vocab_word kz_vocab_words[] = {
    NULL},
   {"kz.is_finding", "kz.is_finding(x)", C_KZLIB, "x が `kz.finding` で作った所見か。",
    "Is x a table made by kz.finding?", NULL},
+  {"kz.log", "kz.log(...)", "C (trace_lua.c)",
+   "`kizuki trace` と `kizuki test --verbose` に値を書き出す（毎晩の処理では何もしない）。「なぜ出ないのか」を調べるときに使う。",
+   "Write its arguments to `kizuki trace` and `kizuki test --verbose`; a no-op in the nightly run.",
+   NULL},
   {"kz.filter", "kz.filter(list, f)", LUA, "list のうち f が真になるものだけの一覧。",
    "The elements of list for which f is true.", NULL},
   {"kz.first", "kz.first(list, f)", LUA, "list の中で f が真になる最初のもの（f を省くと最初）。",
@@ -175,7 +179,7 @@ const struct kz_vocab_word kz_vocab_words[] = {
 const char *const *kz_vocab_names(void) {
   static const char *const names[] = {
     "today", "version", "days", "add_days", "age", "later", "earlier", "is_date",
-    "business_days", "calendar_days", "finding", "is_finding", "filter", "first", "last",
+    "business_days", "calendar_days", "finding", "is_finding", "log", "filter", "first", "last",
     "active", "sees", "covered_since", "agency_name", "checkup_name", "risk_name", "risk_rank",
     "subjects", "Household", "Record", NULL
   };
