@@ -1,12 +1,14 @@
 /*
 ** run.c — the nightly run: loader -> rules -> findings -> router -> store.
 **
-** Data flows one way. For each household bundle, every rule's check runs in
-** the sandbox once per subject (a rule whose `needs` the household lacks is
-** skipped: it could find nothing there); each finding it returns is turned into a
-** kz_task_input (routing by agency kind and ward) and applied to the task
-** store. A rule that errs is recorded and its tasks in that household are
-** left as they were; the run goes on. A finding that cannot be stored (NaN
+** Data flows one way, and this file is the loop. For each household bundle,
+** every rule's check runs in the sandbox once per subject (subject.c says who
+** the subjects are; a rule whose `needs` the household lacks is skipped: it
+** could find nothing there); each finding it returns is read and completed
+** by finding.c, routed by router.c, and applied to the task store
+** (task_store.c writes what task_lifecycle.c decides). A rule that errs is
+** recorded and its tasks in that household are left as they were; the run
+** goes on. A finding that cannot be stored (NaN
 ** in its evidence, a NUL or bad UTF-8 in a string, too big: finding.c) is
 ** such an error too. Errors are told bounded: the first few of each rule in
 ** full, control characters escaped, then one closing line; a rule that keeps
@@ -15,22 +17,19 @@
 */
 #include "run.h"
 
-#include <lauxlib.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "finding.h"
-#include "router.h"
-#include "subject.h"
 #include "idset.h"
 #include "kizuki.h"
 #include "loader.h"
 #include "prefetch.h"
-#include "severity.h"
+#include "router.h"
 #include "strbuf.h"
+#include "subject.h"
 #include "task_read.h"
 #include "view.h"
 
