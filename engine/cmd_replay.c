@@ -308,6 +308,48 @@ static int open_source(struct replay_opts *o, struct kz_fxrun *s, struct kz_fixt
   return rc;
 }
 
+/* The text timeline's title and column heads. */
+static void print_head(const struct replay_opts *o, const struct replay *rp, const char *name,
+                       size_t nrules) {
+  char a[KZ_DATE_LEN], b[KZ_DATE_LEN];
+  fprintf(rp->out, "kizuki replay of %s%s%s: %s .. %s, every %ld day%s (%lld runs), %zu rules\n\n",
+          o->fixture_path ? o->fixture_path : o->cases_path, o->fixture_path ? " — " : "",
+          o->fixture_path ? name : "", kz_date_format(o->from, a), kz_date_format(o->to, b),
+          o->every, o->every == 1 ? "" : "s", rp->total, nrules);
+  fprintf(rp->out, TIMELINE_HEAD, "date", "event", "rule", "subject", "unit", "level", "due",
+          "reason");
+}
+
+/* After the last night: the rule errors, the tasks open at the end, the JSON
+** document, the closing line on rule errors. Returns KZ_EXIT_OK or
+** KZ_EXIT_RULE_ERROR. */
+static int print_tail(const struct replay_opts *o, struct replay *rp, struct kz_tasks *ts,
+                      size_t nrules) {
+  char a[KZ_DATE_LEN], b[KZ_DATE_LEN];
+  struct kz_strbuf open_json = {0}, errors_json = {0}, src = {0};
+  int rc = KZ_EXIT_OK;
+  long long distinct = print_errors(ts, &errors_json);
+  if (!rp->json && rp->nevents == 0) fprintf(rp->out, "(no task events)\n");
+  print_open(rp, ts, rp->last, &open_json);
+  if (rp->json) {
+    const char *source = o->fixture_path ? o->fixture_path : o->cases_path;
+    kz_strbuf_add_json(&src, source);
+    fprintf(rp->out, "{\"source\":%s,\"from\":\"%s\",\"to\":\"%s\",\"every\":%ld,\"runs\":%lld,"
+            "\"rules\":%zu,\"events\":[%s],\"open\":[%s],\"errors\":[%s]}\n", kz_strbuf_str(&src),
+            kz_date_format(o->from, a), kz_date_format(o->to, b), o->every, rp->nruns, nrules,
+            kz_strbuf_str(&rp->events), kz_strbuf_str(&open_json), kz_strbuf_str(&errors_json));
+  }
+  if (rp->errors) {
+    fprintf(stderr, "kizuki replay: %lld rule error(s) over %lld runs (%lld distinct, listed above)\n",
+            rp->errors, rp->nruns, distinct);
+    rc = KZ_EXIT_RULE_ERROR;
+  }
+  kz_strbuf_free(&open_json);
+  kz_strbuf_free(&errors_json);
+  kz_strbuf_free(&src);
+  return rc;
+}
+
 /* Replay as o says, printing to rp. Returns the command's exit code. */
 static int replay(struct replay_opts *o, struct replay *rp) {
   char profile_path[1024], a[KZ_DATE_LEN], b[KZ_DATE_LEN];
@@ -315,7 +357,6 @@ static int replay(struct replay_opts *o, struct replay *rp) {
   struct kz_fxrun s;
   struct kz_fixture f = {0};
   sqlite3 *pf = NULL;
-  struct kz_strbuf open_json = {0}, errors_json = {0}, src = {0};
   int have_fixture = 0;
   kz_cli_profile_path(o->rules, o->profile, profile_path, sizeof profile_path);
   int rc = kz_fxrun_open(&s, o->rules, profile_path, &d);
@@ -340,14 +381,7 @@ static int replay(struct replay_opts *o, struct replay *rp) {
   rp->progress = !o->quiet && kz_cli_stderr_is_tty() ? stderr : NULL;
   rp->to = o->to;
   rp->fixture_file = f.file;
-  if (!rp->json) {
-    fprintf(rp->out, "kizuki replay of %s%s%s: %s .. %s, every %ld day%s (%lld runs), %zu rules\n\n",
-            o->fixture_path ? o->fixture_path : o->cases_path, o->fixture_path ? " — " : "",
-            o->fixture_path ? f.name : "", kz_date_format(o->from, a), kz_date_format(o->to, b),
-            o->every, o->every == 1 ? "" : "s", rp->total, s.e.rules.n);
-    fprintf(rp->out, TIMELINE_HEAD, "date", "event", "rule", "subject", "unit", "level", "due",
-            "reason");
-  }
+  if (!rp->json) print_head(o, rp, f.name, s.e.rules.n);
   struct kz_run_opts ro = {0};
   ro.stop = kz_cli_catch_signals();
   kz_day failed_day = KZ_DAY_NONE;
@@ -357,29 +391,11 @@ static int replay(struct replay_opts *o, struct replay *rp) {
     print_diag(&d, kz_date_format(failed_day, a));
     goto done;
   }
-  long long distinct = print_errors(s.ts, &errors_json);
-  if (!rp->json && rp->nevents == 0) fprintf(rp->out, "(no task events)\n");
-  print_open(rp, s.ts, rp->last, &open_json);
-  if (rp->json) {
-    const char *source = o->fixture_path ? o->fixture_path : o->cases_path;
-    kz_strbuf_add_json(&src, source);
-    fprintf(rp->out, "{\"source\":%s,\"from\":\"%s\",\"to\":\"%s\",\"every\":%ld,\"runs\":%lld,"
-            "\"rules\":%zu,\"events\":[%s],\"open\":[%s],\"errors\":[%s]}\n", kz_strbuf_str(&src),
-            kz_date_format(o->from, a), kz_date_format(o->to, b), o->every, rp->nruns, s.e.rules.n,
-            kz_strbuf_str(&rp->events), kz_strbuf_str(&open_json), kz_strbuf_str(&errors_json));
-  }
-  if (rp->errors) {
-    fprintf(stderr, "kizuki replay: %lld rule error(s) over %lld runs (%lld distinct, listed above)\n",
-            rp->errors, rp->nruns, distinct);
-    rc = KZ_EXIT_RULE_ERROR;
-  }
+  rc = print_tail(o, rp, s.ts, s.e.rules.n);
 done:
   kz_fxrun_close(&s);
   if (have_fixture) kz_fixture_free(&f);
   sqlite3_close(pf);
-  kz_strbuf_free(&open_json);
-  kz_strbuf_free(&errors_json);
-  kz_strbuf_free(&src);
   kz_diag_clear(&d);
   return rc;
 }

@@ -126,7 +126,7 @@ static void print_json(const struct kz_engine *e) {
     kz_strbuf_add_json_field(&b, "title", r->title, 0);
     kz_strbuf_add_json_field(&b, "label", r->label, 0);
     kz_strbuf_add_json_field(&b, "description", r->description, 0);
-    kz_strbuf_add_json_field(&b, "subject", kz_subject_names[r->subject], 0);
+    kz_strbuf_add_json_field(&b, "subject", kz_subjects[r->subject].name, 0);
     kz_strbuf_add_json_field(&b, "agency", r->agency, 0);
     kz_strbuf_add_json_field(&b, "unit", unit, 0);
     kz_strbuf_add_json_field(&b, "severity", r->severity, 0);
@@ -180,7 +180,7 @@ static void print_markdown(const struct kz_engine *e) {
     kz_strbuf_reset(&b);
     params_text(&e->prof, r, &b);
     printf("| `%s` | %s | %s | %s | `%s` | %s | %s | %s | %s | %s |\n", r->id, r->label, r->title,
-           kz_subject_names[r->subject], unit, r->severity, due, backlog,
+           kz_subjects[r->subject].name, unit, r->severity, due, backlog,
            nb.len ? kz_strbuf_str(&nb) : "-", kz_strbuf_str(&b));
     kz_strbuf_free(&nb);
   }
@@ -210,7 +210,7 @@ static void print_text(const struct kz_engine *e) {
     struct kz_strbuf nb = {0};
     needs_text(r, 0, &nb);
     printf("%-24s %s  [%s]\n  subject %s, unit %s, severity %s, due %s, backlog %s%s%s\n  %s:%d%s%s\n",
-           r->id, r->title, r->label, kz_subject_names[r->subject], unit, r->severity, due, backlog,
+           r->id, r->title, r->label, kz_subjects[r->subject].name, unit, r->severity, due, backlog,
            nb.len ? ", needs " : "", kz_strbuf_str(&nb), r->file, r->line,
            b.len ? "  params: " : "", kz_strbuf_str(&b));
     kz_strbuf_free(&nb);

@@ -3,14 +3,20 @@
 ** messages made safe to print and store.
 **
 ** Everything here is plain C over the public Lua API: it never calls into
-** rule code (fields are read raw), so it needs no sandbox protection.
+** rule code (fields are read raw), so it needs no sandbox protection; the
+** one exception, an evidence item's __tostring, runs through the sandbox.
 */
 #include "finding.h"
+
+#include <lauxlib.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "severity.h"
+#include "view.h"
 
 /* {====== UTF-8 ====== */
 
@@ -120,6 +126,52 @@ int kz_finding_read(lua_State *L, int idx, struct kz_finding *f, struct kz_strbu
   return 0;
 }
 
+int kz_finding_is(lua_State *L, int idx) {
+  int yes = 0;
+  if (lua_type(L, idx) == LUA_TTABLE && lua_getmetatable(L, idx)) {
+    luaL_getmetatable(L, "kz.finding");
+    yes = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+  }
+  return yes;
+}
+
+int kz_finding_severity(const char *sev, struct kz_strbuf *why) {
+  if (kz_severity_find(sev)) return 0;
+  kz_strbuf_addf(why, "severity '%s' is not one of ", sev ? sev : "");
+  for (int i = KZ_NSEVERITIES; i-- > 0;)       /* least severe first */
+    kz_strbuf_addf(why, "%s%s", kz_severities[i].name, i ? ", " : "");
+  return -1;
+}
+
+int kz_finding_complete(struct kz_finding *f, const struct kz_finding_rule *rule, kz_day as_of,
+                        const struct kz_profile *prof, struct kz_strbuf *why) {
+  if (!f->subject) f->subject = rule->subject;
+  if (!f->key) f->key = f->subject;
+  if (!f->severity) f->severity = rule->severity;
+  if (!f->agency) f->agency = rule->agency;
+  if (!f->has_due) {
+    f->due_days = rule->due_days;
+    f->due_calendar = rule->due_calendar;
+  }
+  kz_strbuf_reset(why);
+  if (!f->since || kz_date_parse(f->since, &f->since_day))
+    kz_strbuf_addf(why, "finding needs since = a date (YYYY-MM-DD), got %s",
+                   f->since ? f->since : "nothing");
+  else if (f->since_day > as_of)
+    kz_strbuf_addf(why, "finding's since %s is after the run date", f->since);
+  else if (!f->reason || !f->reason[0])
+    kz_strbuf_adds(why, "finding needs a reason (Japanese, for staff)");
+  else if (!f->subject || !f->subject[0])
+    kz_strbuf_adds(why, "finding has no subject");
+  else if (kz_severity_find(f->severity) == NULL) {
+    kz_strbuf_adds(why, "finding's ");
+    kz_finding_severity(f->severity, why);
+  } else if (!kz_profile_agency(prof, f->agency))
+    kz_strbuf_addf(why, "finding's agency '%s' is not an agency of the profile", f->agency);
+  return why->len ? -1 : 0;
+}
+
 int kz_finding_due(lua_State *L, int idx, int *days, int *calendar, struct kz_strbuf *why) {
   lua_Integer n = 0;
   int cal = 0, ok = 0;
@@ -186,6 +238,97 @@ int kz_finding_json_number(struct kz_strbuf *b, lua_Number v, struct kz_strbuf *
     return -1;
   }
   kz_strbuf_addf(b, "%.15g", (double)v);
+  return 0;
+}
+
+static int l_tostring(lua_State *L) {
+  luaL_tolstring(L, 1, NULL);
+  return 1;
+}
+
+/* Append one evidence item (a record view, a table of plain fields, or a
+** string) at idx to ev as JSON. Returns 0, or -1 with why. */
+static int evidence_item(struct kz_sandbox *sb, int idx, struct kz_strbuf *ev,
+                         struct kz_strbuf *why) {
+  lua_State *L = sb->L;
+  if (kz_view_record_json(L, idx, ev)) {
+    if (ev->len <= KZ_FINDING_EVIDENCE_MAX) return 0;
+    kz_strbuf_addf(why, "evidence is larger than %d KiB", KZ_FINDING_EVIDENCE_MAX / 1024);
+    return -1;
+  }
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    int first = 1;
+    kz_strbuf_adds(ev, "{");
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      if (lua_type(L, -2) == LUA_TSTRING &&
+          (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER)) {
+        size_t kn, vn;
+        const char *k = lua_tolstring(L, -2, &kn);
+        kz_strbuf_adds(ev, first ? "" : ",");
+        if (kz_finding_json_string(ev, k, kn, why)) return -1;
+        kz_strbuf_adds(ev, ":");
+        if (lua_type(L, -1) == LUA_TNUMBER) {
+          if (kz_finding_json_number(ev, lua_tonumber(L, -1), why)) {
+            kz_strbuf_addf(why, " (field '%.64s')", k);
+            return -1;
+          }
+        } else {
+          const char *v = lua_tolstring(L, -1, &vn);
+          if (kz_finding_json_string(ev, v, vn, why)) return -1;
+        }
+        first = 0;
+      }
+      lua_pop(L, 1);
+    }
+    kz_strbuf_adds(ev, "}");
+    return 0;
+  }
+  if (lua_type(L, idx) == LUA_TNUMBER && !isfinite(lua_tonumber(L, idx)))
+    return kz_finding_json_number(ev, lua_tonumber(L, idx), why);   /* says why */
+  /* A view's or a rule's __tostring is code: run it inside the sandbox, never
+  ** unprotected (an error there would bring the whole run down). */
+  lua_pushcfunction(L, l_tostring);
+  lua_pushvalue(L, idx);
+  if (kz_sandbox_call(sb, 1, 1) != LUA_OK) {
+    const char *m = lua_tostring(L, -1);
+    kz_strbuf_reset(why);
+    kz_strbuf_addf(why, "evidence cannot be shown: %.*s", KZ_MESSAGE_MAX, m ? m : "error");
+    lua_pop(L, 1);
+    return -1;
+  }
+  size_t n;
+  const char *s = lua_tolstring(L, -1, &n);
+  int rc = kz_finding_json_string(ev, s ? s : "", s ? n : 0, why);
+  lua_pop(L, 1);
+  return rc;
+}
+
+int kz_finding_evidence(struct kz_sandbox *sb, int idx, struct kz_strbuf *ev,
+                        struct kz_strbuf *why) {
+  lua_State *L = sb->L;
+  int top = lua_gettop(L), rc = 0;
+  kz_strbuf_reset(ev);
+  kz_strbuf_reset(why);
+  kz_strbuf_adds(ev, "[");
+  lua_pushliteral(L, "evidence");
+  if (lua_rawget(L, idx) == LUA_TTABLE) {
+    int evi = lua_gettop(L);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, evi);
+    for (lua_Integer i = 1; i <= n && rc == 0; i++) {
+      lua_rawgeti(L, evi, i);
+      if (i > 1) kz_strbuf_adds(ev, ",");
+      rc = evidence_item(sb, lua_gettop(L), ev, why);
+      lua_settop(L, evi);
+    }
+  }
+  lua_settop(L, top);
+  if (rc) return -1;
+  kz_strbuf_adds(ev, "]");
+  if (ev->oom || ev->len > KZ_FINDING_EVIDENCE_MAX) {
+    kz_strbuf_adds(why, ev->oom ? "evidence: out of memory" : "evidence is larger than 64 KiB");
+    return -1;
+  }
   return 0;
 }
 

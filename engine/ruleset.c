@@ -20,7 +20,6 @@
 #include "suggest.h"
 #include "vocab.h"
 
-const char *const kz_subject_names[] = {"household", "child", "mother", NULL};
 
 static const char *const meta_keys[] = {
   "id", "title", "label", "description", "subject", "agency", "severity", "due",
@@ -129,12 +128,13 @@ static int l_rule(lua_State *L) {
   const char *subject = meta_string(L, 1, "subject", 1, c, line);
   r.subject = KZ_SUBJECT_HOUSEHOLD;
   if (subject) {
-    int found = 0;
-    for (int i = 0; kz_subject_names[i]; i++)
-      if (strcmp(subject, kz_subject_names[i]) == 0) { r.subject = (enum kz_subject)i; found = 1; }
-    if (!found)
-      kz_diag_add(c->d, c->file, line, 0, "rule %s: subject '%s' is not one of household, child, mother",
-                  rid, subject);
+    char kinds[256];
+    r.subject = kz_subject_find(subject);
+    if (r.subject < 0) {
+      r.subject = KZ_SUBJECT_HOUSEHOLD;
+      kz_diag_add(c->d, c->file, line, 0, "rule %s: subject '%s' is not one of %s", rid, subject,
+                  kz_subject_list(kinds, sizeof kinds));
+    }
   }
   const char *agency = meta_string(L, 1, "agency", 1, c, line);
   if (agency && !kz_profile_agency(c->prof, agency))
@@ -142,14 +142,13 @@ static int l_rule(lua_State *L) {
                 rid, agency);
   r.agency = dupstr(agency);
   const char *sev = meta_string(L, 1, "severity", 1, c, line);
-  if (sev && !kz_severity_find(sev))
-    kz_diag_add(c->d, c->file, line, 0, "rule %s: severity '%s' is not one of low, medium, high, critical",
-                rid, sev);
-  r.severity = dupstr(sev);
-
-  /* due: the same range as a finding's own due at run time (finding.c). */
-  int t = lua_getfield(L, 1, "due");
   struct kz_strbuf why = {0};
+  /* severity and due: the same checks as a finding's own at run time (finding.c). */
+  if (sev && kz_finding_severity(sev, &why))
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: %s", rid, kz_strbuf_str(&why));
+  r.severity = dupstr(sev);
+  kz_strbuf_reset(&why);
+  int t = lua_getfield(L, 1, "due");
   if (t == LUA_TNIL)
     kz_diag_add(c->d, c->file, line, 0, "rule %s: due must be a number of business days or "
                 "kz.calendar_days(n), from %d to %d", rid, KZ_DUE_MIN, KZ_DUE_MAX);

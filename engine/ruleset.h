@@ -11,13 +11,12 @@
 #include "diag.h"
 #include "profile.h"
 #include "sandbox.h"
-
-enum kz_subject { KZ_SUBJECT_HOUSEHOLD, KZ_SUBJECT_CHILD, KZ_SUBJECT_MOTHER };
+#include "subject.h"
 
 struct kz_rule {
   char *id, *title, *label;     /* owned */
   char *description;            /* owned; may be NULL */
-  enum kz_subject subject;
+  int subject;                  /* index in kz_subjects (subject.h) */
   char *agency;                 /* owned; default agency kind of its tasks */
   char *severity;               /* owned; default severity */
   int due_days;
@@ -38,8 +37,6 @@ struct kz_ruleset {
   struct kz_rule *rules; size_t n, cap;   /* owned */
   char digest[17];              /* of every rule file and the profile */
 };
-
-extern const char *const kz_subject_names[];
 
 /* Load every *.lua file of dir (in name order) into sb, checking metadata
 ** against the profile (agencies, params). Every problem goes to d with

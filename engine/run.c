@@ -1,12 +1,14 @@
 /*
 ** run.c — the nightly run: loader -> rules -> findings -> router -> store.
 **
-** Data flows one way. For each household bundle, every rule's check runs in
-** the sandbox once per subject (a rule whose `needs` the household lacks is
-** skipped: it could find nothing there); each finding it returns is turned into a
-** kz_task_input (routing by agency kind and ward) and applied to the task
-** store. A rule that errs is recorded and its tasks in that household are
-** left as they were; the run goes on. A finding that cannot be stored (NaN
+** Data flows one way, and this file is the loop. For each household bundle,
+** every rule's check runs in the sandbox once per subject (subject.c says who
+** the subjects are; a rule whose `needs` the household lacks is skipped: it
+** could find nothing there); each finding it returns is read and completed
+** by finding.c, routed by router.c, and applied to the task store
+** (task_store.c writes what task_lifecycle.c decides). A rule that errs is
+** recorded and its tasks in that household are left as they were; the run
+** goes on. A finding that cannot be stored (NaN
 ** in its evidence, a NUL or bad UTF-8 in a string, too big: finding.c) is
 ** such an error too. Errors are told bounded: the first few of each rule in
 ** full, control characters escaped, then one closing line; a rule that keeps
@@ -15,8 +17,6 @@
 */
 #include "run.h"
 
-#include <lauxlib.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,8 +27,9 @@
 #include "kizuki.h"
 #include "loader.h"
 #include "prefetch.h"
-#include "severity.h"
+#include "router.h"
 #include "strbuf.h"
+#include "subject.h"
 #include "task_read.h"
 #include "view.h"
 #include "vocab.h"
@@ -99,8 +100,7 @@ struct run_ctx {
   kz_day as_of;
   const struct kz_bundle *b;
   int hh_idx;                /* stack index of the household view */
-  char ward[64];             /* the household's ward (routing default) */
-  int ward_known;            /* 0: not computed yet; 1: computed (may be empty) */
+  int slots;                 /* stack index of its subject lists (subject.h) */
   struct kz_strbuf ev;       /* evidence JSON scratch */
   struct kz_strbuf msg;      /* error message scratch */
   struct kz_strbuf out;      /* an error line, cleaned (finding.h) */
@@ -255,75 +255,35 @@ static int close_errors(struct run_ctx *c) {
 
 /* }====== */
 
-/* The household's ward (RULES.md), via the kz library; NULL when it has
-** never lived in the city. */
-static const char *household_ward(struct run_ctx *c) {
-  lua_State *L = c->e->sb.L;
-  if (c->ward_known) return c->ward[0] ? c->ward : NULL;
-  c->ward_known = 1;
-  c->ward[0] = '\0';
-  lua_getfield(L, c->hh_idx, "ward");
-  lua_pushvalue(L, c->hh_idx);
-  if (kz_sandbox_call(&c->e->sb, 1, 1) == LUA_OK && lua_type(L, -1) == LUA_TSTRING)
-    snprintf(c->ward, sizeof c->ward, "%s", lua_tostring(L, -1));
-  lua_pop(L, 1);
-  return c->ward[0] ? c->ward : NULL;
+/* {====== A finding into a task ====== */
+
+/* The rule error of a finding that cannot become a task (why in c->msg).
+** Returns 1, or -1 when even that cannot be recorded. */
+static int finding_error(struct run_ctx *c, const struct kz_rule *r, const char *subject) {
+  return rule_error(c, r, subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
 }
 
-/* The ward of the household's assignment of agency kind `kind` active on
-** the run's day (the earliest started whose ward the profile knows), or
-** NULL. */
-static const char *assignment_ward(struct run_ctx *c, const char *kind) {
-  const struct kz_table *td = &kz_tables[KZ_T_ASSIGNMENTS];
-  int agency = kz_records_column(td, "agency"), ward = kz_records_column(td, "ward");
-  int start = kz_records_column(td, "start_on"), end = kz_records_column(td, "end_on");
-  const char *day = c->b->today;
-  for (size_t i = 0; i < c->b->rows[KZ_T_ASSIGNMENTS].n; i++) {
-    const char *a = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, agency);
-    const char *w = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, ward);
-    const char *s = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, start);
-    const char *e = kz_bundle_value(c->b, KZ_T_ASSIGNMENTS, i, end);
-    if (a && strcmp(a, kind) == 0 && s && strcmp(s, day) <= 0 && (!e || strcmp(e, day) > 0) &&
-        kz_profile_ward(&c->e->prof, w))
-      return w;
-  }
-  return NULL;
-}
-
-/* Route a finding of a ward-level kind that names no ward: the household's
-** ward; when it has none the profile knows (DESIGN.md: never dropped, never
-** a rule error), the ward of the household's own assignment of that kind,
-** else the kind's fallback_unit (in->ward NULL). Such a finding's reason gets
-** a line saying why it went there, and the run counts it as a data issue. */
-static int route_by_household(struct run_ctx *c, struct kz_task_input *in) {
+/* Route the finding f (router.c). One routed without a known ward of its
+** household (DESIGN.md: never dropped, never a rule error) gets a line in its
+** reason saying why it went there, and is a data issue, counted and recorded
+** with the run beside the quarantine's rows. Returns 0 or -1. */
+static int route_finding(struct run_ctx *c, const struct kz_rule *r, struct kz_finding *f,
+                         struct kz_route *rt) {
   const struct kz_profile *prof = &c->e->prof;
-  const struct kz_agency *ag = kz_profile_agency(prof, in->agency);
-  if (!ag || ag->city_level) return 0;
-  in->ward = household_ward(c);
-  if (kz_profile_ward(prof, in->ward)) return 0;
-  const char *home = in->ward;                 /* NULL, or a ward the profile does not know */
-  in->ward = assignment_ward(c, in->agency);
+  kz_router_route(prof, c->b, f->agency, f->ward, rt);  /* no unit: the store says so if it needs one */
+  if (!kz_router_is_fallback(rt)) return 0;
   kz_strbuf_reset(&c->why);
-  kz_strbuf_adds(&c->why, in->reason);
-  if (home) kz_strbuf_addf(&c->why, "\n（世帯の住所の区「%s」が%sの区にないため、", home, prof->city);
-  else kz_strbuf_adds(&c->why, "\n（世帯の住所の区が不明のため、");
-  if (in->ward) {
-    kz_strbuf_addf(&c->why, "担当している%sの%sに送付）", kz_profile_ward(prof, in->ward)->name,
-                   ag->name);
-  } else {
-    char unit[64] = "";
-    kz_profile_unit(prof, in->agency, NULL, unit, sizeof unit);
-    kz_strbuf_addf(&c->why, "既定の送付先 %s に送付）", unit);
-  }
-  in->reason = kz_strbuf_str(&c->why);
+  kz_strbuf_adds(&c->why, f->reason);
+  kz_router_reason_line(prof, f->agency, rt, &c->why);
+  f->reason = kz_strbuf_str(&c->why);
   c->st->fallback_routed++;
-  /* A data issue, recorded with the run beside the quarantine's rows. */
   kz_strbuf_reset(&c->msg);
   kz_strbuf_addf(&c->msg, "the household has no known ward: a finding of rule %s for subject %s "
-                 "was routed by the fallback (%s)", in->rule, in->subject,
-                 in->ward ? "the ward of its own assignment of that agency" : "fallback_unit");
-  if (kz_tasks_record_issue(c->ts, c->b->household_id, "quality", "residences", NULL, "ward", home,
-                            kz_strbuf_str(&c->msg))) {
+                 "was routed by the fallback (%s)", r->id, f->subject,
+                 rt->how == KZ_ROUTE_ASSIGNMENT ? "the ward of its own assignment of that agency"
+                                                : "fallback_unit");
+  if (kz_tasks_record_issue(c->ts, c->b->household_id, "quality", "residences", NULL, "ward",
+                            rt->home, kz_strbuf_str(&c->msg))) {
     kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a data issue: %s",
                 kz_tasks_errmsg(c->ts));
     return -1;
@@ -331,187 +291,84 @@ static int route_by_household(struct run_ctx *c, struct kz_task_input *in) {
   return 0;
 }
 
-static int l_tostring(lua_State *L) {
-  luaL_tolstring(L, 1, NULL);
-  return 1;
+/* The task input of the completed finding f of rule r, routed by rt, with
+** its evidence in c->ev. */
+static void task_input(const struct run_ctx *c, const struct kz_rule *r, const struct kz_finding *f,
+                       const struct kz_route *rt, struct kz_task_input *in) {
+  const struct kz_param *within = kz_profile_param(&c->e->prof, "open_within_days");
+  *in = (struct kz_task_input){
+    .rule = r->id, .subject = f->subject, .key = f->key, .household_id = c->b->household_id,
+    .agency = f->agency, .ward = rt->ward, .severity = f->severity, .since = f->since_day,
+    .reason = f->reason, .evidence = kz_strbuf_str(&c->ev), .rule_version = r->version,
+    .rule_file = r->file, .rule_line = r->line, .due_days = f->due_days,
+    .due_calendar = f->due_calendar, .never_backlog = r->never_backlog,
+    .open_within_days = r->open_within_days >= 0 ? r->open_within_days
+                        : (int)(within ? within->value : 180),
+  };
 }
 
-/* Append one evidence item (a record view, a table of plain fields, or a
-** string) to c->ev as JSON. Returns 0, or -1 with the reason in c->msg when
-** the item cannot be shown (its __tostring failed: e.g. a view kept from an
-** earlier household) or stored (NaN, not UTF-8, past the evidence cap: the
-** cap is checked before each piece is copied, so a huge string costs
-** nothing). */
-static int evidence_item(struct run_ctx *c, lua_State *L, int idx) {
-  if (kz_view_record_json(L, idx, &c->ev)) {
-    if (c->ev.len <= KZ_FINDING_EVIDENCE_MAX) return 0;
-    kz_strbuf_addf(&c->msg, "evidence is larger than %d KiB", KZ_FINDING_EVIDENCE_MAX / 1024);
-    return -1;
+/* Apply in to the task store and count the outcome. Returns 0; 1 when the
+** store refused it or cannot route it (the rule's error); -1 on a store
+** error. */
+static int store(struct run_ctx *c, size_t ri, const struct kz_task_input *in) {
+  const struct kz_rule *r = &c->e->rules.rules[ri];
+  enum kz_outcome o;
+  char unit[64] = "";
+  struct kz_diag why = {0};
+  int rc = 0, arc = kz_tasks_apply(c->ts, in, &o, unit, &why);
+  if (arc == -1 && kz_tasks_refused(c->ts)) {
+    /* The task DB refused this one finding (a CHECK): the rule's problem. */
+    rc = rule_error(c, r, in->subject, why.n ? why.msgs[0] : "the task DB refused the finding")
+         ? -1 : 1;
+  } else if (arc == -2) {   /* cannot be routed: the rule's (or data's) problem */
+    rc = rule_error(c, r, in->subject, why.n ? why.msgs[0] : "cannot route finding") ? -1 : 1;
+  } else if (arc < 0) {
+    for (size_t i = 0; i < why.n; i++) kz_diag_add(c->d, NULL, 0, 0, "%s", why.msgs[i]);
+    rc = -1;
+  } else if (o != KZ_OUT_DONE) {
+    tally(c->st, ri, unit, o);
+    if (o == KZ_OUT_PROMOTED) tally(c->st, ri, unit, KZ_OUT_OPENED);   /* counts as opened */
   }
-  if (lua_type(L, idx) == LUA_TTABLE) {
-    int first = 1;
-    kz_strbuf_adds(&c->ev, "{");
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-      if (lua_type(L, -2) == LUA_TSTRING &&
-          (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER)) {
-        size_t kn, vn;
-        const char *k = lua_tolstring(L, -2, &kn);
-        kz_strbuf_adds(&c->ev, first ? "" : ",");
-        if (kz_finding_json_string(&c->ev, k, kn, &c->msg)) return -1;
-        kz_strbuf_adds(&c->ev, ":");
-        if (lua_type(L, -1) == LUA_TNUMBER) {
-          if (kz_finding_json_number(&c->ev, lua_tonumber(L, -1), &c->msg)) {
-            kz_strbuf_addf(&c->msg, " (field '%.64s')", k);
-            return -1;
-          }
-        } else {
-          const char *v = lua_tolstring(L, -1, &vn);
-          if (kz_finding_json_string(&c->ev, v, vn, &c->msg)) return -1;
-        }
-        first = 0;
-      }
-      lua_pop(L, 1);
-    }
-    kz_strbuf_adds(&c->ev, "}");
-    return 0;
-  }
-  if (lua_type(L, idx) == LUA_TNUMBER && !isfinite(lua_tonumber(L, idx)))
-    return kz_finding_json_number(&c->ev, lua_tonumber(L, idx), &c->msg);   /* says why */
-  /* A view's or a rule's __tostring is code: run it inside the sandbox, never
-  ** unprotected (an error there would bring the whole run down). */
-  lua_pushcfunction(L, l_tostring);
-  lua_pushvalue(L, idx);
-  if (kz_sandbox_call(&c->e->sb, 1, 1) != LUA_OK) {
-    const char *m = lua_tostring(L, -1);
-    kz_strbuf_reset(&c->msg);
-    kz_strbuf_addf(&c->msg, "evidence cannot be shown: %.*s", KZ_MESSAGE_MAX, m ? m : "error");
-    lua_pop(L, 1);
-    return -1;
-  }
-  size_t n;
-  const char *s = lua_tolstring(L, -1, &n);
-  int rc = kz_finding_json_string(&c->ev, s ? s : "", s ? n : 0, &c->msg);
-  lua_pop(L, 1);
+  kz_diag_clear(&why);
   return rc;
 }
 
-static int is_finding(lua_State *L, int idx) {
-  int yes = 0;
-  if (lua_type(L, idx) == LUA_TTABLE && lua_getmetatable(L, idx)) {
-    luaL_getmetatable(L, "kz.finding");
-    yes = lua_rawequal(L, -1, -2);
-    lua_pop(L, 2);
-  }
-  return yes;
-}
-
-/* Turn the finding at idx into a task input and apply it. Returns 0; 1 when
-** the finding is malformed or cannot be stored (reported as a rule error:
-** the rule's task stays as it was); -1 on a store error. */
+/* The finding at idx, found by rule ri for subject: read and completed
+** (finding.c), routed (router.c), its evidence written, applied to the
+** store. Returns 0; 1 when it cannot become a task (the rule's error: its
+** task stays as it was); -1 on a store error. */
 static int apply_finding(struct run_ctx *c, size_t ri, const char *subject, int idx) {
   lua_State *L = c->e->sb.L;
   const struct kz_rule *r = &c->e->rules.rules[ri];
-  int top = lua_gettop(L), rc = 0;
-  struct kz_task_input in = {.rule = r->id};
+  const struct kz_finding_rule dflt = {subject, r->severity, r->agency, r->due_days,
+                                       r->due_calendar};
   struct kz_finding f;
-  if (kz_finding_read(L, idx, &f, &c->msg)) {
-    rc = rule_error(c, r, f.subject ? f.subject : subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
-    goto done;
-  }
-  const char *since = f.since;
-  in.reason = f.reason;
-  in.subject = f.subject ? f.subject : subject;
-  in.key = f.key ? f.key : in.subject;
-  in.severity = f.severity ? f.severity : r->severity;
-  in.agency = f.agency ? f.agency : r->agency;
-  in.ward = f.ward;
-  kz_strbuf_reset(&c->msg);
-  if (!since || kz_date_parse(since, &in.since))
-    kz_strbuf_addf(&c->msg, "finding needs since = a date (YYYY-MM-DD), got %s",
-                   since ? since : "nothing");
-  else if (in.since > c->as_of)
-    kz_strbuf_addf(&c->msg, "finding's since %s is after the run date", since);
-  else if (!in.reason || !in.reason[0])
-    kz_strbuf_adds(&c->msg, "finding needs a reason (Japanese, for staff)");
-  else if (!in.subject || !in.subject[0])
-    kz_strbuf_adds(&c->msg, "finding has no subject");
-  else {
-    if (!kz_severity_find(in.severity)) kz_strbuf_addf(&c->msg, "finding's severity '%s' is not one of low, medium, high, critical",
-                            in.severity);
-    else if (!kz_profile_agency(&c->e->prof, in.agency))
-      kz_strbuf_addf(&c->msg, "finding's agency '%s' is not an agency of the profile", in.agency);
-  }
-  if (c->msg.len) {
-    rc = rule_error(c, r, in.subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
-    goto done;
-  }
-  if (!f.ward && route_by_household(c, &in)) {
+  struct kz_route rt;
+  struct kz_task_input in;
+  int top = lua_gettop(L), rc;
+  if (kz_finding_read(L, idx, &f, &c->msg))
+    rc = finding_error(c, r, f.subject ? f.subject : subject);
+  else if (kz_finding_complete(&f, &dflt, c->as_of, &c->e->prof, &c->msg))
+    rc = finding_error(c, r, f.subject);
+  else if (route_finding(c, r, &f, &rt))
     rc = -1;
-    goto done;
+  else if (kz_finding_evidence(&c->e->sb, idx, &c->ev, &c->msg))
+    rc = finding_error(c, r, f.subject);
+  else {
+    task_input(c, r, &f, &rt, &in);
+    rc = store(c, ri, &in);
   }
-  kz_strbuf_reset(&c->ev);
-  kz_strbuf_adds(&c->ev, "[");
-  lua_pushliteral(L, "evidence");
-  if (lua_rawget(L, idx) == LUA_TTABLE) {
-    int evi = lua_gettop(L);
-    lua_Integer n = (lua_Integer)lua_rawlen(L, evi);
-    for (lua_Integer i = 1; i <= n; i++) {
-      lua_rawgeti(L, evi, i);
-      if (i > 1) kz_strbuf_adds(&c->ev, ",");
-      if (evidence_item(c, L, lua_gettop(L))) {
-        rc = rule_error(c, r, in.subject, kz_strbuf_str(&c->msg)) ? -1 : 1;
-        goto done;
-      }
-      lua_settop(L, evi);
-    }
-  }
-  kz_strbuf_adds(&c->ev, "]");
-  if (c->ev.oom || c->ev.len > KZ_FINDING_EVIDENCE_MAX) {
-    rc = rule_error(c, r, in.subject, c->ev.oom ? "evidence: out of memory"
-                    : "evidence is larger than 64 KiB") ? -1 : 1;
-    goto done;
-  }
-  in.evidence = kz_strbuf_str(&c->ev);
-  in.household_id = c->b->household_id;
-  in.rule = r->id;
-  in.rule_version = r->version;
-  in.rule_file = r->file;
-  in.rule_line = r->line;
-  in.due_days = f.has_due ? f.due_days : r->due_days;
-  in.due_calendar = f.has_due ? f.due_calendar : r->due_calendar;
-  in.never_backlog = r->never_backlog;
-  in.open_within_days = r->open_within_days >= 0 ? r->open_within_days : (int)
-      (kz_profile_param(&c->e->prof, "open_within_days")
-           ? kz_profile_param(&c->e->prof, "open_within_days")->value : 180);
-  {
-    enum kz_outcome o;
-    char unit[64] = "";
-    struct kz_diag route = {0};
-    int arc = kz_tasks_apply(c->ts, &in, &o, unit, &route);
-    if (arc == -1 && kz_tasks_refused(c->ts)) {
-      /* The task DB refused this one finding (a CHECK): the rule's problem. */
-      rc = rule_error(c, r, in.subject, route.n ? route.msgs[0] : "the task DB refused the finding")
-           ? -1 : 1;
-    } else if (arc == -2) {   /* cannot be routed: the rule's (or data's) problem */
-      rc = rule_error(c, r, in.subject, route.n ? route.msgs[0] : "cannot route finding") ? -1 : 1;
-    } else if (arc < 0) {
-      for (size_t i = 0; i < route.n; i++) kz_diag_add(c->d, NULL, 0, 0, "%s", route.msgs[i]);
-      rc = -1;
-    } else if (o != KZ_OUT_DONE) {
-      tally(c->st, ri, unit, o);
-      if (o == KZ_OUT_PROMOTED) tally(c->st, ri, unit, KZ_OUT_OPENED);   /* counts as opened */
-    }
-    kz_diag_clear(&route);
-  }
-done:
   lua_settop(L, top);
   return rc;
 }
 
+/* }====== */
+
+/* {====== A rule over a household ====== */
+
 /* Did a check return something to apply: a finding or a non-empty list? */
 static int found_something(lua_State *L, int res) {
-  return is_finding(L, res) || (lua_type(L, res) == LUA_TTABLE && lua_rawlen(L, res) > 0);
+  return kz_finding_is(L, res) || (lua_type(L, res) == LUA_TTABLE && lua_rawlen(L, res) > 0);
 }
 
 /* The error of a rule that found something in household where it said it
@@ -527,94 +384,82 @@ static int needs_broken(struct run_ctx *c, const struct kz_rule *r, const char *
   return rule_error(c, r, subject, kz_strbuf_str(&c->msg));
 }
 
-/* Evaluate rule ri on the current household. unmet: the tables the rule
-** needs that the household has no records of (only when opts->verify_needs;
-** otherwise such a rule is not evaluated at all). Returns 0, or -1 on a
-** store error (rule errors are recorded and return 0). */
+/* Take what rule ri's check returned at res for subject: nothing, a
+** finding, or a list of findings (finding.h says where a check of that
+** shape belongs). Returns 0, or -1 on a store error. */
+static int take_result(struct run_ctx *c, size_t ri, const char *subject, int res, uint32_t unmet) {
+  lua_State *L = c->e->sb.L;
+  const struct kz_rule *r = &c->e->rules.rules[ri];
+  if (unmet && found_something(L, res)) return needs_broken(c, r, subject, unmet);
+  if (lua_isnil(L, res)) return 0;                          /* nothing found */
+  if (kz_finding_is(L, res)) return apply_finding(c, ri, subject, res) < 0 ? -1 : 0;
+  if (lua_type(L, res) != LUA_TTABLE)
+    return rule_error(c, r, subject, "check must return nil, kz.finding{...} or a list of findings");
+  int rc = 0;
+  lua_Integer m = (lua_Integer)lua_rawlen(L, res);
+  for (lua_Integer j = 1; j <= m && rc == 0 && !c->st->suspended[ri]; j++) {
+    lua_rawgeti(L, res, j);
+    if (kz_finding_is(L, -1)) {
+      rc = apply_finding(c, ri, subject, lua_gettop(L)) < 0 ? -1 : 0;
+    } else {
+      rc = rule_error(c, r, subject, "check returned a list with something other than kz.finding{...}");
+      j = m;
+    }
+    lua_pop(L, 1);
+  }
+  return rc;
+}
+
+/* Run rule ri's check for the subject at subj of the current household:
+** check(hh, params) when the household is the subject, else check(subject,
+** hh, params). Returns 0, or -1 on a store error. */
+static int check_subject(struct run_ctx *c, size_t ri, int subj, uint32_t unmet) {
+  lua_State *L = c->e->sb.L;
+  const struct kz_rule *r = &c->e->rules.rules[ri];
+  int self = kz_subjects[r->subject].produce == NULL;
+  const char *subject = self ? c->b->household_id : kz_view_record_id(L, subj);
+  int nargs = 2;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, r->check_ref);
+  if (!self) {
+    lua_pushvalue(L, subj);
+    nargs++;
+  }
+  lua_pushvalue(L, c->hh_idx);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, r->params_ref);
+  if (kz_sandbox_call(&c->e->sb, nargs, 1) != LUA_OK) {
+    const char *msg = lua_tostring(L, -1);
+    return rule_error(c, r, subject, msg ? msg : "error");
+  }
+  return take_result(c, ri, subject, lua_gettop(L), unmet);
+}
+
+/* Evaluate rule ri on the current household, once per subject of its kind
+** (subject.h). unmet: the tables the rule needs that the household has no
+** records of (only when opts->verify_needs; otherwise such a rule is not
+** evaluated at all). Returns 0, or -1 on a store error (rule errors are
+** recorded and return 0). */
 static int eval_rule(struct run_ctx *c, size_t ri, uint32_t unmet) {
   lua_State *L = c->e->sb.L;
   const struct kz_rule *r = &c->e->rules.rules[ri];
   int top = lua_gettop(L), rc = 0;
-
-  /* The subjects: the household itself, or kz.subjects[subject](hh),
-  ** worked out once per household and kept in its slot above hh_idx. */
-  if (r->subject == KZ_SUBJECT_HOUSEHOLD) {
-    lua_pushvalue(L, c->hh_idx);             /* one subject: the household */
+  if (kz_subject_push(&c->e->sb, c->slots, c->hh_idx, r->subject) != LUA_OK) {
+    rc = rule_error(c, r, c->b->household_id, lua_tostring(L, -1));
+  } else if (!lua_istable(L, -1)) {
+    rc = rule_error(c, r, c->b->household_id, "kz.subjects did not return a list");
   } else {
-    int slot = c->hh_idx + (int)r->subject;
-    if (lua_isnil(L, slot)) {
-      lua_getglobal(L, "kz");
-      lua_getfield(L, -1, "subjects");
-      lua_getfield(L, -1, kz_subject_names[r->subject]);
-      lua_pushvalue(L, c->hh_idx);
-      if (kz_sandbox_call(&c->e->sb, 1, 1) != LUA_OK) {
-        rc = rule_error(c, r, c->b->household_id, lua_tostring(L, -1));
-        goto done;
-      }
-      lua_replace(L, slot);
-      lua_pop(L, 2);
+    int list = lua_gettop(L);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, list);
+    for (lua_Integer i = 1; i <= n && rc == 0 && !c->st->suspended[ri]; i++) {
+      lua_rawgeti(L, list, i);
+      rc = check_subject(c, ri, lua_gettop(L), unmet);
+      lua_settop(L, list);
     }
-    lua_pushvalue(L, slot);
   }
-  int subjects = lua_gettop(L);
-  lua_Integer n = 1;
-  if (r->subject != KZ_SUBJECT_HOUSEHOLD) {
-    if (!lua_istable(L, subjects)) {
-      rc = rule_error(c, r, c->b->household_id, "kz.subjects did not return a list");
-      goto done;
-    }
-    n = (lua_Integer)lua_rawlen(L, subjects);
-  }
-  for (lua_Integer i = 1; i <= n && rc == 0 && !c->st->suspended[ri]; i++) {
-    if (r->subject == KZ_SUBJECT_HOUSEHOLD) lua_pushvalue(L, subjects);
-    else lua_rawgeti(L, subjects, i);
-    int subj_idx = lua_gettop(L);
-    const char *subject = r->subject == KZ_SUBJECT_HOUSEHOLD ? c->b->household_id
-                                                             : kz_view_record_id(L, subj_idx);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, r->check_ref);
-    int nargs = 2;
-    if (r->subject != KZ_SUBJECT_HOUSEHOLD) {
-      lua_pushvalue(L, subj_idx);
-      nargs++;
-    }
-    lua_pushvalue(L, c->hh_idx);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, r->params_ref);
-    if (kz_sandbox_call(&c->e->sb, nargs, 1) != LUA_OK) {
-      const char *msg = lua_tostring(L, -1);
-      rc = rule_error(c, r, subject, msg ? msg : "error");
-      lua_settop(L, subjects);
-      continue;
-    }
-    int res = lua_gettop(L);
-    if (unmet && found_something(L, res)) {
-      rc = needs_broken(c, r, subject, unmet);
-    } else if (lua_isnil(L, res)) {
-      /* nothing found */
-    } else if (is_finding(L, res)) {
-      rc = apply_finding(c, ri, subject, res) < 0 ? -1 : 0;
-    } else if (lua_type(L, res) == LUA_TTABLE) {
-      lua_Integer m = (lua_Integer)lua_rawlen(L, res);
-      for (lua_Integer j = 1; j <= m && rc == 0 && !c->st->suspended[ri]; j++) {
-        lua_rawgeti(L, res, j);
-        if (is_finding(L, -1)) {
-          rc = apply_finding(c, ri, subject, lua_gettop(L)) < 0 ? -1 : 0;
-        } else {
-          rc = rule_error(c, r, subject,
-                          "check returned a list with something other than kz.finding{...}");
-          j = m;
-        }
-        lua_pop(L, 1);
-      }
-    } else {
-      rc = rule_error(c, r, subject,
-                      "check must return nil, kz.finding{...} or a list of findings");
-    }
-    lua_settop(L, subjects);
-  }
-done:
   lua_settop(L, top);
   return rc;
 }
+
+/* }====== */
 
 static void sweep_tally(void *ctx, const char *rule, const char *unit) {
   struct run_ctx *c = ctx;
@@ -682,133 +527,167 @@ static void progress(FILE *f, long long done, long long total, double t0, int fi
   fflush(f);
 }
 
+/* Say that the run was stopped (a signal); returns KZ_EXIT_INTERRUPTED. */
+static int interrupted(struct run_ctx *c) {
+  kz_diag_add(c->d, NULL, 0, 0, "interrupted: the run was stopped; nothing was written");
+  return KZ_EXIT_INTERRUPTED;
+}
+
+static int stopped(const struct run_ctx *c) { return c->opts->stop && *c->opts->stop; }
+
+/* Allocate the run's per-rule tables (ids: the rule ids, owned by the
+** caller), begin the run in the task store, watch the open tasks' owners,
+** and set the run's day for the rules. Returns KZ_EXIT_OK or a failure. */
+static int run_begin(struct run_ctx *c, sqlite3 *cases, const char ***ids) {
+  struct kz_engine *e = c->e;
+  struct kz_run_stats *st = c->st;
+  size_t n = e->rules.n ? e->rules.n : 1;
+  char day[KZ_DATE_LEN];
+  st->by_rule = calloc(n, sizeof *st->by_rule);
+  *ids = calloc(n, sizeof **ids);
+  st->rule_errors = calloc(n, sizeof *st->rule_errors);
+  st->suspended = calloc(n, sizeof *st->suspended);
+  c->rt = calloc(n, sizeof *c->rt);
+  if (!st->by_rule || !*ids || !st->rule_errors || !st->suspended || !c->rt) {
+    kz_diag_add(c->d, NULL, 0, 0, "out of memory");
+    return KZ_EXIT_TASKS;
+  }
+  for (size_t i = 0; i < e->rules.n; i++) {
+    (*ids)[i] = e->rules.rules[i].id;
+    c->rt[i].last_household = -1;
+  }
+  if (c->opts->validate_cases && kz_loader_validate(cases, c->d)) return KZ_EXIT_CASES;
+  int rc = kz_tasks_begin(c->ts, c->as_of, e->rules.digest, (int)e->rules.n, *ids, c->d);
+  if (rc != KZ_EXIT_OK) return rc;
+  st->run_id = kz_tasks_run_id(c->ts);
+  if (kz_tasks_each_open_owner(c->ts, watch_owner, c, c->d)) return KZ_EXIT_TASKS;
+  kz_date_format(c->as_of, day);
+  kz_vocab_set_today(&e->sb, c->as_of);   /* kz.today and the vocabulary's day */
+  for (int i = 0; i < KZ_PREFETCH_DEPTH; i++) {   /* the same day, for the C vocabulary */
+    memcpy(e->ring[i].today, day, sizeof e->ring[i].today);
+    e->ring[i].today_day = c->as_of;
+  }
+  if (kz_ruleset_bind_params(&e->rules, &e->sb, &e->prof)) {
+    kz_diag_add(c->d, NULL, 0, 0, "out of memory binding params");
+    return KZ_EXIT_TASKS;
+  }
+  return KZ_EXIT_OK;
+}
+
+/* Every rule over the household b (not quarantined): its view and subject
+** slots pushed, each rule whose needs it meets evaluated, then it and its
+** people marked seen. Returns 0, or -1 (the reason in c->d). */
+static int eval_household(struct run_ctx *c, const struct kz_bundle *b) {
+  const struct kz_engine *e = c->e;
+  lua_State *L = e->sb.L;
+  int top = lua_gettop(L), rc = 0;
+  uint32_t have = 0;                        /* the tables it has records of */
+  for (int t = 0; t < KZ_NTABLES; t++)
+    if (b->rows[t].n) have |= (uint32_t)1 << t;
+  kz_view_push_household(L, b);
+  c->hh_idx = lua_gettop(L);
+  c->slots = kz_subject_slots(L);
+  for (size_t ri = 0; ri < e->rules.n && rc == 0 && !stopped(c); ri++) {
+    uint32_t unmet = e->rules.rules[ri].needs & ~have;
+    if (unmet && !c->opts->verify_needs) continue;   /* it can find nothing here */
+    if (c->st->suspended[ri]) continue;              /* the circuit breaker tripped */
+    rc = eval_rule(c, ri, unmet);
+  }
+  lua_settop(L, top);
+  if (rc || stopped(c)) return rc;                  /* a stop is said once, by the caller */
+  if (mark_seen(c, b)) {
+    kz_diag_add(c->d, NULL, 0, 0, "out of memory");
+    return -1;
+  }
+  c->st->households++;
+  if ((c->st->households & 1023) == 0) lua_gc(L, LUA_GCSTEP, 0);
+  return 0;
+}
+
+/* After the last household: close the rule errors, refuse an extract that
+** looks broken or truncated, sweep the tasks no finding kept, and commit.
+** Returns the run's exit code. */
+static int run_end(struct run_ctx *c) {
+  const struct kz_profile *prof = &c->e->prof;
+  struct kz_run_stats *st = c->st;
+  if (close_errors(c)) return KZ_EXIT_TASKS;
+  if (kz_quarantine_too_many(&st->quarantine, st->households, prof->quarantine_max_share)) {
+    kz_diag_add(c->d, NULL, 0, 0, "the case DB extract looks broken: more than quarantine_max_share "
+                "(%g%%) of the households would be quarantined; nothing was written",
+                100.0 * prof->quarantine_max_share);
+    kz_quarantine_describe(&st->quarantine, st->households, c->d);
+    return KZ_EXIT_CASES;
+  }
+  if (kz_tasks_sweep(c->ts, looked, sweep_tally, c, c->d) < 0) return KZ_EXIT_TASKS;
+  if (c->looked_failed) {       /* a kept task that run_issues would not say: write nothing */
+    kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a task kept for a household missing from "
+                "the extract (out of memory or the disk)");
+    return KZ_EXIT_TASKS;
+  }
+  if (st->absent_households &&
+      (double)st->absent_households > prof->quarantine_max_share *
+                                      (double)(st->households + st->absent_households)) {
+    kz_diag_add(c->d, NULL, 0, 0, "the case DB extract looks truncated: %lld household(s) with open "
+                "tasks are not in it (more than quarantine_max_share, %g%%, of the households); "
+                "nothing was written", st->absent_households, 100.0 * prof->quarantine_max_share);
+    return KZ_EXIT_CASES;
+  }
+  if (kz_tasks_commit(c->ts, st->households, st->counts, st->errors, c->d)) return KZ_EXIT_TASKS;
+  return st->errors ? KZ_EXIT_RULE_ERROR
+       : st->quarantine.households || st->absent_households ? KZ_EXIT_QUARANTINE : KZ_EXIT_OK;
+}
+
+/* The loop: each household from the prefetcher, bad data taken to the
+** quarantine, the rest evaluated; progress told. Returns KZ_EXIT_OK or a
+** failure. */
+static int run_households(struct run_ctx *c, sqlite3 *cases) {
+  struct kz_engine *e = c->e;
+  const struct kz_run_opts *opts = c->opts;
+  struct kz_prefetch *pf = NULL;
+  const struct kz_bundle *b = NULL;
+  int rc = KZ_EXIT_OK, got = 0;
+  long long total = opts->progress ? kz_loader_count(cases, c->as_of) : 0;
+  /* From here until kz_prefetch_close, cases belongs to the prefetcher. */
+  if (kz_prefetch_open_latest(&pf, cases, c->as_of, opts->latest_recorded ? opts->latest_recorded
+                                                                           : KZ_DAY_NONE,
+                              e->ring, KZ_PREFETCH_DEPTH, e->threaded, c->d))
+    return KZ_EXIT_CASES;
+  double t0 = now_seconds(), last = t0;
+  while (rc == KZ_EXIT_OK && (got = kz_prefetch_next(pf, &b, c->d)) == 1) {
+    c->b = b;
+    if (stopped(c)) rc = interrupted(c);
+    /* Bad case data: recorded; a quarantined household is not evaluated. */
+    else if (b->nissues && kz_quarantine_take(&c->st->quarantine, c->ts, b, c->d)) rc = KZ_EXIT_TASKS;
+    else if (b->quarantined || b->phantom) continue;
+    else if (eval_household(c, b)) rc = KZ_EXIT_TASKS;
+    else if (opts->progress && (c->st->households & 255) == 0 && !stopped(c)) {
+      double now = now_seconds();
+      if (now - last >= 0.5) { progress(opts->progress, c->st->households, total, t0, 0); last = now; }
+    }
+  }
+  if (rc == KZ_EXIT_OK && got < 0) rc = KZ_EXIT_CASES;
+  if (rc == KZ_EXIT_OK && opts->progress) progress(opts->progress, c->st->households, total, t0, 1);
+  if (rc == KZ_EXIT_OK && stopped(c)) rc = interrupted(c);
+  kz_prefetch_close(pf);  /* frees the rows; the ring keeps counting generations */
+  return rc;
+}
+
 int kz_run(struct kz_engine *e, sqlite3 *cases, struct kz_tasks *ts, kz_day as_of,
            const struct kz_run_opts *opts, struct kz_run_stats *st, struct kz_diag *d) {
   lua_State *L = e->sb.L;
-  struct kz_prefetch *pf = NULL;
-  const struct kz_bundle *b = NULL;
-  struct run_ctx c = {e, ts, opts, st, d, as_of, NULL, 0, "", 0, {0}, {0}, {0}, NULL, {0}, {0}, {0}, {0}, 0};
+  struct run_ctx c = {.e = e, .ts = ts, .opts = opts, .st = st, .d = d, .as_of = as_of};
   const char **ids = NULL;
-  int rc = KZ_EXIT_OK;
   int top = lua_gettop(L);
-  char day[KZ_DATE_LEN];
 
   memset(st, 0, sizeof *st);
   e->sb.stop = opts->stop;       /* a signal ends the rule call in hand, too */
-  st->by_rule = calloc(e->rules.n ? e->rules.n : 1, sizeof *st->by_rule);
-  ids = calloc(e->rules.n ? e->rules.n : 1, sizeof *ids);
-  st->rule_errors = calloc(e->rules.n ? e->rules.n : 1, sizeof *st->rule_errors);
-  st->suspended = calloc(e->rules.n ? e->rules.n : 1, sizeof *st->suspended);
-  c.rt = calloc(e->rules.n ? e->rules.n : 1, sizeof *c.rt);
-  if (!st->by_rule || !ids || !st->rule_errors || !st->suspended || !c.rt) { kz_diag_add(d, NULL, 0, 0, "out of memory"); rc = KZ_EXIT_TASKS; goto done; }
-  for (size_t i = 0; i < e->rules.n; i++) {
-    ids[i] = e->rules.rules[i].id;
-    c.rt[i].last_household = -1;
-  }
-
-  if (opts->validate_cases && kz_loader_validate(cases, d)) { rc = KZ_EXIT_CASES; goto done; }
-  rc = kz_tasks_begin(ts, as_of, e->rules.digest, (int)e->rules.n, ids, d);
-  if (rc != KZ_EXIT_OK) goto done;
-  st->run_id = kz_tasks_run_id(ts);
-  if (kz_tasks_each_open_owner(ts, watch_owner, &c, d)) { rc = KZ_EXIT_TASKS; goto done; }
-
-  kz_date_format(as_of, day);
-  kz_vocab_set_today(&e->sb, as_of);   /* kz.today and the vocabulary's day */
-  for (int i = 0; i < KZ_PREFETCH_DEPTH; i++) {   /* the same day, for the C vocabulary */
-    memcpy(e->ring[i].today, day, sizeof e->ring[i].today);
-    e->ring[i].today_day = as_of;
-  }
-  if (kz_ruleset_bind_params(&e->rules, &e->sb, &e->prof)) {
-    kz_diag_add(d, NULL, 0, 0, "out of memory binding params");
-    rc = KZ_EXIT_TASKS;
-    goto done;
-  }
-
-  long long total = opts->progress ? kz_loader_count(cases, as_of) : 0;
-  /* From here until kz_prefetch_close, cases belongs to the prefetcher. */
-  if (kz_prefetch_open_latest(&pf, cases, as_of, opts->latest_recorded ? opts->latest_recorded
-                                                                         : KZ_DAY_NONE,
-                              e->ring, KZ_PREFETCH_DEPTH, e->threaded, d)) {
-    rc = KZ_EXIT_CASES;
-    goto done;
-  }
-  double t0 = now_seconds(), last = t0;
-  int got;
-  while ((got = kz_prefetch_next(pf, &b, d)) == 1) {
-    c.b = b;
-    if (opts->stop && *opts->stop) {
-      kz_diag_add(d, NULL, 0, 0, "interrupted: the run was stopped; nothing was written");
-      rc = KZ_EXIT_INTERRUPTED;
-      goto done;
-    }
-    /* Bad case data: recorded; a quarantined household is not evaluated. */
-    if (b->nissues && kz_quarantine_take(&st->quarantine, ts, b, d)) { rc = KZ_EXIT_TASKS; goto done; }
-    if (b->quarantined || b->phantom) continue;
-    kz_view_push_household(L, b);
-    c.hh_idx = lua_gettop(L);
-    lua_pushnil(L);                           /* slot: the children, once asked for */
-    lua_pushnil(L);                           /* slot: the mothers */
-    c.ward_known = 0;
-    uint32_t have = 0;                        /* the tables it has records of */
-    for (int t = 0; t < KZ_NTABLES; t++)
-      if (b->rows[t].n) have |= (uint32_t)1 << t;
-    for (size_t ri = 0; ri < e->rules.n && !(opts->stop && *opts->stop); ri++) {
-      uint32_t unmet = e->rules.rules[ri].needs & ~have;
-      if (unmet && !opts->verify_needs) continue;   /* it can find nothing here */
-      if (st->suspended[ri]) continue;              /* the circuit breaker tripped */
-      if (eval_rule(&c, ri, unmet)) { rc = KZ_EXIT_TASKS; goto done; }
-    }
-    lua_settop(L, top);
-    if (opts->stop && *opts->stop) continue;   /* said once, below */
-    if (mark_seen(&c, b)) { kz_diag_add(d, NULL, 0, 0, "out of memory"); rc = KZ_EXIT_TASKS; goto done; }
-    st->households++;
-    if ((st->households & 1023) == 0) lua_gc(L, LUA_GCSTEP, 0);
-    if (opts->progress && (st->households & 255) == 0) {
-      double now = now_seconds();
-      if (now - last >= 0.5) { progress(opts->progress, st->households, total, t0, 0); last = now; }
-    }
-  }
-  if (got < 0) { rc = KZ_EXIT_CASES; goto done; }
-  if (opts->progress) progress(opts->progress, st->households, total, t0, 1);
-  if (opts->stop && *opts->stop) {
-    kz_diag_add(d, NULL, 0, 0, "interrupted: the run was stopped; nothing was written");
-    rc = KZ_EXIT_INTERRUPTED;
-    goto done;
-  }
-  if (close_errors(&c)) { rc = KZ_EXIT_TASKS; goto done; }
-  if (kz_quarantine_too_many(&st->quarantine, st->households, e->prof.quarantine_max_share)) {
-    kz_diag_add(d, NULL, 0, 0, "the case DB extract looks broken: more than quarantine_max_share "
-                "(%g%%) of the households would be quarantined; nothing was written",
-                100.0 * e->prof.quarantine_max_share);
-    kz_quarantine_describe(&st->quarantine, st->households, d);
-    rc = KZ_EXIT_CASES;
-    goto done;
-  }
-  if (kz_tasks_sweep(ts, looked, sweep_tally, &c, d) < 0) { rc = KZ_EXIT_TASKS; goto done; }
-  if (c.looked_failed) {       /* a kept task that run_issues would not say: write nothing */
-    kz_diag_add(d, NULL, 0, 0, "task DB: cannot record a task kept for a household missing from "
-                "the extract (out of memory or the disk)");
-    rc = KZ_EXIT_TASKS;
-    goto done;
-  }
-  if (st->absent_households &&
-      (double)st->absent_households > e->prof.quarantine_max_share *
-                                      (double)(st->households + st->absent_households)) {
-    kz_diag_add(d, NULL, 0, 0, "the case DB extract looks truncated: %lld household(s) with open "
-                "tasks are not in it (more than quarantine_max_share, %g%%, of the households); "
-                "nothing was written", st->absent_households, 100.0 * e->prof.quarantine_max_share);
-    rc = KZ_EXIT_CASES;
-    goto done;
-  }
-  if (kz_tasks_commit(ts, st->households, st->counts, st->errors, d)) { rc = KZ_EXIT_TASKS; goto done; }
-  rc = st->errors ? KZ_EXIT_RULE_ERROR
-     : st->quarantine.households || st->absent_households ? KZ_EXIT_QUARANTINE : KZ_EXIT_OK;
-done:
+  int rc = run_begin(&c, cases, &ids);
+  if (rc == KZ_EXIT_OK) rc = run_households(&c, cases);
+  if (rc == KZ_EXIT_OK) rc = run_end(&c);
   if (rc != KZ_EXIT_OK && rc != KZ_EXIT_RULE_ERROR && rc != KZ_EXIT_QUARANTINE &&
       rc != KZ_EXIT_BUSY)
     kz_tasks_rollback(ts);
   lua_settop(L, top);
-  kz_prefetch_close(pf);  /* frees the rows; the ring keeps counting generations */
   kz_strbuf_free(&c.ev);
   kz_strbuf_free(&c.msg);
   kz_strbuf_free(&c.out);

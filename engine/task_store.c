@@ -12,6 +12,7 @@
 
 #include "db_open.h"
 #include "kizuki.h"
+#include "router.h"
 #include "severity.h"
 #include "task_internal.h"
 #include "task_lifecycle.h"
@@ -556,7 +557,7 @@ int kz_tasks_apply(struct kz_tasks *ts, const struct kz_task_input *in,
   ** due date and goes to the backlog. */
   int stale = dec.backlog;
   kz_date_format(in->since, since);
-  if (kz_profile_unit(ts->prof, in->agency, in->ward, unit, 64)) {
+  if (kz_router_unit(ts->prof, in->agency, in->ward, unit, 64)) {   /* router.h decides */
     kz_diag_add(d, NULL, 0, 0, "rule %s, subject %s: cannot route agency '%s' in ward '%s'",
                 in->rule, in->subject, in->agency, in->ward ? in->ward : "(none)");
     return -2;

@@ -18,6 +18,7 @@
 #include "kizuki.h"
 #include "loader.h"
 #include "run.h"
+#include "subject.h"
 #include "view.h"
 #include "vocab.h"
 
@@ -147,34 +148,22 @@ static int run_subjects(struct kz_engine *e, const struct kz_rule *r, const stru
                         int hh, struct kz_trace *tr, struct kz_trace_result *res) {
   lua_State *L = e->sb.L;
   int subjects;
-  if (r->subject == KZ_SUBJECT_HOUSEHOLD) {
-    lua_createtable(L, 1, 0);
-    lua_pushvalue(L, hh);
-    lua_rawseti(L, -2, 1);
-  } else {
-    kz_sandbox_trace(&e->sb, NULL);            /* finding the subjects is not the rule's work */
-    lua_getglobal(L, "kz");
-    lua_getfield(L, -1, "subjects");
-    lua_getfield(L, -1, kz_subject_names[r->subject]);
-    lua_pushvalue(L, hh);
-    int st = kz_sandbox_call(&e->sb, 1, 1);
-    kz_sandbox_trace(&e->sb, tr);
-    if (st != LUA_OK || !lua_istable(L, -1)) {
-      res->verdict = KZ_TRACE_ERROR;
-      res->why = strdup(st != LUA_OK && lua_tostring(L, -1) ? lua_tostring(L, -1)
-                                                           : "kz.subjects did not return a list");
-      return KZ_EXIT_RULE_ERROR;
-    }
+  kz_sandbox_trace(&e->sb, NULL);            /* finding the subjects is not the rule's work */
+  int st = kz_subject_push(&e->sb, kz_subject_slots(L), hh, r->subject);   /* as the run does */
+  kz_sandbox_trace(&e->sb, tr);
+  if (st != LUA_OK || !lua_istable(L, -1)) {
+    res->verdict = KZ_TRACE_ERROR;
+    res->why = strdup(st != LUA_OK && lua_tostring(L, -1) ? lua_tostring(L, -1)
+                                                         : "kz.subjects did not return a list");
+    return KZ_EXIT_RULE_ERROR;
   }
   subjects = lua_gettop(L);
   size_t n = (size_t)lua_rawlen(L, subjects);
   if (n == 0) {
     res->verdict = KZ_TRACE_NO_SUBJECTS;
     char msg[200];
-    snprintf(msg, sizeof msg, "%s", r->subject == KZ_SUBJECT_CHILD
-             ? N_("the household has no child as of the run date: the rule's check is not called")
-             : N_("the household has no mother as of the run date: the rule's check is not "
-                  "called"));
+    snprintf(msg, sizeof msg, _("the household has no %s as of the run date: the rule's check is "
+                                "not called"), kz_subjects[r->subject].name);
     res->why = strdup(msg);
     return KZ_EXIT_OK;
   }
@@ -295,7 +284,7 @@ void kz_trace_print_text(const struct kz_engine *e, const struct kz_rule *r, con
   fprintf(f, "%s %s「%s」 (%s:%d)\n", _("rule"), r->id, r->label, r->file, r->line);
   fprintf(f, "  %s\n", r->title);
   fprintf(f, "%s %s, %s %s, %s %s\n\n", _("household"), household, _("as of"),
-          kz_date_format(as_of, day), _("subject"), kz_subject_names[r->subject]);
+          kz_date_format(as_of, day), _("subject"), kz_subjects[r->subject].name);
   for (size_t i = 0; i < res->nsubjects; i++) {
     const struct kz_trace_subject *s = &res->subjects[i];
     fprintf(f, "%s %s\n", _("subject"), s->id ? s->id : "?");
@@ -345,7 +334,7 @@ void kz_trace_print_json(const struct kz_engine *e, const struct kz_rule *r, con
   kz_strbuf_addf(&o, ",\"line\":%d", r->line);
   kz_strbuf_add_json_field(&o, "household", household, 0);
   kz_strbuf_add_json_field(&o, "as_of", kz_date_format(as_of, day), 0);
-  kz_strbuf_add_json_field(&o, "subject_kind", kz_subject_names[r->subject], 0);
+  kz_strbuf_add_json_field(&o, "subject_kind", kz_subjects[r->subject].name, 0);
   kz_strbuf_add_json_field(&o, "verdict", verdict_name(res->verdict), 0);
   kz_strbuf_add_json_field(&o, "why", res->why, 0);
   kz_strbuf_adds(&o, ",\"subjects\":[");

@@ -23,6 +23,7 @@
 
 #include "date.h"
 #include "profile.h"
+#include "router.h"
 #include "sandbox.h"
 #include "view.h"
 #include "vocab.h"
@@ -580,13 +581,7 @@ static int h_residence(lua_State *L) {
 ** residence in the city" (the last started by at). */
 static int h_ward(lua_State *L) {
   struct ask a = begin(L, 2);
-  const char *at = day_arg(L, &a, 2);
-  long r = residence_row(&a, at);
-  const char *ward = r >= 0 ? V(&a, KZ_T_RESIDENCES, (size_t)r, a.c->r_ward) : NULL;
-  for (size_t i = a.b->rows[KZ_T_RESIDENCES].n; !ward && i-- > 0;) {
-    const char *start = V(&a, KZ_T_RESIDENCES, i, a.c->r_start);
-    if (start && strcmp(start, at) <= 0) ward = V(&a, KZ_T_RESIDENCES, i, a.c->r_ward);
-  }
+  const char *ward = kz_router_household_ward(a.b, day_arg(L, &a, 2));   /* one definition, router.c */
   if (ward) lua_pushstring(L, ward);
   else lua_pushnil(L);
   return 1;

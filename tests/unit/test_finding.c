@@ -23,6 +23,7 @@
 
 #include "finding.h"
 #include "run.h"
+#include "subject.h"
 
 /* {====== finding.c ====== */
 
@@ -317,6 +318,86 @@ static void test_no_breaker_under_limit(void **state) {
 
 /* }====== */
 
+/* One severity check, shared by ruleset.c and the run: the same sentence. */
+static void test_severity_check(void **state) {
+  (void)state;
+  struct kz_strbuf why = {0};
+  assert_int_equal(kz_finding_severity("critical", &why), 0);
+  assert_int_equal(kz_finding_severity("low", &why), 0);
+  assert_int_equal(why.len, 0);
+  assert_int_equal(kz_finding_severity("urgent", &why), -1);
+  assert_string_equal(kz_strbuf_str(&why), "severity 'urgent' is not one of low, medium, high, critical");
+  kz_strbuf_free(&why);
+}
+
+/* A finding completed from its rule, then checked for what a task needs. */
+static void test_finding_complete(void **state) {
+  (void)state;
+  struct kz_profile prof;
+  struct kz_diag d = {0};
+  struct kz_strbuf why = {0};
+  if (kz_profile_load(&prof, KZT_PROFILE, &d)) fail_msg("cannot load %s", KZT_PROFILE);
+  const struct kz_finding_rule rule = {"C1", "high", "health_center", 5, 0};
+  kz_day oct1;
+  assert_int_equal(kz_date_parse("2024-10-01", &oct1), 0);
+
+  struct kz_finding f = {.since = "2024-09-01", .reason = "理由"};
+  assert_int_equal(kz_finding_complete(&f, &rule, oct1, &prof, &why), 0);
+  assert_string_equal(f.subject, "C1");
+  assert_string_equal(f.key, "C1");
+  assert_string_equal(f.severity, "high");
+  assert_string_equal(f.agency, "health_center");
+  assert_int_equal(f.due_days, 5);
+  assert_int_equal(f.due_calendar, 0);
+  assert_int_equal(f.since_day, oct1 - 30);
+
+  f = (struct kz_finding){.since = "2024-09-01", .reason = "r", .subject = "M1", .key = "K",
+                          .severity = "low", .agency = "welfare", .has_due = 1, .due_days = 9,
+                          .due_calendar = 1};
+  assert_int_equal(kz_finding_complete(&f, &rule, oct1, &prof, &why), 0);
+  assert_string_equal(f.subject, "M1");
+  assert_string_equal(f.key, "K");
+  assert_string_equal(f.severity, "low");
+  assert_string_equal(f.agency, "welfare");
+  assert_int_equal(f.due_days, 9);
+  assert_int_equal(f.due_calendar, 1);
+
+  static const struct { struct kz_finding f; const char *why; } bad[] = {
+    {{.reason = "r"}, "finding needs since = a date (YYYY-MM-DD), got nothing"},
+    {{.since = "2024-13-01", .reason = "r"}, "finding needs since = a date (YYYY-MM-DD), got 2024-13-01"},
+    {{.since = "2024-10-02", .reason = "r"}, "finding's since 2024-10-02 is after the run date"},
+    {{.since = "2024-10-01", .reason = ""}, "finding needs a reason (Japanese, for staff)"},
+    {{.since = "2024-10-01", .reason = "r", .subject = ""}, "finding has no subject"},
+    {{.since = "2024-10-01", .reason = "r", .severity = "urgent"},
+     "finding's severity 'urgent' is not one of low, medium, high, critical"},
+    {{.since = "2024-10-01", .reason = "r", .agency = "police"},
+     "finding's agency 'police' is not an agency of the profile"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    f = bad[i].f;
+    assert_int_equal(kz_finding_complete(&f, &rule, oct1, &prof, &why), -1);
+    assert_string_equal(kz_strbuf_str(&why), bad[i].why);
+    assert_non_null(f.subject);
+  }
+  kz_strbuf_free(&why);
+  kz_profile_free(&prof);
+}
+
+/* Subject kinds: one table; a rule's subject is looked up in it. */
+static void test_subject_table(void **state) {
+  (void)state;
+  char list[256];
+  assert_int_equal(kz_subject_find("household"), KZ_SUBJECT_HOUSEHOLD);
+  assert_null(kz_subjects[KZ_SUBJECT_HOUSEHOLD].produce);
+  assert_true(kz_subject_find("child") > 0);
+  assert_true(kz_subject_find("mother") > 0);
+  assert_non_null(kz_subjects[kz_subject_find("child")].produce);
+  assert_int_equal(kz_subject_find("pet"), -1);
+  assert_int_equal(kz_subject_find(NULL), -1);
+  assert_string_equal(kz_subject_list(list, sizeof list), "household, child, mother");
+  assert_string_equal(kz_subject_list(list, 10), "household");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_utf8),
@@ -324,6 +405,9 @@ int main(void) {
     cmocka_unit_test(test_due_range),
     cmocka_unit_test(test_finding_read),
     cmocka_unit_test(test_evidence_json),
+    cmocka_unit_test(test_severity_check),
+    cmocka_unit_test(test_finding_complete),
+    cmocka_unit_test(test_subject_table),
     cmocka_unit_test(test_breaker),
     cmocka_unit_test(test_no_breaker_under_limit),
   };
