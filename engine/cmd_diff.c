@@ -24,7 +24,7 @@ static const char USAGE[] =
   "                   [--base-rules DIR] [--base-profile FILE] [--examples N]\n"
   "                   [--format text|json] [--quiet]\n"
   "\n"
-  "Run the current rules (--base-rules, default: rules) and the changed ones\n"
+  "Run the current rules (--base-rules, default: as for run) and the changed ones\n"
   "(--rules NEW_DIR with NEW_DIR/kizuki.yaml, or --profile) over the same case\n"
   "DB as of the same day, each as a first run into its own scratch in-memory\n"
   "task store, and report the difference: the tasks the change would open\n"
@@ -35,7 +35,8 @@ static const char USAGE[] =
   "\n"
   "  --rules NEW_DIR       the changed rules folder\n"
   "  --profile FILE        its profile (default: NEW_DIR/kizuki.yaml)\n"
-  "  --base-rules DIR      the current rules folder (default: rules)\n"
+  "  --base-rules DIR      the current rules folder (default: $KIZUKI_RULES,\n"
+  "                        else ./rules, else the installed rules)\n"
   "  --base-profile FILE   its profile (default: DIR/kizuki.yaml)\n"
   "  --cases PF.db         the PF case DB (opened read-only)\n"
   "  --as-of DATE          the run date, YYYY-MM-DD (default: today)\n"
@@ -534,7 +535,7 @@ int kz_cmd_diff(int argc, char **argv) {
     {"examples", required_argument, NULL, 'x'}, {"format", required_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
-  struct side base = {.name = "current", .rules_dir = "rules"}, neu = {.name = "changed"};
+  struct side base = {.name = "current", .rules_dir = NULL}, neu = {.name = "changed"};
   const char *cases_path = NULL, *profile = NULL, *base_profile = NULL;
   kz_day as_of = kz_cli_today();
   long examples = 3;
@@ -577,6 +578,9 @@ int kz_cmd_diff(int argc, char **argv) {
     fprintf(stderr, "kizuki diff: --rules and --cases are required\n%s", USAGE);
     return KZ_EXIT_USAGE;
   }
+  char base_rules[1024];   /* --base-rules, $KIZUKI_RULES, ./rules or the installed rules */
+  if (kz_cli_rules_dir("diff", base.rules_dir, base_rules, sizeof base_rules)) return KZ_EXIT_USAGE;
+  base.rules_dir = base_rules;
   kz_cli_profile_path(base.rules_dir, base_profile, base.profile, sizeof base.profile);
   kz_cli_profile_path(neu.rules_dir, profile, neu.profile, sizeof neu.profile);
 

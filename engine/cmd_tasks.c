@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "kizuki.h"
 #include "run.h"
 #include "strbuf.h"
@@ -349,8 +350,9 @@ static const char EXPLAIN_USAGE[] =
   "\n"
   "  --tasks TASKS.db  the task DB `kizuki run` writes (opened read-only)\n"
   "  --rules DIR       the rules folder, for titles and the ladder (default:\n"
-  "                    rules); when it cannot be loaded, the task DB alone is\n"
-  "                    shown\n"
+  "                    $KIZUKI_RULES, else ./rules, else the installed\n"
+  "                    PREFIX/share/kizuki/rules); when it cannot be loaded,\n"
+  "                    the task DB alone is shown\n"
   "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
   "  --as-of DATE      the day overdue is judged on (default: today)\n"
   "\n"
@@ -479,7 +481,7 @@ int kz_cmd_explain(int argc, char **argv) {
     {"profile", required_argument, NULL, 'p'}, {"as-of", required_argument, NULL, 'a'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
-  const char *tasks = NULL, *rules = "rules", *profile = NULL;
+  const char *tasks = NULL, *rules = NULL, *profile = NULL;
   kz_day as_of = kz_cli_today();
   long long id = 0;
   struct kz_diag d = {0};
@@ -525,12 +527,17 @@ int kz_cmd_explain(int argc, char **argv) {
   }
   /* The rules give titles, labels and the ladder; without them the task
   ** DB still tells the whole story. */
-  char profile_path[1024];
+  char profile_path[1024], rules_buf[1024];
   struct kz_diag why = {0};
-  kz_cli_profile_path(rules, profile, profile_path, sizeof profile_path);
-  if (kz_engine_open(&e, rules, profile_path, &why) == 0) have_engine = 1;
-  else fprintf(stderr, "kizuki explain: rules in %s not loaded (%s); showing the task DB alone\n",
-               rules, why.n && why.msgs[0] ? why.msgs[0] : "see `kizuki check`");
+  if (kz_cli_rules_dir("explain", rules, rules_buf, sizeof rules_buf) == KZ_EXIT_OK) {
+    rules = rules_buf;
+    kz_cli_profile_path(rules, profile, profile_path, sizeof profile_path);
+    if (kz_engine_open(&e, rules, profile_path, &why) == 0) have_engine = 1;
+    else fprintf(stderr, "kizuki explain: rules in %s not loaded (%s); showing the task DB alone\n",
+                 rules, why.n && why.msgs[0] ? why.msgs[0] : "see `kizuki check`");
+  } else {
+    fprintf(stderr, _("kizuki explain: showing the task DB alone\n"));
+  }
   kz_diag_clear(&why);
   if ((nev = read_events(db, id, &ev)) < 0) {
     kz_diag_add(&d, tasks, 0, 0, "cannot read the task's history: %s", sqlite3_errmsg(db));

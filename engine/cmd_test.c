@@ -31,7 +31,8 @@ static const char USAGE[] =
   "                    matches it, when it has * ? or [ )\n"
   "  --format FMT      text (default) or json (one document on stdout; the\n"
   "                    summary line then goes to stderr)\n"
-  "  --rules DIR       the rules folder (default: rules)\n"
+  "  --rules DIR       the rules folder (default: $KIZUKI_RULES, else ./rules,\n"
+  "                    else the installed PREFIX/share/kizuki/rules)\n"
   "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
   "  --coverage        also tell, for each rule, how many passing fixtures made it\n"
   "                    open a task and how many cleared one, and list the rules\n"
@@ -252,7 +253,7 @@ int kz_cmd_test(int argc, char **argv) {
   struct tester t = {0};
   const char *pattern = NULL;
   int ch, rc = KZ_EXIT_OK;
-  t.rules = "rules";
+  t.rules = NULL;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (ch) {
@@ -271,6 +272,9 @@ int kz_cmd_test(int argc, char **argv) {
       default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
     }
   }
+  char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
+  if (kz_cli_rules_dir("test", t.rules, rules_buf, sizeof rules_buf)) return KZ_EXIT_USAGE;
+  t.rules = rules_buf;
   static char *const default_args[] = {"fixtures/", NULL};
   char *const *args = optind < argc ? argv + optind : default_args;
   int nargs = optind < argc ? argc - optind : 1;
