@@ -78,7 +78,7 @@ int kz_cli_installed_rules(char *out, size_t n) {
   return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 
-int kz_cli_rules_dir(const char *cmd, const char *given, char *out, size_t n) {
+int kz_cli_rules_dir(const char *cmd, const char *opt, const char *given, char *out, size_t n) {
   int rc = KZ_EXIT_USAGE;
   const char *env = getenv("KIZUKI_RULES");
   char installed[1024] = "";
@@ -91,14 +91,10 @@ int kz_cli_rules_dir(const char *cmd, const char *given, char *out, size_t n) {
   if (!pick) {
     char cwd[1024];
     if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, ".");
-    fprintf(stderr, _("kizuki %s: no rules folder: no --rules given, KIZUKI_RULES is not set, "
+    fprintf(stderr, _("kizuki %s: no rules folder: no %s given, KIZUKI_RULES is not set, "
                       "no ./rules in %s, none installed at %s\n"),
-            cmd, cwd, have_installed ? installed : _("(the binary's folder is unknown)"));
-    if (strcmp(cmd, "gen") == 0)
-      fprintf(stderr, _("kizuki %s: give the profile with --profile FILE, or the rules folder with "
-                        "KIZUKI_RULES=DIR\n"), cmd);
-    else
-      fprintf(stderr, _("kizuki %s: give the rules folder with --rules DIR or KIZUKI_RULES=DIR\n"), cmd);
+            cmd, opt, cwd, have_installed ? installed : _("(the binary's folder is unknown)"));
+    fprintf(stderr, _("kizuki %s: give %s, or the rules folder with KIZUKI_RULES=DIR\n"), cmd, opt);
     goto done;
   }
   int w = snprintf(out, n, "%s", pick);

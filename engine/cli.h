@@ -36,9 +36,10 @@ int kz_cli_installed_rules(char *out, size_t n);
 ** An explicit choice is taken as it is (the loader then names it if it is
 ** missing). Writes the folder into out (n bytes, owned by the caller) and
 ** returns KZ_EXIT_OK; when nothing is found, prints "kizuki CMD: no rules
-** folder: ..." naming every place looked at and the --rules hint, and
+** folder: ..." naming every place looked at and the hint "give OPT" (OPT is
+** the command's own option, e.g. "--rules DIR", "--base-rules DIR"), and
 ** returns KZ_EXIT_USAGE. */
-int kz_cli_rules_dir(const char *cmd, const char *given, char *out, size_t n);
+int kz_cli_rules_dir(const char *cmd, const char *opt, const char *given, char *out, size_t n);
 
 /* The default profile path for a rules folder: DIR/kizuki.yaml. */
 void kz_cli_profile_path(const char *rules_dir, const char *given, char *out, size_t n);

@@ -159,7 +159,9 @@ int kz_cmd_check(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   }
   char rules_buf[1024];   /* DIR or --rules, $KIZUKI_RULES, ./rules or the installed rules */
-  if (kz_cli_rules_dir("check", dir, rules_buf, sizeof rules_buf)) return KZ_EXIT_USAGE;
+  if (kz_cli_rules_dir("check", "--rules DIR", dir, rules_buf,
+                       sizeof rules_buf))
+    return KZ_EXIT_USAGE;
   dir = rules_buf;
   char profile_path[1024];
   kz_cli_profile_path(dir, profile, profile_path, sizeof profile_path);

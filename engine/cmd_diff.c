@@ -579,7 +579,9 @@ int kz_cmd_diff(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   }
   char base_rules[1024];   /* --base-rules, $KIZUKI_RULES, ./rules or the installed rules */
-  if (kz_cli_rules_dir("diff", base.rules_dir, base_rules, sizeof base_rules)) return KZ_EXIT_USAGE;
+  if (kz_cli_rules_dir("diff", "--base-rules DIR", base.rules_dir, base_rules,
+                       sizeof base_rules))
+    return KZ_EXIT_USAGE;
   base.rules_dir = base_rules;
   kz_cli_profile_path(base.rules_dir, base_profile, base.profile, sizeof base.profile);
   kz_cli_profile_path(neu.rules_dir, profile, neu.profile, sizeof neu.profile);

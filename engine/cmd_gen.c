@@ -122,7 +122,7 @@ int kz_cmd_gen(int argc, char **argv) {
 
   char rules_dir[1024], profile_buf[1024];   /* the profile of the rules folder kizuki reads */
   if (!profile) {
-    if (kz_cli_rules_dir("gen", NULL, rules_dir, sizeof rules_dir)) goto done;
+    if (kz_cli_rules_dir("gen", "--profile FILE", NULL, rules_dir, sizeof rules_dir)) goto done;
     kz_cli_profile_path(rules_dir, NULL, profile_buf, sizeof profile_buf);
     profile = profile_buf;
   }

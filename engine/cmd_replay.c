@@ -319,7 +319,9 @@ static int replay(struct replay_opts *o, struct replay *rp) {
   struct kz_strbuf open_json = {0}, errors_json = {0}, src = {0};
   int have_fixture = 0;
   char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
-  if (kz_cli_rules_dir("replay", o->rules, rules_buf, sizeof rules_buf)) return KZ_EXIT_USAGE;
+  if (kz_cli_rules_dir("replay", "--rules DIR", o->rules, rules_buf,
+                       sizeof rules_buf))
+    return KZ_EXIT_USAGE;
   o->rules = rules_buf;
   kz_cli_profile_path(o->rules, o->profile, profile_path, sizeof profile_path);
   int rc = kz_fxrun_open(&s, o->rules, profile_path, &d);

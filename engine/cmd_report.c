@@ -96,7 +96,9 @@ int kz_cmd_report(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   }
   char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
-  if (kz_cli_rules_dir("report", rules, rules_buf, sizeof rules_buf)) return KZ_EXIT_USAGE;
+  if (kz_cli_rules_dir("report", "--rules DIR", rules, rules_buf,
+                       sizeof rules_buf))
+    return KZ_EXIT_USAGE;
   rules = rules_buf;
 
   struct kz_diag d = {0};

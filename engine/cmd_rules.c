@@ -203,7 +203,9 @@ int kz_cmd_rules(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   }
   char rules_buf[1024];   /* DIR or --rules, $KIZUKI_RULES, ./rules or the installed rules */
-  if (kz_cli_rules_dir("rules", dir, rules_buf, sizeof rules_buf)) return KZ_EXIT_USAGE;
+  if (kz_cli_rules_dir("rules", "--rules DIR", dir, rules_buf,
+                       sizeof rules_buf))
+    return KZ_EXIT_USAGE;
   dir = rules_buf;
   struct kz_engine e;
   int rc = kz_cli_open_engine(&e, "rules", dir, profile, "listed");

@@ -103,7 +103,9 @@ int kz_cmd_run(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   }
   char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
-  if (kz_cli_rules_dir("run", rules, rules_buf, sizeof rules_buf)) return KZ_EXIT_USAGE;
+  if (kz_cli_rules_dir("run", "--rules DIR", rules, rules_buf,
+                       sizeof rules_buf))
+    return KZ_EXIT_USAGE;
   rules = rules_buf;
 
   struct kz_diag d = {0};

@@ -529,7 +529,7 @@ int kz_cmd_explain(int argc, char **argv) {
   ** DB still tells the whole story. */
   char profile_path[1024], rules_buf[1024];
   struct kz_diag why = {0};
-  if (kz_cli_rules_dir("explain", rules, rules_buf, sizeof rules_buf) == KZ_EXIT_OK) {
+  if (kz_cli_rules_dir("explain", "--rules DIR", rules, rules_buf, sizeof rules_buf) == KZ_EXIT_OK) {
     rules = rules_buf;
     kz_cli_profile_path(rules, profile, profile_path, sizeof profile_path);
     if (kz_engine_open(&e, rules, profile_path, &why) == 0) have_engine = 1;

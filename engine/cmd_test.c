@@ -273,7 +273,9 @@ int kz_cmd_test(int argc, char **argv) {
     }
   }
   char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
-  if (kz_cli_rules_dir("test", t.rules, rules_buf, sizeof rules_buf)) return KZ_EXIT_USAGE;
+  if (kz_cli_rules_dir("test", "--rules DIR", t.rules, rules_buf,
+                       sizeof rules_buf))
+    return KZ_EXIT_USAGE;
   t.rules = rules_buf;
   static char *const default_args[] = {"fixtures/", NULL};
   char *const *args = optind < argc ? argv + optind : default_args;

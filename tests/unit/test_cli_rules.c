@@ -50,7 +50,7 @@ static void given_wins_over_everything(void **state) {
   char out[256];
   assert_int_equal(mkdir("rules", 0700), 0);
   setenv("KIZUKI_RULES", "/from/env", 1);
-  assert_int_equal(kz_cli_rules_dir("run", "/given", out, sizeof out), KZ_EXIT_OK);
+  assert_int_equal(kz_cli_rules_dir("run", "--rules DIR", "/given", out, sizeof out), KZ_EXIT_OK);
   assert_string_equal(out, "/given");
 }
 
@@ -59,7 +59,7 @@ static void env_wins_over_local_rules(void **state) {
   char out[256];
   assert_int_equal(mkdir("rules", 0700), 0);
   setenv("KIZUKI_RULES", "/from/env", 1);
-  assert_int_equal(kz_cli_rules_dir("run", NULL, out, sizeof out), KZ_EXIT_OK);
+  assert_int_equal(kz_cli_rules_dir("run", "--rules DIR", NULL, out, sizeof out), KZ_EXIT_OK);
   assert_string_equal(out, "/from/env");
 }
 
@@ -68,7 +68,7 @@ static void empty_env_is_unset(void **state) {
   char out[256];
   assert_int_equal(mkdir("rules", 0700), 0);
   setenv("KIZUKI_RULES", "", 1);
-  assert_int_equal(kz_cli_rules_dir("run", NULL, out, sizeof out), KZ_EXIT_OK);
+  assert_int_equal(kz_cli_rules_dir("run", "--rules DIR", NULL, out, sizeof out), KZ_EXIT_OK);
   assert_string_equal(out, "rules");
 }
 
@@ -82,10 +82,10 @@ static void local_rules_when_a_folder(void **state) {
   assert_int_equal(kz_cli_installed_rules(installed, sizeof installed), 0);
   struct stat sb;
   if (stat(installed, &sb) == 0) skip();   /* a real install beside this binary */
-  assert_int_equal(kz_cli_rules_dir("check", NULL, out, sizeof out), KZ_EXIT_USAGE);
+  assert_int_equal(kz_cli_rules_dir("check", "--rules DIR", NULL, out, sizeof out), KZ_EXIT_USAGE);
   assert_int_equal(unlink("rules"), 0);
   assert_int_equal(mkdir("rules", 0700), 0);
-  assert_int_equal(kz_cli_rules_dir("check", NULL, out, sizeof out), KZ_EXIT_OK);
+  assert_int_equal(kz_cli_rules_dir("check", "--rules DIR", NULL, out, sizeof out), KZ_EXIT_OK);
   assert_string_equal(out, "rules");
 }
 
@@ -106,7 +106,7 @@ static void installed_is_beside_the_binary(void **state) {
 static void too_small_a_buffer_fails(void **state) {
   (void)state;
   char out[4];
-  assert_int_equal(kz_cli_rules_dir("run", "/a/long/path", out, sizeof out), KZ_EXIT_USAGE);
+  assert_int_equal(kz_cli_rules_dir("run", "--rules DIR", "/a/long/path", out, sizeof out), KZ_EXIT_USAGE);
   char installed[8];
   assert_int_equal(kz_cli_installed_rules(installed, sizeof installed), -1);
 }
