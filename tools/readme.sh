@@ -81,20 +81,21 @@ unset KIZUKI_RULES
 
 # normalise: what differs between builds and machines, on stdin.
 normalise() {
-  sed -e "s#$W/work/##g; s#$W/work#.#g" \
+  sed -e "s#$W/work/##g; s#$W/work#.#g; s#$W/opt/#/opt/#g; s#$W/elsewhere#/tmp/elsewhere#g" \
       -e 's/[0-9][0-9]*\.[0-9][0-9]* s\b/N.NN s/g; s/[0-9][0-9]* ms\b/N ms/g'
 }
 
-# run COMMAND: print "$ COMMAND" and what it prints (stdout, then stderr),
-# run by sh in the scratch demo folder. A failing command stops the script.
+# run COMMAND [EXIT]: print "$ COMMAND" and what it prints (stdout, then
+# stderr), run by sh in the scratch demo folder, both normalised. A command
+# that exits other than EXIT (default 0) stops the script.
 run() {
-  printf '$ %s\n' "$1"
+  printf '$ %s\n' "$1" | normalise
   rc=0
   (cd "$W/work" && sh -c "$1") >"$W/out" 2>"$W/err" || rc=$?
   normalise <"$W/out"
   normalise <"$W/err"
-  if [ "$rc" -ne 0 ]; then
-    echo "tools/readme.sh: example '$name': \`$1\` exited $rc" >&2
+  if [ "$rc" -ne "${2:-0}" ]; then
+    echo "tools/readme.sh: example '$name': \`$1\` exited $rc, not ${2:-0}" >&2
     sed 's/^/  | /' "$W/err" >&2
     exit 2
   fi
@@ -109,6 +110,14 @@ ex_commands() {
   for c in $(kizuki --help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p'); do
     kizuki "$c" --help | sed -n '1,/^$/p' | sed '/^$/d; s/^usage: //; s/^       //'
   done
+}
+
+# No rules anywhere: an installed kizuki (here $W/opt/kizuki, shown as
+# /opt/kizuki) with no share/ beside it, run from a folder with no rules/.
+ex_norules() {
+  mkdir -p "$W/opt/kizuki/bin" "$W/elsewhere"
+  cp "$KIZUKI" "$W/opt/kizuki/bin/kizuki"
+  run "cd $W/elsewhere && $W/opt/kizuki/bin/kizuki check" 2
 }
 
 # The tasks example: the critical tasks overdue the day after the third night.
@@ -148,7 +157,7 @@ ex_replay() {
   run "sed -n '/^open tasks/,\$p' replay.txt"
 }
 
-BLOCKS="commands tasks explain done export report diff replay"
+BLOCKS="commands norules tasks explain done export report diff replay"
 have_all=
 if [ "$blocks_dir" ]; then
   have_all=1
