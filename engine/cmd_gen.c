@@ -17,7 +17,8 @@
 #include "profile.h"
 
 static const char gen_usage[] =
-  "usage: kizuki gen --households N --seed S --out PF.db [options]\n"
+  "usage: kizuki gen --households N --seed S --out PF.db [--until DATE]\n"
+  "                  [--profile FILE] [--force] [--quiet]\n"
   "\n"
   "Generate a synthetic city in the PF case schema: households weighted by\n"
   "the profile's ward populations, their children, pregnancies, checkups,\n"

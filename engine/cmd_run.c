@@ -15,7 +15,7 @@
 
 static const char USAGE[] =
   "usage: kizuki run --cases PF.db --tasks TASKS.db [--as-of DATE] [--rules DIR]\n"
-  "                  [--profile FILE] [--quiet] [--one-thread]\n"
+  "                  [--profile FILE] [--quiet] [--one-thread] [--allow-earlier]\n"
   "\n"
   "Run every rule over every household of the case DB as of DATE and write\n"
   "the resulting tasks to the task DB, in one transaction.\n"

@@ -49,6 +49,17 @@ expect "another demo city: says why" "$T/err" "not the default demo city"
 check "no demo at all" 2 sh tools/readme.sh --check --demo "$T/none"
 expect "no demo at all: says make demo" "$T/err" "make demo"
 
+# The synopsis (made from each command's usage lines) has every option its
+# --help describes.
+for c in $("$KIZUKI" --help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p'); do
+  "$KIZUKI" "$c" --help >"$T/help"
+  for o in $(grep -o -- '--[a-z][a-z-]*' "$T/help" | sort -u); do
+    [ "$o" = --help ] && continue
+    if sed -n '1,/^$/p' "$T/help" | grep -q -- "$o\b"; then ok
+    else bad "kizuki $c --help: $o is described but not in the usage lines (the README synopsis)"; fi
+  done
+done
+
 # The README says what make test installs: every package tools/deps.sh names.
 for p in $(sed -n 's/^\(TEST_\)\{0,1\}PKGS="\(.*\)"$/\2/p' tools/deps.sh); do
   if grep -qF "\`$p\`" README.md; then ok; else bad "README.md does not say why \`$p\` is installed (tools/deps.sh)"; fi
