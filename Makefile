@@ -162,7 +162,7 @@ docs: $(KIZUKI)
 # rules and profile, the schemas, the man page. The rules folder is kizuki's
 # own: a rule file removed from rules/ is removed there too, never left to run.
 # An installed kizuki finds PREFIX/share/kizuki/rules beside its bin/ when
-# neither --rules, $$KIZUKI_RULES nor ./rules says otherwise (engine/cli.c);
+# neither --rules, KIZUKI_RULES nor ./rules says otherwise (engine/cli.c);
 # tests/e2e/install.sh installs into a scratch PREFIX and DESTDIR.
 PREFIX  ?= /usr/local
 DESTDIR ?=

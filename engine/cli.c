@@ -66,7 +66,7 @@ static int is_dir(const char *path) {
 int kz_cli_installed_rules(char *out, size_t n) {
   char exe[1024];
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (len <= 0) return -1;
+  if (len <= 0 || (size_t)len >= sizeof exe - 1) return -1;   /* unreadable or maybe cut */
   exe[len] = '\0';
   /* PREFIX/bin/kizuki -> PREFIX */
   for (int up = 0; up < 2; up++) {
