@@ -23,9 +23,12 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 KIZUKI     := $(BUILD)/kizuki
 
+# The demo city (tools/demo.sh): DEMO_NIGHTS nightly runs, one a day, the
+# first on DEMO_AS_OF. The README's examples are made from it (tools/readme.sh).
 DEMO_HOUSEHOLDS ?= 20000
 DEMO_SEED       ?= 2019
 DEMO_AS_OF      ?= 2024-10-01
+DEMO_NIGHTS     ?= 3
 
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
@@ -135,13 +138,10 @@ fuzz:
 	  grep -E "stat::number_of_executed_units|Done [0-9]+ runs" build-fuzz/$(f)/log;)
 
 demo: deps $(KIZUKI)
-	@mkdir -p demo
-	@rm -f demo/city.db demo/tasks.db demo/tasks.db-wal demo/tasks.db-shm
-	./$(KIZUKI) gen --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED) --out demo/city.db
-	./$(KIZUKI) run --cases demo/city.db --tasks demo/tasks.db --as-of $(DEMO_AS_OF)
-	@./$(KIZUKI) report --quiet --tasks demo/tasks.db --out demo/report
+	DEMO_HOUSEHOLDS=$(DEMO_HOUSEHOLDS) DEMO_SEED=$(DEMO_SEED) DEMO_AS_OF=$(DEMO_AS_OF) \
+	  DEMO_NIGHTS=$(DEMO_NIGHTS) sh tools/demo.sh ./$(KIZUKI) demo
 	@echo
-	@echo "demo: case DB demo/city.db, task DB demo/tasks.db, report demo/report/index.html"
+	@echo "demo: $(DEMO_NIGHTS) nights from $(DEMO_AS_OF); case DB demo/city.db, task DB demo/tasks.db, report demo/report/index.html"
 	@echo "demo: try ./$(KIZUKI) tasks --tasks demo/tasks.db | head, or ./$(KIZUKI) explain 1 --tasks demo/tasks.db"
 
 # Benchmarks (not tests): a Sapporo-size and a ten-times city, floor vs run.
@@ -162,6 +162,9 @@ docs: $(KIZUKI)
 # Install for the nightly batch (README "Running nightly"): the binary, the
 # rules and profile, the schemas, the man page. The rules folder is kizuki's
 # own: a rule file removed from rules/ is removed there too, never left to run.
+# An installed kizuki finds PREFIX/share/kizuki/rules beside its bin/ when
+# neither --rules, KIZUKI_RULES nor ./rules says otherwise (engine/cli.c);
+# tests/e2e/install.sh installs into a scratch PREFIX and DESTDIR.
 PREFIX  ?= /usr/local
 DESTDIR ?=
 install: $(KIZUKI)

@@ -1,16 +1,19 @@
 /*
 ** cli.c — helpers shared by the subcommands: opening inputs, dates,
-** signals.
+** signals, and the one decision of which rules folder a command reads
+** (--rules, $KIZUKI_RULES, ./rules, the installed rules).
 */
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "db_open.h"
+#include "i18n.h"
 #include "kizuki.h"
 #include "loader.h"
 #include "run.h"
@@ -53,6 +56,55 @@ kz_day kz_cli_today(void) {
   struct tm tm;
   localtime_r(&t, &tm);
   return kz_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static int is_dir(const char *path) {
+  struct stat sb;
+  return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int kz_cli_installed_rules(char *out, size_t n) {
+  char exe[1024];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (len <= 0 || (size_t)len >= sizeof exe - 1) return -1;   /* unreadable or maybe cut */
+  exe[len] = '\0';
+  /* PREFIX/bin/kizuki -> PREFIX */
+  for (int up = 0; up < 2; up++) {
+    char *slash = strrchr(exe, '/');
+    if (!slash) return -1;
+    *slash = '\0';
+  }
+  int w = snprintf(out, n, "%s/share/kizuki/rules", exe);
+  return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
+int kz_cli_rules_dir(const char *cmd, const char *opt, const char *given, char *out, size_t n) {
+  int rc = KZ_EXIT_USAGE;
+  const char *env = getenv("KIZUKI_RULES");
+  char installed[1024] = "";
+  int have_installed = kz_cli_installed_rules(installed, sizeof installed) == 0;
+  const char *pick = NULL;
+  if (given) pick = given;
+  else if (env && *env) pick = env;
+  else if (is_dir("rules")) pick = "rules";
+  else if (have_installed && is_dir(installed)) pick = installed;
+  if (!pick) {
+    char cwd[1024];
+    if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, ".");
+    fprintf(stderr, _("kizuki %s: no rules folder: no %s given, KIZUKI_RULES is not set, "
+                      "no ./rules in %s, none installed at %s\n"),
+            cmd, opt, cwd, have_installed ? installed : _("(the binary's folder is unknown)"));
+    fprintf(stderr, _("kizuki %s: give %s, or the rules folder with KIZUKI_RULES=DIR\n"), cmd, opt);
+    goto done;
+  }
+  int w = snprintf(out, n, "%s", pick);
+  if (w < 0 || (size_t)w >= n) {
+    fprintf(stderr, _("kizuki %s: the rules folder path is too long: %s\n"), cmd, pick);
+    goto done;
+  }
+  rc = KZ_EXIT_OK;
+done:
+  return rc;
 }
 
 void kz_cli_profile_path(const char *rules_dir, const char *given, char *out, size_t n) {

@@ -22,6 +22,25 @@ int kz_cli_parse_date(const char *opt, const char *arg, kz_day *out);
 /* Today's date (local time), for defaults. */
 kz_day kz_cli_today(void);
 
+/* The installed rules folder: PREFIX/share/kizuki/rules, where PREFIX is
+** the folder above the running binary's bin/ (found through
+** /proc/self/exe, so an installed tree can be moved or staged with
+** DESTDIR). Writes it into out (n bytes); returns 0, or -1 when the
+** binary's path cannot be read. Whether the folder exists is not checked. */
+int kz_cli_installed_rules(char *out, size_t n);
+
+/* Decide the rules folder every rule-reading command uses (the one place
+** this is decided): given (--rules or the DIR argument) when not NULL; else
+** $KIZUKI_RULES when set and not empty; else ./rules when it is a folder;
+** else the installed rules (kz_cli_installed_rules) when that is a folder.
+** An explicit choice is taken as it is (the loader then names it if it is
+** missing). Writes the folder into out (n bytes, owned by the caller) and
+** returns KZ_EXIT_OK; when nothing is found, prints "kizuki CMD: no rules
+** folder: ..." naming every place looked at and the hint "give OPT" (OPT is
+** the command's own option, e.g. "--rules DIR", "--base-rules DIR"), and
+** returns KZ_EXIT_USAGE. */
+int kz_cli_rules_dir(const char *cmd, const char *opt, const char *given, char *out, size_t n);
+
 /* The default profile path for a rules folder: DIR/kizuki.yaml. */
 void kz_cli_profile_path(const char *rules_dir, const char *given, char *out, size_t n);
 

@@ -22,10 +22,11 @@
 #include "suggest.h"
 
 static const char USAGE[] =
-  "usage: kizuki check [DIR] [--profile FILE]\n"
+  "usage: kizuki check [DIR | --rules DIR] [--profile FILE]\n"
   "\n"
   "Load the profile (DIR/kizuki.yaml) and every rule file of DIR (default:\n"
-  "rules) as a run would, without opening any database, and report every\n"
+  "$KIZUKI_RULES, else ./rules, else the installed PREFIX/share/kizuki/rules)\n"
+  "as a run would, without opening any database, and report every\n"
   "problem with its file and line: Lua syntax, unknown or missing metadata,\n"
   "duplicate rule ids, unknown params, agencies or wards, a broken ladder,\n"
   "globals the sandbox does not provide, and wall-clock time (os.*).\n"
@@ -138,15 +139,16 @@ static int is_lua(const struct dirent *e) {
 
 int kz_cmd_check(int argc, char **argv) {
   static const struct option opts[] = {
-    {"profile", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}
+    {"profile", required_argument, NULL, 'p'}, {"rules", required_argument, NULL, 'r'},
+    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
-  const char *profile = NULL, *dir = "rules";
+  const char *profile = NULL, *dir = NULL;
   int ch;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (ch) {
       case 'p': profile = optarg; break;
+      case 'r': dir = optarg; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
       default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
     }
@@ -156,6 +158,11 @@ int kz_cmd_check(int argc, char **argv) {
     fprintf(stderr, "kizuki check: unexpected argument '%s'\n%s", argv[optind], USAGE);
     return KZ_EXIT_USAGE;
   }
+  char rules_buf[1024];   /* DIR or --rules, $KIZUKI_RULES, ./rules or the installed rules */
+  if (kz_cli_rules_dir("check", "--rules DIR", dir, rules_buf,
+                       sizeof rules_buf))
+    return KZ_EXIT_USAGE;
+  dir = rules_buf;
   char profile_path[1024];
   kz_cli_profile_path(dir, profile, profile_path, sizeof profile_path);
   struct kz_diag d = {0};
@@ -172,7 +179,7 @@ int kz_cmd_check(int argc, char **argv) {
   int n = scandir(dir, &names, is_lua, alphasort);
   int skipped_globals = 0;
   for (int i = 0; i < n; i++) {
-    char path[1024];
+    char path[2048];
     snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
     if (scan_globals(path, &d)) skipped_globals = 1;
     char *src = slurp(path);

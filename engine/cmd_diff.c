@@ -24,7 +24,7 @@ static const char USAGE[] =
   "                   [--base-rules DIR] [--base-profile FILE] [--examples N]\n"
   "                   [--format text|json] [--quiet]\n"
   "\n"
-  "Run the current rules (--base-rules, default: rules) and the changed ones\n"
+  "Run the current rules (--base-rules, default: as for run) and the changed ones\n"
   "(--rules NEW_DIR with NEW_DIR/kizuki.yaml, or --profile) over the same case\n"
   "DB as of the same day, each as a first run into its own scratch in-memory\n"
   "task store, and report the difference: the tasks the change would open\n"
@@ -35,7 +35,8 @@ static const char USAGE[] =
   "\n"
   "  --rules NEW_DIR       the changed rules folder\n"
   "  --profile FILE        its profile (default: NEW_DIR/kizuki.yaml)\n"
-  "  --base-rules DIR      the current rules folder (default: rules)\n"
+  "  --base-rules DIR      the current rules folder (default: $KIZUKI_RULES,\n"
+  "                        else ./rules, else the installed rules)\n"
   "  --base-profile FILE   its profile (default: DIR/kizuki.yaml)\n"
   "  --cases PF.db         the PF case DB (opened read-only)\n"
   "  --as-of DATE          the run date, YYYY-MM-DD (default: today)\n"
@@ -284,6 +285,7 @@ struct diff_opts {
   kz_day as_of;
   long examples;
   int json, quiet;
+  char base_rules_buf[1024];   /* the rules folder kz_cli_rules_dir chose for --base-rules */
 };
 
 /* Parse argv into o. Returns -1 to go on, or the exit code (--help, or a
@@ -298,7 +300,7 @@ static int parse_options(int argc, char **argv, struct diff_opts *o) {
   };
   int ch;
   char *end;
-  *o = (struct diff_opts){.base_rules = "rules", .as_of = kz_cli_today(), .examples = 3};
+  *o = (struct diff_opts){.as_of = kz_cli_today(), .examples = 3};
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (ch) {
@@ -336,6 +338,11 @@ static int parse_options(int argc, char **argv, struct diff_opts *o) {
     fprintf(stderr, "kizuki diff: --rules and --cases are required\n%s", USAGE);
     return KZ_EXIT_USAGE;
   }
+  /* --base-rules, $KIZUKI_RULES, ./rules or the installed rules */
+  if (kz_cli_rules_dir("diff", "--base-rules DIR", o->base_rules, o->base_rules_buf,
+                       sizeof o->base_rules_buf))
+    return KZ_EXIT_USAGE;
+  o->base_rules = o->base_rules_buf;
   return -1;
 }
 

@@ -58,8 +58,9 @@ static const char USAGE[] =
   "                    By default both, after the dated tasks of each severity,\n"
   "                    marked in the バックログ column or \"backlog\": true\n"
   "  --rules DIR       the rules folder, for rule titles and staff's names of\n"
-  "                    units, wards and agencies (default: rules); when it\n"
-  "                    cannot be loaded, codes are written (stderr says so)\n"
+  "                    units, wards and agencies (default: $KIZUKI_RULES,\n"
+  "                    ./rules or the installed rules); when it cannot be\n"
+  "                    loaded, codes are written (stderr says so)\n"
   "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
   "\n"
   "Files are written under a temporary name and renamed into place, mode 0600\n"
@@ -271,7 +272,7 @@ int kz_cmd_export(int argc, char **argv) {
   };
   struct kz_taskq_filter f = {0};
   struct kz_taskq_names names;
-  const char *tasks = NULL, *out = NULL, *format = "csv", *rules = "rules", *profile = NULL;
+  const char *tasks = NULL, *out = NULL, *format = "csv", *rules = NULL, *profile = NULL;
   int per_unit = 0, ch, rc = KZ_EXIT_OK;
   struct kz_diag d = {0};
   struct kz_task_view v = {0};

@@ -10,13 +10,15 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "cli.h"
 #include "diag.h"
 #include "gen.h"
 #include "kizuki.h"
 #include "profile.h"
 
 static const char gen_usage[] =
-  "usage: kizuki gen --households N --seed S --out PF.db [options]\n"
+  "usage: kizuki gen --households N --seed S --out PF.db [--until DATE]\n"
+  "                  [--profile FILE] [--force] [--quiet]\n"
   "\n"
   "Generate a synthetic city in the PF case schema: households weighted by\n"
   "the profile's ward populations, their children, pregnancies, checkups,\n"
@@ -29,7 +31,8 @@ static const char gen_usage[] =
   "  --out PF.db      the case database to create\n"
   "  --until DATE     the snapshot date, YYYY-MM-DD; nothing happens later\n"
   "                   (default " KZ_GEN_DEFAULT_UNTIL ")\n"
-  "  --profile FILE   the municipality profile (default rules/kizuki.yaml)\n"
+  "  --profile FILE   the municipality profile (default: kizuki.yaml in the\n"
+  "                   rules folder: $KIZUKI_RULES, ./rules or the installed one)\n"
   "  --force          replace --out if it exists\n"
   "  --quiet          no progress or summary on stderr\n"
   "  --help           this text\n";
@@ -77,7 +80,7 @@ int kz_cmd_gen(int argc, char **argv) {
   struct kz_diag diag = {0};
   struct kz_gen_opts o;
   struct kz_gen_stats st;
-  const char *out = NULL, *profile = "rules/kizuki.yaml";
+  const char *out = NULL, *profile = NULL;
   unsigned long long v;
   int force = 0, quiet = 0, have_profile = 0, c, rc = KZ_EXIT_USAGE;
 
@@ -118,6 +121,12 @@ int kz_cmd_gen(int argc, char **argv) {
   if (!force && access(out, F_OK) == 0)
     return gen_bad("'%s' already exists; use --force to replace it", out);
 
+  char rules_dir[1024], profile_buf[1024];   /* the profile of the rules folder kizuki reads */
+  if (!profile) {
+    if (kz_cli_rules_dir("gen", "--profile FILE", NULL, rules_dir, sizeof rules_dir)) goto done;
+    kz_cli_profile_path(rules_dir, NULL, profile_buf, sizeof profile_buf);
+    profile = profile_buf;
+  }
   if (kz_profile_load(&prof, profile, &diag) != 0) {
     kz_diag_print(&diag, stderr);
     fprintf(stderr, "kizuki gen: cannot use the profile %s\n", profile);

@@ -38,7 +38,8 @@ static const char USAGE[] =
   "  --from, --to      the first and last day, YYYY-MM-DD\n"
   "  --every N         run every N days (default 1)\n"
   "  --format FMT      text (default) or json\n"
-  "  --rules DIR       the rules folder (default: rules)\n"
+  "  --rules DIR       the rules folder (default: $KIZUKI_RULES, else ./rules,\n"
+  "                    else the installed PREFIX/share/kizuki/rules)\n"
   "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
   "  --quiet           no progress on stderr\n"
   "\n"
@@ -197,7 +198,7 @@ static int parse_options(int argc, char **argv, struct replay_opts *o) {
     {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
   int ch;
-  o->rules = "rules";
+  o->rules = NULL;
   o->from = o->to = KZ_DAY_NONE;
   o->every = 1;
   optind = 1;
@@ -358,6 +359,11 @@ static int replay(struct replay_opts *o, struct replay *rp) {
   struct kz_fixture f = {0};
   sqlite3 *pf = NULL;
   int have_fixture = 0;
+  char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
+  if (kz_cli_rules_dir("replay", "--rules DIR", o->rules, rules_buf,
+                       sizeof rules_buf))
+    return KZ_EXIT_USAGE;
+  o->rules = rules_buf;
   kz_cli_profile_path(o->rules, o->profile, profile_path, sizeof profile_path);
   int rc = kz_fxrun_open(&s, o->rules, profile_path, &d);
   if (rc != KZ_EXIT_OK) {

@@ -42,7 +42,8 @@ static const char USAGE[] =
   "  --as-of DATE      show the latest run on or before DATE and judge\n"
   "                    overdue tasks on DATE (default: the latest run, on\n"
   "                    its own date)\n"
-  "  --rules DIR       the rules folder, for rule labels (default: rules)\n"
+  "  --rules DIR       the rules folder, for rule labels (default: $KIZUKI_RULES,\n"
+  "                    else ./rules, else the installed PREFIX/share/kizuki/rules)\n"
   "  --profile FILE    the municipality profile, for ward, agency and\n"
   "                    ladder names (default: DIR/kizuki.yaml)\n"
   "  --quiet           do not print the summary line\n"
@@ -74,7 +75,7 @@ int kz_cmd_report(int argc, char **argv) {
     {"profile", required_argument, NULL, 'p'}, {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
-  const char *tasks = NULL, *out = NULL, *rules = "rules", *profile = NULL;
+  const char *tasks = NULL, *out = NULL, *rules = NULL, *profile = NULL;
   kz_day as_of = KZ_DAY_NONE;
   int quiet = 0, ch;
   optind = 1;
@@ -98,6 +99,11 @@ int kz_cmd_report(int argc, char **argv) {
     fprintf(stderr, "kizuki report: --tasks and --out are required\n%s", USAGE);
     return KZ_EXIT_USAGE;
   }
+  char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
+  if (kz_cli_rules_dir("report", "--rules DIR", rules, rules_buf,
+                       sizeof rules_buf))
+    return KZ_EXIT_USAGE;
+  rules = rules_buf;
 
   struct kz_diag d = {0};
   struct kz_engine e;

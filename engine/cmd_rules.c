@@ -17,10 +17,11 @@
 #include "vocab.h"
 
 static const char USAGE[] =
-  "usage: kizuki rules [DIR] [--format text|markdown|json] [--profile FILE]\n"
+  "usage: kizuki rules [DIR | --rules DIR] [--format text|markdown|json] [--profile FILE]\n"
   "       kizuki rules --vocabulary [--format text|markdown|json]\n"
   "\n"
-  "List every rule of DIR (default: rules) as it is loaded: id, title, policy\n"
+  "List every rule of DIR (default: $KIZUKI_RULES, else ./rules, else the\n"
+  "installed PREFIX/share/kizuki/rules) as it is loaded: id, title, policy\n"
   "label, subject, unit, severity, due, backlog (a trigger older than\n"
   "open_within_days opens a backlog task, with no due date; `never` for a rule\n"
   "about a child's safety now, declared with backlog = false), the tables it\n"
@@ -221,9 +222,10 @@ static void print_text(const struct kz_engine *e) {
 int kz_cmd_rules(int argc, char **argv) {
   static const struct option opts[] = {
     {"format", required_argument, NULL, 'f'}, {"profile", required_argument, NULL, 'p'},
-    {"vocabulary", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
+    {"vocabulary", no_argument, NULL, 'v'}, {"rules", required_argument, NULL, 'r'},
+    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
-  const char *format = "text", *profile = NULL, *dir = "rules";
+  const char *format = "text", *profile = NULL, *dir = NULL;
   int ch, vocabulary = 0;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -231,6 +233,7 @@ int kz_cmd_rules(int argc, char **argv) {
       case 'f': format = optarg; break;
       case 'p': profile = optarg; break;
       case 'v': vocabulary = 1; break;
+      case 'r': dir = optarg; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
       default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
     }
@@ -242,6 +245,11 @@ int kz_cmd_rules(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   }
   if (vocabulary) return print_vocabulary(format);
+  char rules_buf[1024];   /* DIR or --rules, $KIZUKI_RULES, ./rules or the installed rules */
+  if (kz_cli_rules_dir("rules", "--rules DIR", dir, rules_buf,
+                       sizeof rules_buf))
+    return KZ_EXIT_USAGE;
+  dir = rules_buf;
   struct kz_engine e;
   int rc = kz_cli_open_engine(&e, "rules", dir, profile, "listed");
   if (rc != KZ_EXIT_OK) return rc;

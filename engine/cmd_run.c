@@ -15,7 +15,7 @@
 
 static const char USAGE[] =
   "usage: kizuki run --cases PF.db --tasks TASKS.db [--as-of DATE] [--rules DIR]\n"
-  "                  [--profile FILE] [--quiet] [--one-thread]\n"
+  "                  [--profile FILE] [--quiet] [--one-thread] [--allow-earlier]\n"
   "\n"
   "Run every rule over every household of the case DB as of DATE and write\n"
   "the resulting tasks to the task DB, in one transaction.\n"
@@ -23,7 +23,8 @@ static const char USAGE[] =
   "  --cases PF.db     the PF case DB (opened read-only)\n"
   "  --tasks TASKS.db  the task DB (created if missing, mode 0600)\n"
   "  --as-of DATE      the run date, YYYY-MM-DD (default: today)\n"
-  "  --rules DIR       the rules folder (default: rules)\n"
+  "  --rules DIR       the rules folder (default: $KIZUKI_RULES, else ./rules,\n"
+  "                    else the installed PREFIX/share/kizuki/rules)\n"
   "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
   "  --quiet           no progress on stderr\n"
   "  --allow-earlier   run a date before the task DB's latest run (rewrites history)\n"
@@ -75,7 +76,7 @@ int kz_cmd_run(int argc, char **argv) {
     {"allow-earlier", no_argument, NULL, 'E'}, {"one-thread", no_argument, NULL, '1'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
-  const char *cases = NULL, *tasks = NULL, *rules = "rules", *profile = NULL;
+  const char *cases = NULL, *tasks = NULL, *rules = NULL, *profile = NULL;
   int quiet = 0, earlier = 0, one_thread = 0, ch;
   kz_day as_of = kz_cli_today();
   optind = 1;
@@ -101,6 +102,11 @@ int kz_cmd_run(int argc, char **argv) {
     fprintf(stderr, "kizuki run: --cases and --tasks are required\n%s", USAGE);
     return KZ_EXIT_USAGE;
   }
+  char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
+  if (kz_cli_rules_dir("run", "--rules DIR", rules, rules_buf,
+                       sizeof rules_buf))
+    return KZ_EXIT_USAGE;
+  rules = rules_buf;
 
   struct kz_diag d = {0};
   struct kz_engine e;

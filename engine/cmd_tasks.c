@@ -74,8 +74,9 @@ static const char TASKS_USAGE[] =
   "                       CRLF, Japanese headers and names, codes in their own\n"
   "                       columns)\n"
   "  --rules DIR          the rules folder, for rule titles and the names of\n"
-  "                       units and wards (default: rules); when it cannot be\n"
-  "                       loaded, codes are shown and only codes are accepted\n"
+  "                       units and wards (default: $KIZUKI_RULES, ./rules or\n"
+  "                       the installed rules); when it cannot be loaded,\n"
+  "                       codes are shown and only codes are accepted\n"
   "  --profile FILE       the municipality profile (default: DIR/kizuki.yaml)\n"
   "\n"
   "Exit codes: 0 ok (also when no task matches); 2 usage error or an unknown\n"
@@ -99,7 +100,7 @@ int kz_cmd_tasks(int argc, char **argv) {
   };
   struct kz_taskq_filter f = {0};
   struct kz_taskq_names names;
-  const char *tasks = NULL, *format = "text", *rules = "rules", *profile = NULL;
+  const char *tasks = NULL, *format = "text", *rules = NULL, *profile = NULL;
   struct kz_diag d = {0};
   struct kz_task_view v = {0};
   struct kz_task_out o = {0};
@@ -277,8 +278,9 @@ static const char EXPLAIN_USAGE[] =
   "\n"
   "  --tasks TASKS.db  the task DB `kizuki run` writes (opened read-only)\n"
   "  --rules DIR       the rules folder, for titles and the ladder (default:\n"
-  "                    rules); when it cannot be loaded, the task DB alone is\n"
-  "                    shown\n"
+  "                    $KIZUKI_RULES, else ./rules, else the installed\n"
+  "                    PREFIX/share/kizuki/rules); when it cannot be loaded,\n"
+  "                    the task DB alone is shown\n"
   "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
   "  --as-of DATE      the day overdue is judged on (default: the date of the\n"
   "                    task DB's latest run; today when there is none)\n"
@@ -295,7 +297,7 @@ int kz_cmd_explain(int argc, char **argv) {
     {"profile", required_argument, NULL, 'p'}, {"as-of", required_argument, NULL, 'a'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
-  const char *tasks = NULL, *rules = "rules", *profile = NULL;
+  const char *tasks = NULL, *rules = NULL, *profile = NULL;
   kz_day as_of = KZ_DAY_NONE;
   long long id = 0, replaced = 0;
   struct kz_diag d = {0};

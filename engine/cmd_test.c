@@ -37,7 +37,8 @@ static const char USAGE[] =
   "                    (JUnit XML for CI systems: a testsuite per fixture file,\n"
   "                    a testcase per run, the mismatch as the failure message);\n"
   "                    with json or junit the summary line goes to stderr\n"
-  "  --rules DIR       the rules folder (default: rules)\n"
+  "  --rules DIR       the rules folder (default: $KIZUKI_RULES, else ./rules,\n"
+  "                    else the installed PREFIX/share/kizuki/rules)\n"
   "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
   "  --coverage        also tell, for each rule, how many passing fixtures made it\n"
   "                    open a task and how many cleared one, and list the rules\n"
@@ -403,7 +404,7 @@ int kz_cmd_test(int argc, char **argv) {
   const char *pattern = NULL;
   int ch, rc = KZ_EXIT_OK;
   kz_trace_init(&t.log, 0, 1000);     /* kz.log lines kept per run */
-  t.rules = "rules";
+  t.rules = NULL;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (ch) {
@@ -425,6 +426,11 @@ int kz_cmd_test(int argc, char **argv) {
       default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
     }
   }
+  char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
+  if (kz_cli_rules_dir("test", "--rules DIR", t.rules, rules_buf,
+                       sizeof rules_buf))
+    return KZ_EXIT_USAGE;
+  t.rules = rules_buf;
   static char *const default_args[] = {"fixtures/", NULL};
   char *const *args = optind < argc ? argv + optind : default_args;
   int nargs = optind < argc ? argc - optind : 1;

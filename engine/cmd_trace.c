@@ -29,7 +29,8 @@ static const char USAGE[] =
   "  --cases FILE      the PF case DB (SQLite)\n"
   "  --household ID    the household to trace\n"
   "  --as-of DATE      the run date, YYYY-MM-DD (default: today)\n"
-  "  --rules DIR       the rules folder (default: rules)\n"
+  "  --rules DIR       the rules folder (default: $KIZUKI_RULES, else ./rules,\n"
+  "                    else the installed PREFIX/share/kizuki/rules)\n"
   "  --profile FILE    the municipality profile (default: DIR/kizuki.yaml)\n"
   "  --format FMT      text (default, for people) or json (one document)\n"
   "\n"
@@ -62,7 +63,7 @@ int kz_cmd_trace(int argc, char **argv) {
     {"profile", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
-  const char *cases = NULL, *household = NULL, *rules = "rules", *profile = NULL;
+  const char *cases = NULL, *household = NULL, *rules = NULL, *profile = NULL;
   int json = 0, ch;
   kz_day as_of = kz_cli_today();
   optind = 1;
@@ -96,8 +97,11 @@ int kz_cmd_trace(int argc, char **argv) {
   struct kz_trace tr;
   struct kz_trace_result res = {0};
   sqlite3 *db = NULL;
+  char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
+  if (kz_cli_rules_dir("trace", "--rules DIR", rules, rules_buf, sizeof rules_buf))
+    return KZ_EXIT_USAGE;
   kz_trace_init(&tr, 1, 0);
-  int rc = kz_cli_open_engine(&e, "trace", rules, profile, "was traced");
+  int rc = kz_cli_open_engine(&e, "trace", rules_buf, profile, "was traced");
   if (rc != KZ_EXIT_OK) return rc;
   const struct kz_rule *r = find_rule(&e, rule_id);
   if (!r) {

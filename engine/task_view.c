@@ -43,6 +43,12 @@ int kz_task_view_open(struct kz_task_view *v, const char *cmd, const char *tasks
   }
   /* The rules give titles, labels, names and the ladder; without them the
   ** task DB still tells the whole story, in codes. */
+  char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
+  if (kz_cli_rules_dir(cmd, "--rules DIR", rules_dir, rules_buf, sizeof rules_buf) != KZ_EXIT_OK) {
+    if (loud) fprintf(stderr, _("kizuki %s: showing codes from the task DB alone\n"), cmd);
+    return KZ_EXIT_OK;
+  }
+  rules_dir = rules_buf;
   kz_cli_profile_path(rules_dir, profile, profile_path, sizeof profile_path);
   if (kz_engine_open(&v->e, rules_dir, profile_path, &why) == 0) v->have_engine = 1;
   else if (loud)

@@ -19,4 +19,4 @@ insert into pregnancies(id, mother_id, notified_on, due_on) values ('G1', 'M1', 
 same "README example rule: its task" \
   "$(sqlite3 "$T/tasks.db" "select rule || ' ' || subject || ' ' || unit || ' ' || due_on from tasks")" \
   "pregnancy.late_notice M1 nishi.health_center 2024-08-20"
-summary readme
+summary readme_example
