@@ -16,6 +16,7 @@
 #include "digest.h"
 #include "finding.h"
 #include "records.h"
+#include "rule_lint.h"
 #include "severity.h"
 #include "suggest.h"
 
@@ -292,8 +293,11 @@ static void load_file(struct load_ctx *c, struct kz_sandbox *sb, const char *pat
   lua_State *L = sb->L;
   char chunkname[600];
   snprintf(chunkname, sizeof chunkname, "@%s", path);
+  /* Full-width characters first: Lua's own words for them ("unexpected
+  ** symbol near '<\227>'") name neither the character nor the fix. */
+  if (kz_lint_chars(path, src, len, c->d)) return;
   if (luaL_loadbufferx(L, src, len, chunkname, "t") != LUA_OK) {
-    kz_diag_add(c->d, NULL, 0, 0, "%s", lua_tostring(L, -1));  /* carries file:line */
+    kz_lint_syntax(path, src, len, lua_tostring(L, -1), c->d);  /* carries file:line */
     lua_pop(L, 1);
     return;
   }
