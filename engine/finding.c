@@ -6,6 +6,7 @@
 ** rule code (fields are read raw), so it needs no sandbox protection.
 */
 #include "finding.h"
+#include "i18n.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -118,6 +119,24 @@ int kz_finding_read(lua_State *L, int idx, struct kz_finding *f, struct kz_strbu
     }
   }
   return 0;
+}
+
+int kz_finding_list_len(lua_State *L, int idx, lua_Integer *n, struct kz_strbuf *why) {
+  *n = (lua_Integer)lua_rawlen(L, idx);
+  if (*n > 0) return 0;
+  lua_pushnil(L);
+  if (!lua_next(L, idx)) return 0;                 /* {}: nothing found */
+  lua_pop(L, 2);
+  lua_pushliteral(L, "reason");
+  int reason = lua_rawget(L, idx) != LUA_TNIL;
+  lua_pop(L, 1);
+  kz_strbuf_reset(why);
+  kz_strbuf_adds(why, reason
+    ? _("check returned a plain table with reason = ..., not kz.finding { ... }: it opens "
+        "nothing; write return kz.finding { ... }")
+    : _("check returned a table that is neither kz.finding { ... } nor a list of findings: it "
+        "opens nothing; return nil, kz.finding { ... } or a list of them"));
+  return -1;
 }
 
 int kz_finding_due(lua_State *L, int idx, int *days, int *calendar, struct kz_strbuf *why) {

@@ -36,6 +36,12 @@ struct kz_finding {
 ** (reset first) saying what cannot be stored. Reads raw: no rule code runs. */
 int kz_finding_read(lua_State *L, int idx, struct kz_finding *f, struct kz_strbuf *why);
 
+/* The number of findings in the table at idx that a check returned (not a
+** finding itself): its length, in *n. Returns 0, or -1 with why when it is
+** no list but has other keys (a plain { key = ..., reason = ... } meant to
+** be kz.finding{...}: it would open nothing, without a word). */
+int kz_finding_list_len(lua_State *L, int idx, lua_Integer *n, struct kz_strbuf *why);
+
 /* A due at idx: a whole number of business days, or a table from
 ** kz.business_days / kz.calendar_days, read raw, from KZ_DUE_MIN to
 ** KZ_DUE_MAX days. Returns 0 with *days and *calendar, or -1 (why, when not

@@ -315,9 +315,10 @@ void kz_lint_syntax(const char *path, const char *src, size_t len, const char *l
   size_t tl = tend ? (size_t)(tend - tok) : 0;
   int first = tl && (size_t)(e - b) >= tl && memcmp(b, tok, tl) == 0;
   int prev = line - 1;
-  const char *pb = NULL, *pe = NULL;
+  const char *pb = NULL, *pe = NULL, *pls = NULL;
   for (; first && prev >= 1; prev--) {
     if (!line_text(src, len, prev, &pb, &pe)) break;
+    pls = pb;
     trim_code(pb, &pe);
     while (pb < pe && (*pb == ' ' || *pb == '\t')) pb++;
     if (pe > pb) break;
@@ -336,10 +337,10 @@ void kz_lint_syntax(const char *path, const char *src, size_t len, const char *l
   const char *lua = strchr(m + pl + 1, ':');
   lua = lua ? lua + 2 : m;
   if (closer == '}' && field && last != ',' && last != ';' && last != '{')
-    kz_diag_add(d, path, prev, column_of(pb, pe) , _("missing ',' at the end of this line "
+    kz_diag_add(d, path, prev, column_of(pls, pe), _("missing ',' at the end of this line "
                 "(the next line starts another field; Lua noticed at line %d: %s)"), line, lua);
   else if (last != closer)
-    kz_diag_add(d, path, prev, column_of(pb, pe), _("missing '%c' at the end of this line "
+    kz_diag_add(d, path, prev, column_of(pls, pe), _("missing '%c' at the end of this line "
                 "(Lua noticed at line %d: %s)"), closer, line, lua);
   else
     kz_diag_add(d, NULL, 0, 0, "%s", luamsg);

@@ -592,7 +592,9 @@ static int eval_rule(struct run_ctx *c, size_t ri, uint32_t unmet) {
     } else if (is_finding(L, res)) {
       rc = apply_finding(c, ri, subject, res) < 0 ? -1 : 0;
     } else if (lua_type(L, res) == LUA_TTABLE) {
-      lua_Integer m = (lua_Integer)lua_rawlen(L, res);
+      lua_Integer m = 0;
+      if (kz_finding_list_len(L, res, &m, &c->msg))
+        rc = rule_error(c, r, subject, kz_strbuf_str(&c->msg));
       for (lua_Integer j = 1; j <= m && rc == 0 && !c->st->suspended[ri]; j++) {
         lua_rawgeti(L, res, j);
         if (is_finding(L, -1)) {

@@ -27,7 +27,10 @@
 #include <limits.h>
 #include <stdint.h>
 #include <lualib.h>
+
+#include "i18n.h"
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -262,6 +265,96 @@ static void need_memory(lua_State *L, lua_Unsigned bytes) {
   luaL_error(L, "memory cap reached");
 }
 
+/* {====== Hints: what to do about Lua's own error messages ====== */
+
+/* The name in "(field 'x')", "(local 'x')", ... of msg into out; 0 if none. */
+static int named_operand(const char *msg, char *out, size_t cap) {
+  static const char *const kinds[] = {"(field '", "(local '", "(upvalue '", "(global '", NULL};
+  for (const char *const *k = kinds; *k; k++) {
+    const char *s = strstr(msg, *k), *e;
+    if (s && (e = strchr(s += strlen(*k), '\'')) != NULL && (size_t)(e - s) < cap) {
+      memcpy(out, s, (size_t)(e - s));
+      out[e - s] = '\0';
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int word_ch(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.';
+}
+
+/* "attempt to compare nil with string" at err_file:err_line: the operand
+** that was nil, read from the line (Lua turns a > b into b < a, so the side
+** depends on the operator). 0 when the line does not say. */
+static int nil_operand(const struct kz_sandbox *sb, int nil_first, char *out, size_t cap) {
+  char line[512] = "";
+  FILE *f = sb->err_file[0] ? fopen(sb->err_file, "r") : NULL;
+  for (int n = 1; f && fgets(line, sizeof line, f) && n < sb->err_line; n++) line[0] = '\0';
+  if (f) fclose(f);
+  char q = 0;
+  for (char *c = line; *c; c++) {
+    if (q) { if (*c == '\\' && c[1]) c++; else if (*c == q) q = 0; continue; }
+    if (*c == '"' || *c == '\'') { q = *c; continue; }
+    if (c[0] == '-' && c[1] == '-') break;
+    if ((*c != '<' && *c != '>') || (c > line && (c[-1] == '<' || c[-1] == '>'))) continue;
+    int greater = *c == '>';
+    char *opend = c + 1 + (c[1] == '=');
+    int left = nil_first != greater;          /* a < b: the first type is a's */
+    char *b, *e;
+    if (left) {
+      e = c;
+      while (e > line && e[-1] == ' ') e--;
+      b = e;
+      while (b > line && word_ch(b[-1])) b--;
+    } else {
+      b = opend;
+      while (*b == ' ') b++;
+      e = b;
+      while (word_ch(*e)) e++;
+    }
+    if (e > b && (size_t)(e - b) < cap && !(*b >= '0' && *b <= '9')) {
+      memcpy(out, b, (size_t)(e - b));
+      out[e - b] = '\0';
+      return 1;
+    }
+    return 0;
+  }
+  return 0;
+}
+
+/* Append to the message on top what to do about it, when Lua's words are
+** one of the common mistakes of rule writers (authoring.md, よくある間違い). */
+static void add_hint(lua_State *L, const struct kz_sandbox *sb) {
+  const char *msg = lua_tostring(L, -1);
+  char x[128] = "x";
+  const char *hint = NULL;
+  if (strstr(msg, "a 'string' with a 'number'") || strstr(msg, "a 'number' with a 'string'") ||
+      strstr(msg, "perform arithmetic on a string value")) {
+    hint = _("dates are text (YYYY-MM-DD): for the day n days later use kz.add_days(date, n), "
+             "for the days between two dates kz.days(from, to)");
+  } else if (strstr(msg, "attempt to compare nil with") || strstr(msg, " with nil")) {
+    if (!nil_operand(sb, strstr(msg, "compare nil with") != NULL, x, sizeof x)) strcpy(x, "x");
+    hint = _("this record's field may be empty: check %s ~= nil first");
+  } else if (strstr(msg, "attempt to call a nil value") &&
+             (strstr(msg, "'match')") || strstr(msg, "'gmatch')") || strstr(msg, "'gsub')"))) {
+    hint = _("Lua patterns are not available in rules: search plain text with s:find(\"text\"), "
+             "compare with ==, or cut with s:sub(i, j)");
+  } else if (strstr(msg, "a nil value") && (strstr(msg, "attempt to perform arithmetic") ||
+             strstr(msg, "attempt to concatenate") || strstr(msg, "attempt to index"))) {
+    if (!named_operand(msg, x, sizeof x)) strcpy(x, "x");
+    hint = _("this record's field may be empty: check %s ~= nil first");
+  }
+  if (!hint) return;
+  lua_pushliteral(L, " — ");
+  lua_pushfstring(L, hint, x);
+  lua_concat(L, 3);
+}
+
+/* }====== */
+
 static int message_handler(lua_State *L) {
   struct kz_sandbox *sb = kz_sandbox_of(L);
   if (!sb->err_line) note_where(L, sb, 1);
@@ -269,6 +362,8 @@ static int message_handler(lua_State *L) {
     if (!doomed(sb) && luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
       return 1;
     lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  } else if (!doomed(sb) && lua_type(L, 1) == LUA_TSTRING) {
+    add_hint(L, sb);
   }
   return 1;
 }
