@@ -87,14 +87,18 @@ $(BUILD)/locale/%/LC_MESSAGES/kizuki.mo: po/%.po
 	@mkdir -p $(dir $@)
 	msgfmt --check -o $@.tmp $< && mv $@.tmp $@
 
-# Every _("...") and N_("...") in engine/*.c into po/kizuki.pot, merged into
+# Every _("...") and N_("...") in engine/*.c, and the format of every
+# kz_diag_add, kz_yaml_error and loader error (translated where they format),
+# into po/kizuki.pot, merged into
 # each po/LANG.po (new messages come in untranslated; tests/e2e/i18n.sh
 # fails until they are translated). File-only locations and sorted output
 # keep the diffs small.
+XGETTEXT_FLAGS = --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=kz_fixture_fail:2 --keyword=kz_diag_add:5 --keyword=kz_yaml_error:3 \
+  --keyword=error_at:3 --keyword=build_error:3 --flag=kz_diag_add:5:c-format \
+  --flag=kz_yaml_error:3:c-format --flag=error_at:3:c-format --flag=build_error:3:c-format \
+  --from-code=UTF-8 --language=C --package-name=kizuki --add-location=file --sort-output
 po:
-	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 --language=C \
-	  --package-name=kizuki --add-location=file --sort-output \
-	  -o po/kizuki.pot engine/*.c
+	xgettext $(XGETTEXT_FLAGS) -o po/kizuki.pot engine/*.c
 	@set -e; for l in $(PO_LANGS); do \
 	  msgmerge --quiet --update --backup=none --add-location=file --sort-output po/$$l.po po/kizuki.pot; \
 	  echo "po/$$l.po: $$(msgfmt --statistics -o /dev/null po/$$l.po 2>&1)"; done

@@ -73,8 +73,8 @@ static int scan_globals(const char *path, struct kz_diag *d) {
     } else if (!allowed_global(name)) {
       const char *hint = kz_suggest(name, kz_sandbox_allowed_globals, 0);
       kz_diag_add(d, path, ln, 0, "reads global '%s', which the rule sandbox does not provide%s%s%s",
-                  name, hint ? " (did you mean '" : " (a typo, or a missing local?)",
-                  hint ? hint : "", hint ? "'?)" : "");
+                  name, hint ? _(" (did you mean '") : _(" (a typo, or a missing local?)"),
+                  hint ? hint : "", hint ? _("'?)") : "");
     }
   }
   int status = pclose(f);
@@ -153,7 +153,7 @@ int kz_cmd_check(int argc, char **argv) {
   }
   if (optind < argc) dir = argv[optind++];
   if (optind < argc) {
-    fprintf(stderr, "kizuki check: unexpected argument '%s'\n%s", argv[optind], USAGE);
+    fprintf(stderr, _("kizuki check: unexpected argument '%s'\n%s"), argv[optind], USAGE);
     return KZ_EXIT_USAGE;
   }
   char profile_path[1024];
@@ -183,16 +183,16 @@ int kz_cmd_check(int argc, char **argv) {
   free(names);
   if (loaded) kz_ruleset_lint_params(&e.rules, &e.sb, &e.prof, &d);
   if (skipped_globals)
-    fprintf(stderr, "kizuki check: note: global-name check skipped (luac5.4 not installed, or a "
-            "file did not compile)\n");
+    fprintf(stderr, _("kizuki check: note: global-name check skipped (luac5.4 not installed, or a "
+            "file did not compile)\n"));
 
   int rc = KZ_EXIT_OK;
   if (d.n) {
     kz_diag_print(&d, stderr);
-    fprintf(stderr, "kizuki check: %zu problem(s)\n", d.n);
+    fprintf(stderr, _("kizuki check: %zu problem(s)\n"), d.n);
     rc = KZ_EXIT_USAGE;
   } else {
-    printf("%s: %zu rules, profile %s: ok (digest %s)\n", dir, e.rules.n, profile_path,
+    printf(_("%s: %zu rules, profile %s: ok (digest %s)\n"), dir, e.rules.n, profile_path,
            e.rules.digest);
   }
   if (loaded) kz_engine_close(&e);
