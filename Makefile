@@ -4,6 +4,7 @@
 #   make test     install deps, build from scratch, run every test
 #   make check-asan   the whole suite under AddressSanitizer + UBSan
 #   make check-tsan   the prefetch thread under ThreadSanitizer
+#   make po       re-extract the messages (po/kizuki.pot) and merge them into po/*.po
 
 PKGS     := lua5.4 sqlite3 yaml-0.1
 CC       ?= cc
@@ -23,6 +24,15 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 KIZUKI     := $(BUILD)/kizuki
 
+# Message catalogues (GNU gettext, domain kizuki): po/LANG.po is compiled to
+# $(BUILD)/locale/LANG/LC_MESSAGES/kizuki.mo, which a kizuki run from the
+# build tree finds beside itself; `make install` puts it in $(LOCALEDIR),
+# compiled into the binary (engine/main.c; $KIZUKI_LOCALEDIR overrides).
+PREFIX    ?= /usr/local
+LOCALEDIR ?= $(PREFIX)/share/locale
+PO_LANGS  := $(patsubst po/%.po,%,$(wildcard po/*.po))
+MO_FILES  := $(foreach l,$(PO_LANGS),$(BUILD)/locale/$(l)/LC_MESSAGES/kizuki.mo)
+
 DEMO_HOUSEHOLDS ?= 20000
 DEMO_SEED       ?= 2019
 DEMO_AS_OF      ?= 2024-10-01
@@ -37,8 +47,8 @@ SEEDS_fuzz_date    :=
 SEEDS_fuzz_profile := rules $(YAML_SUITE)
 SEEDS_fuzz_fixture := fixtures $(YAML_SUITE)
 
-.PHONY: all deps test-deps test unit e2e fixtures demo check-asan check-tsan clean bench install docs fuzz fuzz-replay
-all: $(KIZUKI)
+.PHONY: all deps test-deps test unit e2e fixtures demo check-asan check-tsan clean bench install docs fuzz fuzz-replay po
+all: $(KIZUKI) $(MO_FILES)
 
 deps:
 	@sh tools/deps.sh
@@ -61,8 +71,37 @@ $(BUILD)/obj/embedded.o: $(BUILD)/embedded.c
 $(BUILD)/libkizuki.a: $(ENGINE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(KIZUKI): engine/main.c $(BUILD)/libkizuki.a
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iengine $< $(BUILD)/libkizuki.a $(PKG_LIBS) -o $@
+$(KIZUKI): engine/main.c $(BUILD)/libkizuki.a $(BUILD)/localedir | $(MO_FILES)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iengine -DKZ_LOCALEDIR='"$(LOCALEDIR)"' $< $(BUILD)/libkizuki.a $(PKG_LIBS) -o $@
+
+# The catalogue folder compiled into the binary: kizuki is relinked when
+# LOCALEDIR (or PREFIX) changes, so `make install PREFIX=...` is never stale.
+$(BUILD)/localedir: FORCE | $(BUILD)/obj
+	@echo '$(LOCALEDIR)' | cmp -s - $@ || echo '$(LOCALEDIR)' > $@
+.PHONY: FORCE
+FORCE:
+
+# msgfmt --check: a format string whose translation does not take the same
+# arguments fails the build.
+$(BUILD)/locale/%/LC_MESSAGES/kizuki.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@.tmp $< && mv $@.tmp $@
+
+# Every _("...") and N_("...") in engine/*.c, and the format of every
+# kz_diag_add, kz_yaml_error and loader error (translated where they format),
+# into po/kizuki.pot, merged into
+# each po/LANG.po (new messages come in untranslated; tests/e2e/i18n.sh
+# fails until they are translated). File-only locations and sorted output
+# keep the diffs small.
+XGETTEXT_FLAGS = --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=kz_fixture_fail:2 --keyword=kz_diag_add:5 --keyword=kz_yaml_error:3 \
+  --keyword=error_at:3 --keyword=build_error:3 --flag=kz_diag_add:5:c-format \
+  --flag=kz_yaml_error:3:c-format --flag=error_at:3:c-format --flag=build_error:3:c-format \
+  --from-code=UTF-8 --language=C --package-name=kizuki --add-location=file --sort-output
+po:
+	xgettext $(XGETTEXT_FLAGS) -o po/kizuki.pot engine/*.c
+	@set -e; for l in $(PO_LANGS); do \
+	  msgmerge --quiet --update --backup=none --add-location=file --sort-output po/$$l.po po/kizuki.pot; \
+	  echo "po/$$l.po: $$(msgfmt --statistics -o /dev/null po/$$l.po 2>&1)"; done
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkizuki.a | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iengine $< $(BUILD)/libkizuki.a $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
@@ -83,7 +122,7 @@ unit: $(UNIT_BIN)
 fixtures: $(KIZUKI)
 	./$(KIZUKI) test fixtures/
 
-e2e: $(KIZUKI)
+e2e: $(KIZUKI) $(MO_FILES)
 	@set -e; for t in tests/e2e/*.sh; do echo "== $$t"; \
 	  KIZUKI=$(abspath $(KIZUKI)) $(if $(CRASH_HOUSEHOLDS),CRASH_HOUSEHOLDS=$(CRASH_HOUSEHOLDS)) sh $$t; done
 
@@ -159,13 +198,15 @@ docs: $(KIZUKI)
 	./$(KIZUKI) rules --format markdown > docs/rules.md
 
 # Install for the nightly batch (README "Running nightly"): the binary, the
-# rules and profile, the schemas, the man page. The rules folder is kizuki's
+# rules and profile, the schemas, the man page, the message catalogues. The rules folder is kizuki's
 # own: a rule file removed from rules/ is removed there too, never left to run.
-PREFIX  ?= /usr/local
 DESTDIR ?=
-install: $(KIZUKI)
+install: $(KIZUKI) $(MO_FILES)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kizuki/rules \
 	  $(DESTDIR)$(PREFIX)/share/kizuki/schema $(DESTDIR)$(PREFIX)/share/man/man1
+	@set -e; for l in $(PO_LANGS); do \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+	  install -m 644 $(BUILD)/locale/$$l/LC_MESSAGES/kizuki.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/kizuki.mo; done
 	install -m 755 $(KIZUKI) $(DESTDIR)$(PREFIX)/bin/kizuki
 	rm -f $(DESTDIR)$(PREFIX)/share/kizuki/rules/*.lua
 	install -m 644 $(wildcard rules/*.lua) rules/kizuki.yaml $(DESTDIR)$(PREFIX)/share/kizuki/rules/

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include "date.h"
 #include "diag.h"
+#include "i18n.h"
 
 /* Open the PF case DB at path read-only. Returns KZ_EXIT_OK, or
 ** KZ_EXIT_CASES with a message in d (missing, empty, not SQLite, not the

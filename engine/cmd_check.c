@@ -106,7 +106,7 @@ int kz_cmd_check(int argc, char **argv) {
   }
   if (optind < argc) dir = argv[optind++];
   if (optind < argc) {
-    fprintf(stderr, "kizuki check: unexpected argument '%s'\n%s", argv[optind], USAGE);
+    fprintf(stderr, _("kizuki check: unexpected argument '%s'\n%s"), argv[optind], USAGE);
     return KZ_EXIT_USAGE;
   }
   char profile_path[1024];
@@ -159,7 +159,7 @@ int kz_cmd_check(int argc, char **argv) {
     fprintf(stderr, _("kizuki check: %zu problem(s)\n"), d.n);
     rc = KZ_EXIT_USAGE;
   } else {
-    printf("%s: %zu rules, profile %s: ok (digest %s)\n", dir, e.rules.n, profile_path,
+    printf(_("%s: %zu rules, profile %s: ok (digest %s)\n"), dir, e.rules.n, profile_path,
            e.rules.digest);
   }
   if (loaded) kz_engine_close(&e);

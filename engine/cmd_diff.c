@@ -552,7 +552,7 @@ int kz_cmd_diff(int argc, char **argv) {
       case 'x':
         examples = strtol(optarg, &end, 10);
         if (*end || end == optarg || examples < 0) {
-          fprintf(stderr, "kizuki diff: --examples '%s' is not a count\n", optarg);
+          fprintf(stderr, _("kizuki diff: --examples '%s' is not a count\n"), optarg);
           return KZ_EXIT_USAGE;
         }
         break;
@@ -560,7 +560,7 @@ int kz_cmd_diff(int argc, char **argv) {
         if (strcmp(optarg, "json") == 0) json = 1;
         else if (strcmp(optarg, "text") == 0) json = 0;
         else {
-          fprintf(stderr, "kizuki diff: --format '%s': expected text or json\n", optarg);
+          fprintf(stderr, _("kizuki diff: --format '%s': expected text or json\n"), optarg);
           return KZ_EXIT_USAGE;
         }
         break;
@@ -570,11 +570,11 @@ int kz_cmd_diff(int argc, char **argv) {
     }
   }
   if (optind < argc) {
-    fprintf(stderr, "kizuki diff: unexpected argument '%s'\n%s", argv[optind], USAGE);
+    fprintf(stderr, _("kizuki diff: unexpected argument '%s'\n%s"), argv[optind], USAGE);
     return KZ_EXIT_USAGE;
   }
   if (!neu.rules_dir || !cases_path) {
-    fprintf(stderr, "kizuki diff: --rules and --cases are required\n%s", USAGE);
+    fprintf(stderr, _("kizuki diff: --rules and --cases are required\n%s"), USAGE);
     return KZ_EXIT_USAGE;
   }
   kz_cli_profile_path(base.rules_dir, base_profile, base.profile, sizeof base.profile);

@@ -196,12 +196,12 @@ int kz_cmd_rules(int argc, char **argv) {
   }
   if (optind < argc) dir = argv[optind++];
   if (optind < argc || (strcmp(format, "text") && strcmp(format, "markdown") && strcmp(format, "json"))) {
-    fprintf(stderr, "kizuki rules: %s\n%s", optind < argc ? "unexpected argument"
-            : "--format must be text, markdown or json", USAGE);
+    fprintf(stderr, "kizuki rules: %s\n%s", optind < argc ? _("unexpected argument")
+            : _("--format must be text, markdown or json"), USAGE);
     return KZ_EXIT_USAGE;
   }
   struct kz_engine e;
-  int rc = kz_cli_open_engine(&e, "rules", dir, profile, "listed");
+  int rc = kz_cli_open_engine(&e, "rules", dir, profile, N_("listed"));
   if (rc != KZ_EXIT_OK) return rc;
   if (strcmp(format, "json") == 0) print_json(&e);
   else if (strcmp(format, "markdown") == 0) print_markdown(&e);

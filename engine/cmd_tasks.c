@@ -32,8 +32,8 @@ static int parse_id(const char *cmd, const char *arg, long long *out) {
   char *end = NULL;
   long long v = arg && *arg ? strtoll(arg, &end, 10) : 0;
   if (!arg || !*arg || *end || v <= 0) {
-    fprintf(stderr, "kizuki %s: '%s' is not a task id (a positive number, the id column of "
-            "`kizuki tasks`)\n", cmd, arg ? arg : "");
+    fprintf(stderr, _("kizuki %s: '%s' is not a task id (a positive number, the id column of "
+            "`kizuki tasks`)\n"), cmd, arg ? arg : "");
     return -1;
   }
   *out = v;
@@ -206,19 +206,19 @@ int kz_cmd_tasks(int argc, char **argv) {
     }
   }
   if (optind < argc) {
-    fprintf(stderr, "kizuki tasks: unexpected argument '%s'\n%s", argv[optind], TASKS_USAGE);
+    fprintf(stderr, _("kizuki tasks: unexpected argument '%s'\n%s"), argv[optind], TASKS_USAGE);
     return KZ_EXIT_USAGE;
   }
   if (!tasks) {
-    fprintf(stderr, "kizuki tasks: --tasks is required\n%s", TASKS_USAGE);
+    fprintf(stderr, _("kizuki tasks: --tasks is required\n%s"), TASKS_USAGE);
     return KZ_EXIT_USAGE;
   }
   if (f.unit && f.ward) {
-    fprintf(stderr, "kizuki tasks: give --unit or --ward, not both\n");
+    fprintf(stderr, _("kizuki tasks: give --unit or --ward, not both\n"));
     return KZ_EXIT_USAGE;
   }
   if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv")) {
-    fprintf(stderr, "kizuki tasks: --format must be text, json or csv, not '%s'\n", format);
+    fprintf(stderr, _("kizuki tasks: --format must be text, json or csv, not '%s'\n"), format);
     return KZ_EXIT_USAGE;
   }
   if (kz_taskq_check_filter(&f, &d)) { rc = KZ_EXIT_USAGE; goto done; }
@@ -303,13 +303,13 @@ int kz_cmd_done(int argc, char **argv) {
     }
   }
   if (argc - optind != 1) {
-    fprintf(stderr, "kizuki done: %s\n%s", optind < argc ? "give exactly one TASK_ID"
-            : "TASK_ID is required", DONE_USAGE);
+    fprintf(stderr, "kizuki done: %s\n%s", optind < argc ? _("give exactly one TASK_ID")
+            : _("TASK_ID is required"), DONE_USAGE);
     return KZ_EXIT_USAGE;
   }
   if (parse_id("done", argv[optind], &id)) return KZ_EXIT_USAGE;
   if (!tasks || !note || !*note) {
-    fprintf(stderr, "kizuki done: %s is required\n%s", !tasks ? "--tasks" : "--note TEXT (what was done)",
+    fprintf(stderr, _("kizuki done: %s is required\n%s"), !tasks ? "--tasks" : _("--note TEXT (what was done)"),
             DONE_USAGE);
     return KZ_EXIT_USAGE;
   }
@@ -503,13 +503,13 @@ int kz_cmd_explain(int argc, char **argv) {
     }
   }
   if (argc - optind != 1) {
-    fprintf(stderr, "kizuki explain: %s\n%s", optind < argc ? "give exactly one TASK_ID"
-            : "TASK_ID is required", EXPLAIN_USAGE);
+    fprintf(stderr, "kizuki explain: %s\n%s", optind < argc ? _("give exactly one TASK_ID")
+            : _("TASK_ID is required"), EXPLAIN_USAGE);
     return KZ_EXIT_USAGE;
   }
   if (parse_id("explain", argv[optind], &id)) return KZ_EXIT_USAGE;
   if (!tasks) {
-    fprintf(stderr, "kizuki explain: --tasks is required\n%s", EXPLAIN_USAGE);
+    fprintf(stderr, _("kizuki explain: --tasks is required\n%s"), EXPLAIN_USAGE);
     return KZ_EXIT_USAGE;
   }
   if ((rc = kz_taskq_open(tasks, &db, &d)) != KZ_EXIT_OK) goto done;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "db_open.h"
+#include "i18n.h"
 #include "kizuki.h"
 #include "records.h"
 #include "severity.h"
@@ -72,7 +73,7 @@ static void error_at(struct loader *ld, const struct kz_yaml_node *n, const char
   char msg[900];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vsnprintf(msg, sizeof msg, _(fmt), ap);
   va_end(ap);
   kz_yaml_error(ld->d, n, "%s", msg);
   ld->bad = 1;
@@ -449,7 +450,7 @@ static void check_foreign_keys(struct loader *ld) {
       size_t len = strlen(noun);
       if (len > 1 && noun[len - 1] == 's') noun[len - 1] = '\0';   /* households -> household */
       char hint[200] = "";
-      if (near) snprintf(hint, sizeof hint, "; did you mean '%s'?", near);
+      if (near) snprintf(hint, sizeof hint, _("; did you mean '%s'?"), near);
       error_at(ld, v ? v : r->row, "%s.%s: unknown %s '%.60s' (no %s row has this id%s)", table,
                from, noun, value, parent, hint);
       free(ids);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "i18n.h"
 #include "finding.h"
 #include "records.h"
 #include "rule_lint.h"
@@ -86,7 +87,7 @@ static int l_rule(lua_State *L) {
   lua_getfield(L, LUA_REGISTRYINDEX, "kz.loading");
   struct load_ctx *c = lua_touserdata(L, -1);
   lua_pop(L, 1);
-  if (!c) return luaL_error(L, "rule{} may only be called while the rule files load");
+  if (!c) return luaL_error(L, _("rule{} may only be called while the rule files load"));
   lua_Debug ar;
   int line = 0;
   if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar)) line = ar.currentline;
@@ -106,7 +107,7 @@ static int l_rule(lua_State *L) {
     if (!k || !in_list(k, meta_keys)) {
       const char *hint = k ? kz_suggest(k, meta_keys, 0) : NULL;
       kz_diag_add(c->d, c->file, line, 0, "unknown rule field '%s'%s%s%s", k ? k : "?",
-                  hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+                  hint ? _(" (did you mean '") : "", hint ? hint : "", hint ? _("'?)") : "");
     }
   }
   const char *id = meta_string(L, 1, "id", 1, c, line);
@@ -218,8 +219,8 @@ static int l_rule(lua_State *L) {
         } else {
           const char *hint = kz_suggest(tn, names, KZ_NTABLES);
           kz_diag_add(c->d, c->file, line, 0, "rule %s: needs '%s', which is not a table of the "
-                      "case records%s%s%s", rid, tn, hint ? " (did you mean '" : "",
-                      hint ? hint : "", hint ? "'?)" : "");
+                      "case records%s%s%s", rid, tn, hint ? _(" (did you mean '") : "",
+                      hint ? hint : "", hint ? _("'?)") : "");
         }
       }
       lua_pop(L, 1);
@@ -369,9 +370,9 @@ static int params_missing(lua_State *L) {
     lua_pop(L, 1);
   }
   const char *hint = n ? kz_suggest(k, names, n) : NULL;
-  return luaL_error(L, "rule %s reads param '%s', which it does not declare in params%s%s%s",
-                    lua_tostring(L, lua_upvalueindex(1)), k, hint ? " (did you mean '" : "",
-                    hint ? hint : "", hint ? "'?)" : "");
+  return luaL_error(L, _("rule %s reads param '%s', which it does not declare in params%s%s%s"),
+                    lua_tostring(L, lua_upvalueindex(1)), k, hint ? _(" (did you mean '") : "",
+                    hint ? hint : "", hint ? _("'?)") : "");
 }
 
 static void push_param(lua_State *L, const struct kz_param *p) {
@@ -453,8 +454,8 @@ static void check_param_use(struct lint *c, const struct kz_rule *r, const char 
   if (!declared) {
     const char *hint = r->nparams ? kz_suggest(name, (const char *const *)r->params, r->nparams) : NULL;
     kz_diag_add(c->d, c->file, line, 0, "rule %s reads param '%s', which it does not declare in "
-                "params%s%s%s", rid, name, hint ? " (did you mean '" : "", hint ? hint : "",
-                hint ? "'?)" : "");
+                "params%s%s%s", rid, name, hint ? _(" (did you mean '") : "", hint ? hint : "",
+                hint ? _("'?)") : "");
     return;
   }
   const struct kz_param *p = kz_profile_param(c->prof, name);

@@ -22,6 +22,7 @@
 */
 #define _GNU_SOURCE        /* memmem, SIGEV_THREAD_ID, gettid */
 #include "sandbox.h"
+#include "i18n.h"
 
 #include <lauxlib.h>
 #include <limits.h>
@@ -197,7 +198,7 @@ static int budget_error(lua_State *L, struct kz_sandbox *sb, const char *why) {
   force_hook(sb);
   /* No "file:line:" in front (luaL_where would name the caller's line from a
   ** hook): the place is err_file:err_line. */
-  lua_pushfstring(L, "instruction budget of %I exceeded (%s)", (lua_Integer)sb->budget, why);
+  lua_pushfstring(L, _("instruction budget of %I exceeded (%s)"), (lua_Integer)sb->budget, why);
   return lua_error(L);
 }
 
@@ -232,8 +233,8 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     if (!doomed(sb)) note_where(L, sb, 0);
     sb->deadline_hit = 1;
     force_hook(sb);
-    lua_pushfstring(L, "wall-clock limit of %f s per call exceeded (an endless loop, or slow "
-                    "calls on huge strings?)", (lua_Number)sb->ticks_limit * (TICK_NS / 1e9));
+    lua_pushfstring(L, _("wall-clock limit of %f s per call exceeded (an endless loop, or slow "
+                    "calls on huge strings?)"), (lua_Number)sb->ticks_limit * (TICK_NS / 1e9));
     lua_error(L);
   }
   if (sb->budget_left > 0) return;
@@ -398,7 +399,7 @@ int kz_sandbox_call(struct kz_sandbox *sb, int nargs, int nresults) {
   if (status != LUA_OK && sb->mem_hit) {   /* "not enough memory" says too little */
     lua_pop(L, 1);
     lua_gc(L, LUA_GCCOLLECT);
-    lua_pushfstring(L, "memory cap of %d MiB reached (a table or string that grows without end?)",
+    lua_pushfstring(L, _("memory cap of %d MiB reached (a table or string that grows without end?)"),
                     (int)(sb->mem_limit >> 20));
   }
   return status;
@@ -545,11 +546,11 @@ static int safe_setmetatable(lua_State *L) {
     for (const char *const *f = denied_metafields; *f; f++) {
       lua_pushstring(L, *f);
       if (lua_rawget(L, 2) != LUA_TNIL)
-        return luaL_error(L, "setmetatable: metatable field '%s' is not allowed in rules", *f);
+        return luaL_error(L, _("setmetatable: metatable field '%s' is not allowed in rules"), *f);
       lua_pop(L, 1);
     }
   if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
-    return luaL_error(L, "cannot change a protected metatable");
+    return luaL_error(L, _("cannot change a protected metatable"));
   lua_settop(L, 2);
   lua_setmetatable(L, 1);
   return 1;
@@ -563,7 +564,7 @@ static int safe_find(lua_State *L) {
   const char *p = luaL_checklstring(L, 2, &lp);
   lua_Integer init = luaL_optinteger(L, 3, 1);
   if (!lua_isnoneornil(L, 4) && !lua_toboolean(L, 4))
-    return luaL_error(L, "string.find searches plain text only in rules (patterns are not available)");
+    return luaL_error(L, _("string.find searches plain text only in rules (patterns are not available)"));
   if (init < 0) init = (lua_Integer)ls + init + 1;
   if (init < 1) init = 1;
   if ((size_t)init > ls + 1) { luaL_pushfail(L); return 1; }
@@ -727,7 +728,7 @@ static int safe_unpack(lua_State *L) {
 static int safe_sort(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   if (luaL_getmetafield(L, 1, "__len") != LUA_TNIL)
-    return luaL_error(L, "table.sort: a table with a __len metamethod cannot be sorted in rules");
+    return luaL_error(L, _("table.sort: a table with a __len metamethod cannot be sorted in rules"));
   lua_Unsigned n = (lua_Unsigned)lua_rawlen(L, 1), work = n;
   for (lua_Unsigned m = n; m > 1; m >>= 1) work += n;
   kz_sandbox_charge(L, work);
@@ -751,7 +752,7 @@ static int charged_scan(lua_State *L) {
 static int safe_collectgarbage(lua_State *L) {
   const char *opt = luaL_optstring(L, 1, "count");
   if (strcmp(opt, "count") != 0)
-    return luaL_error(L, "collectgarbage: only \"count\" is allowed in rules");
+    return luaL_error(L, _("collectgarbage: only \"count\" is allowed in rules"));
   lua_pushnumber(L, (lua_Number)lua_gc(L, LUA_GCCOUNT, 0) + lua_gc(L, LUA_GCCOUNTB, 0) / 1024.0);
   return 1;
 }
@@ -762,7 +763,7 @@ static int safe_collectgarbage(lua_State *L) {
 
 static int refuse_write(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-  return luaL_error(L, "attempt to change read-only table (field '%s')", k);
+  return luaL_error(L, _("attempt to change read-only table (field '%s')"), k);
 }
 
 /* The iterator pairs() gives for a proxy: the table behind it is its upvalue,
@@ -839,7 +840,7 @@ static void push_deep_copy(lua_State *L, int idx, int memo) {
 
 static int kz_unknown_field(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-  return luaL_error(L, "kz has no field '%s'", k);
+  return luaL_error(L, _("kz has no field '%s'"), k);
 }
 
 /* Registry keys. */
@@ -970,12 +971,12 @@ static void build_base(lua_State *L) {
 
 static int env_unknown(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-  return luaL_error(L, "unknown name '%s' (not part of the rule sandbox)", k);
+  return luaL_error(L, _("unknown name '%s' (not part of the rule sandbox)"), k);
 }
 
 static int env_refuse(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-  return luaL_error(L, "rules may not set global '%s' (use local)", k);
+  return luaL_error(L, _("rules may not set global '%s' (use local)"), k);
 }
 
 void kz_sandbox_push_env(struct kz_sandbox *sb) {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "i18n.h"
 #include "view.h"
 
 /* Column positions, looked up once by name (records.c owns them). */
@@ -699,7 +700,7 @@ static int h_missed_checkups(lua_State *L) {
   lua_Integer grace = luaL_checkinteger(L, 3);
   const char *today = day_arg(L, &a, 4);
   kz_day now;
-  if (parse_day(&a, today, &now)) return luaL_error(L, "kz.today is not a date");
+  if (parse_day(&a, today, &now)) return luaL_error(L, _("kz.today is not a date"));
   lua_newtable(L);
   int out = lua_gettop(L);
   size_t lo, hi;
@@ -963,7 +964,7 @@ static int h_risk_events(lua_State *L) {
   lua_pushnil(L);
   e->today = day_arg(L, &a, lua_gettop(L));
   kz_day now;
-  if (parse_day(&a, e->today, &now)) return luaL_error(L, "kz.today is not a date");
+  if (parse_day(&a, e->today, &now)) return luaL_error(L, _("kz.today is not a date"));
   lua_getfield(L, 2, "checkup_grace_days");
   lua_Integer grace = luaL_checkinteger(L, -1);
   lua_getfield(L, 2, "risk_weights");

@@ -4,6 +4,7 @@
 ** scalars into values with file:line:col errors.
 */
 #include "yamltree.h"
+#include "i18n.h"
 #include "suggest.h"
 
 #include <errno.h>
@@ -44,7 +45,7 @@ static void build_error(struct builder *b, const yaml_mark_t *m, const char *fmt
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vsnprintf(msg, sizeof msg, _(fmt), ap);
   va_end(ap);
   kz_diag_add(b->d, b->file, m ? (int)m->line + 1 : 0, m ? (int)m->column + 1 : 0, "%s", msg);
   b->errors++;
@@ -368,7 +369,7 @@ void kz_yaml_error(struct kz_diag *d, const struct kz_yaml_node *n, const char *
   char msg[768];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vsnprintf(msg, sizeof msg, _(fmt), ap);
   va_end(ap);
   if (n) kz_diag_add(d, n->file, n->line, n->col, "%s", msg);
   else kz_diag_add(d, NULL, 0, 0, "%s", msg);
