@@ -109,7 +109,14 @@ static void check_keys(struct loader *ld, const struct kz_yaml_node *map, const 
   for (size_t i = 0; i < map->n; i++) {
     const struct kz_yaml_node *k = map->keys[i];
     if (strlen(k->text) == k->len && in_list(k->text, allowed)) continue;
-    const char *near = kz_yaml_nearest(k->text, allowed);
+    /* The key people mean by a word the spelling distance misses: `due`
+    ** is due_on (not `rule`, one letter nearer). */
+    static const char *const meant[][2] = {{"due", "due_on"}, {"date", "as_of"},
+                                           {"on", "as_of"}, {"id", "key"}, {NULL, NULL}};
+    const char *near = NULL;
+    for (size_t m = 0; meant[m][0] && !near; m++)
+      if (strcmp(k->text, meant[m][0]) == 0 && in_list(meant[m][1], allowed)) near = meant[m][1];
+    if (!near) near = kz_yaml_nearest(k->text, allowed);
     error_at(ld, k, "unknown %s '%.60s' in %s (did you mean '%s'?)", kind, k->text, what,
              near ? near : "?");
   }

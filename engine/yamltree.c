@@ -75,6 +75,9 @@ static int next_event(struct builder *b, yaml_event_t *ev) {
     yaml_mark_t m = mark_of_offset(b, p->problem_offset);
     build_error(b, &m, "%s (byte 0x%02x at offset %zu)", problem,
                 (unsigned)(p->problem_value & 0xff), p->problem_offset);
+  } else if (p->problem_mark.index < b->len && b->text[p->problem_mark.index] == '\t') {
+    build_error(b, &p->problem_mark, "a tab: YAML cannot be indented with tabs; indent with "
+                "spaces");
   } else if (p->context) {
     build_error(b, &p->problem_mark, "%s (%s at line %d, column %d)", problem, p->context,
                 (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
