@@ -303,6 +303,20 @@ void kz_lint_syntax(const char *path, const char *src, size_t len, const char *l
   const char *exp = strstr(m, "' expected");
   char closer = exp && exp > m + 1 && exp[-2] == '\'' ? exp[-1] : 0;
   const char *b, *e;
+  const char *to = strstr(m, "' expected (to close '");
+  if (to && to - m >= 4 && memcmp(to - 4, "'end", 4) == 0) {                       /* 'end' expected (to close 'if' at line 16) */
+    char what[16] = "";
+    int at = 0;
+    if (sscanf(to + 22, "%15[a-z]' at line %d", what, &at) == 2) {
+      struct kz_strbuf why = {0};
+      kz_strbuf_adds(&why, luamsg);
+      kz_strbuf_adds(&why, " — ");
+      kz_strbuf_addf(&why, _("the '%s' of line %d needs its 'end' before this line"), what, at);
+      kz_diag_add(d, NULL, 0, 0, "%s", kz_strbuf_str(&why));
+      kz_strbuf_free(&why);
+      return;
+    }
+  }
   if (!line || !near || !(closer == '}' || closer == ')' || closer == ']') ||
       !line_text(src, len, line, &b, &e)) {
     kz_diag_add(d, NULL, 0, 0, "%s", luamsg);

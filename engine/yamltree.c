@@ -64,6 +64,17 @@ static yaml_mark_t mark_of_offset(const struct builder *b, size_t off) {
   return m;
 }
 
+/* The byte at mark (its line and column, in characters), or -1. */
+static int char_at_mark(const struct builder *b, const yaml_mark_t *m) {
+  size_t i = 0, line = 0, col = 0;
+  for (; i < b->len && line < m->line; i++) line += b->text[i] == '\n';
+  for (; i < b->len && b->text[i] != '\n'; i++) {
+    if (((unsigned char)b->text[i] & 0xC0) == 0x80) continue;
+    if (col++ == m->column) return (unsigned char)b->text[i];
+  }
+  return -1;
+}
+
 /* Pull the next event; on a syntax error report libyaml's own words. */
 static int next_event(struct builder *b, yaml_event_t *ev) {
   if (yaml_parser_parse(&b->parser, ev)) return 0;
@@ -75,7 +86,7 @@ static int next_event(struct builder *b, yaml_event_t *ev) {
     yaml_mark_t m = mark_of_offset(b, p->problem_offset);
     build_error(b, &m, "%s (byte 0x%02x at offset %zu)", problem,
                 (unsigned)(p->problem_value & 0xff), p->problem_offset);
-  } else if (p->problem_mark.index < b->len && b->text[p->problem_mark.index] == '\t') {
+  } else if (char_at_mark(b, &p->problem_mark) == '\t') {
     build_error(b, &p->problem_mark, "a tab: YAML cannot be indented with tabs; indent with "
                 "spaces");
   } else if (p->context) {
