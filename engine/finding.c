@@ -122,6 +122,7 @@ int kz_finding_read(lua_State *L, int idx, struct kz_finding *f, struct kz_strbu
 }
 
 int kz_finding_list_len(lua_State *L, int idx, lua_Integer *n, struct kz_strbuf *why) {
+  idx = lua_absindex(L, idx);
   *n = (lua_Integer)lua_rawlen(L, idx);
   if (*n > 0) return 0;
   lua_pushnil(L);

@@ -105,10 +105,6 @@ static int l_calendar_days(lua_State *L) { return due(L, "calendar"); }
 static int l_finding(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
-  lua_pushliteral(L, "since");
-  if (lua_rawget(L, 1) == LUA_TNIL)    /* said here: at the kz.finding line */
-    return luaL_error(L, _("kz.finding needs since = the day it began (a date, YYYY-MM-DD)"));
-  lua_settop(L, 1);
   if (lua_getmetatable(L, 1)) {
     luaL_getmetatable(L, FINDING_MT);
     if (!lua_rawequal(L, -1, -2))
@@ -116,6 +112,10 @@ static int l_finding(lua_State *L) {
     lua_settop(L, 1);
     return 1;
   }
+  lua_pushliteral(L, "since");
+  if (lua_rawget(L, 1) == LUA_TNIL)    /* said here: at the kz.finding line */
+    return luaL_error(L, _("kz.finding needs since = the day it began (a date, YYYY-MM-DD)"));
+  lua_settop(L, 1);
   luaL_setmetatable(L, FINDING_MT);
   return 1;
 }
