@@ -29,9 +29,16 @@ static const char USAGE[] =
   "\n"
   "Load the profile (DIR/kizuki.yaml) and every rule file of DIR (default:\n"
   "rules) as a run would, without opening any database, and report every\n"
-  "problem with its file and line: Lua syntax, unknown or missing metadata,\n"
-  "duplicate rule ids, unknown params, agencies or wards, a broken ladder,\n"
-  "globals the sandbox does not provide, and wall-clock time (os.*).\n"
+  "problem with its file and line: Lua syntax (a missing comma or brace at\n"
+  "the line where it is missing), full-width characters outside strings,\n"
+  "unknown or missing metadata, duplicate rule ids, unknown params, agencies\n"
+  "or wards, a broken ladder, and from each file's compiled listing\n"
+  "(luac5.4): globals the sandbox does not provide, wall-clock time (os.*),\n"
+  "kz.NAME words that do not exist, p.NAME params not declared, record\n"
+  "fields that are a near miss of a column or method, string patterns,\n"
+  "dates not written YYYY-MM-DD, and tables with reason = ... not made by\n"
+  "kz.finding{...} (they would open nothing). A field unknown but near no\n"
+  "column is a warning. Messages are Japanese under LANG=ja_JP.UTF-8.\n"
   "Exit 0 when clean, 2 otherwise.\n";
 
 /* Report every string literal given as `<field> = "..."` or as the first
