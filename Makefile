@@ -94,8 +94,8 @@ $(BUILD)/locale/%/LC_MESSAGES/kizuki.mo: po/%.po
 # fails until they are translated). File-only locations and sorted output
 # keep the diffs small.
 XGETTEXT_FLAGS = --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=kz_fixture_fail:2 --keyword=kz_diag_add:5 --keyword=kz_yaml_error:3 \
-  --keyword=error_at:3 --keyword=build_error:3 --flag=kz_diag_add:5:c-format \
-  --flag=kz_yaml_error:3:c-format --flag=error_at:3:c-format --flag=build_error:3:c-format \
+  --keyword=error_at:3 --keyword=build_error:3 --keyword=gen_bad:1 --flag=kz_diag_add:5:c-format \
+  --flag=kz_yaml_error:3:c-format --flag=error_at:3:c-format --flag=build_error:3:c-format --flag=gen_bad:1:c-format \
   --from-code=UTF-8 --language=C --package-name=kizuki --add-location=file --sort-output
 po:
 	xgettext $(XGETTEXT_FLAGS) -o po/kizuki.pot engine/*.c

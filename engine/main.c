@@ -2,6 +2,7 @@
 ** main.c — the kizuki command: the process locale and the message
 ** catalogue (GNU gettext, domain "kizuki"), then dispatch to a subcommand.
 */
+#include <getopt.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdio.h>
@@ -97,6 +98,7 @@ static void setup_messages(void) {
 
 int main(int argc, char **argv) {
   setup_messages();
+  opterr = 0;   /* usage errors are kizuki's own, translated (kz_cli_bad_option) */
   umask(077);   /* task DBs, their journals and exports: owner only */
   /* One thread uses each connection: no per-call mutex. */
   sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
