@@ -93,10 +93,9 @@ $(BUILD)/locale/%/LC_MESSAGES/kizuki.mo: po/%.po
 # each po/LANG.po (new messages come in untranslated; tests/e2e/i18n.sh
 # fails until they are translated). File-only locations and sorted output
 # keep the diffs small.
-XGETTEXT_FLAGS = --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=kz_fixture_fail:2 --keyword=kz_diag_add:5 --keyword=kz_yaml_error:3 \
-  --keyword=error_at:3 --keyword=build_error:3 --keyword=gen_bad:1 --flag=kz_diag_add:5:c-format \
-  --flag=kz_yaml_error:3:c-format --flag=error_at:3:c-format --flag=build_error:3:c-format --flag=gen_bad:1:c-format \
-  --from-code=UTF-8 --language=C --package-name=kizuki --add-location=file --sort-output
+# The extraction options (keywords: the functions that translate their
+# format) live in po/xgettext.opts, which tests/e2e/i18n.sh reads too.
+XGETTEXT_FLAGS = $(shell cat po/xgettext.opts)
 po:
 	xgettext $(XGETTEXT_FLAGS) -o po/kizuki.pot engine/*.c
 	@set -e; for l in $(PO_LANGS); do \
