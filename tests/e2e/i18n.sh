@@ -8,6 +8,7 @@
 #     Japanese one under LANG=ja_JP.UTF-8, and under LC_MESSAGES alone: a
 #     usage error, a bad date, an unknown command, `kizuki check` of broken
 #     rules, a rule error in `kizuki run`, a `kizuki test` error;
+#   - what a rule decides does not follow the locale (string order, numbers);
 #   - LC_ALL and LC_MESSAGES win over LANG; KIZUKI_LOCALEDIR moves the
 #     catalogue; a kizuki run from the build tree finds build/locale.
 # Needs the ja_JP.UTF-8 locale (tools/deps.sh test generates it; under
@@ -122,6 +123,15 @@ en "run: a rule error" 3 "$R/a.lua:2: rule t.x, subject $H (household $H): unkno
 ja "run: a rule error" 3 "$R/a.lua:2: ルール t.x、対象 $H（世帯 $H）: 不明な名前 'nosuch'（ルールのサンドボックスにはありません）" sh "$T/night.sh"
 en "run: the closing line" 3 "kizuki run: finished with 5 rule error(s); see above and run_errors (run 1)" sh "$T/night.sh"
 ja "run: the closing line" 3 "kizuki run: ルールのエラー 5 件で終了しました。上の表示と run_errors（run 1）を見てください" sh "$T/night.sh"
+# What a rule decides does not depend on the locale: strings compare byte by
+# byte (under ja_JP.UTF-8's collation "ｱ" sorts before "ア"), numbers print
+# with a decimal point.
+printf '%s\n' "$HEAD" '  check = function(hh, p)' \
+  '    if "ｱ" < "ア" then error("strings compare by the locale") end' \
+  '    if tostring(1.5) ~= "1.5" then error("numbers print by the locale") end' \
+  '  end }' > "$R/a.lua"
+en "run: the locale decides nothing" 0 "kizuki run as of 2024-10-01: 5 households, 1 rules, 0 rule errors" sh "$T/night.sh"
+ja "run: the locale decides nothing" 0 "kizuki run（基準日 2024-10-01）: 5 世帯、ルール 1 件、ルールのエラー 0 件" sh "$T/night.sh"
 # }======
 
 # {====== Which variable wins, and where the catalogue is ======
