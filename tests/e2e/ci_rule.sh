@@ -117,7 +117,7 @@ for f in tests/e2e/*.sh; do
   else
     ok
   fi
-  if grep -q '^summary [a-z_]*$' "$f"; then ok; else bad "$f does not end with common.sh's summary"; fi
+  if grep -q '^summary [a-z0-9_]*$' "$f"; then ok; else bad "$f does not end with common.sh's summary"; fi
 done
 # }======
 
