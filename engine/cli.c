@@ -4,6 +4,7 @@
 */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -70,6 +71,22 @@ int kz_cli_open_engine(struct kz_engine *e, const char *cmd, const char *rules_d
   fprintf(stderr, _("kizuki %s: %zu problem(s) in the rules or profile; nothing %s\n"), cmd,
           d.n + d.lost, _(done));
   kz_diag_clear(&d);
+  return KZ_EXIT_USAGE;
+}
+
+int kz_cli_bad_option(const char *cmd, int argc, char **argv, const char *usage) {
+  const char *arg = optind >= 1 && optind <= argc ? argv[optind - 1] : "";
+  char shortopt[3] = {'-', optopt ? (char)optopt : '?', '\0'};
+  if (strncmp(arg, "--", 2) != 0 || !optopt) {  /* -x, --bogus, or an ambiguous --ab */
+    fprintf(stderr, _("kizuki %s: unknown option '%s'\n"), cmd,
+            strncmp(arg, "--", 2) == 0 ? arg : shortopt);
+  } else if (strchr(arg, '=')) {
+    fprintf(stderr, _("kizuki %s: option '%.*s' takes no value\n"), cmd,
+            (int)(strchr(arg, '=') - arg), arg);
+  } else {
+    fprintf(stderr, _("kizuki %s: option '%s' needs a value\n"), cmd, arg);
+  }
+  fputs(usage, stderr);
   return KZ_EXIT_USAGE;
 }
 

@@ -108,7 +108,7 @@ int kz_cmd_check(int argc, char **argv) {
     switch (ch) {
       case 'p': profile = optarg; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("check", argc, argv, USAGE);
     }
   }
   if (optind < argc) dir = argv[optind++];

@@ -566,7 +566,7 @@ int kz_cmd_diff(int argc, char **argv) {
         break;
       case 'q': quiet = 1; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("diff", argc, argv, USAGE);
     }
   }
   if (optind < argc) {

@@ -322,7 +322,7 @@ int kz_cmd_export(int argc, char **argv) {
       case 'n': if (kz_cli_parse_date("--opened-since", optarg, &f.opened_since)) return KZ_EXIT_USAGE; break;
       case 'a': if (kz_cli_parse_date("--as-of", optarg, &f.as_of)) return KZ_EXIT_USAGE; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("export", argc, argv, USAGE);
     }
   }
   if (optind < argc) {

@@ -233,7 +233,7 @@ static int parse_options(int argc, char **argv, struct replay_opts *o) {
       case 'p': o->profile = optarg; break;
       case 'q': o->quiet = 1; break;
       case 'h': fputs(USAGE, stdout); return -1;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("replay", argc, argv, USAGE);
     }
   }
   if (optind < argc) o->fixture_path = argv[optind++];

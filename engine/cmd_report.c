@@ -83,7 +83,7 @@ int kz_cmd_report(int argc, char **argv) {
       case 'p': profile = optarg; break;
       case 'q': quiet = 1; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("report", argc, argv, USAGE);
     }
   }
   if (optind < argc) {

@@ -191,7 +191,7 @@ int kz_cmd_rules(int argc, char **argv) {
       case 'f': format = optarg; break;
       case 'p': profile = optarg; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("rules", argc, argv, USAGE);
     }
   }
   if (optind < argc) dir = argv[optind++];

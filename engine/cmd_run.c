@@ -90,7 +90,7 @@ int kz_cmd_run(int argc, char **argv) {
       case 'E': earlier = 1; break;
       case '1': one_thread = 1; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("run", argc, argv, USAGE);
     }
   }
   if (optind < argc) {

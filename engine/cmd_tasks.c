@@ -202,7 +202,7 @@ int kz_cmd_tasks(int argc, char **argv) {
       case 'a': if (kz_cli_parse_date("--as-of", optarg, &f.as_of)) return KZ_EXIT_USAGE; break;
       case 'f': format = optarg; break;
       case 'h': fputs(TASKS_USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(TASKS_USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("tasks", argc, argv, TASKS_USAGE);
     }
   }
   if (optind < argc) {
@@ -299,7 +299,7 @@ int kz_cmd_done(int argc, char **argv) {
       case 'n': note = optarg; break;
       case 'o': if (kz_cli_parse_date("--on", optarg, &on)) return KZ_EXIT_USAGE; break;
       case 'h': fputs(DONE_USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(DONE_USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("done", argc, argv, DONE_USAGE);
     }
   }
   if (argc - optind != 1) {
@@ -499,7 +499,7 @@ int kz_cmd_explain(int argc, char **argv) {
       case 'p': profile = optarg; break;
       case 'a': if (kz_cli_parse_date("--as-of", optarg, &as_of)) return KZ_EXIT_USAGE; break;
       case 'h': fputs(EXPLAIN_USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(EXPLAIN_USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("explain", argc, argv, EXPLAIN_USAGE);
     }
   }
   if (argc - optind != 1) {

@@ -269,7 +269,7 @@ int kz_cmd_test(int argc, char **argv) {
       case 'p': t.profile = optarg; break;
       case 'C': t.coverage = 1; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("test", argc, argv, USAGE);
     }
   }
   static char *const default_args[] = {"fixtures/", NULL};

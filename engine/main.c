@@ -2,6 +2,7 @@
 ** main.c — the kizuki command: the process locale and the message
 ** catalogue (GNU gettext, domain "kizuki"), then dispatch to a subcommand.
 */
+#include <getopt.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdio.h>
@@ -81,15 +82,19 @@ static const char *locale_dir(char *buf, size_t n) {
 
 /*
 ** setup_messages: the user's locale (LANG, LC_ALL, LC_MESSAGES) for messages
-** and character classes, but numbers stay "C" (a decimal point, never a
-** comma, in Lua, JSON, CSV and reports whatever the locale). Messages come
-** out in UTF-8 even under LC_MESSAGES=ja_JP.UTF-8 with LC_CTYPE=C. A locale
-** that is not installed leaves English; nothing fails.
+** and character classes, but what a result depends on stays "C": numbers (a
+** decimal point, never a comma, in Lua, JSON, CSV and reports) and string
+** order (Lua's `<` on strings and the order rule files load in go through
+** strcoll: under ja_JP.UTF-8, "ｱ" < "ア" would hold, and a rule would fire
+** or not by the operator's locale). Messages come out in UTF-8 even under
+** LC_MESSAGES=ja_JP.UTF-8 with LC_CTYPE=C. A locale that is not installed
+** leaves English; nothing fails.
 */
 static void setup_messages(void) {
   char buf[PATH_MAX];
   setlocale(LC_ALL, "");
   setlocale(LC_NUMERIC, "C");
+  setlocale(LC_COLLATE, "C");
   bindtextdomain(KZ_TEXTDOMAIN, locale_dir(buf, sizeof buf));
   bind_textdomain_codeset(KZ_TEXTDOMAIN, "UTF-8");
   textdomain(KZ_TEXTDOMAIN);
@@ -97,6 +102,7 @@ static void setup_messages(void) {
 
 int main(int argc, char **argv) {
   setup_messages();
+  opterr = 0;   /* usage errors are kizuki's own, translated (kz_cli_bad_option) */
   umask(077);   /* task DBs, their journals and exports: owner only */
   /* One thread uses each connection: no per-call mutex. */
   sqlite3_config(SQLITE_CONFIG_MULTITHREAD);

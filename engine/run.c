@@ -155,7 +155,7 @@ static int suspend(struct run_ctx *c, size_t ri) {
                    "budget, memory or time %d times (sandbox.rule_budget_limit %d); its open tasks "
                    "are kept as they are"), t->exhausted, c->e->prof.rule_budget_limit);
   if (c->opts->errors)
-    fprintf(c->opts->errors, "%s:%d: rule %s: %s\n", r->file, r->line, r->id, kz_strbuf_str(&c->msg));
+    fprintf(c->opts->errors, _("%s:%d: rule %s: %s\n"), r->file, r->line, r->id, kz_strbuf_str(&c->msg));
   if (kz_tasks_keep_rule(c->ts, r->id) ||
       kz_tasks_record_error(c->ts, r->id, NULL, NULL, r->file, r->line, kz_strbuf_str(&c->msg))) {
     kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a suspended rule: %s",
@@ -241,7 +241,7 @@ static int close_errors(struct run_ctx *c) {
                    "%lld are in run_errors"), t->errors, t->households,
                    c->st->suspended[ri] ? _(" (suspended)") : "", ERRORS_SHOWN, t->stored);
     if (c->opts->errors)
-      fprintf(c->opts->errors, "%s:%d: rule %s: %s\n", r->file, r->line, r->id, kz_strbuf_str(&c->msg));
+      fprintf(c->opts->errors, _("%s:%d: rule %s: %s\n"), r->file, r->line, r->id, kz_strbuf_str(&c->msg));
     if (t->stored < t->errors &&
         kz_tasks_record_error(c->ts, r->id, NULL, NULL, r->file, r->line,
                               kz_strbuf_str(&c->msg))) {
