@@ -34,11 +34,10 @@ section() {
       check) by='`kizuki check` で見つかります' ;;
       *) by='`kizuki test`（フィクスチャを走らせたとき）に見つかります' ;;
     esac
-    case $f in *.lua) lang=lua; rule='rule broken.x, subject C1: ' ;; *) lang=yaml; rule='' ;; esac
-    [ "$(field "$f" caught-by)" = test ] && [ "$lang" = lua ] || rule=''
+    case $f in *.lua) lang=lua ;; *) lang=yaml ;; esac
     printf '**%d. %s** — %s（見本: `tests/e2e/broken/%s`）\n\n' "$n" "$(field "$f" mistake)" "$by" "$name"
     printf '```%s\n%s\n```\n\n' "$lang" "$(sed -n "${line}p" "$f" | sed 's/^ *//')"
-    printf '```\n%s:%s: %s%s\n```\n\n' "$name" "$at" "$rule" "$(field "$f" expect-ja | sed 's|{rules}|rules-copy|g')"
+    printf '```\n%s:%s: %s\n```\n\n' "$name" "$at" "$(field "$f" expect-ja | sed 's|{rules}|rules-copy|g')"
     printf '英語の表示: `%s`\n\n' "$(field "$f" expect-en | sed 's|{rules}|rules-copy|g')"
   done
 }

@@ -2,7 +2,7 @@
 -- caught-by: check
 -- expect-at: 16
 -- expect-en: string.match: Lua patterns are not available in rules; search plain text with s:find("text"), compare with ==, or cut with s:sub(i, j)
--- expect-ja: string.match: 規則では Lua の文字列パターンは使えません。文字列そのものを s:find("文字") で探すか、== で比べるか、s:sub(i, j) で切り出してください
+-- expect-ja: string.match: ルールでは Lua の文字列パターンは使えません。文字列そのものを s:find("文字") で探すか、== で比べるか、s:sub(i, j) で切り出してください
 rule {
   id = "broken.x",
   label = "見本",

@@ -2,7 +2,7 @@
 -- caught-by: check
 -- expect-at: 17
 -- expect-en: reads field 'schedule_on', which no case-record table or method has (did you mean 'scheduled_on'?)
--- expect-ja: 項目 'schedule_on' を読んでいますが、どの記録の表にもメソッドにもありません（'scheduled_on' の間違いではありませんか？）
+-- expect-ja: 項目 'schedule_on' を読んでいますが、どの記録の表にもメソッドにもありません（もしかして 'scheduled_on'？）
 rule {
   id = "broken.x",
   label = "見本",

@@ -2,7 +2,7 @@
 -- caught-by: check
 -- expect-at: 16
 -- expect-en: reads field 'checkup', which no case-record table or method has (did you mean 'checkups'?)
--- expect-ja: 項目 'checkup' を読んでいますが、どの記録の表にもメソッドにもありません（'checkups' の間違いではありませんか？）
+-- expect-ja: 項目 'checkup' を読んでいますが、どの記録の表にもメソッドにもありません（もしかして 'checkups'？）
 rule {
   id = "broken.x",
   label = "見本",

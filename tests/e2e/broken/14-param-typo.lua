@@ -2,7 +2,7 @@
 -- caught-by: check
 -- expect-at: 16
 -- expect-en: rule broken.x reads param 'checkup_grace_dys', which it does not declare in params (did you mean 'checkup_grace_days'?)
--- expect-ja: 規則 broken.x が、params で宣言していない基準値 'checkup_grace_dys' を読んでいます（'checkup_grace_days' の間違いではありませんか？）
+-- expect-ja: ルール broken.x が、params で宣言していないパラメータ 'checkup_grace_dys' を読んでいます（もしかして 'checkup_grace_days'？）
 rule {
   id = "broken.x",
   label = "見本",

@@ -2,7 +2,7 @@
 -- caught-by: check
 -- expect-at: 16
 -- expect-en: kz has no word 'todya' (did you mean 'kz.today'?)
--- expect-ja: kz に 'todya' という語はありません（'kz.today' の間違いではありませんか？）
+-- expect-ja: kz に 'todya' という語はありません（もしかして 'kz.today'？）
 rule {
   id = "broken.x",
   label = "見本",

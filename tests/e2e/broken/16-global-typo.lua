@@ -2,7 +2,7 @@
 -- caught-by: check
 -- expect-at: 17
 -- expect-en: reads global 'recnet', which the rule sandbox does not provide (a typo, or a missing local?)
--- expect-ja: グローバル変数 'recnet' を読んでいますが、規則のサンドボックスにはありません（書き間違いか、local の付け忘れではありませんか？）
+-- expect-ja: グローバル変数 'recnet' を読んでいますが、ルールのサンドボックスにはありません（書き間違いか、local の付け忘れではありませんか？）
 rule {
   id = "broken.x",
   label = "見本",

@@ -2,7 +2,7 @@
 -- caught-by: check
 -- expect-at: 16
 -- expect-en: sets global 'count': rules may not create globals (use local)
--- expect-ja: グローバル変数 'count' を作っています: 規則ではグローバル変数は作れません（local をつけてください）
+-- expect-ja: グローバル 'count' を設定しています: ルールはグローバル変数を作れません（local を使ってください）
 rule {
   id = "broken.x",
   label = "見本",

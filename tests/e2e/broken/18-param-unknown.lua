@@ -2,7 +2,7 @@
 -- caught-by: check
 -- expect-at: 6
 -- expect-en: rule broken.x: unknown param 'checkup_grace_day' (not under params: in {rules}/kizuki.yaml)
--- expect-ja: 規則 broken.x: 基準値 'checkup_grace_day' がありません（{rules}/kizuki.yaml の params: にない名前です）
+-- expect-ja: ルール broken.x: 不明なパラメータ 'checkup_grace_day'（{rules}/kizuki.yaml の params: にありません）
 rule {
   id = "broken.x",
   label = "見本",

@@ -2,7 +2,7 @@
 -- caught-by: check
 -- expect-at: 16
 -- expect-en: uses os: wall-clock time and the system are not available to rules; use kz.today, the run date
--- expect-ja: os を使っています: 規則では時計やシステムは使えません。実行日の kz.today を使ってください
+-- expect-ja: os を使っています: ルールでは時計の時刻やシステムは使えません。実行日の kz.today を使ってください
 rule {
   id = "broken.x",
   label = "見本",
