@@ -254,12 +254,12 @@ int kz_lint_chars(const char *path, const char *src, size_t len, struct kz_diag 
     }
     int col = column_of(ls, p);
     if (w)
-      kz_diag_add(d, path, line, col, _("%s (U+%04lX) outside a string or comment: Lua reads "
-                  "code typed in half-width (ASCII) characters; type '%s' instead"),
+      kz_diag_add(d, path, line, col, "%s (U+%04lX) outside a string or comment: Lua reads "
+                  "code typed in half-width (ASCII) characters; type '%s' instead",
                   _(w->name), cp, ascii);
     else
-      kz_diag_add(d, path, line, col, _("character U+%04lX outside a string or comment: Lua "
-                  "reads code typed in half-width (ASCII) characters"), cp);
+      kz_diag_add(d, path, line, col, "character U+%04lX outside a string or comment: Lua "
+                  "reads code typed in half-width (ASCII) characters", cp);
     found++;
     p += l;
   }
@@ -351,11 +351,11 @@ void kz_lint_syntax(const char *path, const char *src, size_t len, const char *l
   const char *lua = strchr(m + pl + 1, ':');
   lua = lua ? lua + 2 : m;
   if (closer == '}' && field && last != ',' && last != ';' && last != '{')
-    kz_diag_add(d, path, prev, column_of(pls, pe), _("missing ',' at the end of this line "
-                "(the next line starts another field; Lua noticed at line %d: %s)"), line, lua);
+    kz_diag_add(d, path, prev, column_of(pls, pe), "missing ',' at the end of this line "
+                "(the next line starts another field; Lua noticed at line %d: %s)", line, lua);
   else if (last != closer)
-    kz_diag_add(d, path, prev, column_of(pls, pe), _("missing '%c' at the end of this line "
-                "(Lua noticed at line %d: %s)"), closer, line, lua);
+    kz_diag_add(d, path, prev, column_of(pls, pe), "missing '%c' at the end of this line "
+                "(Lua noticed at line %d: %s)", closer, line, lua);
   else
     kz_diag_add(d, NULL, 0, 0, "%s", luamsg);
 }
@@ -410,8 +410,8 @@ struct reg { unsigned char kind, wrapped, flagged; };
 static const char *const PATTERN_FNS[] = {"match", "gmatch", "gsub", NULL};
 
 static void pattern_error(struct kz_diag *d, const char *path, int line, const char *fn) {
-  kz_diag_add(d, path, line, 0, _("string.%s: Lua patterns are not available in rules; search "
-              "plain text with s:find(\"text\"), compare with ==, or cut with s:sub(i, j)"), fn);
+  kz_diag_add(d, path, line, 0, "string.%s: Lua patterns are not available in rules; search "
+              "plain text with s:find(\"text\"), compare with ==, or cut with s:sub(i, j)", fn);
 }
 
 extern const unsigned char engine_kz_lua[];   /* kz.lua, embedded (build/embedded.c) */
@@ -446,11 +446,11 @@ static void field_read(const char *path, const char *src, size_t len, int line,
     return;
   const char *hint = kz_suggest(name, (const char *const *)names->typos, names->ntypos);
   if (hint)
-    kz_diag_add(d, path, line, 0, _("reads field '%s', which no case-record table or method has "
-                "(did you mean '%s'?)"), name, hint);
+    kz_diag_add(d, path, line, 0, "reads field '%s', which no case-record table or method has "
+                "(did you mean '%s'?)", name, hint);
   else
-    kz_diag_add(warn, path, line, 0, _("warning: reads field '%s', which is not a column of any "
-                "case-record table nor a known method (right if it is a table the rule made)"),
+    kz_diag_add(warn, path, line, 0, "warning: reads field '%s', which is not a column of any "
+                "case-record table nor a known method (right if it is a table the rule made)",
                 name);
 }
 
@@ -486,8 +486,8 @@ int kz_lint_listing(const char *path, const char *src, size_t len,
     for (const char *s = semi; s && (s = quoted(s, name, sizeof name)) != NULL;) {
       char fix[16];
       if (kz_lint_bad_date(name, strlen(name), fix))
-        kz_diag_add(d, path, ln, 0, _("the date \"%s\" is not written YYYY-MM-DD, and dates are "
-                    "compared as text: write \"%s\""), name, fix);
+        kz_diag_add(d, path, ln, 0, "the date \"%s\" is not written YYYY-MM-DD, and dates are "
+                    "compared as text: write \"%s\"", name, fix);
     }
     name[0] = '\0';
     int has_name = semi != NULL && quoted(semi, name, sizeof name) != NULL;
@@ -496,19 +496,19 @@ int kz_lint_listing(const char *path, const char *src, size_t len,
     if (tabup && env) {
       quoted(env + 6, name, sizeof name);
       if (op[0] == 'S') {
-        kz_diag_add(d, path, ln, 0, _("sets global '%s': rules may not create globals (use local)"),
+        kz_diag_add(d, path, ln, 0, "sets global '%s': rules may not create globals (use local)",
                     name);
       } else if (strcmp(name, "os") == 0) {
-        kz_diag_add(d, path, ln, 0, _("uses os: wall-clock time and the system are not available "
-                    "to rules; use kz.today, the run date"));
+        kz_diag_add(d, path, ln, 0, "uses os: wall-clock time and the system are not available "
+                    "to rules; use kz.today, the run date");
       } else if (!allowed(name, allowed_globals)) {
         const char *hint = kz_suggest(name, allowed_globals, 0);
         if (hint)
-          kz_diag_add(d, path, ln, 0, _("reads global '%s', which the rule sandbox does not "
-                      "provide (did you mean '%s'?)"), name, hint);
+          kz_diag_add(d, path, ln, 0, "reads global '%s', which the rule sandbox does not "
+                      "provide (did you mean '%s'?)", name, hint);
         else
-          kz_diag_add(d, path, ln, 0, _("reads global '%s', which the rule sandbox does not "
-                      "provide (a typo, or a missing local?)"), name);
+          kz_diag_add(d, path, ln, 0, "reads global '%s', which the rule sandbox does not "
+                      "provide (a typo, or a missing local?)", name);
       }
       if (a >= 0 && a < NREG) {
         regs[a].kind = strcmp(name, "kz") == 0 ? R_KZ : strcmp(name, "string") == 0 ? R_LIB
@@ -523,10 +523,10 @@ int kz_lint_listing(const char *path, const char *src, size_t len,
       if (kind == R_KZ && names->nkz && !in_names(names->kz, names->nkz, name)) {
         const char *hint = kz_suggest(name, (const char *const *)names->kz, names->nkz);
         if (hint)
-          kz_diag_add(d, path, ln, 0, _("kz has no word '%s' (did you mean 'kz.%s'?)"), name, hint);
+          kz_diag_add(d, path, ln, 0, "kz has no word '%s' (did you mean 'kz.%s'?)", name, hint);
         else
-          kz_diag_add(d, path, ln, 0, _("kz has no word '%s' (the words are listed in "
-                      "docs/authoring.md)"), name);
+          kz_diag_add(d, path, ln, 0, "kz has no word '%s' (the words are listed in "
+                      "docs/authoring.md)", name);
       } else if (pattern && (self || kind == R_LIB)) {
         pattern_error(d, path, ln, name);
       } else if (kind != R_KZ && kind != R_LIB && names->nfields) {
@@ -547,9 +547,9 @@ int kz_lint_listing(const char *path, const char *src, size_t len,
       if (regs[a].kind == R_TABLE && !regs[a].wrapped && !regs[a].flagged &&
           strcmp(name, "reason") == 0) {
         regs[a].flagged = 1;
-        kz_diag_add(d, path, ln, 0, _("a table with reason = ... that is not made by "
+        kz_diag_add(d, path, ln, 0, "a table with reason = ... that is not made by "
                     "kz.finding { ... }: a check that returns it opens nothing; write "
-                    "kz.finding { ... }"));
+                    "kz.finding { ... }");
       }
     } else if (a >= 0 && a < NREG && strcmp(op, "SETTABLE") != 0 && strcmp(op, "SETI") != 0 &&
                strcmp(op, "SETLIST") != 0 && strcmp(op, "EXTRAARG") != 0 &&
