@@ -36,7 +36,8 @@ static const char USAGE[] =
   "(luac5.4): globals the sandbox does not provide, wall-clock time (os.*),\n"
   "kz.NAME words that do not exist, p.NAME params not declared, record\n"
   "fields that are a near miss of a column or method, string patterns,\n"
-  "dates not written YYYY-MM-DD, and tables with reason = ... not made by\n"
+  "dates not written YYYY-MM-DD, arithmetic on dates (kz.today - 14),\n"
+  "kz.finding{...} without since, and tables with reason = ... not made by\n"
   "kz.finding{...} (they would open nothing). A field unknown but near no\n"
   "column is a warning. Messages are Japanese under LANG=ja_JP.UTF-8.\n"
   "Exit 0 when clean, 2 otherwise.\n";

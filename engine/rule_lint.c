@@ -402,10 +402,18 @@ static const char *quoted(const char *s, char *out, size_t cap) {
 }
 
 /* Per register of the function being read: what the last write left there. */
-enum { R_OTHER, R_KZ, R_LIB, R_FINDING, R_TABLE };
+enum { R_OTHER, R_KZ, R_LIB, R_FINDING, R_TABLE, R_DATE };
 #define NREG 256
 
-struct reg { unsigned char kind, wrapped, flagged; };
+struct reg { unsigned char kind, wrapped, flagged, since; };
+
+/* A comparison: it jumps, and writes no register. */
+static int compares(const char *op) {
+  static const char *const ops[] = {"EQ", "EQK", "EQI", "LT", "LE", "LTI", "LEI", "GTI", "GEI", NULL};
+  for (const char *const *o = ops; *o; o++)
+    if (strcmp(*o, op) == 0) return 1;
+  return 0;
+}
 
 static const char *const PATTERN_FNS[] = {"match", "gmatch", "gsub", NULL};
 
@@ -479,8 +487,8 @@ int kz_lint_listing(const char *path, const char *src, size_t len,
       continue;
     }
     char op[16];
-    int ln, a = -1, b = -1;
-    if (sscanf(line, " %*d [%d] %15s %d %d", &ln, op, &a, &b) < 2) continue;
+    int ln, a = -1, b = -1, c = -1;
+    if (sscanf(line, " %*d [%d] %15s %d %d %d", &ln, op, &a, &b, &c) < 2) continue;
     const char *semi = strstr(line, "; ");
     /* date-like constants, wherever they are used */
     for (const char *s = semi; s && (s = quoted(s, name, sizeof name)) != NULL;) {
@@ -533,7 +541,10 @@ int kz_lint_listing(const char *path, const char *src, size_t len,
         field_read(path, src, len, ln, name, names, d, warn);
       }
       if (a >= 0 && a < NREG) {
-        regs[a].kind = kind == R_KZ && strcmp(name, "finding") == 0 ? R_FINDING : R_OTHER;
+        size_t nl = strlen(name);
+        regs[a].kind = kind == R_KZ && strcmp(name, "finding") == 0 ? R_FINDING
+                     : (kind == R_KZ && strcmp(name, "today") == 0) ||
+                       (nl > 3 && strcmp(name + nl - 3, "_on") == 0) ? R_DATE : R_OTHER;
         if (self && a + 1 < NREG) regs[a + 1].kind = R_OTHER;
       }
     } else if (strcmp(op, "NEWTABLE") == 0 && a >= 0 && a < NREG) {
@@ -543,7 +554,9 @@ int kz_lint_listing(const char *path, const char *src, size_t len,
       regs[a].kind = R_TABLE;
       regs[a].wrapped = (unsigned char)wrapped;
       regs[a].flagged = 0;
+      regs[a].since = 0;
     } else if (strcmp(op, "SETFIELD") == 0 && has_name && a >= 0 && a < NREG) {
+      if (regs[a].kind == R_TABLE && strcmp(name, "since") == 0) regs[a].since = 1;
       if (regs[a].kind == R_TABLE && !regs[a].wrapped && !regs[a].flagged &&
           strcmp(name, "reason") == 0) {
         regs[a].flagged = 1;
@@ -551,13 +564,27 @@ int kz_lint_listing(const char *path, const char *src, size_t len,
                     "kz.finding { ... }: a check that returns it opens nothing; write "
                     "kz.finding { ... }");
       }
+    } else if (strncmp(op, "MMBIN", 5) == 0) {
+      /* the metamethod fallback of the operation before: reads, writes nothing */
+    } else if ((strcmp(op, "ADDI") == 0 || strcmp(op, "ADDK") == 0 || strcmp(op, "SUBK") == 0 ||
+                strcmp(op, "ADD") == 0 || strcmp(op, "SUB") == 0) && a >= 0 && a < NREG) {
+      int two = op[3] == '\0';                 /* ADD, SUB: c is a register too */
+      if ((b >= 0 && b < NREG && regs[b].kind == R_DATE) ||
+          (two && c >= 0 && c < NREG && regs[c].kind == R_DATE))
+        kz_diag_add(d, path, ln, 0, "arithmetic on a date: dates are text (YYYY-MM-DD): for the "
+                    "day n days later use kz.add_days(date, n), for the days between two dates "
+                    "kz.days(from, to)");
+      regs[a].kind = R_OTHER;
     } else if (a >= 0 && a < NREG && strcmp(op, "SETTABLE") != 0 && strcmp(op, "SETI") != 0 &&
                strcmp(op, "SETLIST") != 0 && strcmp(op, "EXTRAARG") != 0 &&
-               strcmp(op, "RETURN") != 0 && strcmp(op, "TEST") != 0 && strncmp(op, "EQ", 2) != 0 &&
-               strncmp(op, "LT", 2) != 0 && strncmp(op, "LE", 2) != 0 &&
-               strcmp(op, "JMP") != 0 && strcmp(op, "CALL") != 0) {
+               strcmp(op, "RETURN") != 0 && strcmp(op, "TEST") != 0 && !compares(op) &&
+               strcmp(op, "JMP") != 0 && strcmp(op, "CALL") != 0 && strcmp(op, "TAILCALL") != 0) {
       regs[a].kind = R_OTHER;                   /* overwritten */
-    } else if (strcmp(op, "CALL") == 0 && a >= 0 && a < NREG) {
+    } else if ((strcmp(op, "CALL") == 0 || strcmp(op, "TAILCALL") == 0) && a >= 0 && a < NREG) {
+      if (regs[a].kind == R_FINDING && a + 1 < NREG && regs[a + 1].kind == R_TABLE &&
+          regs[a + 1].wrapped && !regs[a + 1].since)
+        kz_diag_add(d, path, ln, 0, "kz.finding needs since = the day it began (a date, "
+                    "YYYY-MM-DD)");
       for (int r = a; r < NREG; r++) regs[r].kind = R_OTHER;   /* the call's results */
     }
     snprintf(prev_op, sizeof prev_op, "%s", op);

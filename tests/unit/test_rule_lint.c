@@ -99,6 +99,8 @@ static void test_listing(void **state) {
     "      return { key = k.id, reason = \"x\" }\n"
     "    end\n"
     "  end\n"
+    "  local later = kz.today + 14\n"
+    "  if later then return kz.finding { key = 1, reason = \"z\" } end\n"
     "  return kz.finding { since = kz.today, reason = \"y\" }\n"
     "end }\n";
   assert_int_equal(write(fd, src, strlen(src)), (ssize_t)strlen(src));
@@ -116,7 +118,9 @@ static void test_listing(void **state) {
   assert_true(has(&d, ":4: kz has no word 'todya' (did you mean 'kz.today'?)"));
   assert_true(has(&d, ":5: string.match: Lua patterns are not available"));
   assert_true(has(&d, ":6: a table with reason = ... that is not made by kz.finding"));
-  assert_int_equal(d.n, 5);          /* mine.weight, kz.finding{...}, kz.today: fine */
+  assert_true(has(&d, ":9: arithmetic on a date"));
+  assert_true(has(&d, ":10: kz.finding needs since"));
+  assert_int_equal(d.n, 7);          /* mine.weight, kz.finding{since...}, kz.today: fine */
   assert_int_equal(warn.n, 0);
   kz_diag_clear(&d);
   kz_diag_clear(&warn);

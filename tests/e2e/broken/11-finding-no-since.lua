@@ -1,8 +1,8 @@
 -- mistake: 所見に `since`（きっかけの日）を書き忘れる
--- caught-by: test
+-- caught-by: check
 -- expect-at: 16
--- expect-en: rule broken.x, subject C1: kz.finding needs since = the day it began (a date, YYYY-MM-DD)
--- expect-ja: ルール broken.x、対象 C1: kz.finding には since = きっかけの日（日付、YYYY-MM-DD）が必要です
+-- expect-en: kz.finding needs since = the day it began (a date, YYYY-MM-DD)
+-- expect-ja: kz.finding には since = きっかけの日（日付、YYYY-MM-DD）が必要です
 rule {
   id = "broken.x",
   label = "見本",
