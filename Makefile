@@ -4,6 +4,7 @@
 #   make test     install deps, build from scratch, run every test
 #   make check-asan   the whole suite under AddressSanitizer + UBSan
 #   make check-tsan   the prefetch thread under ThreadSanitizer
+#   make po       re-extract the messages (po/kizuki.pot) and merge them into po/*.po
 
 PKGS     := lua5.4 sqlite3 yaml-0.1
 CC       ?= cc
@@ -23,6 +24,15 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 KIZUKI     := $(BUILD)/kizuki
 
+# Message catalogues (GNU gettext, domain kizuki): po/LANG.po is compiled to
+# $(BUILD)/locale/LANG/LC_MESSAGES/kizuki.mo, which a kizuki run from the
+# build tree finds beside itself; `make install` puts it in $(LOCALEDIR),
+# compiled into the binary (engine/main.c; $KIZUKI_LOCALEDIR overrides).
+PREFIX    ?= /usr/local
+LOCALEDIR ?= $(PREFIX)/share/locale
+PO_LANGS  := $(patsubst po/%.po,%,$(wildcard po/*.po))
+MO_FILES  := $(foreach l,$(PO_LANGS),$(BUILD)/locale/$(l)/LC_MESSAGES/kizuki.mo)
+
 # The demo city (tools/demo.sh): DEMO_NIGHTS nightly runs, one a day, the
 # first on DEMO_AS_OF. The README's examples are made from it (tools/readme.sh).
 DEMO_HOUSEHOLDS ?= 20000
@@ -40,8 +50,8 @@ SEEDS_fuzz_date    :=
 SEEDS_fuzz_profile := rules $(YAML_SUITE)
 SEEDS_fuzz_fixture := fixtures $(YAML_SUITE)
 
-.PHONY: all deps test-deps test unit e2e fixtures demo check-asan check-tsan clean bench install docs fuzz fuzz-replay
-all: $(KIZUKI)
+.PHONY: all deps test-deps test unit e2e fixtures demo check-asan check-tsan clean bench install docs fuzz fuzz-replay po
+all: $(KIZUKI) $(MO_FILES)
 
 deps:
 	@sh tools/deps.sh
@@ -64,8 +74,37 @@ $(BUILD)/obj/embedded.o: $(BUILD)/embedded.c
 $(BUILD)/libkizuki.a: $(ENGINE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(KIZUKI): engine/main.c $(BUILD)/libkizuki.a
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iengine $< $(BUILD)/libkizuki.a $(PKG_LIBS) -o $@
+$(KIZUKI): engine/main.c $(BUILD)/libkizuki.a $(BUILD)/localedir | $(MO_FILES)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iengine -DKZ_LOCALEDIR='"$(LOCALEDIR)"' $< $(BUILD)/libkizuki.a $(PKG_LIBS) -o $@
+
+# The catalogue folder compiled into the binary: kizuki is relinked when
+# LOCALEDIR (or PREFIX) changes, so `make install PREFIX=...` is never stale.
+$(BUILD)/localedir: FORCE | $(BUILD)/obj
+	@echo '$(LOCALEDIR)' | cmp -s - $@ || echo '$(LOCALEDIR)' > $@
+.PHONY: FORCE
+FORCE:
+
+# msgfmt --check: a format string whose translation does not take the same
+# arguments fails the build.
+$(BUILD)/locale/%/LC_MESSAGES/kizuki.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@.tmp $< && mv $@.tmp $@
+
+# Every _("...") and N_("...") in engine/*.c, and the format of every
+# kz_diag_add, kz_yaml_error and loader error (translated where they format),
+# into po/kizuki.pot, merged into
+# each po/LANG.po (new messages come in untranslated; tests/e2e/i18n.sh
+# fails until they are translated). File-only locations, sorted output and
+# no creation date keep the diffs (and merges) small.
+# The extraction options (keywords: the functions that translate their
+# format) live in po/xgettext.opts, which tests/e2e/i18n.sh reads too.
+XGETTEXT_FLAGS = $(shell cat po/xgettext.opts)
+po:
+	xgettext $(XGETTEXT_FLAGS) -o po/kizuki.pot engine/*.c
+	@sed -i '/^"POT-Creation-Date:/d' po/kizuki.pot
+	@set -e; for l in $(PO_LANGS); do \
+	  msgmerge --quiet --update --backup=none --add-location=file --sort-output po/$$l.po po/kizuki.pot; \
+	  echo "po/$$l.po: $$(msgfmt --statistics -o /dev/null po/$$l.po 2>&1)"; done
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkizuki.a | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iengine $< $(BUILD)/libkizuki.a $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
@@ -86,7 +125,7 @@ unit: $(UNIT_BIN)
 fixtures: $(KIZUKI)
 	./$(KIZUKI) test fixtures/
 
-e2e: $(KIZUKI)
+e2e: $(KIZUKI) $(MO_FILES)
 	@set -e; for t in tests/e2e/*.sh; do echo "== $$t"; \
 	  KIZUKI=$(abspath $(KIZUKI)) $(if $(CRASH_HOUSEHOLDS),CRASH_HOUSEHOLDS=$(CRASH_HOUSEHOLDS)) sh $$t; done
 
@@ -160,16 +199,18 @@ docs: $(KIZUKI)
 	KIZUKI=$(KIZUKI) sh tools/vocab_doc.sh
 
 # Install for the nightly batch (README "Running nightly"): the binary, the
-# rules and profile, the schemas, the man page. The rules folder is kizuki's
+# rules and profile, the schemas, the man page, the message catalogues. The rules folder is kizuki's
 # own: a rule file removed from rules/ is removed there too, never left to run.
 # An installed kizuki finds PREFIX/share/kizuki/rules beside its bin/ when
 # neither --rules, KIZUKI_RULES nor ./rules says otherwise (engine/cli.c);
 # tests/e2e/install.sh installs into a scratch PREFIX and DESTDIR.
-PREFIX  ?= /usr/local
 DESTDIR ?=
-install: $(KIZUKI)
+install: $(KIZUKI) $(MO_FILES)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kizuki/rules \
 	  $(DESTDIR)$(PREFIX)/share/kizuki/schema $(DESTDIR)$(PREFIX)/share/man/man1
+	@set -e; for l in $(PO_LANGS); do \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+	  install -m 644 $(BUILD)/locale/$$l/LC_MESSAGES/kizuki.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/kizuki.mo; done
 	install -m 755 $(KIZUKI) $(DESTDIR)$(PREFIX)/bin/kizuki
 	rm -f $(DESTDIR)$(PREFIX)/share/kizuki/rules/*.lua
 	install -m 644 $(wildcard rules/*.lua) rules/kizuki.yaml $(DESTDIR)$(PREFIX)/share/kizuki/rules/

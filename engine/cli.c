@@ -5,6 +5,7 @@
 */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ int kz_cli_open_cases(const char *path, sqlite3 **out, struct kz_diag *d) {
 
 int kz_cli_parse_date(const char *opt, const char *arg, kz_day *out) {
   if (kz_date_parse(arg, out) == 0) return 0;
-  fprintf(stderr, "kizuki: %s '%s' is not a date (expected YYYY-MM-DD, a real day)\n", opt, arg);
+  fprintf(stderr, _("kizuki: %s '%s' is not a date (expected YYYY-MM-DD, a real day)\n"), opt, arg);
   return -1;
 }
 
@@ -119,9 +120,25 @@ int kz_cli_open_engine(struct kz_engine *e, const char *cmd, const char *rules_d
   kz_cli_profile_path(rules_dir, profile, path, sizeof path);
   if (kz_engine_open(e, rules_dir, path, &d) == 0) return KZ_EXIT_OK;
   kz_diag_print(&d, stderr);
-  fprintf(stderr, "kizuki %s: %zu problem(s) in the rules or profile; nothing %s\n", cmd,
-          d.n + d.lost, done);
+  fprintf(stderr, _("kizuki %s: %zu problem(s) in the rules or profile; nothing %s\n"), cmd,
+          d.n + d.lost, _(done));
   kz_diag_clear(&d);
+  return KZ_EXIT_USAGE;
+}
+
+int kz_cli_bad_option(const char *cmd, int argc, char **argv, const char *usage) {
+  const char *arg = optind >= 1 && optind <= argc ? argv[optind - 1] : "";
+  char shortopt[3] = {'-', optopt ? (char)optopt : '?', '\0'};
+  if (strncmp(arg, "--", 2) != 0 || !optopt) {  /* -x, --bogus, or an ambiguous --ab */
+    fprintf(stderr, _("kizuki %s: unknown option '%s'\n"), cmd,
+            strncmp(arg, "--", 2) == 0 ? arg : shortopt);
+  } else if (strchr(arg, '=')) {
+    fprintf(stderr, _("kizuki %s: option '%.*s' takes no value\n"), cmd,
+            (int)(strchr(arg, '=') - arg), arg);
+  } else {
+    fprintf(stderr, _("kizuki %s: option '%s' needs a value\n"), cmd, arg);
+  }
+  fputs(usage, stderr);
   return KZ_EXIT_USAGE;
 }
 

@@ -1,6 +1,7 @@
 /*
 ** cli.h — what the subcommands share: opening the inputs every command
-** needs with the right exit code and message, signal handling for long runs.
+** needs with the right exit code and message, usage errors, signal handling
+** for long runs.
 */
 #ifndef KZ_CLI_H
 #define KZ_CLI_H
@@ -9,6 +10,7 @@
 #include <sqlite3.h>
 #include "date.h"
 #include "diag.h"
+#include "i18n.h"
 
 /* Open the PF case DB at path read-only. Returns KZ_EXIT_OK, or
 ** KZ_EXIT_CASES with a message in d (missing, empty, not SQLite, not the
@@ -49,9 +51,17 @@ struct kz_engine;
 /* Load the rules of rules_dir and the profile (given, or rules_dir/kizuki.yaml)
 ** into e for command cmd. On failure every problem is printed to stderr with
 ** its file:line, followed by "kizuki <cmd>: N problem(s) in the rules or
-** profile; nothing <done>", and KZ_EXIT_USAGE is returned; else KZ_EXIT_OK. */
+** profile; nothing <done>", and KZ_EXIT_USAGE is returned; else KZ_EXIT_OK.
+** done is an N_() msgid ("was run"), translated here. */
 int kz_cli_open_engine(struct kz_engine *e, const char *cmd, const char *rules_dir,
                        const char *profile, const char *done);
+
+/* The usage error of an option getopt_long just rejected (main.c sets
+** opterr to 0, so getopt prints nothing itself): "kizuki CMD: unknown
+** option '--x'", "... option '--x' needs a value" or "... option '--x' takes
+** no value" in the user's language, then usage, on stderr. argc/argv are the
+** command's. Returns KZ_EXIT_USAGE. */
+int kz_cli_bad_option(const char *cmd, int argc, char **argv, const char *usage);
 
 /* Install SIGINT/SIGTERM handlers that set *flag; returns flag's address.
 ** The flag is the one piece of process-wide state: a signal handler can

@@ -2,11 +2,12 @@
 ** cmd_check.c — `kizuki check`: load and validate the profile and every
 ** rule without touching any database; report every problem at once.
 **
-** Beyond loading (syntax, metadata, duplicate ids, unknown params and
-** agencies), two static passes read each rule file: the globals it reads or
-** writes (from luac's listing: a global the sandbox does not provide is a
-** typo or a missing `local`; `os` means wall-clock time) and the agency kinds
-** and wards it names in string literals.
+** Beyond loading (syntax, full-width characters, metadata, duplicate ids,
+** unknown params and agencies), static passes read each rule file: its
+** compiled listing (rule_lint.c: globals, kz words, record fields, string
+** patterns, dates not YYYY-MM-DD, tables meant to be kz.finding{...}), the
+** params its check reads (ruleset.c) and the agency kinds and wards it
+** names in string literals.
 */
 #include <dirent.h>
 #include <getopt.h>
@@ -15,7 +16,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "kizuki.h"
+#include "rule_lint.h"
 #include "run.h"
 #include "sandbox.h"
 #include "strbuf.h"
@@ -27,60 +30,18 @@ static const char USAGE[] =
   "Load the profile (DIR/kizuki.yaml) and every rule file of DIR (default:\n"
   "$KIZUKI_RULES, else ./rules, else the installed PREFIX/share/kizuki/rules)\n"
   "as a run would, without opening any database, and report every\n"
-  "problem with its file and line: Lua syntax, unknown or missing metadata,\n"
-  "duplicate rule ids, unknown params, agencies or wards, a broken ladder,\n"
-  "globals the sandbox does not provide, and wall-clock time (os.*).\n"
+  "problem with its file and line: Lua syntax (a missing comma or brace at\n"
+  "the line where it is missing), full-width characters outside strings,\n"
+  "unknown or missing metadata, duplicate rule ids, unknown params, agencies\n"
+  "or wards, a broken ladder, and from each file's compiled listing\n"
+  "(luac5.4): globals the sandbox does not provide, wall-clock time (os.*),\n"
+  "kz.NAME words that do not exist, p.NAME params not declared, record\n"
+  "fields that are a near miss of a column or method, string patterns,\n"
+  "dates not written YYYY-MM-DD, arithmetic on dates (kz.today - 14),\n"
+  "kz.finding{...} without since, and tables with reason = ... not made by\n"
+  "kz.finding{...} (they would open nothing). A field unknown but near no\n"
+  "column is a warning. Messages are Japanese under LANG=ja_JP.UTF-8.\n"
   "Exit 0 when clean, 2 otherwise.\n";
-
-static int allowed_global(const char *name) {
-  if (strcmp(name, "rule") == 0 || strcmp(name, "_G") == 0) return 1;
-  for (const char *const *n = kz_sandbox_allowed_globals; *n; n++)
-    if (strcmp(*n, name) == 0) return 1;
-  return 0;
-}
-
-/* Read the globals of path from `luac5.4 -p -l -l` and report the ones a rule
-** may not use. Returns 0 when the listing could be read. */
-static int scan_globals(const char *path, struct kz_diag *d) {
-  struct kz_strbuf cmd = {0};
-  kz_strbuf_adds(&cmd, "luac5.4 -p -l -l '");
-  for (const char *p = path; *p; p++) {
-    if (*p == '\'') kz_strbuf_adds(&cmd, "'\\''");
-    else kz_strbuf_add(&cmd, p, 1);
-  }
-  kz_strbuf_adds(&cmd, "' 2>/dev/null");
-  FILE *f = popen(kz_strbuf_str(&cmd), "r");
-  kz_strbuf_free(&cmd);
-  if (!f) return -1;
-  char line[1024];
-  int any = 0;
-  while (fgets(line, sizeof line, f)) {
-    any = 1;
-    const char *get = strstr(line, "GETTABUP"), *set = strstr(line, "SETTABUP");
-    const char *env = strstr(line, "; _ENV \"");
-    const char *lb = strchr(line, '[');
-    if ((!get && !set) || !env || !lb) continue;
-    int ln = atoi(lb + 1);
-    char name[128];
-    const char *s = env + 8, *e = strchr(s, '"');
-    if (!e || (size_t)(e - s) >= sizeof name) continue;
-    memcpy(name, s, (size_t)(e - s));
-    name[e - s] = '\0';
-    if (set) {
-      kz_diag_add(d, path, ln, 0, "sets global '%s': rules may not create globals (use local)", name);
-    } else if (strcmp(name, "os") == 0) {
-      kz_diag_add(d, path, ln, 0, "uses os: wall-clock time and the system are not available "
-                  "to rules; use kz.today, the run date");
-    } else if (!allowed_global(name)) {
-      const char *hint = kz_suggest(name, kz_sandbox_allowed_globals, 0);
-      kz_diag_add(d, path, ln, 0, "reads global '%s', which the rule sandbox does not provide%s%s%s",
-                  name, hint ? " (did you mean '" : " (a typo, or a missing local?)",
-                  hint ? hint : "", hint ? "'?)" : "");
-    }
-  }
-  int status = pclose(f);
-  return any || status == 0 ? 0 : -1;
-}
 
 /* Report every string literal given as `<field> = "..."` or as the first
 ** argument of `<call>("...")` in src that is not a known agency kind (or
@@ -150,12 +111,12 @@ int kz_cmd_check(int argc, char **argv) {
       case 'p': profile = optarg; break;
       case 'r': dir = optarg; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("check", argc, argv, USAGE);
     }
   }
   if (optind < argc) dir = argv[optind++];
   if (optind < argc) {
-    fprintf(stderr, "kizuki check: unexpected argument '%s'\n%s", argv[optind], USAGE);
+    fprintf(stderr, _("kizuki check: unexpected argument '%s'\n%s"), argv[optind], USAGE);
     return KZ_EXIT_USAGE;
   }
   char rules_buf[1024];   /* DIR or --rules, $KIZUKI_RULES, ./rules or the installed rules */
@@ -175,31 +136,45 @@ int kz_cmd_check(int argc, char **argv) {
   int have_prof = loaded || kz_profile_load(&prof, profile_path, &ignore) == 0;
   const struct kz_profile *p = loaded ? &e.prof : &prof;
   kz_diag_clear(&ignore);
-  struct dirent **names = NULL;
-  int n = scandir(dir, &names, is_lua, alphasort);
-  int skipped_globals = 0;
+  /* The names a rule may read: kz's words as loaded (a bare sandbox when
+  ** the rules did not load), the schema's columns, the profile's params. */
+  struct kz_sandbox bare;
+  int have_bare = !loaded && kz_sandbox_open(&bare, 10000000, 64u << 20) == 0;
+  lua_State *L = loaded ? e.sb.L : have_bare ? bare.L : NULL;
+  struct kz_lint_names names;
+  kz_lint_names_build(&names, L, have_prof ? p : NULL);
+  struct kz_diag warn = {0};
+  struct dirent **files = NULL;
+  int n = scandir(dir, &files, is_lua, alphasort);
+  int no_luac = 0;
   for (int i = 0; i < n; i++) {
     char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
-    if (scan_globals(path, &d)) skipped_globals = 1;
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]->d_name);
     char *src = slurp(path);
+    if (src && kz_lint_listing(path, src, strlen(src), kz_sandbox_allowed_globals, &names, &d,
+                               &warn) == 1)
+      no_luac = 1;
     if (src && have_prof) scan_names(path, src, p, &d);
     free(src);
-    free(names[i]);
+    free(files[i]);
   }
-  free(names);
+  free(files);
+  kz_lint_names_free(&names);
+  if (have_bare) kz_sandbox_close(&bare);
   if (loaded) kz_ruleset_lint_params(&e.rules, &e.sb, &e.prof, &d);
-  if (skipped_globals)
-    fprintf(stderr, "kizuki check: note: global-name check skipped (luac5.4 not installed, or a "
-            "file did not compile)\n");
+  if (no_luac)
+    fprintf(stderr, "%s", _("kizuki check: note: the static checks of rule code were skipped "
+            "(luac5.4 is not installed; Debian: apt-get install lua5.4)\n"));
+  kz_diag_print(&warn, stderr);
+  kz_diag_clear(&warn);
 
   int rc = KZ_EXIT_OK;
   if (d.n) {
     kz_diag_print(&d, stderr);
-    fprintf(stderr, "kizuki check: %zu problem(s)\n", d.n);
+    fprintf(stderr, _("kizuki check: %zu problem(s)\n"), d.n);
     rc = KZ_EXIT_USAGE;
   } else {
-    printf("%s: %zu rules, profile %s: ok (digest %s)\n", dir, e.rules.n, profile_path,
+    printf(_("%s: %zu rules, profile %s: ok (digest %s)\n"), dir, e.rules.n, profile_path,
            e.rules.digest);
   }
   if (loaded) kz_engine_close(&e);

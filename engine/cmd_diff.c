@@ -313,7 +313,7 @@ static int parse_options(int argc, char **argv, struct diff_opts *o) {
       case 'x':
         o->examples = strtol(optarg, &end, 10);
         if (*end || end == optarg || o->examples < 0) {
-          fprintf(stderr, "kizuki diff: --examples '%s' is not a count\n", optarg);
+          fprintf(stderr, _("kizuki diff: --examples '%s' is not a count\n"), optarg);
           return KZ_EXIT_USAGE;
         }
         break;
@@ -321,21 +321,21 @@ static int parse_options(int argc, char **argv, struct diff_opts *o) {
         if (strcmp(optarg, "json") == 0) o->json = 1;
         else if (strcmp(optarg, "text") == 0) o->json = 0;
         else {
-          fprintf(stderr, "kizuki diff: --format '%s': expected text or json\n", optarg);
+          fprintf(stderr, _("kizuki diff: --format '%s': expected text or json\n"), optarg);
           return KZ_EXIT_USAGE;
         }
         break;
       case 'q': o->quiet = 1; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("diff", argc, argv, USAGE);
     }
   }
   if (optind < argc) {
-    fprintf(stderr, "kizuki diff: unexpected argument '%s'\n%s", argv[optind], USAGE);
+    fprintf(stderr, _("kizuki diff: unexpected argument '%s'\n%s"), argv[optind], USAGE);
     return KZ_EXIT_USAGE;
   }
   if (!o->rules || !o->cases) {
-    fprintf(stderr, "kizuki diff: --rules and --cases are required\n%s", USAGE);
+    fprintf(stderr, _("kizuki diff: --rules and --cases are required\n%s"), USAGE);
     return KZ_EXIT_USAGE;
   }
   /* --base-rules, $KIZUKI_RULES, ./rules or the installed rules */

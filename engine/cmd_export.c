@@ -300,27 +300,27 @@ int kz_cmd_export(int argc, char **argv) {
       case 'R': rules = optarg; break;
       case 'p': profile = optarg; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("export", argc, argv, USAGE);
     }
   }
   if (optind < argc) {
-    fprintf(stderr, "kizuki export: unexpected argument '%s'\n%s", argv[optind], USAGE);
+    fprintf(stderr, _("kizuki export: unexpected argument '%s'\n%s"), argv[optind], USAGE);
     return KZ_EXIT_USAGE;
   }
   if (!tasks || !out) {
-    fprintf(stderr, "kizuki export: --tasks and --out are required\n%s", USAGE);
+    fprintf(stderr, _("kizuki export: --tasks and --out are required\n%s"), USAGE);
     return KZ_EXIT_USAGE;
   }
   if (kz_task_out_parse_format(format, "csv,jsonl", &x.format)) {
-    fprintf(stderr, "kizuki export: --format must be csv or jsonl, not '%s'\n", format);
+    fprintf(stderr, _("kizuki export: --format must be csv or jsonl, not '%s'\n"), format);
     return KZ_EXIT_USAGE;
   }
   if (f.unit && f.ward) {
-    fprintf(stderr, "kizuki export: give --unit or --ward, not both\n");
+    fprintf(stderr, _("kizuki export: give --unit or --ward, not both\n"));
     return KZ_EXIT_USAGE;
   }
   if (!per_unit && stat(out, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-    fprintf(stderr, "kizuki export: --out %s is a folder; give a file name, or --per-unit\n", out);
+    fprintf(stderr, _("kizuki export: --out %s is a folder; give a file name, or --per-unit\n"), out);
     return KZ_EXIT_USAGE;
   }
   if (refuse_target(out, tasks, &d)) { rc = KZ_EXIT_USAGE; goto done; }

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "gen.h"
+#include "i18n.h"
 #include "kizuki.h"
 #include "profile.h"
 
@@ -57,8 +58,8 @@ static int gen_parse_u64(const char *s, unsigned long long max, unsigned long lo
 
 static int gen_bad(const char *fmt, const char *arg) {
   fprintf(stderr, "kizuki gen: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\n(see kizuki gen --help)\n");
+  fprintf(stderr, _(fmt), arg);
+  fprintf(stderr, _("\n(see kizuki gen --help)\n"));
   return KZ_EXIT_USAGE;
 }
 
@@ -116,8 +117,8 @@ int kz_cmd_gen(int argc, char **argv) {
     }
   }
   if (optind < argc) return gen_bad("unexpected argument '%s'", argv[optind]);
-  if (o.households < 1) return gen_bad("%s", "--households N is required");
-  if (!out || !*out) return gen_bad("%s", "--out PF.db is required");
+  if (o.households < 1) return gen_bad("%s", _("--households N is required"));
+  if (!out || !*out) return gen_bad("%s", _("--out PF.db is required"));
   if (!force && access(out, F_OK) == 0)
     return gen_bad("'%s' already exists; use --force to replace it", out);
 

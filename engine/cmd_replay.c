@@ -211,7 +211,7 @@ static int parse_options(int argc, char **argv, struct replay_opts *o) {
         char *end;
         o->every = strtol(optarg, &end, 10);
         if (*end || o->every < 1 || o->every > 36500) {
-          fprintf(stderr, "kizuki replay: --every must be a whole number of days, 1 or more\n");
+          fprintf(stderr, _("kizuki replay: --every must be a whole number of days, 1 or more\n"));
           return KZ_EXIT_USAGE;
         }
         break;
@@ -226,7 +226,7 @@ static int parse_options(int argc, char **argv, struct replay_opts *o) {
       case 'f':
         if (strcmp(optarg, "json") == 0) o->json = 1;
         else if (strcmp(optarg, "text") != 0) {
-          fprintf(stderr, "kizuki replay: --format must be text or json, not '%s'\n", optarg);
+          fprintf(stderr, _("kizuki replay: --format must be text or json, not '%s'\n"), optarg);
           return KZ_EXIT_USAGE;
         }
         break;
@@ -234,20 +234,20 @@ static int parse_options(int argc, char **argv, struct replay_opts *o) {
       case 'p': o->profile = optarg; break;
       case 'q': o->quiet = 1; break;
       case 'h': fputs(USAGE, stdout); return -1;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("replay", argc, argv, USAGE);
     }
   }
   if (optind < argc) o->fixture_path = argv[optind++];
   if (optind < argc || (!o->fixture_path == !o->cases_path)) {
-    fprintf(stderr, "kizuki replay: give one FIXTURE.yaml or --cases PF.db\n%s", USAGE);
+    fprintf(stderr, _("kizuki replay: give one FIXTURE.yaml or --cases PF.db\n%s"), USAGE);
     return KZ_EXIT_USAGE;
   }
   if (o->cases_path && (o->from == KZ_DAY_NONE || o->to == KZ_DAY_NONE)) {
-    fprintf(stderr, "kizuki replay: --cases needs --from and --to\n");
+    fprintf(stderr, _("kizuki replay: --cases needs --from and --to\n"));
     return KZ_EXIT_USAGE;
   }
   if (o->fixture_path && o->nhouseholds) {
-    fprintf(stderr, "kizuki replay: --household is for --cases\n");
+    fprintf(stderr, _("kizuki replay: --household is for --cases\n"));
     return KZ_EXIT_USAGE;
   }
   return KZ_EXIT_OK;
@@ -373,7 +373,7 @@ static int replay(struct replay_opts *o, struct replay *rp) {
   }
   if ((rc = open_source(o, &s, &f, &have_fixture, &pf, &d)) != KZ_EXIT_OK) goto done;
   if (o->from > o->to) {
-    fprintf(stderr, "kizuki replay: --from %s is after --to %s\n", kz_date_format(o->from, a),
+    fprintf(stderr, _("kizuki replay: --from %s is after --to %s\n"), kz_date_format(o->from, a),
             kz_date_format(o->to, b));
     rc = KZ_EXIT_USAGE;
     goto done;

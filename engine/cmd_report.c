@@ -88,15 +88,15 @@ int kz_cmd_report(int argc, char **argv) {
       case 'p': profile = optarg; break;
       case 'q': quiet = 1; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("report", argc, argv, USAGE);
     }
   }
   if (optind < argc) {
-    fprintf(stderr, "kizuki report: unexpected argument '%s'\n%s", argv[optind], USAGE);
+    fprintf(stderr, _("kizuki report: unexpected argument '%s'\n%s"), argv[optind], USAGE);
     return KZ_EXIT_USAGE;
   }
   if (!tasks || !out) {
-    fprintf(stderr, "kizuki report: --tasks and --out are required\n%s", USAGE);
+    fprintf(stderr, _("kizuki report: --tasks and --out are required\n%s"), USAGE);
     return KZ_EXIT_USAGE;
   }
   char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
@@ -111,7 +111,7 @@ int kz_cmd_report(int argc, char **argv) {
   struct kz_report_out o = {.lock_fd = -1};
   sqlite3 *db = NULL;
   int rc, have_report = 0;
-  if (kz_cli_open_engine(&e, "report", rules, profile, "written")) return KZ_EXIT_USAGE;
+  if (kz_cli_open_engine(&e, "report", rules, profile, N_("written"))) return KZ_EXIT_USAGE;
   rc = open_tasks_ro(tasks, &db);
   if (rc != KZ_EXIT_OK) goto cleanup;
   if (kz_report_load(&r, db, as_of, &d)) {

@@ -235,13 +235,13 @@ int kz_cmd_rules(int argc, char **argv) {
       case 'v': vocabulary = 1; break;
       case 'r': dir = optarg; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("rules", argc, argv, USAGE);
     }
   }
   if (optind < argc) dir = argv[optind++];
   if (optind < argc || (strcmp(format, "text") && strcmp(format, "markdown") && strcmp(format, "json"))) {
-    fprintf(stderr, "kizuki rules: %s\n%s", optind < argc ? "unexpected argument"
-            : "--format must be text, markdown or json", USAGE);
+    fprintf(stderr, "kizuki rules: %s\n%s", optind < argc ? _("unexpected argument")
+            : _("--format must be text, markdown or json"), USAGE);
     return KZ_EXIT_USAGE;
   }
   if (vocabulary) return print_vocabulary(format);
@@ -251,7 +251,7 @@ int kz_cmd_rules(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   dir = rules_buf;
   struct kz_engine e;
-  int rc = kz_cli_open_engine(&e, "rules", dir, profile, "listed");
+  int rc = kz_cli_open_engine(&e, "rules", dir, profile, N_("listed"));
   if (rc != KZ_EXIT_OK) return rc;
   if (strcmp(format, "json") == 0) print_json(&e);
   else if (strcmp(format, "markdown") == 0) print_markdown(&e);

@@ -63,8 +63,8 @@ static void print_issues(const struct kz_run_stats *st) {
   kz_quarantine_describe(&st->quarantine, st->households, &lines);
   for (size_t i = 0; i < lines.n; i++) fprintf(stderr, "kizuki run: %s\n", lines.msgs[i]);
   if (st->quarantine.households)
-    fprintf(stderr, "kizuki run: every offending row is in run_issues (run %lld): have the PF "
-            "correct it; the next run evaluates the households again\n", st->run_id);
+    fprintf(stderr, _("kizuki run: every offending row is in run_issues (run %lld): have the PF "
+            "correct it; the next run evaluates the households again\n"), st->run_id);
   kz_diag_clear(&lines);
 }
 
@@ -91,15 +91,15 @@ int kz_cmd_run(int argc, char **argv) {
       case 'E': earlier = 1; break;
       case '1': one_thread = 1; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("run", argc, argv, USAGE);
     }
   }
   if (optind < argc) {
-    fprintf(stderr, "kizuki run: unexpected argument '%s'\n%s", argv[optind], USAGE);
+    fprintf(stderr, _("kizuki run: unexpected argument '%s'\n%s"), argv[optind], USAGE);
     return KZ_EXIT_USAGE;
   }
   if (!cases || !tasks) {
-    fprintf(stderr, "kizuki run: --cases and --tasks are required\n%s", USAGE);
+    fprintf(stderr, _("kizuki run: --cases and --tasks are required\n%s"), USAGE);
     return KZ_EXIT_USAGE;
   }
   char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
@@ -114,7 +114,7 @@ int kz_cmd_run(int argc, char **argv) {
   sqlite3 *db = NULL;
   struct kz_run_stats st = {0};
   volatile sig_atomic_t *stop = kz_cli_catch_signals();   /* from the start: exit 7, whenever */
-  int rc = kz_cli_open_engine(&e, "run", rules, profile, "was run");
+  int rc = kz_cli_open_engine(&e, "run", rules, profile, N_("was run"));
   if (rc != KZ_EXIT_OK) return rc;
   e.threaded = !one_thread;
   if (kz_db_refuse_same("--tasks", tasks, "the case DB", cases, &d)) rc = KZ_EXIT_USAGE;
@@ -135,14 +135,14 @@ int kz_cmd_run(int argc, char **argv) {
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
     int finished = rc == KZ_EXIT_OK || rc == KZ_EXIT_RULE_ERROR || rc == KZ_EXIT_QUARANTINE;
     if (!quiet && finished)
-      fprintf(stderr, "kizuki run: %lld households in %.2f s (%.0f a second), run %lld\n",
+      fprintf(stderr, _("kizuki run: %lld households in %.2f s (%.0f a second), run %lld\n"),
               st.households, secs, secs > 0 ? st.households / secs : 0.0, st.run_id);
     if (finished) kz_run_print_summary(&e, &st, as_of, stdout);
     if (finished) print_issues(&st);
     if (rc == KZ_EXIT_RULE_ERROR)
-      fprintf(stderr, "kizuki run: finished with %lld rule error(s)%s; see above and run_errors "
-              "(run %lld)\n", st.errors, st.nsuspended ? ", some rules suspended (their open tasks "
-              "kept)" : "", st.run_id);
+      fprintf(stderr, _("kizuki run: finished with %lld rule error(s)%s; see above and run_errors "
+              "(run %lld)\n"), st.errors, st.nsuspended ? _(", some rules suspended (their open tasks "
+              "kept)") : "", st.run_id);
   }
   if (d.n) {
     for (size_t i = 0; i < d.n; i++) fprintf(stderr, "kizuki run: %s\n", d.msgs[i]);

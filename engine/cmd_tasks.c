@@ -30,8 +30,8 @@ static int parse_id(const char *cmd, const char *arg, long long *out) {
   char *end = NULL;
   long long v = arg && *arg ? strtoll(arg, &end, 10) : 0;
   if (!arg || !*arg || *end || v <= 0) {
-    fprintf(stderr, "kizuki %s: '%s' is not a task id (a positive number, the id column of "
-            "`kizuki tasks`)\n", cmd, arg ? arg : "");
+    fprintf(stderr, _("kizuki %s: '%s' is not a task id (a positive number, the id column of "
+            "`kizuki tasks`)\n"), cmd, arg ? arg : "");
     return -1;
   }
   *out = v;
@@ -125,23 +125,23 @@ int kz_cmd_tasks(int argc, char **argv) {
       case 'R': rules = optarg; break;
       case 'p': profile = optarg; break;
       case 'h': fputs(TASKS_USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(TASKS_USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("tasks", argc, argv, TASKS_USAGE);
     }
   }
   if (optind < argc) {
-    fprintf(stderr, "kizuki tasks: unexpected argument '%s'\n%s", argv[optind], TASKS_USAGE);
+    fprintf(stderr, _("kizuki tasks: unexpected argument '%s'\n%s"), argv[optind], TASKS_USAGE);
     return KZ_EXIT_USAGE;
   }
   if (!tasks) {
-    fprintf(stderr, "kizuki tasks: --tasks is required\n%s", TASKS_USAGE);
+    fprintf(stderr, _("kizuki tasks: --tasks is required\n%s"), TASKS_USAGE);
     return KZ_EXIT_USAGE;
   }
   if (f.unit && f.ward) {
-    fprintf(stderr, "kizuki tasks: give --unit or --ward, not both\n");
+    fprintf(stderr, _("kizuki tasks: give --unit or --ward, not both\n"));
     return KZ_EXIT_USAGE;
   }
   if (kz_task_out_parse_format(format, "text,json,csv", &o.format)) {
-    fprintf(stderr, "kizuki tasks: --format must be text, json or csv, not '%s'\n", format);
+    fprintf(stderr, _("kizuki tasks: --format must be text, json or csv, not '%s'\n"), format);
     return KZ_EXIT_USAGE;
   }
   if ((rc = kz_task_view_open(&v, "tasks", tasks, rules, profile, o.format == KZ_OUT_CSV || profile,
@@ -223,17 +223,17 @@ int kz_cmd_done(int argc, char **argv) {
       case 'n': note = optarg; break;
       case 'o': if (kz_cli_parse_date("--on", optarg, &on)) return KZ_EXIT_USAGE; break;
       case 'h': fputs(DONE_USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(DONE_USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("done", argc, argv, DONE_USAGE);
     }
   }
   if (argc - optind != 1) {
-    fprintf(stderr, "kizuki done: %s\n%s", optind < argc ? "give exactly one TASK_ID"
-            : "TASK_ID is required", DONE_USAGE);
+    fprintf(stderr, "kizuki done: %s\n%s", optind < argc ? _("give exactly one TASK_ID")
+            : _("TASK_ID is required"), DONE_USAGE);
     return KZ_EXIT_USAGE;
   }
   if (parse_id("done", argv[optind], &id)) return KZ_EXIT_USAGE;
   if (!tasks || !note || !*note) {
-    fprintf(stderr, "kizuki done: %s is required\n%s", !tasks ? "--tasks" : "--note TEXT (what was done)",
+    fprintf(stderr, _("kizuki done: %s is required\n%s"), !tasks ? "--tasks" : _("--note TEXT (what was done)"),
             DONE_USAGE);
     return KZ_EXIT_USAGE;
   }
@@ -311,17 +311,17 @@ int kz_cmd_explain(int argc, char **argv) {
       case 'p': profile = optarg; break;
       case 'a': if (kz_cli_parse_date("--as-of", optarg, &as_of)) return KZ_EXIT_USAGE; break;
       case 'h': fputs(EXPLAIN_USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(EXPLAIN_USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("explain", argc, argv, EXPLAIN_USAGE);
     }
   }
   if (argc - optind != 1) {
-    fprintf(stderr, "kizuki explain: %s\n%s", optind < argc ? "give exactly one TASK_ID"
-            : "TASK_ID is required", EXPLAIN_USAGE);
+    fprintf(stderr, "kizuki explain: %s\n%s", optind < argc ? _("give exactly one TASK_ID")
+            : _("TASK_ID is required"), EXPLAIN_USAGE);
     return KZ_EXIT_USAGE;
   }
   if (parse_id("explain", argv[optind], &id)) return KZ_EXIT_USAGE;
   if (!tasks) {
-    fprintf(stderr, "kizuki explain: --tasks is required\n%s", EXPLAIN_USAGE);
+    fprintf(stderr, _("kizuki explain: --tasks is required\n%s"), EXPLAIN_USAGE);
     return KZ_EXIT_USAGE;
   }
   if ((rc = kz_task_view_open(&v, "explain", tasks, rules, profile, 1, as_of, &d)) != KZ_EXIT_OK)

@@ -110,19 +110,19 @@ static void cover_rule_fired(void *arg, const char *rule, int cleared) {
 }
 
 static void cover_print(const struct tester *t, FILE *out) {
-  fprintf(out, "\ncoverage: passing fixtures that open / clear a task of each rule\n"
-          "%-28s %7s %8s\n", "rule", "opened", "cleared");
+  fprintf(out, _("\ncoverage: passing fixtures that open / clear a task of each rule\n"
+          "%-28s %7s %8s\n"), "rule", "opened", "cleared");
   for (size_t i = 0; i < t->ncov; i++)
     fprintf(out, "%-28s %7lld %8lld\n", t->cov[i].rule, t->cov[i].opened, t->cov[i].cleared);
   for (int which = 0; which < 2; which++) {
     int n = 0;
     for (size_t i = 0; i < t->ncov; i++) {
       if ((which ? t->cov[i].cleared : t->cov[i].opened) > 0) continue;
-      fprintf(out, "%s%s", n++ ? ", " : which ? "no fixture clears: " : "no fixture fires: ",
+      fprintf(out, "%s%s", n++ ? ", " : which ? _("no fixture clears: ") : _("no fixture fires: "),
               t->cov[i].rule);
     }
-    fprintf(out, n ? "\n" : "%s", which ? "every rule is cleared by some fixture\n"
-            : "every rule is fired by some fixture\n");
+    fprintf(out, n ? "\n" : "%s", which ? _("every rule is cleared by some fixture\n")
+            : _("every rule is fired by some fixture\n"));
   }
   fputc('\n', out);
 }
@@ -247,7 +247,7 @@ static void run_checked(void *arg, size_t i, const struct kz_fixture_run *run,
   kz_date_format(run->as_of, day);
   if (r->n) {
     t->fixture_failed = 1;
-    kz_strbuf_addf(&t->text, "  run %zu (as_of %s, %s:%d):\n%s", i + 1, day, t->f->file,
+    kz_strbuf_addf(&t->text, _("  run %zu (as_of %s, %s:%d):\n%s"), i + 1, day, t->f->file,
                    run->line, kz_strbuf_str(&r->text));
   }
   kz_strbuf_addf(&t->runs_json, "%s{\"run\":%zu,\"as_of\":\"%s\",\"line\":%d,\"passed\":%s,"
@@ -289,7 +289,7 @@ static int run_fixture(struct tester *t, const struct kz_fixture *f, struct kz_d
   int rc = kz_fixture_check(f, t->rules, profile_path, &hooks, problems, &setup);
   if (rc != KZ_EXIT_OK) {
     kz_diag_print(&setup, stderr);
-    fprintf(stderr, "kizuki test: %zu problem(s) in the rules or profile; nothing was run\n",
+    fprintf(stderr, _("kizuki test: %zu problem(s) in the rules or profile; nothing was run\n"),
             setup.n);
   }
   kz_diag_clear(&setup);
@@ -346,14 +346,15 @@ static int test_one(struct tester *t, const char *path, const char *pattern) {
     }
     kz_strbuf_addf(b, "],\"runs\":[%s]}", kz_strbuf_str(&t->runs_json));
   } else if (problems.n) {
-    printf("ERROR %s: cannot be loaded (%zu problem%s)\n", path, problems.n,
-           problems.n == 1 ? "" : "s");
+    printf(P_("ERROR %s: cannot be loaded (%zu problem)\n",
+              "ERROR %s: cannot be loaded (%zu problems)\n", problems.n), path, problems.n);
     for (size_t i = 0; i < problems.n; i++)
-      printf("  %s\n", problems.msgs[i] ? problems.msgs[i] : "out of memory");
+      printf("  %s\n", problems.msgs[i] ? problems.msgs[i] : _("out of memory"));
   } else if (t->fixture_failed) {
-    printf("FAIL  %s — %s\n%s", path, f.name, kz_strbuf_str(&t->text));
+    printf(_("FAIL  %s — %s\n%s"), path, f.name, kz_strbuf_str(&t->text));
   } else {
-    printf("ok    %s — %s (%zu run%s)\n", path, f.name, f.nruns, f.nruns == 1 ? "" : "s");
+    printf(P_("ok    %s — %s (%zu run)\n", "ok    %s — %s (%zu runs)\n", f.nruns), path, f.name,
+           f.nruns);
   }
   if (!t->json && !t->junit && t->logs.len) fputs(kz_strbuf_str(&t->logs), stdout);
 done:
@@ -423,7 +424,7 @@ int kz_cmd_test(int argc, char **argv) {
       case 'C': t.coverage = 1; break;
       case 'v': t.verbose = 1; break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("test", argc, argv, USAGE);
     }
   }
   char rules_buf[1024];   /* --rules, $KIZUKI_RULES, ./rules or the installed rules */
@@ -439,7 +440,7 @@ int kz_cmd_test(int argc, char **argv) {
     if (stat(args[a], &sb) == 0 && S_ISDIR(sb.st_mode)) {
       char **files = list_dir(args[a]);
       if (!files) {
-        fprintf(stderr, "kizuki test: cannot read the folder %s\n", args[a]);
+        fprintf(stderr, _("kizuki test: cannot read the folder %s\n"), args[a]);
         rc = KZ_EXIT_USAGE;
         break;
       }
@@ -462,7 +463,7 @@ int kz_cmd_test(int argc, char **argv) {
              t.cases_xml, t.failures_xml, t.errors_xml, kz_strbuf_str(&t.out));
     int quiet = t.json || t.junit;     /* stdout is one document */
     if (t.coverage) cover_print(&t, quiet ? stderr : stdout);
-    fprintf(quiet ? stderr : stdout, "%lld passed, %lld failed\n", t.passed, t.failed);
+    fprintf(quiet ? stderr : stdout, _("%lld passed, %lld failed\n"), t.passed, t.failed);
     rc = t.load_errors ? KZ_EXIT_USAGE : t.failed ? KZ_EXIT_FIXTURE_FAILED : KZ_EXIT_OK;
   }
   kz_strbuf_free(&t.out);

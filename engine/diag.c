@@ -1,7 +1,10 @@
 /*
 ** diag.c — diagnostics: a growable list of "file:line:col: message" strings.
+** The format of each message is the English msgid, translated here (GNU
+** gettext, domain kizuki): `make po` extracts kz_diag_add's format strings.
 */
 #include "diag.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -12,7 +15,7 @@ void kz_diag_add(struct kz_diag *d, const char *file, int line, int col,
   char body[1024], head[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(body, sizeof body, fmt, ap);
+  vsnprintf(body, sizeof body, _(fmt), ap);
   va_end(ap);
   if (file && line > 0 && col > 0)
     snprintf(head, sizeof head, "%s:%d:%d: ", file, line, col);
@@ -37,8 +40,8 @@ void kz_diag_add(struct kz_diag *d, const char *file, int line, int col,
 
 void kz_diag_print(const struct kz_diag *d, FILE *f) {
   for (size_t i = 0; i < d->n; i++)
-    fprintf(f, "%s\n", d->msgs[i] ? d->msgs[i] : "(out of memory formatting a message)");
-  if (d->lost) fprintf(f, "(%zu more messages lost: out of memory)\n", d->lost);
+    fprintf(f, "%s\n", d->msgs[i] ? d->msgs[i] : _("(out of memory formatting a message)"));
+  if (d->lost) fprintf(f, _("(%zu more messages lost: out of memory)\n"), d->lost);
 }
 
 void kz_diag_clear(struct kz_diag *d) {

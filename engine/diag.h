@@ -18,7 +18,8 @@ struct kz_diag {
 };
 
 /* Append a message formatted like printf; file may be NULL, line/col 0 when
-** unknown. Never fails loudly: on out-of-memory the message is dropped and
+** unknown. fmt is an English msgid, translated here (po/ja.po): pass a
+** literal, and keep arguments in order (translations may use %1$s). Never fails loudly: on out-of-memory the message is dropped and
 ** counted in lost. */
 void kz_diag_add(struct kz_diag *d, const char *file, int line, int col,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));

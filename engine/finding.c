@@ -7,6 +7,7 @@
 ** one exception, an evidence item's __tostring, runs through the sandbox.
 */
 #include "finding.h"
+#include "i18n.h"
 
 #include <lauxlib.h>
 
@@ -73,7 +74,7 @@ static int read_field(lua_State *L, int idx, const char *field, size_t max, cons
   if (t == LUA_TNUMBER) {
     lua_Number v = lua_tonumber(L, -1);
     if (!lua_isinteger(L, -1) && !isfinite(v)) {
-      kz_strbuf_addf(why, "finding's %s is %s, not a value a task can be told apart by", field,
+      kz_strbuf_addf(why, _("finding's %s is %s, not a value a task can be told apart by"), field,
                      isnan(v) ? "NaN" : "infinite");
       return -1;
     }
@@ -82,16 +83,16 @@ static int read_field(lua_State *L, int idx, const char *field, size_t max, cons
   }
   const char *s = lua_tolstring(L, -1, &n);      /* a number is converted in place */
   if (n > max) {
-    kz_strbuf_addf(why, "finding's %s is %zu bytes long (at most %zu)", field, n, max);
+    kz_strbuf_addf(why, _("finding's %s is %zu bytes long (at most %zu)"), field, n, max);
     return -1;
   }
   if (memchr(s, '\0', n)) {
-    kz_strbuf_addf(why, "finding's %s holds a NUL byte (at byte %zu)", field,
+    kz_strbuf_addf(why, _("finding's %s holds a NUL byte (at byte %zu)"), field,
                    (size_t)((const char *)memchr(s, '\0', n) - s));
     return -1;
   }
   if (!kz_finding_utf8_valid(s, n)) {
-    kz_strbuf_addf(why, "finding's %s is not valid UTF-8 text", field);
+    kz_strbuf_addf(why, _("finding's %s is not valid UTF-8 text"), field);
     return -1;
   }
   *out = s;
@@ -118,8 +119,8 @@ int kz_finding_read(lua_State *L, int idx, struct kz_finding *f, struct kz_strbu
   if (lua_rawget(L, idx) != LUA_TNIL) {
     f->has_due = 1;
     if (kz_finding_due(L, lua_gettop(L), &f->due_days, &f->due_calendar, NULL)) {
-      kz_strbuf_addf(why, "finding's due must be a whole number of business days or "
-                     "kz.calendar_days(n), from %d to %d", KZ_DUE_MIN, KZ_DUE_MAX);
+      kz_strbuf_addf(why, _("finding's due must be a whole number of business days or "
+                     "kz.calendar_days(n), from %d to %d"), KZ_DUE_MIN, KZ_DUE_MAX);
       return -1;
     }
   }
@@ -172,6 +173,25 @@ int kz_finding_complete(struct kz_finding *f, const struct kz_finding_rule *rule
   return why->len ? -1 : 0;
 }
 
+int kz_finding_list_len(lua_State *L, int idx, lua_Integer *n, struct kz_strbuf *why) {
+  idx = lua_absindex(L, idx);
+  *n = (lua_Integer)lua_rawlen(L, idx);
+  if (*n > 0) return 0;
+  lua_pushnil(L);
+  if (!lua_next(L, idx)) return 0;                 /* {}: nothing found */
+  lua_pop(L, 2);
+  lua_pushliteral(L, "reason");
+  int reason = lua_rawget(L, idx) != LUA_TNIL;
+  lua_pop(L, 1);
+  kz_strbuf_reset(why);
+  kz_strbuf_adds(why, reason
+    ? _("check returned a plain table with reason = ..., not kz.finding { ... }: it opens "
+        "nothing; write return kz.finding { ... }")
+    : _("check returned a table that is neither kz.finding { ... } nor a list of findings: it "
+        "opens nothing; return nil, kz.finding { ... } or a list of them"));
+  return -1;
+}
+
 int kz_finding_due(lua_State *L, int idx, int *days, int *calendar, struct kz_strbuf *why) {
   lua_Integer n = 0;
   int cal = 0, ok = 0;
@@ -191,17 +211,17 @@ int kz_finding_due(lua_State *L, int idx, int *days, int *calendar, struct kz_st
     }
     lua_pop(L, 2);
   } else {
-    if (why) kz_strbuf_addf(why, "due must be a number of business days or kz.calendar_days(n), "
-                            "not a %s", lua_typename(L, lua_type(L, idx)));
+    if (why) kz_strbuf_addf(why, _("due must be a number of business days or kz.calendar_days(n), "
+                            "not a %s"), lua_typename(L, lua_type(L, idx)));
     return -1;
   }
   if (!ok) {
-    if (why) kz_strbuf_adds(why, "due must be a whole number of days");
+    if (why) kz_strbuf_adds(why, _("due must be a whole number of days"));
     return -1;
   }
   if (n < KZ_DUE_MIN || n > KZ_DUE_MAX) {
-    if (why) kz_strbuf_addf(why, "due is %lld days; it must be %d to %d %s days", (long long)n,
-                            KZ_DUE_MIN, KZ_DUE_MAX, cal ? "calendar" : "business");
+    if (why) kz_strbuf_addf(why, _("due is %lld days; it must be %d to %d %s days"), (long long)n,
+                            KZ_DUE_MIN, KZ_DUE_MAX, cal ? _("calendar") : _("business"));
     return -1;
   }
   *days = (int)n;
@@ -215,17 +235,17 @@ int kz_finding_due(lua_State *L, int idx, int *days, int *calendar, struct kz_st
 
 int kz_finding_json_string(struct kz_strbuf *b, const char *s, size_t n, struct kz_strbuf *why) {
   if (n > KZ_FINDING_EVIDENCE_MAX || b->len + n + 2 > KZ_FINDING_EVIDENCE_MAX) {
-    kz_strbuf_addf(why, "evidence is larger than %d KiB (a string of %zu bytes in it)",
+    kz_strbuf_addf(why, _("evidence is larger than %d KiB (a string of %zu bytes in it)"),
                    KZ_FINDING_EVIDENCE_MAX / 1024, n);
     return -1;
   }
   if (!kz_finding_utf8_valid(s, n)) {
-    kz_strbuf_adds(why, "evidence holds a string that is not valid UTF-8 text");
+    kz_strbuf_adds(why, _("evidence holds a string that is not valid UTF-8 text"));
     return -1;
   }
   kz_strbuf_add_json_string(b, s, n);
   if (b->len > KZ_FINDING_EVIDENCE_MAX) {      /* escapes made it grow past the cap */
-    kz_strbuf_addf(why, "evidence is larger than %d KiB", KZ_FINDING_EVIDENCE_MAX / 1024);
+    kz_strbuf_addf(why, _("evidence is larger than %d KiB"), KZ_FINDING_EVIDENCE_MAX / 1024);
     return -1;
   }
   return 0;
@@ -233,7 +253,7 @@ int kz_finding_json_string(struct kz_strbuf *b, const char *s, size_t n, struct 
 
 int kz_finding_json_number(struct kz_strbuf *b, lua_Number v, struct kz_strbuf *why) {
   if (!isfinite(v)) {
-    kz_strbuf_addf(why, "evidence holds %s (a division by zero?), which cannot be stored",
+    kz_strbuf_addf(why, _("evidence holds %s (a division by zero?), which cannot be stored"),
                    isnan(v) ? "NaN" : v > 0 ? "inf" : "-inf");
     return -1;
   }

@@ -81,6 +81,11 @@ int kz_finding_evidence(struct kz_sandbox *sb, int idx, struct kz_strbuf *ev,
 /* 0 when sev names a severity (severity.h), else -1 with "severity 'SEV'
 ** is not one of low, medium, high, critical" appended to why. */
 int kz_finding_severity(const char *sev, struct kz_strbuf *why);
+/* The number of findings in the table at idx that a check returned (not a
+** finding itself): its length, in *n. Returns 0, or -1 with why when it is
+** no list but has other keys (a plain { key = ..., reason = ... } meant to
+** be kz.finding{...}: it would open nothing, without a word). */
+int kz_finding_list_len(lua_State *L, int idx, lua_Integer *n, struct kz_strbuf *why);
 
 /* A due at idx: a whole number of business days, or a table from
 ** kz.business_days / kz.calendar_days, read raw, from KZ_DUE_MIN to

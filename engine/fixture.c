@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "db_open.h"
+#include "i18n.h"
 #include "kizuki.h"
 #include "records.h"
 #include "severity.h"
@@ -72,7 +73,7 @@ static void error_at(struct loader *ld, const struct kz_yaml_node *n, const char
   char msg[900];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vsnprintf(msg, sizeof msg, _(fmt), ap);
   va_end(ap);
   kz_yaml_error(ld->d, n, "%s", msg);
   ld->bad = 1;
@@ -108,7 +109,14 @@ static void check_keys(struct loader *ld, const struct kz_yaml_node *map, const 
   for (size_t i = 0; i < map->n; i++) {
     const struct kz_yaml_node *k = map->keys[i];
     if (strlen(k->text) == k->len && in_list(k->text, allowed)) continue;
-    const char *near = kz_yaml_nearest(k->text, allowed);
+    /* The key people mean by a word the spelling distance misses: `due`
+    ** is due_on (not `rule`, one letter nearer). */
+    static const char *const meant[][2] = {{"due", "due_on"}, {"date", "as_of"},
+                                           {"on", "as_of"}, {"id", "key"}, {NULL, NULL}};
+    const char *near = NULL;
+    for (size_t m = 0; meant[m][0] && !near; m++)
+      if (strcmp(k->text, meant[m][0]) == 0 && in_list(meant[m][1], allowed)) near = meant[m][1];
+    if (!near) near = kz_yaml_nearest(k->text, allowed);
     error_at(ld, k, "unknown %s '%.60s' in %s (did you mean '%s'?)", kind, k->text, what,
              near ? near : "?");
   }
@@ -449,7 +457,7 @@ static void check_foreign_keys(struct loader *ld) {
       size_t len = strlen(noun);
       if (len > 1 && noun[len - 1] == 's') noun[len - 1] = '\0';   /* households -> household */
       char hint[200] = "";
-      if (near) snprintf(hint, sizeof hint, "; did you mean '%s'?", near);
+      if (near) snprintf(hint, sizeof hint, _("; did you mean '%s'?"), near);
       error_at(ld, v ? v : r->row, "%s.%s: unknown %s '%.60s' (no %s row has this id%s)", table,
                from, noun, value, parent, hint);
       free(ids);

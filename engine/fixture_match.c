@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fixture_match.h"
+#include "i18n.h"
 
 void kz_fixture_found_free(struct kz_fixture_found_set *s) {
   for (size_t i = 0; i < s->n; i++) {
@@ -143,7 +144,7 @@ static void json_task_found(struct kz_strbuf *b, const struct kz_fixture_found *
 }
 
 void kz_fixture_fail(struct kz_fixture_failures *r, const char *kind, const char *msg) {
-  kz_strbuf_addf(&r->text, "    %s: %s\n", kind, msg);
+  kz_strbuf_addf(&r->text, "    %s: %s\n", _(kind), msg);
   kz_strbuf_adds(&r->json, r->n ? ",{" : "{");
   kz_strbuf_add_json_field(&r->json, "kind", kind, 1);
   kz_strbuf_add_json_field(&r->json, "message", msg, 0);
@@ -156,15 +157,15 @@ int kz_fixture_compare(struct kz_fixture_failures *r, const char *file, enum kz_
                        const struct kz_fixture_found_set *got) {
   struct kz_fixture_match m;
   if (kz_fixture_match(want, got, &m)) {
-    kz_fixture_fail(r, "error", "out of memory comparing tasks");
+    kz_fixture_fail(r, "error", _("out of memory comparing tasks"));
     return 1;
   }
   int differ = m.missing || m.unexpected;
   if (!differ) goto done;
-  kz_strbuf_addf(&r->text, "    %s: %zu expected, %zu found", kz_fixture_set_names[s], want->n,
+  kz_strbuf_addf(&r->text, _("    %s: %zu expected, %zu found"), kz_fixture_set_names[s], want->n,
                  got->n);
-  if (m.missing) kz_strbuf_addf(&r->text, "; %zu missing", m.missing);
-  if (m.unexpected) kz_strbuf_addf(&r->text, "; %zu unexpected", m.unexpected);
+  if (m.missing) kz_strbuf_addf(&r->text, _("; %zu missing"), m.missing);
+  if (m.unexpected) kz_strbuf_addf(&r->text, _("; %zu unexpected"), m.unexpected);
   kz_strbuf_adds(&r->text, "\n");
   kz_strbuf_adds(&r->json, r->n ? ",{" : "{");
   kz_strbuf_add_json_field(&r->json, "kind", "mismatch", 1);
@@ -173,9 +174,9 @@ int kz_fixture_compare(struct kz_fixture_failures *r, const char *file, enum kz_
   int k = 0;
   for (size_t i = 0; i < want->n; i++) {
     if (m.paired[i]) continue;
-    kz_strbuf_adds(&r->text, "      missing:    ");
+    kz_strbuf_adds(&r->text, _("      missing:    "));
     text_task_expected(&r->text, &want->tasks[i]);
-    kz_strbuf_addf(&r->text, "  (expected at %s:%d)\n", file, want->tasks[i].line);
+    kz_strbuf_addf(&r->text, _("  (expected at %s:%d)\n"), file, want->tasks[i].line);
     if (k++) kz_strbuf_adds(&r->json, ",");
     json_task_expected(&r->json, file, &want->tasks[i]);
   }
@@ -183,7 +184,7 @@ int kz_fixture_compare(struct kz_fixture_failures *r, const char *file, enum kz_
   k = 0;
   for (size_t j = 0; j < got->n; j++) {
     if (m.owner[j] >= 0) continue;
-    kz_strbuf_adds(&r->text, "      unexpected: ");
+    kz_strbuf_adds(&r->text, _("      unexpected: "));
     kz_fixture_found_text(&r->text, &got->v[j]);
     kz_strbuf_adds(&r->text, "\n");
     if (k++) kz_strbuf_adds(&r->json, ",");

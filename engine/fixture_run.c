@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fixture_run.h"
+#include "i18n.h"
 #include "kizuki.h"
 #include "records.h"
 #include "strbuf.h"
@@ -126,7 +127,7 @@ static int found_read(const struct kz_fixture *f, struct kz_tasks *ts, enum kz_f
 /* kz_tasks_each_error callback: a rule error is a failure. */
 static int fail_rule_error(void *ctx, const struct kz_run_error_row *e) {
   char msg[1200];
-  snprintf(msg, sizeof msg, "%s:%d: rule %s, subject %s: %s", e->file, e->line, e->rule, e->subject,
+  snprintf(msg, sizeof msg, _("%s:%d: rule %s, subject %s: %s"), e->file, e->line, e->rule, e->subject,
            e->message);
   kz_fixture_fail(ctx, "rule error", msg);
   return 0;
@@ -140,7 +141,7 @@ static void read_rule_errors(struct kz_fixture_failures *r, struct kz_tasks *ts,
 /* kz_tasks_each_issue callback: a row that quarantined a household is a failure. */
 static int fail_issue(void *ctx, const struct kz_run_issue_row *e) {
   char msg[1200];
-  snprintf(msg, sizeof msg, "household %s quarantined: %s row %s: %s '%s' %s", e->household_id,
+  snprintf(msg, sizeof msg, _("household %s quarantined: %s row %s: %s '%s' %s"), e->household_id,
            e->table, e->row_id, e->column, e->value, e->why);
   kz_fixture_fail(ctx, "bad case data", msg);
   return 0;
@@ -215,7 +216,7 @@ void kz_fxrun_mark_done(struct kz_fxrun *s, const struct kz_fixture_run *run, kz
     struct kz_diag why = {0};
     const struct kz_fixture_done *x = &run->done[k];
     if (kz_tasks_mark_done(s->ts, x->rule, x->subject, x->key, day, x->note, &why) && failed)
-      failed(arg, x, why.n ? why.msgs[0] : "failed");
+      failed(arg, x, why.n ? why.msgs[0] : _("failed"));
     kz_diag_clear(&why);
   }
 }
@@ -288,7 +289,7 @@ static void check_run(struct kz_fxrun *s, size_t i, long long run_id,
     if (found_read(f, s->ts, (enum kz_fixture_set)k, run_id, &got) == 0) {
       for (size_t j = 0; j < got.n; j++) {
         struct kz_strbuf b = {0};
-        kz_strbuf_addf(&b, "a second run for the same date %s a task: ", kz_fixture_set_names[k]);
+        kz_strbuf_addf(&b, _("a second run for the same date %s a task: "), kz_fixture_set_names[k]);
         kz_fixture_found_text(&b, &got.v[j]);
         kz_fixture_fail(r, "same as_of twice", kz_strbuf_str(&b));
         kz_strbuf_free(&b);
@@ -329,7 +330,7 @@ int kz_fixture_check(const struct kz_fixture *f, const char *rules, const char *
       check_run(&s, i, st.run_id, &r);
     } else {
       for (size_t k = 0; k < d.n; k++) kz_fixture_fail(&r, "run failed", d.msgs[k]);
-      if (!d.n) kz_fixture_fail(&r, "run failed", "the run did not finish");
+      if (!d.n) kz_fixture_fail(&r, "run failed", _("the run did not finish"));
     }
     failed |= r.n > 0;
     if (hooks->run_checked) hooks->run_checked(hooks->arg, i, run, &r);

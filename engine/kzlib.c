@@ -11,7 +11,9 @@
 #include <lua.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "date.h"
+#include "i18n.h"
 #include "kizuki.h"
 #include "sandbox.h"
 #include "trace.h"
@@ -25,8 +27,8 @@ static kz_day check_day(lua_State *L, int arg) {
   size_t n;
   const char *s = lua_tolstring(L, arg, &n);
   kz_day d;
-  if (!s) luaL_argerror(L, arg, lua_isnil(L, arg) ? "date expected, got nil" : "date expected");
-  if (kz_date_parse_n(s, n, &d)) luaL_argerror(L, arg, lua_pushfstring(L, "not a date: '%s'", s));
+  if (!s) luaL_argerror(L, arg, lua_isnil(L, arg) ? _("date expected, got nil") : _("date expected"));
+  if (kz_date_parse_n(s, n, &d)) luaL_argerror(L, arg, lua_pushfstring(L, _("not a date: '%s'"), s));
   return d;
 }
 
@@ -46,7 +48,7 @@ static int l_days(lua_State *L) {
 static int l_add_days(lua_State *L) {
   kz_day d = check_day(L, 1);
   lua_Integer n = luaL_checkinteger(L, 2);
-  if (n > 1000000 || n < -1000000) return luaL_argerror(L, 2, "too many days");
+  if (n > 1000000 || n < -1000000) return luaL_argerror(L, 2, _("too many days"));
   push_day(L, d + (kz_day)n);
   return 1;
 }
@@ -109,10 +111,14 @@ static int l_finding(lua_State *L) {
   if (lua_getmetatable(L, 1)) {
     luaL_getmetatable(L, FINDING_MT);
     if (!lua_rawequal(L, -1, -2))
-      return luaL_argerror(L, 1, "a new table expected (kz.finding{ ... }), not one with a metatable");
+      return luaL_argerror(L, 1, _("a new table expected (kz.finding{ ... }), not one with a metatable"));
     lua_settop(L, 1);
     return 1;
   }
+  lua_pushliteral(L, "since");
+  if (lua_rawget(L, 1) == LUA_TNIL)    /* said here: at the kz.finding line */
+    return luaL_error(L, _("kz.finding needs since = the day it began (a date, YYYY-MM-DD)"));
+  lua_settop(L, 1);
   luaL_setmetatable(L, FINDING_MT);
   return 1;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "yamltree.h"
 
 #define SUPERVISOR ".supervisor"
@@ -182,7 +183,7 @@ static void load_fallback(struct loader *L, const struct kz_yaml_node *m) {
       const char **kinds = agency_kinds(L);
       const char *near = kinds ? kz_yaml_nearest(k->text, kinds) : NULL;
       kz_yaml_error(L->d, k, "fallback_unit: unknown agency kind '%.80s'%s%s%s", k->text,
-                    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+                    near ? _(" (did you mean '") : "", near ? near : "", near ? _("'?)") : "");
       free(kinds);
       continue;
     }
@@ -279,8 +280,8 @@ static void check_step(struct loader *L, const struct kz_ladder *lad, size_t i,
   if (!kz_profile_agency(L->p, kind)) {
     const char *near = kz_yaml_nearest(kind, kinds);
     kz_yaml_error(L->d, at, "ladder.steps.%s: step %zu '%s': unknown agency kind '%s'%s%s%s",
-                  lad->agency, i + 1, step, kind, near ? " (did you mean '" : "",
-                  near ? near : "", near ? "'?)" : "");
+                  lad->agency, i + 1, step, kind, near ? _(" (did you mean '") : "",
+                  near ? near : "", near ? _("'?)") : "");
     return;
   }
   if (strcmp(step, lad->agency) == 0) {
@@ -322,7 +323,7 @@ static void load_ladder(struct loader *L, const struct kz_yaml_node *m) {
     if (!kz_profile_agency(p, k->text)) {
       const char *near = kz_yaml_nearest(k->text, kinds);
       kz_yaml_error(L->d, k, "ladder.steps: unknown agency kind '%.80s'%s%s%s", k->text,
-                    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+                    near ? _(" (did you mean '") : "", near ? near : "", near ? _("'?)") : "");
       continue;
     }
     if (seq->kind != KZ_YAML_SEQUENCE) {

@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include "digest.h"
+#include "i18n.h"
 #include "finding.h"
 #include "records.h"
+#include "rule_lint.h"
 #include "severity.h"
 #include "suggest.h"
 #include "vocab.h"
@@ -85,7 +87,7 @@ static int l_rule(lua_State *L) {
   lua_getfield(L, LUA_REGISTRYINDEX, "kz.loading");
   struct load_ctx *c = lua_touserdata(L, -1);
   lua_pop(L, 1);
-  if (!c) return luaL_error(L, "rule{} may only be called while the rule files load");
+  if (!c) return luaL_error(L, _("rule{} may only be called while the rule files load"));
   lua_Debug ar;
   int line = 0;
   if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar)) line = ar.currentline;
@@ -105,7 +107,7 @@ static int l_rule(lua_State *L) {
     if (!k || !in_list(k, meta_keys)) {
       const char *hint = k ? kz_suggest(k, meta_keys, 0) : NULL;
       kz_diag_add(c->d, c->file, line, 0, "unknown rule field '%s'%s%s%s", k ? k : "?",
-                  hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+                  hint ? _(" (did you mean '") : "", hint ? hint : "", hint ? _("'?)") : "");
     }
   }
   const char *id = meta_string(L, 1, "id", 1, c, line);
@@ -217,8 +219,8 @@ static int l_rule(lua_State *L) {
         } else {
           const char *hint = kz_suggest(tn, names, KZ_NTABLES);
           kz_diag_add(c->d, c->file, line, 0, "rule %s: needs '%s', which is not a table of the "
-                      "case records%s%s%s", rid, tn, hint ? " (did you mean '" : "",
-                      hint ? hint : "", hint ? "'?)" : "");
+                      "case records%s%s%s", rid, tn, hint ? _(" (did you mean '") : "",
+                      hint ? hint : "", hint ? _("'?)") : "");
         }
       }
       lua_pop(L, 1);
@@ -292,8 +294,11 @@ static void load_file(struct load_ctx *c, struct kz_sandbox *sb, const char *pat
   lua_State *L = sb->L;
   char chunkname[600];
   snprintf(chunkname, sizeof chunkname, "@%s", path);
+  /* Full-width characters first: Lua's own words for them ("unexpected
+  ** symbol near '<\227>'") name neither the character nor the fix. */
+  if (kz_lint_chars(path, src, len, c->d)) return;
   if (luaL_loadbufferx(L, src, len, chunkname, "t") != LUA_OK) {
-    kz_diag_add(c->d, NULL, 0, 0, "%s", lua_tostring(L, -1));  /* carries file:line */
+    kz_lint_syntax(path, src, len, lua_tostring(L, -1), c->d);  /* carries file:line */
     lua_pop(L, 1);
     return;
   }
@@ -365,9 +370,9 @@ static int params_missing(lua_State *L) {
     lua_pop(L, 1);
   }
   const char *hint = n ? kz_suggest(k, names, n) : NULL;
-  return luaL_error(L, "rule %s reads param '%s', which it does not declare in params%s%s%s",
-                    lua_tostring(L, lua_upvalueindex(1)), k, hint ? " (did you mean '" : "",
-                    hint ? hint : "", hint ? "'?)" : "");
+  return luaL_error(L, _("rule %s reads param '%s', which it does not declare in params%s%s%s"),
+                    lua_tostring(L, lua_upvalueindex(1)), k, hint ? _(" (did you mean '") : "",
+                    hint ? hint : "", hint ? _("'?)") : "");
 }
 
 static void push_param(lua_State *L, const struct kz_param *p) {
@@ -449,8 +454,8 @@ static void check_param_use(struct lint *c, const struct kz_rule *r, const char 
   if (!declared) {
     const char *hint = r->nparams ? kz_suggest(name, (const char *const *)r->params, r->nparams) : NULL;
     kz_diag_add(c->d, c->file, line, 0, "rule %s reads param '%s', which it does not declare in "
-                "params%s%s%s", rid, name, hint ? " (did you mean '" : "", hint ? hint : "",
-                hint ? "'?)" : "");
+                "params%s%s%s", rid, name, hint ? _(" (did you mean '") : "", hint ? hint : "",
+                hint ? _("'?)") : "");
     return;
   }
   const struct kz_param *p = kz_profile_param(c->prof, name);

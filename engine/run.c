@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "finding.h"
+#include "i18n.h"
 #include "idset.h"
 #include "kizuki.h"
 #include "loader.h"
@@ -147,15 +148,15 @@ static int suspend(struct run_ctx *c, size_t ri) {
   c->st->nsuspended++;
   kz_strbuf_reset(&c->msg);
   if (t->households > c->e->prof.rule_error_limit)
-    kz_strbuf_addf(&c->msg, "rule suspended for the rest of the run: it erred in %lld households "
-                   "(more than sandbox.rule_error_limit %d); its open tasks are kept as they are",
+    kz_strbuf_addf(&c->msg, _("rule suspended for the rest of the run: it erred in %lld households "
+                   "(more than sandbox.rule_error_limit %d); its open tasks are kept as they are"),
                    t->households, c->e->prof.rule_error_limit);
   else
-    kz_strbuf_addf(&c->msg, "rule suspended for the rest of the run: it ran out of its instruction "
+    kz_strbuf_addf(&c->msg, _("rule suspended for the rest of the run: it ran out of its instruction "
                    "budget, memory or time %d times (sandbox.rule_budget_limit %d); its open tasks "
-                   "are kept as they are", t->exhausted, c->e->prof.rule_budget_limit);
+                   "are kept as they are"), t->exhausted, c->e->prof.rule_budget_limit);
   if (c->opts->errors)
-    fprintf(c->opts->errors, "%s:%d: rule %s: %s\n", r->file, r->line, r->id, kz_strbuf_str(&c->msg));
+    fprintf(c->opts->errors, _("%s:%d: rule %s: %s\n"), r->file, r->line, r->id, kz_strbuf_str(&c->msg));
   if (kz_tasks_keep_rule(c->ts, r->id) ||
       kz_tasks_record_error(c->ts, r->id, NULL, NULL, r->file, r->line, kz_strbuf_str(&c->msg))) {
     kz_diag_add(c->d, NULL, 0, 0, "task DB: cannot record a suspended rule: %s",
@@ -194,11 +195,11 @@ static int rule_error(struct run_ctx *c, const struct kz_rule *r, const char *su
   if (strncmp(message, where, strlen(where)) == 0) message += strlen(where);
   kz_strbuf_reset(&c->out);
   add_clean(&c->out, file, 512);
-  kz_strbuf_addf(&c->out, ":%d: rule %s, subject ", line, r->id);
+  kz_strbuf_addf(&c->out, _(":%d: rule %s, subject "), line, r->id);
   add_clean(&c->out, subject ? subject : "-", KZ_FINDING_FIELD_MAX);
-  kz_strbuf_adds(&c->out, " (household ");
+  kz_strbuf_adds(&c->out, _(" (household "));
   add_clean(&c->out, c->b->household_id, KZ_FINDING_FIELD_MAX);
-  kz_strbuf_adds(&c->out, "): ");
+  kz_strbuf_adds(&c->out, _("): "));
   size_t at = c->out.len;
   add_clean(&c->out, message, KZ_MESSAGE_MAX);
   if (c->opts->errors && t->errors <= ERRORS_SHOWN)
@@ -237,11 +238,11 @@ static int close_errors(struct run_ctx *c) {
     const struct rule_tally *t = &c->rt[ri];
     if (t->errors <= ERRORS_SHOWN && t->stored == t->errors) continue;
     kz_strbuf_reset(&c->msg);
-    kz_strbuf_addf(&c->msg, "%lld errors in %lld households in all%s; the first %d are told above, "
-                   "%lld are in run_errors", t->errors, t->households,
-                   c->st->suspended[ri] ? " (suspended)" : "", ERRORS_SHOWN, t->stored);
+    kz_strbuf_addf(&c->msg, _("%lld errors in %lld households in all%s; the first %d are told above, "
+                   "%lld are in run_errors"), t->errors, t->households,
+                   c->st->suspended[ri] ? _(" (suspended)") : "", ERRORS_SHOWN, t->stored);
     if (c->opts->errors)
-      fprintf(c->opts->errors, "%s:%d: rule %s: %s\n", r->file, r->line, r->id, kz_strbuf_str(&c->msg));
+      fprintf(c->opts->errors, _("%s:%d: rule %s: %s\n"), r->file, r->line, r->id, kz_strbuf_str(&c->msg));
     if (t->stored < t->errors &&
         kz_tasks_record_error(c->ts, r->id, NULL, NULL, r->file, r->line,
                               kz_strbuf_str(&c->msg))) {
@@ -396,7 +397,9 @@ static int take_result(struct run_ctx *c, size_t ri, const char *subject, int re
   if (lua_type(L, res) != LUA_TTABLE)
     return rule_error(c, r, subject, "check must return nil, kz.finding{...} or a list of findings");
   int rc = 0;
-  lua_Integer m = (lua_Integer)lua_rawlen(L, res);
+  lua_Integer m = 0;
+  if (kz_finding_list_len(L, res, &m, &c->msg))           /* a plain table opens nothing: say so */
+    return rule_error(c, r, subject, kz_strbuf_str(&c->msg));
   for (lua_Integer j = 1; j <= m && rc == 0 && !c->st->suspended[ri]; j++) {
     lua_rawgeti(L, res, j);
     if (kz_finding_is(L, -1)) {
@@ -709,16 +712,16 @@ void kz_run_print_summary(const struct kz_engine *e, const struct kz_run_stats *
                                          KZ_OUT_ESCALATED, KZ_OUT_CLEARED, KZ_OUT_BACKLOG,
                                          KZ_OUT_PROMOTED};
   static const int width[] = {8, 8, 8, 9, 8, 8, 8};
-  fprintf(f, "kizuki run as of %s: %lld households, %zu rules, %lld rule errors",
+  fprintf(f, _("kizuki run as of %s: %lld households, %zu rules, %lld rule errors"),
           kz_date_format(as_of, day), st->households, e->rules.n, st->errors);
-  if (st->nsuspended) fprintf(f, ", %lld rule(s) suspended (their open tasks kept)", st->nsuspended);
+  if (st->nsuspended) fprintf(f, _(", %lld rule(s) suspended (their open tasks kept)"), st->nsuspended);
   fprintf(f, "\n");
   if (st->fallback_routed)
-    fprintf(f, "%lld findings of households with no known ward were routed by the fallback "
-            "(a data issue: each task's reason says where it went and why)\n", st->fallback_routed);
+    fprintf(f, _("%lld findings of households with no known ward were routed by the fallback "
+            "(a data issue: each task's reason says where it went and why)\n"), st->fallback_routed);
   if (st->absent_tasks)
-    fprintf(f, "%lld open tasks of %lld household(s) not in tonight's extract were kept, not "
-            "cleared (a data issue: see run_issues)\n", st->absent_tasks, st->absent_households);
+    fprintf(f, _("%lld open tasks of %lld household(s) not in tonight's extract were kept, not "
+            "cleared (a data issue: see run_issues)\n"), st->absent_tasks, st->absent_households);
   fprintf(f, "\n%-26s %8s %8s %8s %9s %8s %8s %8s %8s\n", "rule", "opened", "reopened", "kept",
           "escalated", "cleared", "backlog", "promoted", "errors");
   for (size_t i = 0; i < e->rules.n; i++) {

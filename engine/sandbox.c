@@ -22,12 +22,16 @@
 */
 #define _GNU_SOURCE        /* memmem, SIGEV_THREAD_ID, gettid */
 #include "sandbox.h"
+#include "i18n.h"
 
 #include <lauxlib.h>
 #include <limits.h>
 #include <stdint.h>
 #include <lualib.h>
+
+#include "i18n.h"
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -196,7 +200,7 @@ static int budget_error(lua_State *L, struct kz_sandbox *sb, const char *why) {
   force_hook(sb);
   /* No "file:line:" in front (luaL_where would name the caller's line from a
   ** hook): the place is err_file:err_line. */
-  lua_pushfstring(L, "instruction budget of %I exceeded (%s)", (lua_Integer)sb->budget, why);
+  lua_pushfstring(L, _("instruction budget of %I exceeded (%s)"), (lua_Integer)sb->budget, why);
   return lua_error(L);
 }
 
@@ -231,8 +235,8 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     if (!doomed(sb)) note_where(L, sb, 0);
     sb->deadline_hit = 1;
     force_hook(sb);
-    lua_pushfstring(L, "wall-clock limit of %f s per call exceeded (an endless loop, or slow "
-                    "calls on huge strings?)", (lua_Number)sb->ticks_limit * (TICK_NS / 1e9));
+    lua_pushfstring(L, _("wall-clock limit of %f s per call exceeded (an endless loop, or slow "
+                    "calls on huge strings?)"), (lua_Number)sb->ticks_limit * (TICK_NS / 1e9));
     lua_error(L);
   }
   if (sb->budget_left > 0) return;
@@ -264,6 +268,96 @@ static void need_memory(lua_State *L, lua_Unsigned bytes) {
   luaL_error(L, "memory cap reached");
 }
 
+/* {====== Hints: what to do about Lua's own error messages ====== */
+
+/* The name in "(field 'x')", "(local 'x')", ... of msg into out; 0 if none. */
+static int named_operand(const char *msg, char *out, size_t cap) {
+  static const char *const kinds[] = {"(field '", "(local '", "(upvalue '", "(global '", NULL};
+  for (const char *const *k = kinds; *k; k++) {
+    const char *s = strstr(msg, *k), *e;
+    if (s && (e = strchr(s += strlen(*k), '\'')) != NULL && (size_t)(e - s) < cap) {
+      memcpy(out, s, (size_t)(e - s));
+      out[e - s] = '\0';
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int word_ch(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.';
+}
+
+/* "attempt to compare nil with string" at err_file:err_line: the operand
+** that was nil, read from the line (Lua turns a > b into b < a, so the side
+** depends on the operator). 0 when the line does not say. */
+static int nil_operand(const struct kz_sandbox *sb, int nil_first, char *out, size_t cap) {
+  char line[512] = "";
+  FILE *f = sb->err_file[0] ? fopen(sb->err_file, "r") : NULL;
+  for (int n = 1; f && fgets(line, sizeof line, f) && n < sb->err_line; n++) line[0] = '\0';
+  if (f) fclose(f);
+  char q = 0;
+  for (char *c = line; *c; c++) {
+    if (q) { if (*c == '\\' && c[1]) c++; else if (*c == q) q = 0; continue; }
+    if (*c == '"' || *c == '\'') { q = *c; continue; }
+    if (c[0] == '-' && c[1] == '-') break;
+    if ((*c != '<' && *c != '>') || (c > line && (c[-1] == '<' || c[-1] == '>'))) continue;
+    int greater = *c == '>';
+    char *opend = c + 1 + (c[1] == '=');
+    int left = nil_first != greater;          /* a < b: the first type is a's */
+    char *b, *e;
+    if (left) {
+      e = c;
+      while (e > line && e[-1] == ' ') e--;
+      b = e;
+      while (b > line && word_ch(b[-1])) b--;
+    } else {
+      b = opend;
+      while (*b == ' ') b++;
+      e = b;
+      while (word_ch(*e)) e++;
+    }
+    if (e > b && (size_t)(e - b) < cap && !(*b >= '0' && *b <= '9')) {
+      memcpy(out, b, (size_t)(e - b));
+      out[e - b] = '\0';
+      return 1;
+    }
+    return 0;
+  }
+  return 0;
+}
+
+/* Append to the message on top what to do about it, when Lua's words are
+** one of the common mistakes of rule writers (authoring.md, よくある間違い). */
+static void add_hint(lua_State *L, const struct kz_sandbox *sb) {
+  const char *msg = lua_tostring(L, -1);
+  char x[128] = "x";
+  const char *hint = NULL;
+  if (strstr(msg, "a 'string' with a 'number'") || strstr(msg, "a 'number' with a 'string'") ||
+      strstr(msg, "perform arithmetic on a string value")) {
+    hint = _("dates are text (YYYY-MM-DD): for the day n days later use kz.add_days(date, n), "
+             "for the days between two dates kz.days(from, to)");
+  } else if (strstr(msg, "attempt to compare nil with") || strstr(msg, " with nil")) {
+    if (!nil_operand(sb, strstr(msg, "compare nil with") != NULL, x, sizeof x)) strcpy(x, "x");
+    hint = _("this record's field may be empty: check %s ~= nil first");
+  } else if (strstr(msg, "attempt to call a nil value") &&
+             (strstr(msg, "'match')") || strstr(msg, "'gmatch')") || strstr(msg, "'gsub')"))) {
+    hint = _("Lua patterns are not available in rules: search plain text with s:find(\"text\"), "
+             "compare with ==, or cut with s:sub(i, j)");
+  } else if (strstr(msg, "a nil value") && (strstr(msg, "attempt to perform arithmetic") ||
+             strstr(msg, "attempt to concatenate") || strstr(msg, "attempt to index"))) {
+    if (!named_operand(msg, x, sizeof x)) strcpy(x, "x");
+    hint = _("this record's field may be empty: check %s ~= nil first");
+  }
+  if (!hint) return;
+  lua_pushliteral(L, " — ");
+  lua_pushfstring(L, hint, x);
+  lua_concat(L, 3);
+}
+
+/* }====== */
+
 static int message_handler(lua_State *L) {
   struct kz_sandbox *sb = kz_sandbox_of(L);
   if (!sb->err_line) note_where(L, sb, 1);
@@ -271,6 +365,8 @@ static int message_handler(lua_State *L) {
     if (!doomed(sb) && luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
       return 1;
     lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  } else if (!doomed(sb) && lua_type(L, 1) == LUA_TSTRING) {
+    add_hint(L, sb);
   }
   return 1;
 }
@@ -305,7 +401,7 @@ int kz_sandbox_call(struct kz_sandbox *sb, int nargs, int nresults) {
   if (status != LUA_OK && sb->mem_hit) {   /* "not enough memory" says too little */
     lua_pop(L, 1);
     lua_gc(L, LUA_GCCOLLECT);
-    lua_pushfstring(L, "memory cap of %d MiB reached (a table or string that grows without end?)",
+    lua_pushfstring(L, _("memory cap of %d MiB reached (a table or string that grows without end?)"),
                     (int)(sb->mem_limit >> 20));
   }
   return status;
@@ -452,11 +548,11 @@ static int safe_setmetatable(lua_State *L) {
     for (const char *const *f = denied_metafields; *f; f++) {
       lua_pushstring(L, *f);
       if (lua_rawget(L, 2) != LUA_TNIL)
-        return luaL_error(L, "setmetatable: metatable field '%s' is not allowed in rules", *f);
+        return luaL_error(L, _("setmetatable: metatable field '%s' is not allowed in rules"), *f);
       lua_pop(L, 1);
     }
   if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
-    return luaL_error(L, "cannot change a protected metatable");
+    return luaL_error(L, _("cannot change a protected metatable"));
   lua_settop(L, 2);
   lua_setmetatable(L, 1);
   return 1;
@@ -470,7 +566,7 @@ static int safe_find(lua_State *L) {
   const char *p = luaL_checklstring(L, 2, &lp);
   lua_Integer init = luaL_optinteger(L, 3, 1);
   if (!lua_isnoneornil(L, 4) && !lua_toboolean(L, 4))
-    return luaL_error(L, "string.find searches plain text only in rules (patterns are not available)");
+    return luaL_error(L, _("string.find searches plain text only in rules (patterns are not available)"));
   if (init < 0) init = (lua_Integer)ls + init + 1;
   if (init < 1) init = 1;
   if ((size_t)init > ls + 1) { luaL_pushfail(L); return 1; }
@@ -634,7 +730,7 @@ static int safe_unpack(lua_State *L) {
 static int safe_sort(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   if (luaL_getmetafield(L, 1, "__len") != LUA_TNIL)
-    return luaL_error(L, "table.sort: a table with a __len metamethod cannot be sorted in rules");
+    return luaL_error(L, _("table.sort: a table with a __len metamethod cannot be sorted in rules"));
   lua_Unsigned n = (lua_Unsigned)lua_rawlen(L, 1), work = n;
   for (lua_Unsigned m = n; m > 1; m >>= 1) work += n;
   kz_sandbox_charge(L, work);
@@ -658,7 +754,7 @@ static int charged_scan(lua_State *L) {
 static int safe_collectgarbage(lua_State *L) {
   const char *opt = luaL_optstring(L, 1, "count");
   if (strcmp(opt, "count") != 0)
-    return luaL_error(L, "collectgarbage: only \"count\" is allowed in rules");
+    return luaL_error(L, _("collectgarbage: only \"count\" is allowed in rules"));
   lua_pushnumber(L, (lua_Number)lua_gc(L, LUA_GCCOUNT, 0) + lua_gc(L, LUA_GCCOUNTB, 0) / 1024.0);
   return 1;
 }
@@ -669,7 +765,7 @@ static int safe_collectgarbage(lua_State *L) {
 
 static int refuse_write(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-  return luaL_error(L, "attempt to change read-only table (field '%s')", k);
+  return luaL_error(L, _("attempt to change read-only table (field '%s')"), k);
 }
 
 /* The iterator pairs() gives for a proxy: the table behind it is its upvalue,
@@ -746,7 +842,7 @@ static void push_deep_copy(lua_State *L, int idx, int memo) {
 
 static int kz_unknown_field(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-  return luaL_error(L, "kz has no field '%s'", k);
+  return luaL_error(L, _("kz has no field '%s'"), k);
 }
 
 /* Registry keys. */
@@ -881,12 +977,12 @@ static void build_base(lua_State *L) {
 
 static int env_unknown(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-  return luaL_error(L, "unknown name '%s' (not part of the rule sandbox)", k);
+  return luaL_error(L, _("unknown name '%s' (not part of the rule sandbox)"), k);
 }
 
 static int env_refuse(lua_State *L) {
   const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-  return luaL_error(L, "rules may not set global '%s' (use local)", k);
+  return luaL_error(L, _("rules may not set global '%s' (use local)"), k);
 }
 
 void kz_sandbox_push_env(struct kz_sandbox *sb) {

@@ -2,6 +2,7 @@
 ** view.c — read-only Lua views of the household bundle (see view.h).
 */
 #include "view.h"
+#include "i18n.h"
 #include "suggest.h"
 
 #include <lauxlib.h>
@@ -103,8 +104,8 @@ static int unknown_field(lua_State *L, const char *what, int methods, int t) {
     }
   }
   const char *hint = kz_suggest(k, names, n);
-  return luaL_error(L, "%s has no field '%s'%s%s%s", t < 0 ? what : lua_pushfstring(L, "a %s record", what),
-                    k, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+  return luaL_error(L, _("%s has no field '%s'%s%s%s"), t < 0 ? what : lua_pushfstring(L, _("a %s record"), what),
+                    k, hint ? _(" (did you mean '") : "", hint ? hint : "", hint ? _("'?)") : "");
 }
 
 /* {====== household ====== */

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "i18n.h"
 #include "profile.h"
 #include "router.h"
 #include "sandbox.h"
@@ -738,7 +739,7 @@ static int h_missed_checkups(lua_State *L) {
   lua_Integer grace = lua_isnil(L, 3) ? profile_grace(L, a.v) : luaL_checkinteger(L, 3);
   const char *today = day_arg(L, &a, 4);
   kz_day now;
-  if (parse_day(&a, today, &now)) return luaL_error(L, "kz.today is not a date");
+  if (parse_day(&a, today, &now)) return luaL_error(L, _("kz.today is not a date"));
   lua_newtable(L);
   int out = lua_gettop(L);
   size_t lo, hi;
@@ -1010,7 +1011,7 @@ static int h_risk_events(lua_State *L) {
   lua_pushnil(L);
   e->today = day_arg(L, &a, lua_gettop(L));
   kz_day now;
-  if (parse_day(&a, e->today, &now)) return luaL_error(L, "kz.today is not a date");
+  if (parse_day(&a, e->today, &now)) return luaL_error(L, _("kz.today is not a date"));
   lua_Integer grace = profile_grace(L, a.v);
   if (a.v->weights_ref == LUA_NOREF || a.v->weights_ref == LUA_REFNIL ||
       lua_rawgeti(L, LUA_REGISTRYINDEX, a.v->weights_ref) != LUA_TTABLE)

@@ -38,6 +38,12 @@ extern const struct kz_vocab_word kz_vocab_words[];
 ** included), NULL-terminated; static data (for `kizuki check`). */
 const char *const *kz_vocab_names(void);
 
+/* The fields of the tables words hand back besides record columns (hh:moves
+** { on, from, to, out }, hh:risk_events { kind, on, known_on, record,
+** weight, label }, a record's _table), NULL-terminated; static data (for
+** `kizuki check`, which knows a field read on them is no typo). */
+const char *const *kz_vocab_result_fields(void);
+
 /* Append the vocabulary as the Markdown docs/authoring.md shows between its
 ** "vocabulary:begin" and "vocabulary:end" markers (the text between them, not
 ** the markers). Returns 0, or -1 when out of memory. */

@@ -186,6 +186,15 @@ const char *const *kz_vocab_names(void) {
   return names;
 }
 
+const char *const *kz_vocab_result_fields(void) {
+  static const char *const fields[] = {
+    "on", "from", "to", "out",                                  /* hh:moves() */
+    "kind", "known_on", "record", "weight", "label",            /* hh:risk_events() */
+    "_table", NULL                                              /* a record's table (view.c) */
+  };
+  return fields;
+}
+
 /* Append s with the characters Markdown tables give meaning to ('|') escaped. */
 static void add_cell(struct kz_strbuf *b, const char *s) {
   for (; *s; s++) {

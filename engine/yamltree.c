@@ -4,6 +4,7 @@
 ** scalars into values with file:line:col errors.
 */
 #include "yamltree.h"
+#include "i18n.h"
 #include "suggest.h"
 
 #include <errno.h>
@@ -44,7 +45,7 @@ static void build_error(struct builder *b, const yaml_mark_t *m, const char *fmt
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vsnprintf(msg, sizeof msg, _(fmt), ap);
   va_end(ap);
   kz_diag_add(b->d, b->file, m ? (int)m->line + 1 : 0, m ? (int)m->column + 1 : 0, "%s", msg);
   b->errors++;
@@ -63,6 +64,17 @@ static yaml_mark_t mark_of_offset(const struct builder *b, size_t off) {
   return m;
 }
 
+/* The byte at mark (its line and column, in characters), or -1. */
+static int char_at_mark(const struct builder *b, const yaml_mark_t *m) {
+  size_t i = 0, line = 0, col = 0;
+  for (; i < b->len && line < m->line; i++) line += b->text[i] == '\n';
+  for (; i < b->len && b->text[i] != '\n'; i++) {
+    if (((unsigned char)b->text[i] & 0xC0) == 0x80) continue;
+    if (col++ == m->column) return (unsigned char)b->text[i];
+  }
+  return -1;
+}
+
 /* Pull the next event; on a syntax error report libyaml's own words. */
 static int next_event(struct builder *b, yaml_event_t *ev) {
   if (yaml_parser_parse(&b->parser, ev)) return 0;
@@ -74,6 +86,9 @@ static int next_event(struct builder *b, yaml_event_t *ev) {
     yaml_mark_t m = mark_of_offset(b, p->problem_offset);
     build_error(b, &m, "%s (byte 0x%02x at offset %zu)", problem,
                 (unsigned)(p->problem_value & 0xff), p->problem_offset);
+  } else if (char_at_mark(b, &p->problem_mark) == '\t') {
+    build_error(b, &p->problem_mark, "a tab: YAML cannot be indented with tabs; indent with "
+                "spaces");
   } else if (p->context) {
     build_error(b, &p->problem_mark, "%s (%s at line %d, column %d)", problem, p->context,
                 (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
@@ -368,7 +383,7 @@ void kz_yaml_error(struct kz_diag *d, const struct kz_yaml_node *n, const char *
   char msg[768];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vsnprintf(msg, sizeof msg, _(fmt), ap);
   va_end(ap);
   if (n) kz_diag_add(d, n->file, n->line, n->col, "%s", msg);
   else kz_diag_add(d, NULL, 0, 0, "%s", msg);

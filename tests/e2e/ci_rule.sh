@@ -3,7 +3,8 @@
 # (CI=true) a test whose tool or data is missing FAILS; elsewhere it skips,
 # saying SKIP. Proven on each test that needs something besides the build:
 # report_browser.sh and valgrind.sh with a PATH that lacks chromium and
-# valgrind, the YAML-suite unit tests and the fuzz seed replay pointed at a
+# valgrind, i18n.sh with a locale that is not installed, the YAML-suite unit
+# tests and the fuzz seed replay pointed at a
 # suite that is not there, and tools/deps.sh test without it. Every
 # e2e script sources common.sh and defines no ok/bad of its own. Run from
 # the repo root, after `make unit fuzz-replay` (which `make test` does):
@@ -63,6 +64,11 @@ else
   off_ci "valgrind.sh without valgrind" "SKIP: e2e valgrind: valgrind is missing" \
     env PATH="$T/bin" sh tests/e2e/valgrind.sh
 fi
+# The Japanese messages need the ja_JP.UTF-8 locale: one that is not there.
+under_ci "i18n.sh without its locale" 1 "FAIL: e2e i18n: the xx_XX.UTF-8 locale is missing" \
+  env KZ_JA_LOCALE=xx_XX.UTF-8 sh tests/e2e/i18n.sh
+off_ci "i18n.sh without its locale" "SKIP: e2e i18n: the xx_XX.UTF-8 locale is missing" \
+  env KZ_JA_LOCALE=xx_XX.UTF-8 sh tests/e2e/i18n.sh
 # A part of a script: counted as failed under CI, and the script goes on.
 cat >"$T/part.sh" <<'EOF'
 . tests/e2e/lib/common.sh
@@ -111,7 +117,7 @@ for f in tests/e2e/*.sh; do
   else
     ok
   fi
-  if grep -q '^summary [a-z_]*$' "$f"; then ok; else bad "$f does not end with common.sh's summary"; fi
+  if grep -q '^summary [a-z0-9_]*$' "$f"; then ok; else bad "$f does not end with common.sh's summary"; fi
 done
 # }======
 

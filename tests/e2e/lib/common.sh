@@ -17,6 +17,11 @@
 #     `not_applicable`, which skips in CI too.
 
 KIZUKI=${KIZUKI:?set KIZUKI to the kizuki binary (absolute path)}
+# kizuki's messages in English whatever the caller's locale (the scripts
+# compare them); tests/e2e/i18n.sh sets the locale of each command itself.
+unset LANGUAGE LC_ALL
+LC_MESSAGES=C
+export LC_MESSAGES
 ROOT=$(pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/kizuki-e2e.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
