@@ -63,7 +63,7 @@ static void check(const char *unit, struct seen *s) {
   char text[4096];
   struct kz_fixture f;
   struct kz_diag problems = {0}, setup = {0};
-  struct kz_fixture_check_hooks hooks = {on_run, on_loaded, on_fired, s};
+  struct kz_fixture_check_hooks hooks = {on_run, on_loaded, on_fired, s, NULL};
   snprintf(text, sizeof text, FIXTURE, unit);
   memset(s, 0, sizeof *s);
   assert_int_equal(kz_fixture_load_string(&f, "t.yaml", text, strlen(text), &problems), 0);
@@ -102,7 +102,7 @@ static void bad_rules_folder(void **state) {
   struct kz_fixture f;
   struct kz_diag problems = {0}, setup = {0};
   struct seen s = {0};
-  struct kz_fixture_check_hooks hooks = {on_run, NULL, NULL, &s};
+  struct kz_fixture_check_hooks hooks = {on_run, NULL, NULL, &s, NULL};
   char text[4096];
   snprintf(text, sizeof text, FIXTURE, "x");
   assert_int_equal(kz_fixture_load_string(&f, "t.yaml", text, strlen(text), &problems), 0);
