@@ -6,8 +6,9 @@
 #     msgfmt --check (a translation whose %s do not fit fails);
 #   - kizuki prints the exact English message under LANG=C and the exact
 #     Japanese one under LANG=ja_JP.UTF-8, and under LC_MESSAGES alone: a
-#     usage error, a bad date, an unknown command, `kizuki check` of broken
-#     rules, a rule error in `kizuki run`, a `kizuki test` error;
+#     usage error (an unknown option, of every command), a bad date, an
+#     unknown command, `kizuki check` of broken rules, a rule error in
+#     `kizuki run`, a `kizuki test` error;
 #   - what a rule decides does not follow the locale (string order, numbers);
 #   - LC_ALL and LC_MESSAGES win over LANG; KIZUKI_LOCALEDIR moves the
 #     catalogue; a kizuki run from the build tree finds build/locale.
@@ -80,6 +81,14 @@ ja() { in_locale "$JA" "$@"; }
 
 en "unknown option" 2 "kizuki run: unknown option '--bogus'" "$KIZUKI" run --bogus
 ja "unknown option" 2 "kizuki run: '--bogus' というオプションはありません" "$KIZUKI" run --bogus
+# Every command says which option it does not know (main.c sets opterr to 0:
+# a command whose getopt loop does not end in kz_cli_bad_option says nothing).
+cmds=$("$KIZUKI" --help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')
+[ -n "$cmds" ] && ok || bad "no command found in kizuki --help"
+for c in $cmds; do
+  en "$c: unknown option" 2 "kizuki $c: unknown option '--no-such-option'" "$KIZUKI" "$c" --no-such-option
+done
+ja "tasks: unknown option" 2 "kizuki tasks: '--no-such-option' というオプションはありません" "$KIZUKI" tasks --no-such-option
 en "option without its value" 2 "kizuki test: option '--format' needs a value" "$KIZUKI" test --format
 ja "option without its value" 2 "kizuki test: オプション '--format' には値が必要です" "$KIZUKI" test --format
 en "missing option" 2 "kizuki run: --cases and --tasks are required" "$KIZUKI" run --as-of 2024-10-01
