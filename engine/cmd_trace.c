@@ -82,7 +82,7 @@ int kz_cmd_trace(int argc, char **argv) {
         }
         break;
       case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: fputs(USAGE, stderr); return KZ_EXIT_USAGE;
+      default: return kz_cli_bad_option("trace", argc, argv, USAGE);
     }
   }
   if (optind != argc - 1 || !cases || !household) {
