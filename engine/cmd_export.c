@@ -258,7 +258,16 @@ done:
   return rc;
 }
 
-int kz_cmd_export(int argc, char **argv) {
+/* What the command line of `kizuki export` asks for. */
+struct export_args {
+  struct kz_taskq_filter f;
+  const char *tasks, *out, *format, *rules, *profile;
+  int per_unit;
+};
+
+/* Read the options into a. Returns 1 when the command ends here (--help,
+** a usage error) with its exit code in *rc; 0 to go on. */
+static int parse_args(int argc, char **argv, struct export_args *a, int *rc) {
   static const struct option opts[] = {
     {"tasks", required_argument, NULL, 't'}, {"out", required_argument, NULL, 'O'},
     {"format", required_argument, NULL, 'f'}, {"per-unit", no_argument, NULL, 'P'},
@@ -270,80 +279,100 @@ int kz_cmd_export(int argc, char **argv) {
     {"rules", required_argument, NULL, 'R'}, {"profile", required_argument, NULL, 'p'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
-  struct kz_taskq_filter f = {0};
-  struct kz_taskq_names names;
-  const char *tasks = NULL, *out = NULL, *format = "csv", *rules = NULL, *profile = NULL;
-  int per_unit = 0, ch, rc = KZ_EXIT_OK;
-  struct kz_diag d = {0};
-  struct kz_task_view v = {0};
-  struct export x = {0};
-  struct stat sb;
-  f.opened_since = KZ_DAY_NONE;
-  f.as_of = KZ_DAY_NONE;
+  struct kz_taskq_filter *f = &a->f;
+  int ch;
+  *rc = KZ_EXIT_USAGE;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (ch) {
-      case 't': tasks = optarg; break;
-      case 'O': out = optarg; break;
-      case 'f': format = optarg; break;
-      case 'P': per_unit = 1; break;
-      case 'u': f.unit = optarg; break;
-      case 'w': f.ward = optarg; break;
-      case 's': f.status = optarg; break;
-      case 'v': f.severity = optarg; break;
-      case 'r': f.rule = optarg; break;
-      case 'b': f.backlog = KZ_TQ_BACKLOG_ONLY; break;
-      case 'B': f.backlog = KZ_TQ_BACKLOG_EXCLUDE; break;
-      case 'o': f.overdue = 1; break;
-      case 'n': if (kz_cli_parse_date("--opened-since", optarg, &f.opened_since)) return KZ_EXIT_USAGE; break;
-      case 'a': if (kz_cli_parse_date("--as-of", optarg, &f.as_of)) return KZ_EXIT_USAGE; break;
-      case 'R': rules = optarg; break;
-      case 'p': profile = optarg; break;
-      case 'h': fputs(USAGE, stdout); return KZ_EXIT_OK;
-      default: return kz_cli_bad_option("export", argc, argv, USAGE);
+      case 't': a->tasks = optarg; break;
+      case 'O': a->out = optarg; break;
+      case 'f': a->format = optarg; break;
+      case 'P': a->per_unit = 1; break;
+      case 'u': f->unit = optarg; break;
+      case 'w': f->ward = optarg; break;
+      case 's': f->status = optarg; break;
+      case 'v': f->severity = optarg; break;
+      case 'r': f->rule = optarg; break;
+      case 'b': f->backlog = KZ_TQ_BACKLOG_ONLY; break;
+      case 'B': f->backlog = KZ_TQ_BACKLOG_EXCLUDE; break;
+      case 'o': f->overdue = 1; break;
+      case 'n': if (kz_cli_parse_date("--opened-since", optarg, &f->opened_since)) return 1; break;
+      case 'a': if (kz_cli_parse_date("--as-of", optarg, &f->as_of)) return 1; break;
+      case 'R': a->rules = optarg; break;
+      case 'p': a->profile = optarg; break;
+      case 'h': fputs(USAGE, stdout); *rc = KZ_EXIT_OK; return 1;
+      default: *rc = kz_cli_bad_option("export", argc, argv, USAGE); return 1;
     }
   }
   if (optind < argc) {
     fprintf(stderr, _("kizuki export: unexpected argument '%s'\n%s"), argv[optind], USAGE);
-    return KZ_EXIT_USAGE;
+    return 1;
   }
-  if (!tasks || !out) {
+  return 0;
+}
+
+/* The options that need one another or exclude one another; the format
+** into *format. KZ_EXIT_OK, or KZ_EXIT_USAGE after saying why. */
+static int check_args(const struct export_args *a, enum kz_out_format *format) {
+  struct stat sb;
+  if (!a->tasks || !a->out) {
     fprintf(stderr, _("kizuki export: --tasks and --out are required\n%s"), USAGE);
     return KZ_EXIT_USAGE;
   }
-  if (kz_task_out_parse_format(format, "csv,jsonl", &x.format)) {
-    fprintf(stderr, _("kizuki export: --format must be csv or jsonl, not '%s'\n"), format);
+  if (kz_task_out_parse_format(a->format, "csv,jsonl", format)) {
+    fprintf(stderr, _("kizuki export: --format must be csv or jsonl, not '%s'\n"), a->format);
     return KZ_EXIT_USAGE;
   }
-  if (f.unit && f.ward) {
+  if (a->f.unit && a->f.ward) {
     fprintf(stderr, _("kizuki export: give --unit or --ward, not both\n"));
     return KZ_EXIT_USAGE;
   }
-  if (!per_unit && stat(out, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-    fprintf(stderr, _("kizuki export: --out %s is a folder; give a file name, or --per-unit\n"), out);
+  if (!a->per_unit && stat(a->out, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    fprintf(stderr, _("kizuki export: --out %s is a folder; give a file name, or --per-unit\n"),
+            a->out);
     return KZ_EXIT_USAGE;
   }
-  if (refuse_target(out, tasks, &d)) { rc = KZ_EXIT_USAGE; goto done; }
-  if ((rc = kz_task_view_open(&v, "export", tasks, rules, profile, x.format == KZ_OUT_CSV || profile,
-                              f.as_of, &d)) != KZ_EXIT_OK)
+  return KZ_EXIT_OK;
+}
+
+/* The export to one file: the count on stdout, or on stderr when the tasks
+** themselves went to a stream such as stdout. Returns the exit code. */
+static int export_one_file(struct export *x, const struct kz_taskq_filter *f, const char *out,
+                           struct kz_diag *d) {
+  long long n = write_file(x, f, out, d);
+  if (n < 0) return n == -2 ? KZ_EXIT_USAGE : KZ_EXIT_TASKS;
+  fprintf(is_stream(out) ? stderr : stdout, "%lld task%s in %s\n", n, n == 1 ? "" : "s", out);
+  return KZ_EXIT_OK;
+}
+
+int kz_cmd_export(int argc, char **argv) {
+  struct export_args a = {.format = "csv"};
+  struct kz_taskq_names names;
+  int rc = KZ_EXIT_OK;
+  struct kz_diag d = {0};
+  struct kz_task_view v = {0};
+  struct export x = {0};
+  a.f.opened_since = KZ_DAY_NONE;
+  a.f.as_of = KZ_DAY_NONE;
+  if (parse_args(argc, argv, &a, &rc)) return rc;
+  if ((rc = check_args(&a, &x.format)) != KZ_EXIT_OK) return rc;
+  if (refuse_target(a.out, a.tasks, &d)) { rc = KZ_EXIT_USAGE; goto done; }
+  if ((rc = kz_task_view_open(&v, "export", a.tasks, a.rules, a.profile,
+                              x.format == KZ_OUT_CSV || a.profile, a.f.as_of, &d)) != KZ_EXIT_OK)
     goto done;
-  f.as_of = v.as_of;
-  if (kz_taskq_resolve_filter(v.db, kz_task_view_profile(&v), kz_task_view_rules(&v), &f, &names, &d)) {
+  a.f.as_of = v.as_of;
+  if (kz_taskq_resolve_filter(v.db, kz_task_view_profile(&v), kz_task_view_rules(&v), &a.f,
+                              &names, &d)) {
     rc = KZ_EXIT_USAGE;
     goto done;
   }
   x.db = v.db;
   x.prof = kz_task_view_profile(&v);
   x.rules = kz_task_view_rules(&v);
-  x.tasks = tasks;
-  if (per_unit) {
-    rc = export_per_unit(&x, &f, out, &d);
-  } else {
-    long long n = write_file(&x, &f, out, &d);
-    if (n < 0) rc = n == -2 ? KZ_EXIT_USAGE : KZ_EXIT_TASKS;
-    else    /* on stderr when the tasks themselves went to a stream such as stdout */
-      fprintf(is_stream(out) ? stderr : stdout, "%lld task%s in %s\n", n, n == 1 ? "" : "s", out);
-  }
+  x.tasks = a.tasks;
+  if (a.per_unit) rc = export_per_unit(&x, &a.f, a.out, &d);
+  else rc = export_one_file(&x, &a.f, a.out, &d);
   if (x.replaced > 0)
     fprintf(stderr, _("kizuki export: %lld byte(s) that were not UTF-8 replaced by U+FFFD\n"),
             x.replaced);

@@ -88,7 +88,15 @@ static void say_replaced(const char *cmd, long long n) {
     fprintf(stderr, _("kizuki %s: %lld byte(s) that were not UTF-8 replaced by U+FFFD\n"), cmd, n);
 }
 
-int kz_cmd_tasks(int argc, char **argv) {
+/* What the command line of `kizuki tasks` asks for. */
+struct tasks_args {
+  struct kz_taskq_filter f;
+  const char *tasks, *format, *rules, *profile;
+};
+
+/* Read the options into a. Returns 1 when the command ends here (--help,
+** a usage error) with its exit code in *rc; 0 to go on. */
+static int tasks_parse_args(int argc, char **argv, struct tasks_args *a, int *rc) {
   static const struct option opts[] = {
     {"tasks", required_argument, NULL, 't'}, {"unit", required_argument, NULL, 'u'},
     {"ward", required_argument, NULL, 'w'}, {"status", required_argument, NULL, 's'},
@@ -98,83 +106,106 @@ int kz_cmd_tasks(int argc, char **argv) {
     {"backlog", no_argument, NULL, 'b'}, {"rules", required_argument, NULL, 'R'},
     {"profile", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
   };
-  struct kz_taskq_filter f = {0};
-  struct kz_taskq_names names;
-  const char *tasks = NULL, *format = "text", *rules = NULL, *profile = NULL;
-  struct kz_diag d = {0};
-  struct kz_task_view v = {0};
-  struct kz_task_out o = {0};
-  int ch, rc = KZ_EXIT_OK;
-  f.opened_since = KZ_DAY_NONE;
-  f.as_of = KZ_DAY_NONE;
-  f.backlog = KZ_TQ_BACKLOG_EXCLUDE;           /* the daily queue */
+  struct kz_taskq_filter *f = &a->f;
+  int ch;
+  *rc = KZ_EXIT_USAGE;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (ch) {
-      case 't': tasks = optarg; break;
-      case 'b': f.backlog = KZ_TQ_BACKLOG_ONLY; break;
-      case 'u': f.unit = optarg; break;
-      case 'w': f.ward = optarg; break;
-      case 's': f.status = optarg; break;
-      case 'v': f.severity = optarg; break;
-      case 'r': f.rule = optarg; break;
-      case 'o': f.overdue = 1; break;
-      case 'n': if (kz_cli_parse_date("--opened-since", optarg, &f.opened_since)) return KZ_EXIT_USAGE; break;
-      case 'a': if (kz_cli_parse_date("--as-of", optarg, &f.as_of)) return KZ_EXIT_USAGE; break;
-      case 'f': format = optarg; break;
-      case 'R': rules = optarg; break;
-      case 'p': profile = optarg; break;
-      case 'h': fputs(TASKS_USAGE, stdout); return KZ_EXIT_OK;
-      default: return kz_cli_bad_option("tasks", argc, argv, TASKS_USAGE);
+      case 't': a->tasks = optarg; break;
+      case 'b': f->backlog = KZ_TQ_BACKLOG_ONLY; break;
+      case 'u': f->unit = optarg; break;
+      case 'w': f->ward = optarg; break;
+      case 's': f->status = optarg; break;
+      case 'v': f->severity = optarg; break;
+      case 'r': f->rule = optarg; break;
+      case 'o': f->overdue = 1; break;
+      case 'n': if (kz_cli_parse_date("--opened-since", optarg, &f->opened_since)) return 1; break;
+      case 'a': if (kz_cli_parse_date("--as-of", optarg, &f->as_of)) return 1; break;
+      case 'f': a->format = optarg; break;
+      case 'R': a->rules = optarg; break;
+      case 'p': a->profile = optarg; break;
+      case 'h': fputs(TASKS_USAGE, stdout); *rc = KZ_EXIT_OK; return 1;
+      default: *rc = kz_cli_bad_option("tasks", argc, argv, TASKS_USAGE); return 1;
     }
   }
   if (optind < argc) {
     fprintf(stderr, _("kizuki tasks: unexpected argument '%s'\n%s"), argv[optind], TASKS_USAGE);
-    return KZ_EXIT_USAGE;
+    return 1;
   }
-  if (!tasks) {
+  return 0;
+}
+
+/* The options that need one another or exclude one another; the format
+** into *format. KZ_EXIT_OK, or KZ_EXIT_USAGE after saying why. */
+static int tasks_check_args(const struct tasks_args *a, enum kz_out_format *format) {
+  if (!a->tasks) {
     fprintf(stderr, _("kizuki tasks: --tasks is required\n%s"), TASKS_USAGE);
     return KZ_EXIT_USAGE;
   }
-  if (f.unit && f.ward) {
+  if (a->f.unit && a->f.ward) {
     fprintf(stderr, _("kizuki tasks: give --unit or --ward, not both\n"));
     return KZ_EXIT_USAGE;
   }
-  if (kz_task_out_parse_format(format, "text,json,csv", &o.format)) {
-    fprintf(stderr, _("kizuki tasks: --format must be text, json or csv, not '%s'\n"), format);
+  if (kz_task_out_parse_format(a->format, "text,json,csv", format)) {
+    fprintf(stderr, _("kizuki tasks: --format must be text, json or csv, not '%s'\n"), a->format);
     return KZ_EXIT_USAGE;
   }
-  if ((rc = kz_task_view_open(&v, "tasks", tasks, rules, profile, o.format == KZ_OUT_CSV || profile,
-                              f.as_of, &d)) != KZ_EXIT_OK)
+  return KZ_EXIT_OK;
+}
+
+/* List the tasks f selects through o (format already set) on stdout, the
+** backlog left out of the daily queue counted for the footer. Returns the
+** exit code; problems in d. */
+static int tasks_list(struct kz_task_view *v, const struct kz_taskq_filter *f,
+                      struct kz_task_out *o, struct kz_diag *d) {
+  o->f = stdout;
+  o->prof = kz_task_view_profile(v);
+  o->rules = kz_task_view_rules(v);
+  o->with_status = f->status && strcmp(f->status, "open") != 0;
+  o->backlog = f->backlog == KZ_TQ_BACKLOG_ONLY;
+  o->as_of = v->as_of;
+  o->as_of_why = v->as_of_why;
+  if (f->backlog == KZ_TQ_BACKLOG_EXCLUDE && !f->overdue) {   /* a backlog task is never overdue */
+    struct kz_taskq_filter bf = *f;
+    bf.backlog = KZ_TQ_BACKLOG_ONLY;
+    if (kz_taskq_count(v->db, &bf, &o->backlog_apart, d)) return KZ_EXIT_TASKS;
+  }
+  kz_task_out_begin(o);
+  if (kz_taskq_each(v->db, f, kz_task_out_row, o, d)) {
+    if (o->oom) kz_diag_add(d, NULL, 0, 0, "out of memory");
+    return KZ_EXIT_TASKS;
+  }
+  kz_task_out_end(o);
+  if (o->format != KZ_OUT_TEXT && o->backlog_apart > 0)
+    fprintf(stderr, "kizuki tasks: %lld backlog task%s not listed (the daily queue); "
+            "--backlog lists them\n", o->backlog_apart, o->backlog_apart == 1 ? "" : "s");
+  say_replaced("tasks", o->replaced);
+  return KZ_EXIT_OK;
+}
+
+int kz_cmd_tasks(int argc, char **argv) {
+  struct tasks_args a = {.format = "text"};
+  struct kz_taskq_names names;
+  struct kz_diag d = {0};
+  struct kz_task_view v = {0};
+  struct kz_task_out o = {0};
+  int rc = KZ_EXIT_OK;
+  a.f.opened_since = KZ_DAY_NONE;
+  a.f.as_of = KZ_DAY_NONE;
+  a.f.backlog = KZ_TQ_BACKLOG_EXCLUDE;           /* the daily queue */
+  if (tasks_parse_args(argc, argv, &a, &rc)) return rc;
+  if ((rc = tasks_check_args(&a, &o.format)) != KZ_EXIT_OK) return rc;
+  if ((rc = kz_task_view_open(&v, "tasks", a.tasks, a.rules, a.profile,
+                              o.format == KZ_OUT_CSV || a.profile, a.f.as_of, &d)) != KZ_EXIT_OK)
     goto done;
-  f.as_of = v.as_of;
-  if (kz_taskq_resolve_filter(v.db, kz_task_view_profile(&v), kz_task_view_rules(&v), &f, &names, &d)) {
+  a.f.as_of = v.as_of;
+  if (kz_taskq_resolve_filter(v.db, kz_task_view_profile(&v), kz_task_view_rules(&v), &a.f,
+                              &names, &d)) {
     rc = KZ_EXIT_USAGE;
     goto done;
   }
-  o.f = stdout;
-  o.prof = kz_task_view_profile(&v);
-  o.rules = kz_task_view_rules(&v);
-  o.with_status = f.status && strcmp(f.status, "open") != 0;
-  o.backlog = f.backlog == KZ_TQ_BACKLOG_ONLY;
-  o.as_of = v.as_of;
-  o.as_of_why = v.as_of_why;
-  if (f.backlog == KZ_TQ_BACKLOG_EXCLUDE && !f.overdue) {   /* a backlog task is never overdue */
-    struct kz_taskq_filter bf = f;
-    bf.backlog = KZ_TQ_BACKLOG_ONLY;
-    if (kz_taskq_count(v.db, &bf, &o.backlog_apart, &d)) { rc = KZ_EXIT_TASKS; goto done; }
-  }
-  kz_task_out_begin(&o);
-  if (kz_taskq_each(v.db, &f, kz_task_out_row, &o, &d)) {
-    if (o.oom) kz_diag_add(&d, NULL, 0, 0, "out of memory");
-    rc = KZ_EXIT_TASKS;
-    goto done;
-  }
-  kz_task_out_end(&o);
-  if (o.format != KZ_OUT_TEXT && o.backlog_apart > 0)
-    fprintf(stderr, "kizuki tasks: %lld backlog task%s not listed (the daily queue); "
-            "--backlog lists them\n", o.backlog_apart, o.backlog_apart == 1 ? "" : "s");
-  say_replaced("tasks", o.replaced);
+  rc = tasks_list(&v, &a.f, &o, &d);
 done:
   print_diag("tasks", &d);
   kz_diag_clear(&d);

@@ -315,25 +315,21 @@ static const struct row_ref *find_row(const struct loader *ld, const char *table
   return NULL;
 }
 
-/* Check and insert one row of table ti. */
-static void load_row(struct loader *ld, const struct table_info *ti, const struct kz_yaml_node *row) {
+/* The checked values of one row, in column order. */
+struct row_values {
   struct value vals[64];
-  size_t nv = 0;
-  int ok = 1, has_recorded = 0;
-  kz_day earliest = KZ_DAY_NONE;
-  char what[96], recorded[KZ_DATE_LEN];
-  const char *id = NULL;
-  struct kz_strbuf sql = {0};
-  sqlite3_stmt *st = NULL;
+  size_t nv;
+  int has_recorded;        /* recorded_on given */
+  kz_day earliest;         /* the earliest other date, or KZ_DAY_NONE */
+  const char *id;          /* the row's id, or NULL */
+};
 
-  snprintf(what, sizeof what, "table %s", ti->name);
-  if (row->kind != KZ_YAML_MAPPING) {
-    error_at(ld, row, "a row of %s must be a mapping {column: value, ...}, got a %s", ti->name,
-             kz_yaml_kind_name(row));
-    return;
-  }
-  check_keys(ld, row, what, "column", ti->names);
-  for (size_t c = 0; c < ti->ncols && nv < sizeof vals / sizeof *vals; c++) {
+/* Check every column of row (a mapping) into rv, reporting each problem.
+** Returns 0 when every value is good, -1 otherwise. */
+static int check_row(struct loader *ld, const struct table_info *ti,
+                     const struct kz_yaml_node *row, struct row_values *rv) {
+  int ok = 1;
+  for (size_t c = 0; c < ti->ncols && rv->nv < sizeof rv->vals / sizeof *rv->vals; c++) {
     const struct column_info *ci = &ti->cols[c];
     const struct kz_yaml_node *n = kz_yaml_map_get(row, ci->name);
     if (!n) {
@@ -344,32 +340,79 @@ static void load_row(struct loader *ld, const struct table_info *ti, const struc
       continue;
     }
     kz_day day = KZ_DAY_NONE;
-    if (check_value(ld, ti, ci, n, &vals[nv], &day)) { ok = 0; continue; }
-    if (!vals[nv].text && ci->required) {
+    struct value *v = &rv->vals[rv->nv];
+    if (check_value(ld, ti, ci, n, v, &day)) { ok = 0; continue; }
+    if (!v->text && ci->required) {
       error_at(ld, n, "%s row: required column '%s' may not be null", ti->name, ci->name);
       ok = 0;
       continue;
     }
-    if (strcmp(ci->name, "recorded_on") == 0) has_recorded = 1;
-    else if (day != KZ_DAY_NONE && (earliest == KZ_DAY_NONE || day < earliest)) earliest = day;
-    if (strcmp(ci->name, "id") == 0) id = vals[nv].text;
-    nv++;
+    if (strcmp(ci->name, "recorded_on") == 0) rv->has_recorded = 1;
+    else if (day != KZ_DAY_NONE && (rv->earliest == KZ_DAY_NONE || day < rv->earliest))
+      rv->earliest = day;
+    if (strcmp(ci->name, "id") == 0) rv->id = v->text;
+    rv->nv++;
   }
-  if (!ok) goto rejected;
-  /* recorded_on omitted: the PF learned the row on its earliest date (a row
-  ** with no date at all is known from the beginning: NULL). */
-  int default_recorded = !has_recorded && earliest != KZ_DAY_NONE &&
-                         in_list("recorded_on", ti->names);
-  if (default_recorded) kz_date_format(earliest, recorded);
+  return ok ? 0 : -1;
+}
 
-  kz_strbuf_addf(&sql, "INSERT INTO \"%s\" (", ti->name);
-  for (size_t i = 0; i < nv; i++) kz_strbuf_addf(&sql, "%s\"%s\"", i ? ", " : "", vals[i].col->name);
-  if (default_recorded) kz_strbuf_addf(&sql, "%srecorded_on", nv ? ", " : "");
-  kz_strbuf_adds(&sql, nv || default_recorded ? ") VALUES (" : ") DEFAULT VALUES");
-  for (size_t i = 0; i < nv + (size_t)default_recorded; i++) kz_strbuf_addf(&sql, "%s?", i ? ", " : "");
-  if (nv || default_recorded) kz_strbuf_adds(&sql, ")");
+/* INSERT INTO "table" ("col", ...[, recorded_on]) VALUES (?, ...), or
+** DEFAULT VALUES when there is no column at all. */
+static void insert_sql(struct kz_strbuf *sql, const struct table_info *ti,
+                       const struct row_values *rv, int default_recorded) {
+  size_t nv = rv->nv;
+  kz_strbuf_addf(sql, "INSERT INTO \"%s\" (", ti->name);
+  for (size_t i = 0; i < nv; i++) kz_strbuf_addf(sql, "%s\"%s\"", i ? ", " : "", rv->vals[i].col->name);
+  if (default_recorded) kz_strbuf_addf(sql, "%srecorded_on", nv ? ", " : "");
+  kz_strbuf_adds(sql, nv || default_recorded ? ") VALUES (" : ") DEFAULT VALUES");
+  for (size_t i = 0; i < nv + (size_t)default_recorded; i++) kz_strbuf_addf(sql, "%s?", i ? ", " : "");
+  if (nv || default_recorded) kz_strbuf_adds(sql, ")");
+}
+
+static void bind_values(sqlite3_stmt *st, const struct row_values *rv, const char *recorded) {
+  for (size_t i = 0; i < rv->nv; i++) {
+    int p = (int)i + 1;
+    const struct value *v = &rv->vals[i];
+    if (!v->text) sqlite3_bind_null(st, p);
+    else if (v->col->is_int) sqlite3_bind_int64(st, p, v->num);
+    else sqlite3_bind_text(st, p, v->text, -1, SQLITE_STATIC);
+  }
+  if (recorded) sqlite3_bind_text(st, (int)rv->nv + 1, recorded, -1, SQLITE_STATIC);
+}
+
+/* What became of a row's INSERT. */
+enum insert_result { ROW_INSERTED, ROW_REJECTED, ROW_FAILED };
+
+/* The schema refused the row: a duplicate id (naming the first row with
+** it), or the schema's own reason. */
+static void report_refused(struct loader *ld, const struct table_info *ti,
+                           const struct kz_yaml_node *row, const char *id) {
+  int ext = sqlite3_extended_errcode(ld->f->cases);
+  const struct row_ref *first = id ? find_row(ld, ti->name, id) : NULL;
+  if ((ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE) && first)
+    error_at(ld, kz_yaml_map_get(row, "id"), "duplicate id '%s' in %s (first at line %d)", id,
+             ti->name, first->row->line);
+  else
+    error_at(ld, row, "%s row rejected by the schema: %s", ti->name,
+             sqlite3_errmsg(ld->f->cases));
+}
+
+/* Insert the checked row into the case DB. recorded_on omitted: the PF
+** learned the row on its earliest date (a row with no date at all is known
+** from the beginning: NULL). ROW_REJECTED when the schema refused it,
+** ROW_FAILED when it could not even be tried; both reported. */
+static enum insert_result insert_row(struct loader *ld, const struct table_info *ti,
+                                     const struct kz_yaml_node *row, const struct row_values *rv) {
+  enum insert_result res = ROW_FAILED;
+  char recorded[KZ_DATE_LEN];
+  struct kz_strbuf sql = {0};
+  sqlite3_stmt *st = NULL;
+  int default_recorded = !rv->has_recorded && rv->earliest != KZ_DAY_NONE &&
+                         in_list("recorded_on", ti->names);
+  if (default_recorded) kz_date_format(rv->earliest, recorded);
+  insert_sql(&sql, ti, rv, default_recorded);
   if (sql.oom) { error_at(ld, row, "out of memory"); goto done; }
-  if (!nv && !default_recorded) {
+  if (!rv->nv && !default_recorded) {
     error_at(ld, row, "%s row has no columns", ti->name);
     goto done;
   }
@@ -377,38 +420,41 @@ static void load_row(struct loader *ld, const struct table_info *ti, const struc
     error_at(ld, row, "%s row: %s", ti->name, sqlite3_errmsg(ld->f->cases));
     goto done;
   }
-  for (size_t i = 0; i < nv; i++) {
-    int p = (int)i + 1;
-    if (!vals[i].text) sqlite3_bind_null(st, p);
-    else if (vals[i].col->is_int) sqlite3_bind_int64(st, p, vals[i].num);
-    else sqlite3_bind_text(st, p, vals[i].text, -1, SQLITE_STATIC);
-  }
-  if (default_recorded) sqlite3_bind_text(st, (int)nv + 1, recorded, -1, SQLITE_STATIC);
+  bind_values(st, rv, default_recorded ? recorded : NULL);
   if (sqlite3_step(st) != SQLITE_DONE) {
-    int ext = sqlite3_extended_errcode(ld->f->cases);
-    const struct row_ref *first = id ? find_row(ld, ti->name, id) : NULL;
-    if ((ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE) && first)
-      error_at(ld, kz_yaml_map_get(row, "id"), "duplicate id '%s' in %s (first at line %d)", id,
-               ti->name, first->row->line);
-    else
-      error_at(ld, row, "%s row rejected by the schema: %s", ti->name,
-               sqlite3_errmsg(ld->f->cases));
-    goto rejected;
+    report_refused(ld, ti, row, rv->id);
+    res = ROW_REJECTED;
+    goto done;
   }
-  if (remember_row(ld, ti->name, sqlite3_last_insert_rowid(ld->f->cases), row, id))
-    error_at(ld, row, "out of memory");
-  goto done;
-rejected:
-  /* Remembered with no rowid, so that references to it are not reported a
-  ** second time as "unknown". */
-  {
+  res = ROW_INSERTED;
+done:
+  sqlite3_finalize(st);
+  kz_strbuf_free(&sql);
+  return res;
+}
+
+/* Check and insert one row of table ti. A rejected row is remembered with
+** no rowid, so that references to it are not reported a second time as
+** "unknown". */
+static void load_row(struct loader *ld, const struct table_info *ti, const struct kz_yaml_node *row) {
+  struct row_values rv = {.earliest = KZ_DAY_NONE};
+  char what[96];
+  snprintf(what, sizeof what, "table %s", ti->name);
+  if (row->kind != KZ_YAML_MAPPING) {
+    error_at(ld, row, "a row of %s must be a mapping {column: value, ...}, got a %s", ti->name,
+             kz_yaml_kind_name(row));
+    return;
+  }
+  check_keys(ld, row, what, "column", ti->names);
+  enum insert_result res = check_row(ld, ti, row, &rv) ? ROW_REJECTED : insert_row(ld, ti, row, &rv);
+  if (res == ROW_INSERTED) {
+    if (remember_row(ld, ti->name, sqlite3_last_insert_rowid(ld->f->cases), row, rv.id))
+      error_at(ld, row, "out of memory");
+  } else if (res == ROW_REJECTED) {
     const struct kz_yaml_node *idn = kz_yaml_map_get(row, "id");
     if (idn && idn->kind == KZ_YAML_SCALAR && !kz_yaml_is_null(idn))
       remember_row(ld, ti->name, -1, row, idn->text);
   }
-done:
-  sqlite3_finalize(st);
-  kz_strbuf_free(&sql);
 }
 
 /* Every row that references a missing household or person, reported at the

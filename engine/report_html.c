@@ -231,111 +231,144 @@ static void trend_caption(struct kz_strbuf *b, int y, const char *text) {
   kz_strbuf_adds(b, "</text>\n");
 }
 
-void kz_html_trend_chart(struct kz_strbuf *b, const char *chart, const char *title,
-                         const char *const *days, const long long *runs, size_t n,
-                         const struct kz_html_series *series, size_t nseries) {
-  if (nseries > 4) nseries = 4;
-  double step = n ? (double)TREND_PLOT_W / (double)n : TREND_PLOT_W;
-  int line_top = TREND_TOP, bar_top = line_top + TREND_LINE_H + TREND_GAP;
-  int axis_y = bar_top + TREND_BAR_H;
-  int w = TREND_LEFT + TREND_PLOT_W + 16, h = axis_y + 40;
-  long long lmax = 0, bmax = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (nseries && series[0].values[i] > lmax) lmax = series[0].values[i];
-    for (size_t s = 1; s < nseries; s++)
-      if (series[s].values[i] > bmax) bmax = series[s].values[i];
-  }
-  lmax = nice_max(lmax);
-  bmax = nice_max(bmax);
-  size_t every = n > 15 ? (n + 14) / 15 : 1;   /* at most 15 date labels */
+/* A trend chart's layout: its nights, series, scales and panel positions. */
+struct trend {
+  const char *const *days;
+  const long long *runs;
+  size_t n;
+  const struct kz_html_series *series;
+  size_t nseries;
+  double step;                 /* px per night */
+  int line_top, bar_top, axis_y;
+  long long lmax, bmax;        /* the panels' tops, rounded up */
+};
 
+static struct trend trend_layout(const char *const *days, const long long *runs, size_t n,
+                                 const struct kz_html_series *series, size_t nseries) {
+  struct trend t = {days, runs, n, series, nseries > 4 ? 4 : nseries, 0, 0, 0, 0, 0, 0};
+  t.step = n ? (double)TREND_PLOT_W / (double)n : TREND_PLOT_W;
+  t.line_top = TREND_TOP;
+  t.bar_top = t.line_top + TREND_LINE_H + TREND_GAP;
+  t.axis_y = t.bar_top + TREND_BAR_H;
+  for (size_t i = 0; i < n; i++) {
+    if (t.nseries && series[0].values[i] > t.lmax) t.lmax = series[0].values[i];
+    for (size_t s = 1; s < t.nseries; s++)
+      if (series[s].values[i] > t.bmax) t.bmax = series[s].values[i];
+  }
+  t.lmax = nice_max(t.lmax);
+  t.bmax = nice_max(t.bmax);
+  return t;
+}
+
+/* The title, the legend and the opening <svg>. */
+static void trend_open(struct kz_strbuf *b, const char *chart, const char *title,
+                       const struct trend *t) {
+  int w = TREND_LEFT + TREND_PLOT_W + 16, h = t->axis_y + 40;
   kz_strbuf_adds(b, "<div class=\"chart trend\"><h3>");
   kz_html_text(b, title);
   kz_strbuf_adds(b, "</h3>\n<p class=\"legend\">");
-  for (size_t s = 0; s < nseries; s++) {
+  for (size_t s = 0; s < t->nseries; s++) {
     kz_strbuf_addf(b, "<span class=\"key\"><span class=\"swatch\" style=\"background:%s\"></span>",
                    TREND_COLOURS[s]);
-    kz_html_text(b, series[s].label);
+    kz_html_text(b, t->series[s].label);
     kz_strbuf_adds(b, s ? "（棒）</span>" : "（線）</span>");
   }
   kz_strbuf_addf(b, "</p>\n<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
                  "data-chart=\"", w, h, w, h);
   kz_html_text(b, chart);
-  kz_strbuf_addf(b, "\" data-nights=\"%zu\" aria-label=\"", n);
+  kz_strbuf_addf(b, "\" data-nights=\"%zu\" aria-label=\"", t->n);
   kz_html_text(b, title);
   kz_strbuf_adds(b, "\">\n");
-  if (nseries) {
-    struct kz_strbuf cap = {0};
-    kz_strbuf_adds(&cap, series[0].label);
-    kz_strbuf_adds(&cap, "（件）");
-    trend_caption(b, line_top - 8, kz_strbuf_str(&cap));
-    kz_strbuf_free(&cap);
-    for (size_t s = 1; s < nseries; s++) {
-      kz_strbuf_adds(&cap, s > 1 ? "・" : "夜ごとの件数（");
-      kz_strbuf_adds(&cap, series[s].label);
-    }
-    kz_strbuf_adds(&cap, nseries > 1 ? "）" : "");
-    if (nseries > 1) trend_caption(b, bar_top - 8, kz_strbuf_str(&cap));
-    kz_strbuf_free(&cap);
-  }
-  trend_ticks(b, line_top, TREND_LINE_H, lmax);
-  trend_ticks(b, bar_top, TREND_BAR_H, bmax);
+}
 
-  /* The line: the open work after each night. */
-  if (nseries && n) {
-    kz_strbuf_addf(b, "<polyline class=\"line\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
-                   TREND_COLOURS[0]);
-    for (size_t i = 0; i < n; i++) {
-      double x = TREND_LEFT + step * ((double)i + 0.5);
-      double y = line_top + TREND_LINE_H * (1.0 - (double)series[0].values[i] / (double)lmax);
-      kz_strbuf_addf(b, "%s%.1f,%.1f", i ? " " : "", x, y);
-    }
-    kz_strbuf_adds(b, "\"/>\n");
-    for (size_t i = 0; i < n; i++) {
-      double x = TREND_LEFT + step * ((double)i + 0.5);
-      double y = line_top + TREND_LINE_H * (1.0 - (double)series[0].values[i] / (double)lmax);
-      kz_strbuf_addf(b, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\" data-series=\"",
-                     x, y, TREND_COLOURS[0]);
-      kz_html_text(b, series[0].key);
-      kz_strbuf_addf(b, "\" data-run=\"%lld\" data-date=\"", runs[i]);
-      kz_html_text(b, days[i]);
-      kz_strbuf_addf(b, "\" data-count=\"%lld\"><title>", series[0].values[i]);
-      kz_html_text(b, days[i]);
-      kz_strbuf_adds(b, " ");
-      kz_html_text(b, series[0].label);
-      kz_strbuf_addf(b, " %lld件</title></circle>\n", series[0].values[i]);
-    }
-    /* The last night's figure, written out. */
-    double x = TREND_LEFT + step * ((double)n - 0.5);
-    double y = line_top + TREND_LINE_H * (1.0 - (double)series[0].values[n - 1] / (double)lmax);
-    kz_strbuf_addf(b, "<text class=\"v\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%lld件</text>\n",
-                   x, y < line_top + 16 ? y + 16 : y - 8, series[0].values[n - 1]);
+/* The panels' captions: "open（件）" above the line, "夜ごとの件数（…）" above the bars. */
+static void trend_captions(struct kz_strbuf *b, const struct trend *t) {
+  if (!t->nseries) return;
+  struct kz_strbuf cap = {0};
+  kz_strbuf_adds(&cap, t->series[0].label);
+  kz_strbuf_adds(&cap, "（件）");
+  trend_caption(b, t->line_top - 8, kz_strbuf_str(&cap));
+  kz_strbuf_free(&cap);
+  for (size_t s = 1; s < t->nseries; s++) {
+    kz_strbuf_adds(&cap, s > 1 ? "・" : "夜ごとの件数（");
+    kz_strbuf_adds(&cap, t->series[s].label);
   }
+  kz_strbuf_adds(&cap, t->nseries > 1 ? "）" : "");
+  if (t->nseries > 1) trend_caption(b, t->bar_top - 8, kz_strbuf_str(&cap));
+  kz_strbuf_free(&cap);
+}
 
-  /* The bars: what each night did, side by side. */
-  double bw = nseries > 1 ? step * 0.8 / (double)(nseries - 1) : 0;
+/* Where night i's point of the line is drawn. */
+static double trend_x(const struct trend *t, size_t i) {
+  return TREND_LEFT + t->step * ((double)i + 0.5);
+}
+
+static double trend_y(const struct trend *t, size_t i) {
+  return t->line_top + TREND_LINE_H * (1.0 - (double)t->series[0].values[i] / (double)t->lmax);
+}
+
+/* A mark's data-series/run/date/count attributes and its <title>, ending
+** with close (the element's end tag). */
+static void trend_mark_data(struct kz_strbuf *b, const struct trend *t, size_t s, size_t i,
+                            const char *close) {
+  long long v = t->series[s].values[i];
+  kz_html_text(b, t->series[s].key);
+  kz_strbuf_addf(b, "\" data-run=\"%lld\" data-date=\"", t->runs[i]);
+  kz_html_text(b, t->days[i]);
+  kz_strbuf_addf(b, "\" data-count=\"%lld\"><title>", v);
+  kz_html_text(b, t->days[i]);
+  kz_strbuf_adds(b, " ");
+  kz_html_text(b, t->series[s].label);
+  kz_strbuf_addf(b, " %lld件</title>%s\n", v, close);
+}
+
+/* The line: the open work after each night, a point per night, the last
+** night's figure written out. */
+static void trend_line(struct kz_strbuf *b, const struct trend *t) {
+  size_t n = t->n;
+  if (!t->nseries || !n) return;
+  kz_strbuf_addf(b, "<polyline class=\"line\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+                 TREND_COLOURS[0]);
   for (size_t i = 0; i < n; i++)
+    kz_strbuf_addf(b, "%s%.1f,%.1f", i ? " " : "", trend_x(t, i), trend_y(t, i));
+  kz_strbuf_adds(b, "\"/>\n");
+  for (size_t i = 0; i < n; i++) {
+    kz_strbuf_addf(b, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\" data-series=\"",
+                   trend_x(t, i), trend_y(t, i), TREND_COLOURS[0]);
+    trend_mark_data(b, t, 0, i, "</circle>");
+  }
+  double x = TREND_LEFT + t->step * ((double)n - 0.5);
+  double y = trend_y(t, n - 1);
+  kz_strbuf_addf(b, "<text class=\"v\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%lld件</text>\n",
+                 x, y < t->line_top + 16 ? y + 16 : y - 8, t->series[0].values[n - 1]);
+}
+
+/* The bars: what each night did, side by side. */
+static void trend_bars(struct kz_strbuf *b, const struct trend *t) {
+  size_t nseries = t->nseries;
+  double step = t->step;
+  double bw = nseries > 1 ? step * 0.8 / (double)(nseries - 1) : 0;
+  for (size_t i = 0; i < t->n; i++)
     for (size_t s = 1; s < nseries; s++) {
-      long long v = series[s].values[i];
-      double bh = (double)TREND_BAR_H * (double)v / (double)bmax;
+      long long v = t->series[s].values[i];
+      double bh = (double)TREND_BAR_H * (double)v / (double)t->bmax;
       if (v > 0 && bh < 1.5) bh = 1.5;           /* a non-zero count is always visible */
       double x = TREND_LEFT + step * (double)i + step * 0.1 + bw * (double)(s - 1);
       kz_strbuf_addf(b, "<rect class=\"tb\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                     "fill=\"%s\" data-series=\"", x, axis_y - bh, bw, bh, TREND_COLOURS[s]);
-      kz_html_text(b, series[s].key);
-      kz_strbuf_addf(b, "\" data-run=\"%lld\" data-date=\"", runs[i]);
-      kz_html_text(b, days[i]);
-      kz_strbuf_addf(b, "\" data-count=\"%lld\"><title>", v);
-      kz_html_text(b, days[i]);
-      kz_strbuf_adds(b, " ");
-      kz_html_text(b, series[s].label);
-      kz_strbuf_addf(b, " %lld件</title></rect>\n", v);
+                     "fill=\"%s\" data-series=\"", x, t->axis_y - bh, bw, bh, TREND_COLOURS[s]);
+      trend_mark_data(b, t, s, i, "</rect>");
       if (step >= 40 && v > 0)       /* room for the figure above its bar */
         kz_strbuf_addf(b, "<text class=\"bv\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%lld</text>\n",
-                       x + bw / 2, axis_y - bh - 3, v);
+                       x + bw / 2, t->axis_y - bh - 3, v);
     }
+}
 
-  /* The date axis: "10/1", with the year on the first label and where it changes. */
+/* The date axis: "10/1", with the year on the first label and where it
+** changes; at most 15 labels, the last night's always. */
+static void trend_days(struct kz_strbuf *b, const struct trend *t) {
+  size_t n = t->n;
+  size_t every = n > 15 ? (n + 14) / 15 : 1;
+  int axis_y = t->axis_y;
   kz_strbuf_addf(b, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
                  TREND_LEFT, axis_y, TREND_LEFT + TREND_PLOT_W, axis_y);
   int last_year = 0;
@@ -343,11 +376,11 @@ void kz_html_trend_chart(struct kz_strbuf *b, const char *chart, const char *tit
     if (i % every != 0 && i != n - 1) continue;
     if (i != n - 1 && every > 1 && n - 1 - i <= every / 2) continue;   /* room for the last */
     int year = 0, month = 0, mday = 0;
-    if (sscanf(days[i], "%4d-%2d-%2d", &year, &month, &mday) != 3) continue;
-    double x = TREND_LEFT + step * ((double)i + 0.5);
+    if (sscanf(t->days[i], "%4d-%2d-%2d", &year, &month, &mday) != 3) continue;
+    double x = trend_x(t, i);
     kz_strbuf_addf(b, "<text class=\"day\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" data-date=\"", x,
                    axis_y + 16);
-    kz_html_text(b, days[i]);
+    kz_html_text(b, t->days[i]);
     kz_strbuf_addf(b, "\">%d/%d</text>", month, mday);
     if (year != last_year)
       kz_strbuf_addf(b, "<text class=\"year\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d年</text>",
@@ -355,6 +388,19 @@ void kz_html_trend_chart(struct kz_strbuf *b, const char *chart, const char *tit
     last_year = year;
     kz_strbuf_adds(b, "\n");
   }
+}
+
+void kz_html_trend_chart(struct kz_strbuf *b, const char *chart, const char *title,
+                         const char *const *days, const long long *runs, size_t n,
+                         const struct kz_html_series *series, size_t nseries) {
+  struct trend t = trend_layout(days, runs, n, series, nseries);
+  trend_open(b, chart, title, &t);
+  trend_captions(b, &t);
+  trend_ticks(b, t.line_top, TREND_LINE_H, t.lmax);
+  trend_ticks(b, t.bar_top, TREND_BAR_H, t.bmax);
+  trend_line(b, &t);
+  trend_bars(b, &t);
+  trend_days(b, &t);
   kz_strbuf_adds(b, "</svg></div>\n");
 }
 

@@ -462,9 +462,35 @@ static void field_read(const char *path, const char *src, size_t len, int line,
                 name);
 }
 
-int kz_lint_listing(const char *path, const char *src, size_t len,
-                    const char *const *allowed_globals, const struct kz_lint_names *names,
-                    struct kz_diag *d, struct kz_diag *warn) {
+/* }====== */
+
+/* {====== Reading a listing, one instruction at a time ====== */
+
+/* What kz_lint_listing reads against, and what the last instructions left. */
+struct listing {
+  const char *path, *src;
+  size_t len;
+  const char *const *allowed_globals;
+  const struct kz_lint_names *names;
+  struct kz_diag *d, *warn;
+  struct reg *regs;                     /* NREG of them */
+  char prev_op[16], prev_name[256];
+};
+
+/* One instruction line: "  N [LINE] OP A B C ; constants". */
+struct insn {
+  const char *text;                     /* the whole line */
+  const char *semi;                     /* its "; " or NULL */
+  char op[16];
+  int ln, a, b, c;
+  char name[256];                       /* the first quoted constant, or "" */
+  int has_name;
+};
+
+static int in_reg(int r) { return r >= 0 && r < NREG; }
+
+/* luac5.4's listing of path, for reading; NULL if it cannot start. */
+static FILE *open_listing(const char *path) {
   struct kz_strbuf cmd = {0};
   kz_strbuf_adds(&cmd, "luac5.4 -p -l -l '");
   for (const char *p = path; *p; p++) {
@@ -474,125 +500,193 @@ int kz_lint_listing(const char *path, const char *src, size_t len,
   kz_strbuf_adds(&cmd, "' 2>/dev/null");
   FILE *f = popen(kz_strbuf_str(&cmd), "r");
   kz_strbuf_free(&cmd);
+  return f;
+}
+
+/* Date-like constants of the instruction, wherever they are used. */
+static void lint_dates(struct listing *l, struct insn *in) {
+  for (const char *s = in->semi; s && (s = quoted(s, in->name, sizeof in->name)) != NULL;) {
+    char fix[16];
+    if (kz_lint_bad_date(in->name, strlen(in->name), fix))
+      kz_diag_add(l->d, l->path, in->ln, 0, "the date \"%s\" is not written YYYY-MM-DD, and "
+                  "dates are compared as text: write \"%s\"", in->name, fix);
+  }
+}
+
+/* GETTABUP/SETTABUP on _ENV: a global read or set. */
+static void on_global(struct listing *l, struct insn *in, const char *env) {
+  const char *name = in->name;
+  quoted(env + 6, in->name, sizeof in->name);
+  if (in->op[0] == 'S') {
+    kz_diag_add(l->d, l->path, in->ln, 0, "sets global '%s': rules may not create globals (use "
+                "local)", name);
+  } else if (strcmp(name, "os") == 0) {
+    kz_diag_add(l->d, l->path, in->ln, 0, "uses os: wall-clock time and the system are not "
+                "available to rules; use kz.today, the run date");
+  } else if (!allowed(name, l->allowed_globals)) {
+    const char *hint = kz_suggest(name, l->allowed_globals, 0);
+    if (hint)
+      kz_diag_add(l->d, l->path, in->ln, 0, "reads global '%s', which the rule sandbox does not "
+                  "provide (did you mean '%s'?)", name, hint);
+    else
+      kz_diag_add(l->d, l->path, in->ln, 0, "reads global '%s', which the rule sandbox does not "
+                  "provide (a typo, or a missing local?)", name);
+  }
+  if (in_reg(in->a))
+    l->regs[in->a].kind = strcmp(name, "kz") == 0 ? R_KZ : strcmp(name, "string") == 0 ? R_LIB
+                        : R_OTHER;
+}
+
+/* kz.NAME that is no word of the kizuki library. */
+static void unknown_word(struct listing *l, struct insn *in) {
+  const struct kz_lint_names *names = l->names;
+  const char *hint = kz_suggest(in->name, (const char *const *)names->kz, names->nkz);
+  if (hint)
+    kz_diag_add(l->d, l->path, in->ln, 0, "kz has no word '%s' (did you mean 'kz.%s'?)",
+                in->name, hint);
+  else
+    kz_diag_add(l->d, l->path, in->ln, 0, "kz has no word '%s' (the words are listed in "
+                "docs/authoring.md)", in->name);
+}
+
+/* GETFIELD or SELF: a kz word, a string pattern function or a record field. */
+static void on_field(struct listing *l, struct insn *in) {
+  const struct kz_lint_names *names = l->names;
+  const char *name = in->name;
+  int self = in->op[0] == 'S';
+  int kind = l->regs[in->b].kind;
+  int pattern = 0;
+  for (const char *const *p = PATTERN_FNS; *p; p++) pattern |= strcmp(*p, name) == 0;
+  if (kind == R_KZ && names->nkz && !in_names(names->kz, names->nkz, name))
+    unknown_word(l, in);
+  else if (pattern && (self || kind == R_LIB))
+    pattern_error(l->d, l->path, in->ln, name);
+  else if (kind != R_KZ && kind != R_LIB && names->nfields)
+    field_read(l->path, l->src, l->len, in->ln, name, names, l->d, l->warn);
+  if (in_reg(in->a)) {
+    size_t nl = strlen(name);
+    l->regs[in->a].kind = kind == R_KZ && strcmp(name, "finding") == 0 ? R_FINDING
+                        : (kind == R_KZ && strcmp(name, "today") == 0) ||
+                          (nl > 3 && strcmp(name + nl - 3, "_on") == 0) ? R_DATE : R_OTHER;
+    if (self && in->a + 1 < NREG) l->regs[in->a + 1].kind = R_OTHER;
+  }
+}
+
+/* NEWTABLE: kz.finding { ... } has the function in the register just below. */
+static void on_newtable(struct listing *l, struct insn *in) {
+  struct reg *regs = l->regs;
+  int a = in->a;
+  int wrapped = a > 0 && regs[a - 1].kind == R_FINDING;
+  wrapped |= strcmp(l->prev_op, "GETFIELD") == 0 && strcmp(l->prev_name, "finding") == 0;
+  regs[a].kind = R_TABLE;
+  regs[a].wrapped = (unsigned char)wrapped;
+  regs[a].flagged = 0;
+  regs[a].since = 0;
+}
+
+/* SETFIELD: since = of a finding, or reason = of a table no finding made. */
+static void on_setfield(struct listing *l, struct insn *in) {
+  struct reg *r = &l->regs[in->a];
+  if (r->kind == R_TABLE && strcmp(in->name, "since") == 0) r->since = 1;
+  if (r->kind == R_TABLE && !r->wrapped && !r->flagged && strcmp(in->name, "reason") == 0) {
+    r->flagged = 1;
+    kz_diag_add(l->d, l->path, in->ln, 0, "a table with reason = ... that is not made by "
+                "kz.finding { ... }: a check that returns it opens nothing; write "
+                "kz.finding { ... }");
+  }
+}
+
+static int is_arith(const char *op) {
+  return strcmp(op, "ADDI") == 0 || strcmp(op, "ADDK") == 0 || strcmp(op, "SUBK") == 0 ||
+         strcmp(op, "ADD") == 0 || strcmp(op, "SUB") == 0;
+}
+
+/* ADD/SUB and their immediate forms: arithmetic on a date is a mistake. */
+static void on_arith(struct listing *l, struct insn *in) {
+  int two = in->op[3] == '\0';                 /* ADD, SUB: c is a register too */
+  if ((in_reg(in->b) && l->regs[in->b].kind == R_DATE) ||
+      (two && in_reg(in->c) && l->regs[in->c].kind == R_DATE))
+    kz_diag_add(l->d, l->path, in->ln, 0, "arithmetic on a date: dates are text (YYYY-MM-DD): "
+                "for the day n days later use kz.add_days(date, n), for the days between two "
+                "dates kz.days(from, to)");
+  l->regs[in->a].kind = R_OTHER;
+}
+
+static int is_call(const char *op) {
+  return strcmp(op, "CALL") == 0 || strcmp(op, "TAILCALL") == 0;
+}
+
+/* Does op write its register A? (stores, jumps, tests and calls do not) */
+static int overwrites_a(const char *op) {
+  return strcmp(op, "SETTABLE") != 0 && strcmp(op, "SETI") != 0 &&
+         strcmp(op, "SETLIST") != 0 && strcmp(op, "EXTRAARG") != 0 &&
+         strcmp(op, "RETURN") != 0 && strcmp(op, "TEST") != 0 && !compares(op) &&
+         strcmp(op, "JMP") != 0 && !is_call(op);
+}
+
+/* CALL/TAILCALL: kz.finding{...} without since; the results overwrite. */
+static void on_call(struct listing *l, struct insn *in) {
+  struct reg *regs = l->regs;
+  int a = in->a;
+  if (regs[a].kind == R_FINDING && a + 1 < NREG && regs[a + 1].kind == R_TABLE &&
+      regs[a + 1].wrapped && !regs[a + 1].since)
+    kz_diag_add(l->d, l->path, in->ln, 0, "kz.finding needs since = the day it began (a date, "
+                "YYYY-MM-DD)");
+  for (int r = a; r < NREG; r++) regs[r].kind = R_OTHER;   /* the call's results */
+}
+
+/* One instruction: its diagnostics and what it leaves in the registers. */
+static void lint_insn(struct listing *l, struct insn *in) {
+  const char *op = in->op;
+  lint_dates(l, in);
+  in->name[0] = '\0';
+  in->has_name = in->semi != NULL && quoted(in->semi, in->name, sizeof in->name) != NULL;
+  int tabup = strcmp(op, "GETTABUP") == 0 || strcmp(op, "SETTABUP") == 0;
+  const char *env = strstr(in->text, "; _ENV \"");
+  if (tabup && env)
+    on_global(l, in, env);
+  else if ((strcmp(op, "GETFIELD") == 0 || strcmp(op, "SELF") == 0) && in->has_name &&
+           in_reg(in->b))
+    on_field(l, in);
+  else if (strcmp(op, "NEWTABLE") == 0 && in_reg(in->a))
+    on_newtable(l, in);
+  else if (strcmp(op, "SETFIELD") == 0 && in->has_name && in_reg(in->a))
+    on_setfield(l, in);
+  else if (strncmp(op, "MMBIN", 5) == 0)
+    ;   /* the metamethod fallback of the operation before: reads, writes nothing */
+  else if (is_arith(op) && in_reg(in->a))
+    on_arith(l, in);
+  else if (in_reg(in->a) && overwrites_a(op))
+    l->regs[in->a].kind = R_OTHER;             /* overwritten */
+  else if (is_call(op) && in_reg(in->a))
+    on_call(l, in);
+  snprintf(l->prev_op, sizeof l->prev_op, "%s", op);
+  snprintf(l->prev_name, sizeof l->prev_name, "%s", in->has_name ? in->name : "");
+}
+
+int kz_lint_listing(const char *path, const char *src, size_t len,
+                    const char *const *allowed_globals, const struct kz_lint_names *names,
+                    struct kz_diag *d, struct kz_diag *warn) {
+  FILE *f = open_listing(path);
   if (!f) return 1;
-  struct reg *regs = calloc(NREG, sizeof *regs);
-  char line[2048], name[256], prev_op[16] = "", prev_name[256] = "";
-  int prev_a = -1;
+  struct listing l = {path, src, len, allowed_globals, names, d, warn,
+                      calloc(NREG, sizeof *l.regs), "", ""};
+  char text[2048];
   int any = 0;
-  while (regs && fgets(line, sizeof line, f)) {
+  while (l.regs && fgets(text, sizeof text, f)) {
     any = 1;
-    if (strncmp(line, "main <", 6) == 0 || strncmp(line, "function <", 10) == 0) {
-      memset(regs, 0, NREG * sizeof *regs);
-      prev_op[0] = '\0';
+    if (strncmp(text, "main <", 6) == 0 || strncmp(text, "function <", 10) == 0) {
+      memset(l.regs, 0, NREG * sizeof *l.regs);   /* a new function: its own registers */
+      l.prev_op[0] = '\0';
       continue;
     }
-    char op[16];
-    int ln, a = -1, b = -1, c = -1;
-    if (sscanf(line, " %*d [%d] %15s %d %d %d", &ln, op, &a, &b, &c) < 2) continue;
-    const char *semi = strstr(line, "; ");
-    /* date-like constants, wherever they are used */
-    for (const char *s = semi; s && (s = quoted(s, name, sizeof name)) != NULL;) {
-      char fix[16];
-      if (kz_lint_bad_date(name, strlen(name), fix))
-        kz_diag_add(d, path, ln, 0, "the date \"%s\" is not written YYYY-MM-DD, and dates are "
-                    "compared as text: write \"%s\"", name, fix);
-    }
-    name[0] = '\0';
-    int has_name = semi != NULL && quoted(semi, name, sizeof name) != NULL;
-    int tabup = strcmp(op, "GETTABUP") == 0 || strcmp(op, "SETTABUP") == 0;
-    const char *env = strstr(line, "; _ENV \"");
-    if (tabup && env) {
-      quoted(env + 6, name, sizeof name);
-      if (op[0] == 'S') {
-        kz_diag_add(d, path, ln, 0, "sets global '%s': rules may not create globals (use local)",
-                    name);
-      } else if (strcmp(name, "os") == 0) {
-        kz_diag_add(d, path, ln, 0, "uses os: wall-clock time and the system are not available "
-                    "to rules; use kz.today, the run date");
-      } else if (!allowed(name, allowed_globals)) {
-        const char *hint = kz_suggest(name, allowed_globals, 0);
-        if (hint)
-          kz_diag_add(d, path, ln, 0, "reads global '%s', which the rule sandbox does not "
-                      "provide (did you mean '%s'?)", name, hint);
-        else
-          kz_diag_add(d, path, ln, 0, "reads global '%s', which the rule sandbox does not "
-                      "provide (a typo, or a missing local?)", name);
-      }
-      if (a >= 0 && a < NREG) {
-        regs[a].kind = strcmp(name, "kz") == 0 ? R_KZ : strcmp(name, "string") == 0 ? R_LIB
-                     : R_OTHER;
-      }
-    } else if ((strcmp(op, "GETFIELD") == 0 || strcmp(op, "SELF") == 0) && has_name &&
-               b >= 0 && b < NREG) {
-      int self = op[0] == 'S';
-      int kind = regs[b].kind;
-      int pattern = 0;
-      for (const char *const *p = PATTERN_FNS; *p; p++) pattern |= strcmp(*p, name) == 0;
-      if (kind == R_KZ && names->nkz && !in_names(names->kz, names->nkz, name)) {
-        const char *hint = kz_suggest(name, (const char *const *)names->kz, names->nkz);
-        if (hint)
-          kz_diag_add(d, path, ln, 0, "kz has no word '%s' (did you mean 'kz.%s'?)", name, hint);
-        else
-          kz_diag_add(d, path, ln, 0, "kz has no word '%s' (the words are listed in "
-                      "docs/authoring.md)", name);
-      } else if (pattern && (self || kind == R_LIB)) {
-        pattern_error(d, path, ln, name);
-      } else if (kind != R_KZ && kind != R_LIB && names->nfields) {
-        field_read(path, src, len, ln, name, names, d, warn);
-      }
-      if (a >= 0 && a < NREG) {
-        size_t nl = strlen(name);
-        regs[a].kind = kind == R_KZ && strcmp(name, "finding") == 0 ? R_FINDING
-                     : (kind == R_KZ && strcmp(name, "today") == 0) ||
-                       (nl > 3 && strcmp(name + nl - 3, "_on") == 0) ? R_DATE : R_OTHER;
-        if (self && a + 1 < NREG) regs[a + 1].kind = R_OTHER;
-      }
-    } else if (strcmp(op, "NEWTABLE") == 0 && a >= 0 && a < NREG) {
-      /* kz.finding { ... }: the function sits in the register just below */
-      int wrapped = a > 0 && regs[a - 1].kind == R_FINDING;
-      wrapped |= strcmp(prev_op, "GETFIELD") == 0 && strcmp(prev_name, "finding") == 0;
-      regs[a].kind = R_TABLE;
-      regs[a].wrapped = (unsigned char)wrapped;
-      regs[a].flagged = 0;
-      regs[a].since = 0;
-    } else if (strcmp(op, "SETFIELD") == 0 && has_name && a >= 0 && a < NREG) {
-      if (regs[a].kind == R_TABLE && strcmp(name, "since") == 0) regs[a].since = 1;
-      if (regs[a].kind == R_TABLE && !regs[a].wrapped && !regs[a].flagged &&
-          strcmp(name, "reason") == 0) {
-        regs[a].flagged = 1;
-        kz_diag_add(d, path, ln, 0, "a table with reason = ... that is not made by "
-                    "kz.finding { ... }: a check that returns it opens nothing; write "
-                    "kz.finding { ... }");
-      }
-    } else if (strncmp(op, "MMBIN", 5) == 0) {
-      /* the metamethod fallback of the operation before: reads, writes nothing */
-    } else if ((strcmp(op, "ADDI") == 0 || strcmp(op, "ADDK") == 0 || strcmp(op, "SUBK") == 0 ||
-                strcmp(op, "ADD") == 0 || strcmp(op, "SUB") == 0) && a >= 0 && a < NREG) {
-      int two = op[3] == '\0';                 /* ADD, SUB: c is a register too */
-      if ((b >= 0 && b < NREG && regs[b].kind == R_DATE) ||
-          (two && c >= 0 && c < NREG && regs[c].kind == R_DATE))
-        kz_diag_add(d, path, ln, 0, "arithmetic on a date: dates are text (YYYY-MM-DD): for the "
-                    "day n days later use kz.add_days(date, n), for the days between two dates "
-                    "kz.days(from, to)");
-      regs[a].kind = R_OTHER;
-    } else if (a >= 0 && a < NREG && strcmp(op, "SETTABLE") != 0 && strcmp(op, "SETI") != 0 &&
-               strcmp(op, "SETLIST") != 0 && strcmp(op, "EXTRAARG") != 0 &&
-               strcmp(op, "RETURN") != 0 && strcmp(op, "TEST") != 0 && !compares(op) &&
-               strcmp(op, "JMP") != 0 && strcmp(op, "CALL") != 0 && strcmp(op, "TAILCALL") != 0) {
-      regs[a].kind = R_OTHER;                   /* overwritten */
-    } else if ((strcmp(op, "CALL") == 0 || strcmp(op, "TAILCALL") == 0) && a >= 0 && a < NREG) {
-      if (regs[a].kind == R_FINDING && a + 1 < NREG && regs[a + 1].kind == R_TABLE &&
-          regs[a + 1].wrapped && !regs[a + 1].since)
-        kz_diag_add(d, path, ln, 0, "kz.finding needs since = the day it began (a date, "
-                    "YYYY-MM-DD)");
-      for (int r = a; r < NREG; r++) regs[r].kind = R_OTHER;   /* the call's results */
-    }
-    snprintf(prev_op, sizeof prev_op, "%s", op);
-    snprintf(prev_name, sizeof prev_name, "%s", has_name ? name : "");
-    prev_a = a;
+    struct insn in = {.text = text, .a = -1, .b = -1, .c = -1};
+    if (sscanf(text, " %*d [%d] %15s %d %d %d", &in.ln, in.op, &in.a, &in.b, &in.c) < 2)
+      continue;
+    in.semi = strstr(text, "; ");
+    lint_insn(&l, &in);
   }
-  (void)prev_a;
-  free(regs);
+  free(l.regs);
   int status = pclose(f);
   if (any) return 0;
   return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? 1 : 2;

@@ -81,12 +81,208 @@ static void free_rule(struct kz_rule *r, lua_State *L) {
   memset(r, 0, sizeof *r);
 }
 
-/* rule{...}: validate and record one rule. Problems are reported, not
-** raised, so that one run of `kizuki check` shows all of them. */
-static int l_rule(lua_State *L) {
+/* {====== rule{...}: one helper per metadata field ====== */
+
+/* The loading context set by the file loader; NULL outside loading. */
+static struct load_ctx *loading_ctx(lua_State *L) {
   lua_getfield(L, LUA_REGISTRYINDEX, "kz.loading");
   struct load_ctx *c = lua_touserdata(L, -1);
   lua_pop(L, 1);
+  return c;
+}
+
+/* Every key of the metadata table must be a known field. */
+static void check_fields(lua_State *L, struct load_ctx *c, int line) {
+  lua_pushnil(L);
+  while (lua_next(L, 1)) {
+    lua_pop(L, 1);
+    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (!k || !in_list(k, meta_keys)) {
+      const char *hint = k ? kz_suggest(k, meta_keys, 0) : NULL;
+      kz_diag_add(c->d, c->file, line, 0, "unknown rule field '%s'%s%s%s", k ? k : "?",
+                  hint ? _(" (did you mean '") : "", hint ? hint : "", hint ? _("'?)") : "");
+    }
+  }
+}
+
+/* id, title, label and description; the id must be well formed and new.
+** Returns the id (alive while the table is), or NULL. */
+static const char *read_names(lua_State *L, struct load_ctx *c, int line, struct kz_rule *r) {
+  const char *id = meta_string(L, 1, "id", 1, c, line);
+  r->id = dupstr(id);
+  r->title = dupstr(meta_string(L, 1, "title", 1, c, line));
+  r->label = dupstr(meta_string(L, 1, "label", 1, c, line));
+  r->description = dupstr(meta_string(L, 1, "description", 0, c, line));
+  if (!id) return NULL;
+  for (const char *p = id; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.')) {
+      kz_diag_add(c->d, c->file, line, 0, "rule id '%s' may use only a-z, 0-9, '_' and '.'", id);
+      break;
+    }
+  const struct kz_rule *dup = kz_ruleset_find(c->rs, id);
+  if (dup)
+    kz_diag_add(c->d, c->file, line, 0, "duplicate rule id '%s' (first defined at %s:%d)", id,
+                dup->file, dup->line);
+  return id;
+}
+
+static void read_subject(lua_State *L, struct load_ctx *c, int line, const char *rid,
+                         struct kz_rule *r) {
+  const char *subject = meta_string(L, 1, "subject", 1, c, line);
+  r->subject = KZ_SUBJECT_HOUSEHOLD;
+  if (!subject) return;
+  char kinds[256];
+  r->subject = kz_subject_find(subject);
+  if (r->subject < 0) {
+    r->subject = KZ_SUBJECT_HOUSEHOLD;
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: subject '%s' is not one of %s", rid, subject,
+                kz_subject_list(kinds, sizeof kinds));
+  }
+}
+
+static void read_agency(lua_State *L, struct load_ctx *c, int line, const char *rid,
+                        struct kz_rule *r) {
+  const char *agency = meta_string(L, 1, "agency", 1, c, line);
+  if (agency && !kz_profile_agency(c->prof, agency))
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: unknown agency '%s' (not in the profile's agencies)",
+                rid, agency);
+  r->agency = dupstr(agency);
+}
+
+/* severity and due: the same checks as a finding's own at run time (finding.c). */
+static void read_severity_due(lua_State *L, struct load_ctx *c, int line, const char *rid,
+                              struct kz_rule *r) {
+  const char *sev = meta_string(L, 1, "severity", 1, c, line);
+  struct kz_strbuf why = {0};
+  if (sev && kz_finding_severity(sev, &why))
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: %s", rid, kz_strbuf_str(&why));
+  r->severity = dupstr(sev);
+  kz_strbuf_reset(&why);
+  int t = lua_getfield(L, 1, "due");
+  if (t == LUA_TNIL)
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: due must be a number of business days or "
+                "kz.calendar_days(n), from %d to %d", rid, KZ_DUE_MIN, KZ_DUE_MAX);
+  else if (kz_finding_due(L, lua_gettop(L), &r->due_days, &r->due_calendar, &why))
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: %s", rid, kz_strbuf_str(&why));
+  kz_strbuf_free(&why);
+  lua_pop(L, 1);
+}
+
+/* open_within_days, and backlog = false: never backlog (RULES.md); true, or
+** absent, is the default. */
+static void read_backlog(lua_State *L, struct load_ctx *c, int line, const char *rid,
+                         struct kz_rule *r) {
+  int t = lua_getfield(L, 1, "open_within_days");
+  if (t == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 &&
+      lua_tointeger(L, -1) <= OPEN_WITHIN_MAX)
+    r->open_within_days = (int)lua_tointeger(L, -1);
+  else if (t != LUA_TNIL)
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: open_within_days must be a whole number of "
+                "days from 1 to %d", rid, OPEN_WITHIN_MAX);
+  lua_pop(L, 1);
+
+  t = lua_getfield(L, 1, "backlog");
+  if (t == LUA_TBOOLEAN)
+    r->never_backlog = !lua_toboolean(L, -1);
+  else if (t != LUA_TNIL)
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: backlog must be true or false (false: a stale "
+                "trigger still opens a normal task)", rid);
+  lua_pop(L, 1);
+}
+
+/* params = { "name", ... }: each declared under params: in the profile. */
+static void read_params(lua_State *L, struct load_ctx *c, int line, const char *rid,
+                        struct kz_rule *r) {
+  int t = lua_getfield(L, 1, "params");
+  if (t == LUA_TTABLE) {
+    size_t n = lua_rawlen(L, -1);
+    r->params = calloc(n ? n : 1, sizeof *r->params);
+    for (size_t i = 1; r->params && i <= n; i++) {
+      if (lua_rawgeti(L, -1, (lua_Integer)i) != LUA_TSTRING) {
+        kz_diag_add(c->d, c->file, line, 0, "rule %s: params must be a list of names", rid);
+      } else {
+        const char *pn = lua_tostring(L, -1);
+        if (!kz_profile_param(c->prof, pn))
+          kz_diag_add(c->d, c->file, line, 0,
+                      "rule %s: unknown param '%s' (not under params: in %s)", rid, pn,
+                      c->prof->path ? c->prof->path : "the profile");
+        r->params[r->nparams++] = dupstr(pn);
+      }
+      lua_pop(L, 1);
+    }
+  } else if (t != LUA_TNIL) {
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: params must be a list of names", rid);
+  }
+  lua_pop(L, 1);
+}
+
+/* One entry of needs, the string on top of the stack: its table's bit in
+** r->needs, or a diagnostic naming the nearest table. */
+static void read_need(lua_State *L, struct load_ctx *c, int line, const char *rid,
+                      const char *const *names, struct kz_rule *r) {
+  const char *tn = lua_tostring(L, -1);
+  int k = 0;
+  while (k < KZ_NTABLES && strcmp(tn, names[k]) != 0) k++;
+  if (k < KZ_NTABLES) {
+    r->needs |= (uint32_t)1 << k;
+    return;
+  }
+  const char *hint = kz_suggest(tn, names, KZ_NTABLES);
+  kz_diag_add(c->d, c->file, line, 0, "rule %s: needs '%s', which is not a table of the "
+              "case records%s%s%s", rid, tn, hint ? _(" (did you mean '") : "",
+              hint ? hint : "", hint ? _("'?)") : "");
+}
+
+/* needs = { "welfare", ... }: the tables without whose records the rule
+** can find nothing; the run skips it in households that lack one. */
+static void read_needs(lua_State *L, struct load_ctx *c, int line, const char *rid,
+                       struct kz_rule *r) {
+  int t = lua_getfield(L, 1, "needs");
+  if (t == LUA_TTABLE) {
+    const char *names[KZ_NTABLES + 1];
+    for (int i = 0; i < KZ_NTABLES; i++) names[i] = kz_tables[i].name;
+    names[KZ_NTABLES] = NULL;
+    size_t n = lua_rawlen(L, -1);
+    for (size_t i = 1; i <= n; i++) {
+      if (lua_rawgeti(L, -1, (lua_Integer)i) != LUA_TSTRING)
+        kz_diag_add(c->d, c->file, line, 0, "rule %s: needs must be a list of table names", rid);
+      else
+        read_need(L, c, line, rid, names, r);
+      lua_pop(L, 1);
+    }
+  } else if (t != LUA_TNIL) {
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: needs must be a list of table names", rid);
+  }
+  lua_pop(L, 1);
+}
+
+static void read_check(lua_State *L, struct load_ctx *c, int line, const char *rid,
+                       struct kz_rule *r) {
+  if (lua_getfield(L, 1, "check") != LUA_TFUNCTION) {
+    kz_diag_add(c->d, c->file, line, 0, "rule %s: check must be a function", rid);
+    lua_pop(L, 1);
+  } else {
+    r->check_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+}
+
+/* Append r to the rule set (which takes what r holds); raises on no memory. */
+static int ruleset_append(lua_State *L, struct kz_ruleset *rs, struct kz_rule *r) {
+  if (rs->n == rs->cap) {
+    size_t cap = rs->cap ? rs->cap * 2 : 16;
+    struct kz_rule *nr = realloc(rs->rules, cap * sizeof *nr);
+    if (!nr) { free_rule(r, L); return luaL_error(L, "out of memory"); }
+    rs->rules = nr;
+    rs->cap = cap;
+  }
+  rs->rules[rs->n++] = *r;
+  return 0;
+}
+
+/* rule{...}: validate and record one rule. Problems are reported, not
+** raised, so that one run of `kizuki check` shows all of them. */
+static int l_rule(lua_State *L) {
+  struct load_ctx *c = loading_ctx(L);
   if (!c) return luaL_error(L, _("rule{} may only be called while the rule files load"));
   lua_Debug ar;
   int line = 0;
@@ -100,142 +296,16 @@ static int l_rule(lua_State *L) {
   r.check_ref = r.params_ref = LUA_NOREF;
   r.open_within_days = -1;
 
-  lua_pushnil(L);
-  while (lua_next(L, 1)) {
-    lua_pop(L, 1);
-    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    if (!k || !in_list(k, meta_keys)) {
-      const char *hint = k ? kz_suggest(k, meta_keys, 0) : NULL;
-      kz_diag_add(c->d, c->file, line, 0, "unknown rule field '%s'%s%s%s", k ? k : "?",
-                  hint ? _(" (did you mean '") : "", hint ? hint : "", hint ? _("'?)") : "");
-    }
-  }
-  const char *id = meta_string(L, 1, "id", 1, c, line);
+  check_fields(L, c, line);
+  const char *id = read_names(L, c, line, &r);
   const char *rid = id ? id : "?";
-  r.id = dupstr(id);
-  r.title = dupstr(meta_string(L, 1, "title", 1, c, line));
-  r.label = dupstr(meta_string(L, 1, "label", 1, c, line));
-  r.description = dupstr(meta_string(L, 1, "description", 0, c, line));
-  if (id) {
-    for (const char *p = id; *p; p++)
-      if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.')) {
-        kz_diag_add(c->d, c->file, line, 0, "rule id '%s' may use only a-z, 0-9, '_' and '.'", id);
-        break;
-      }
-    const struct kz_rule *dup = kz_ruleset_find(c->rs, id);
-    if (dup)
-      kz_diag_add(c->d, c->file, line, 0, "duplicate rule id '%s' (first defined at %s:%d)", id,
-                  dup->file, dup->line);
-  }
-  const char *subject = meta_string(L, 1, "subject", 1, c, line);
-  r.subject = KZ_SUBJECT_HOUSEHOLD;
-  if (subject) {
-    char kinds[256];
-    r.subject = kz_subject_find(subject);
-    if (r.subject < 0) {
-      r.subject = KZ_SUBJECT_HOUSEHOLD;
-      kz_diag_add(c->d, c->file, line, 0, "rule %s: subject '%s' is not one of %s", rid, subject,
-                  kz_subject_list(kinds, sizeof kinds));
-    }
-  }
-  const char *agency = meta_string(L, 1, "agency", 1, c, line);
-  if (agency && !kz_profile_agency(c->prof, agency))
-    kz_diag_add(c->d, c->file, line, 0, "rule %s: unknown agency '%s' (not in the profile's agencies)",
-                rid, agency);
-  r.agency = dupstr(agency);
-  const char *sev = meta_string(L, 1, "severity", 1, c, line);
-  struct kz_strbuf why = {0};
-  /* severity and due: the same checks as a finding's own at run time (finding.c). */
-  if (sev && kz_finding_severity(sev, &why))
-    kz_diag_add(c->d, c->file, line, 0, "rule %s: %s", rid, kz_strbuf_str(&why));
-  r.severity = dupstr(sev);
-  kz_strbuf_reset(&why);
-  int t = lua_getfield(L, 1, "due");
-  if (t == LUA_TNIL)
-    kz_diag_add(c->d, c->file, line, 0, "rule %s: due must be a number of business days or "
-                "kz.calendar_days(n), from %d to %d", rid, KZ_DUE_MIN, KZ_DUE_MAX);
-  else if (kz_finding_due(L, lua_gettop(L), &r.due_days, &r.due_calendar, &why))
-    kz_diag_add(c->d, c->file, line, 0, "rule %s: %s", rid, kz_strbuf_str(&why));
-  kz_strbuf_free(&why);
-  lua_pop(L, 1);
-
-  t = lua_getfield(L, 1, "open_within_days");
-  if (t == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 &&
-      lua_tointeger(L, -1) <= OPEN_WITHIN_MAX)
-    r.open_within_days = (int)lua_tointeger(L, -1);
-  else if (t != LUA_TNIL)
-    kz_diag_add(c->d, c->file, line, 0, "rule %s: open_within_days must be a whole number of "
-                "days from 1 to %d", rid, OPEN_WITHIN_MAX);
-  lua_pop(L, 1);
-
-  /* backlog = false: never backlog (RULES.md); true, or absent, is the default. */
-  t = lua_getfield(L, 1, "backlog");
-  if (t == LUA_TBOOLEAN)
-    r.never_backlog = !lua_toboolean(L, -1);
-  else if (t != LUA_TNIL)
-    kz_diag_add(c->d, c->file, line, 0, "rule %s: backlog must be true or false (false: a stale "
-                "trigger still opens a normal task)", rid);
-  lua_pop(L, 1);
-
-  t = lua_getfield(L, 1, "params");
-  if (t == LUA_TTABLE) {
-    size_t n = lua_rawlen(L, -1);
-    r.params = calloc(n ? n : 1, sizeof *r.params);
-    for (size_t i = 1; r.params && i <= n; i++) {
-      if (lua_rawgeti(L, -1, (lua_Integer)i) != LUA_TSTRING) {
-        kz_diag_add(c->d, c->file, line, 0, "rule %s: params must be a list of names", rid);
-      } else {
-        const char *pn = lua_tostring(L, -1);
-        if (!kz_profile_param(c->prof, pn))
-          kz_diag_add(c->d, c->file, line, 0,
-                      "rule %s: unknown param '%s' (not under params: in %s)", rid, pn,
-                      c->prof->path ? c->prof->path : "the profile");
-        r.params[r.nparams++] = dupstr(pn);
-      }
-      lua_pop(L, 1);
-    }
-  } else if (t != LUA_TNIL) {
-    kz_diag_add(c->d, c->file, line, 0, "rule %s: params must be a list of names", rid);
-  }
-  lua_pop(L, 1);
-
-  /* needs = { "welfare", ... }: the tables without whose records the rule
-  ** can find nothing; the run skips it in households that lack one. */
-  t = lua_getfield(L, 1, "needs");
-  if (t == LUA_TTABLE) {
-    const char *names[KZ_NTABLES + 1];
-    for (int i = 0; i < KZ_NTABLES; i++) names[i] = kz_tables[i].name;
-    names[KZ_NTABLES] = NULL;
-    size_t n = lua_rawlen(L, -1);
-    for (size_t i = 1; i <= n; i++) {
-      if (lua_rawgeti(L, -1, (lua_Integer)i) != LUA_TSTRING) {
-        kz_diag_add(c->d, c->file, line, 0, "rule %s: needs must be a list of table names", rid);
-      } else {
-        const char *tn = lua_tostring(L, -1);
-        int k = 0;
-        while (k < KZ_NTABLES && strcmp(tn, names[k]) != 0) k++;
-        if (k < KZ_NTABLES) {
-          r.needs |= (uint32_t)1 << k;
-        } else {
-          const char *hint = kz_suggest(tn, names, KZ_NTABLES);
-          kz_diag_add(c->d, c->file, line, 0, "rule %s: needs '%s', which is not a table of the "
-                      "case records%s%s%s", rid, tn, hint ? _(" (did you mean '") : "",
-                      hint ? hint : "", hint ? _("'?)") : "");
-        }
-      }
-      lua_pop(L, 1);
-    }
-  } else if (t != LUA_TNIL) {
-    kz_diag_add(c->d, c->file, line, 0, "rule %s: needs must be a list of table names", rid);
-  }
-  lua_pop(L, 1);
-
-  if (lua_getfield(L, 1, "check") != LUA_TFUNCTION) {
-    kz_diag_add(c->d, c->file, line, 0, "rule %s: check must be a function", rid);
-    lua_pop(L, 1);
-  } else {
-    r.check_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  }
+  read_subject(L, c, line, rid, &r);
+  read_agency(L, c, line, rid, &r);
+  read_severity_due(L, c, line, rid, &r);
+  read_backlog(L, c, line, rid, &r);
+  read_params(L, c, line, rid, &r);
+  read_needs(L, c, line, rid, &r);
+  read_check(L, c, line, rid, &r);
   r.file = dupstr(c->file);
   r.line = line;
   memcpy(r.version, c->version, sizeof r.version);
@@ -244,17 +314,10 @@ static int l_rule(lua_State *L) {
     free_rule(&r, L);
     return 0;
   }
-  struct kz_ruleset *rs = c->rs;
-  if (rs->n == rs->cap) {
-    size_t cap = rs->cap ? rs->cap * 2 : 16;
-    struct kz_rule *nr = realloc(rs->rules, cap * sizeof *nr);
-    if (!nr) { free_rule(&r, L); return luaL_error(L, "out of memory"); }
-    rs->rules = nr;
-    rs->cap = cap;
-  }
-  rs->rules[rs->n++] = r;
-  return 0;
+  return ruleset_append(L, c->rs, &r);
 }
+
+/* }====== */
 
 static char *read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");

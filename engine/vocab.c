@@ -981,6 +981,106 @@ static int event_cmp(const void *x, const void *y) {
   return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
+/* Room for one event per row that can be one: most households have few, on
+** the C stack (few, nfew of them); a long history gets scratch userdata
+** (collected with the call). */
+static void events_room(lua_State *L, const struct ask *a, struct events *e,
+                        struct event *few, size_t nfew) {
+  size_t rows = a->b->rows[KZ_T_CHECKUPS].n + a->b->rows[KZ_T_WELFARE].n +
+                a->b->rows[KZ_T_PREGNANCIES].n + a->b->rows[KZ_T_REPORTS].n +
+                a->b->rows[KZ_T_RESIDENCES].n;
+  e->ev = few;
+  e->n = 0;
+  e->cap = nfew;
+  if (rows > e->cap) {
+    e->ev = lua_newuserdatauv(L, rows * sizeof *e->ev, 0);
+    e->cap = rows;
+  }
+}
+
+/* Missed checkups of the children (as hh:children() and hh:missed_checkups()). */
+static void checkup_events(const struct ask *a, struct events *e, kz_day now, lua_Integer grace) {
+  const struct cols *c = a->c;
+  size_t ci = 0;
+  long p;
+  while ((p = next_child(a, e->today, now, &ci)) >= 0) {
+    const char *child = V(a, KZ_T_PERSONS, (size_t)p, c->p_id);
+    size_t lo = 0, hi = 0;
+    const struct keyed *by_child = index_of(a, IX_CHECKUPS)->checkups;
+    if (child) keyed_range(by_child, a->b->rows[KZ_T_CHECKUPS].n, child, &lo, &hi);
+    for (size_t k = lo; k < hi; k++)
+      if (missed(a, child, by_child[k].row, grace, now))
+        add_event(e, "checkup_missed", V(a, KZ_T_CHECKUPS, by_child[k].row, c->k_scheduled),
+                  KZ_T_CHECKUPS, by_child[k].row, NULL);
+  }
+}
+
+/* Welfare periods ending, pregnancies of a member ending without a birth,
+** reports, and moves. */
+static void record_events(lua_State *L, const struct ask *a, struct events *e) {
+  const struct cols *c = a->c;
+  for (size_t i = 0; i < a->b->rows[KZ_T_WELFARE].n; i++)
+    add_event(e, "welfare_ended", V(a, KZ_T_WELFARE, i, c->w_end), KZ_T_WELFARE, i, "生活保護終了");
+  for (size_t i = 0; i < a->b->rows[KZ_T_PREGNANCIES].n; i++) {
+    const char *end = V(a, KZ_T_PREGNANCIES, i, c->g_end), *out = V(a, KZ_T_PREGNANCIES, i, c->g_outcome);
+    if (end && out && !eq(out, "birth") &&
+        membership_row(a, V(a, KZ_T_PREGNANCIES, i, c->g_mother), e->today) >= 0)
+      add_event(e, "pregnancy_lost", end, KZ_T_PREGNANCIES, i, "妊娠が継続しなかった");
+  }
+  for (size_t i = 0; i < a->b->rows[KZ_T_REPORTS].n; i++) {
+    int police = eq(V(a, KZ_T_REPORTS, i, c->e_source), "police");
+    add_event(e, police ? "report_police" : "report", V(a, KZ_T_REPORTS, i, c->e_received),
+              KZ_T_REPORTS, i, police ? "警察からの情報" : "関係機関からの情報");
+  }
+  each_move(a, e->today, move_event, L, e);
+}
+
+/* Push an event's known_on: a missed checkup counts grace days after
+** scheduled_on; any other event from its day. */
+static void push_known_on(lua_State *L, const struct event *x, lua_Integer grace) {
+  if (x->table == KZ_T_CHECKUPS) {
+    kz_day sched;
+    char buf[KZ_DATE_LEN];
+    if (kz_date_parse(x->on, &sched)) lua_pushstring(L, x->on);
+    else lua_pushstring(L, kz_date_format(sched + (kz_day)grace, buf));
+  } else {
+    lua_pushstring(L, x->on);
+  }
+}
+
+/* Push an event's label: its own, or "<checkup name>未受診" from the
+** checkup names table at names. */
+static void push_event_label(lua_State *L, const struct ask *a, const struct event *x, int names) {
+  if (x->label) {
+    lua_pushstring(L, x->label);
+    return;
+  }
+  const char *kind = V(a, KZ_T_CHECKUPS, x->row, a->c->k_kind);
+  lua_getfield(L, names, kind ? kind : "");
+  if (!lua_isstring(L, -1)) { lua_pop(L, 1); lua_pushstring(L, kind ? kind : "?"); }
+  lua_pushliteral(L, "未受診");
+  lua_concat(L, 2);
+}
+
+/* Push { kind, on, record, weight, known_on, label } for x; its weight from
+** the table at weights. */
+static void push_event(lua_State *L, const struct ask *a, const struct event *x, int weights,
+                       int names, lua_Integer grace) {
+  lua_createtable(L, 0, 6);
+  lua_pushstring(L, x->kind);
+  lua_setfield(L, -2, "kind");
+  lua_pushstring(L, x->on);
+  lua_setfield(L, -2, "on");
+  kz_view_push_record(L, 1, x->table, x->row);
+  lua_setfield(L, -2, "record");
+  lua_getfield(L, weights, x->kind);
+  lua_setfield(L, -2, "weight");
+  push_known_on(L, x, grace);
+  lua_setfield(L, -2, "known_on");
+  push_event_label(L, a, x, names);
+  lua_setfield(L, -2, "label");
+}
+
 /* hh:risk_events(from): RULES.md "risk events of a household: a missed
 ** checkup of its child (dated scheduled_on), a welfare period ending
 ** (end_on), a pregnancy of a member ending without a birth (end_on), a report
@@ -995,18 +1095,9 @@ static int h_risk_events(lua_State *L) {
     return luaL_error(L, "hh:risk_events(from) takes no params table: the grace and the weights "
                       "come from the profile (rules/kizuki.yaml)");
   struct ask a = begin(L, 2);
-  const struct cols *c = a.c;
-  /* Every row that can be an event has a slot: most households have few,
-  ** on the C stack; a long history gets scratch userdata (collected). */
   struct event few[64];
-  struct events events = {few, 0, sizeof few / sizeof *few, NULL, NULL}, *e = &events;
-  size_t rows = a.b->rows[KZ_T_CHECKUPS].n + a.b->rows[KZ_T_WELFARE].n +
-                a.b->rows[KZ_T_PREGNANCIES].n + a.b->rows[KZ_T_REPORTS].n +
-                a.b->rows[KZ_T_RESIDENCES].n;
-  if (rows > e->cap) {
-    e->ev = lua_newuserdatauv(L, rows * sizeof *e->ev, 0);
-    e->cap = rows;
-  }
+  struct events events = {0}, *e = &events;
+  events_room(L, &a, e, few, sizeof few / sizeof *few);
   e->from = luaL_checkstring(L, 2);
   lua_pushnil(L);
   e->today = day_arg(L, &a, lua_gettop(L));
@@ -1020,67 +1111,14 @@ static int h_risk_events(lua_State *L) {
   lua_getfield(L, lua_upvalueindex(1), "checkup_name");
   int names = lua_gettop(L);
 
-  /* missed checkups of the children (as hh:children() and hh:missed_checkups()) */
-  size_t ci = 0;
-  long p;
-  while ((p = next_child(&a, e->today, now, &ci)) >= 0) {
-    const char *child = V(&a, KZ_T_PERSONS, (size_t)p, c->p_id);
-    size_t lo = 0, hi = 0;
-    const struct keyed *by_child = index_of(&a, IX_CHECKUPS)->checkups;
-    if (child) keyed_range(by_child, a.b->rows[KZ_T_CHECKUPS].n, child, &lo, &hi);
-    for (size_t k = lo; k < hi; k++)
-      if (missed(&a, child, by_child[k].row, grace, now))
-        add_event(e, "checkup_missed", V(&a, KZ_T_CHECKUPS, by_child[k].row, c->k_scheduled),
-                  KZ_T_CHECKUPS, by_child[k].row, NULL);
-  }
-  for (size_t i = 0; i < a.b->rows[KZ_T_WELFARE].n; i++)
-    add_event(e, "welfare_ended", V(&a, KZ_T_WELFARE, i, c->w_end), KZ_T_WELFARE, i, "生活保護終了");
-  for (size_t i = 0; i < a.b->rows[KZ_T_PREGNANCIES].n; i++) {
-    const char *end = V(&a, KZ_T_PREGNANCIES, i, c->g_end), *out = V(&a, KZ_T_PREGNANCIES, i, c->g_outcome);
-    if (end && out && !eq(out, "birth") &&
-        membership_row(&a, V(&a, KZ_T_PREGNANCIES, i, c->g_mother), e->today) >= 0)
-      add_event(e, "pregnancy_lost", end, KZ_T_PREGNANCIES, i, "妊娠が継続しなかった");
-  }
-  for (size_t i = 0; i < a.b->rows[KZ_T_REPORTS].n; i++) {
-    int police = eq(V(&a, KZ_T_REPORTS, i, c->e_source), "police");
-    add_event(e, police ? "report_police" : "report", V(&a, KZ_T_REPORTS, i, c->e_received),
-              KZ_T_REPORTS, i, police ? "警察からの情報" : "関係機関からの情報");
-  }
-  each_move(&a, e->today, move_event, L, e);
+  checkup_events(&a, e, now, grace);
+  record_events(L, &a, e);
   qsort(e->ev, e->n, sizeof *e->ev, event_cmp);
 
   lua_createtable(L, (int)e->n, 0);
   int out = lua_gettop(L);
   for (size_t i = 0; i < e->n; i++) {
-    struct event *x = &e->ev[i];
-    lua_createtable(L, 0, 6);
-    lua_pushstring(L, x->kind);
-    lua_setfield(L, -2, "kind");
-    lua_pushstring(L, x->on);
-    lua_setfield(L, -2, "on");
-    kz_view_push_record(L, 1, x->table, x->row);
-    lua_setfield(L, -2, "record");
-    lua_getfield(L, weights, x->kind);
-    lua_setfield(L, -2, "weight");
-    if (x->table == KZ_T_CHECKUPS) {     /* counts as missed grace days after scheduled_on */
-      kz_day sched;
-      char buf[KZ_DATE_LEN];
-      if (kz_date_parse(x->on, &sched)) lua_pushstring(L, x->on);
-      else lua_pushstring(L, kz_date_format(sched + (kz_day)grace, buf));
-    } else {
-      lua_pushstring(L, x->on);
-    }
-    lua_setfield(L, -2, "known_on");
-    if (x->label) {
-      lua_pushstring(L, x->label);
-    } else {                     /* "<checkup name>未受診" */
-      const char *kind = V(&a, KZ_T_CHECKUPS, x->row, c->k_kind);
-      lua_getfield(L, names, kind ? kind : "");
-      if (!lua_isstring(L, -1)) { lua_pop(L, 1); lua_pushstring(L, kind ? kind : "?"); }
-      lua_pushliteral(L, "未受診");
-      lua_concat(L, 2);
-    }
-    lua_setfield(L, -2, "label");
+    push_event(L, &a, &e->ev[i], weights, names, grace);
     lua_rawseti(L, out, (lua_Integer)i + 1);
   }
   return 1;

@@ -219,6 +219,40 @@ static void test_rows(void **state) {
   kz_diag_clear(&d);
 }
 
+/* The shapes a row can take (load_row): integer columns read from an
+** integer or a boolean and stored as integers; a row that is not a mapping,
+** a required column set to null and a non-integer are each reported at
+** their own line and column. */
+static void test_row_shapes_and_integers(void **state) {
+  (void)state;
+  static const char *const pregnancies =
+      "  pregnancies:\n"
+      "    - {id: G1, mother_id: M1, specific: true}\n"
+      "    - {id: G2, mother_id: M1, specific: 0, notified_on: 2023-05-01}\n"
+      "runs:\n";
+  {
+    struct kz_fixture f;
+    struct kz_diag d = {0};
+    char v[64];
+    assert_int_equal(try_load(&f, &d, "runs:\n", pregnancies), 0);
+    query(&f, "SELECT typeof(specific) || ':' || specific FROM pregnancies WHERE id = 'G1'", v,
+          sizeof v);
+    assert_string_equal(v, "integer:1");
+    query(&f, "SELECT specific || ' ' || recorded_on FROM pregnancies WHERE id = 'G2'", v, sizeof v);
+    assert_string_equal(v, "0 2023-05-01");
+    kz_fixture_free(&f);
+  }
+  EXPECT_ERROR("    - {id: M1, birth_on: 1990-04-01, note: 月のみ判明、日は仮定}\n",
+               "    - [M1, 1990-04-01]\n", "t.yaml:6:7:",
+               "a row of persons must be a mapping {column: value, ...}, got a sequence");
+  EXPECT_ERROR("{id: K2, child_id: C1, kind: 36m", "{id: K2, child_id: C1, kind: ~",
+               "t.yaml:11:36:", "checkups row: required column 'kind' may not be null");
+  EXPECT_ERROR("runs:\n", "  pregnancies: [{id: G1, mother_id: M1, specific: maybe}]\nruns:\n",
+               "t.yaml:12:", "pregnancies.specific: expected an integer, got 'maybe'");
+  EXPECT_ERROR("runs:\n", "  pregnancies: [{id: G1, mother_id: M1, specific: 2}]\nruns:\n",
+               "t.yaml:12:", "pregnancies.specific: '2' is not one of the valid values (0, 1)");
+}
+
 static void test_params_and_rules(void **state) {
   (void)state;
   struct kz_fixture f;
@@ -369,6 +403,7 @@ int main(void) {
     cmocka_unit_test(test_unknown_names),
     cmocka_unit_test(test_bad_values),
     cmocka_unit_test(test_rows),
+    cmocka_unit_test(test_row_shapes_and_integers),
     cmocka_unit_test(test_params_and_rules),
     cmocka_unit_test(test_enumerations_match_schema),
     cmocka_unit_test(test_mark_done),
