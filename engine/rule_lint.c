@@ -89,6 +89,10 @@ int kz_lint_names_build(struct kz_lint_names *n, lua_State *L, const struct kz_p
     for (size_t j = 0; j < prof->params[i].nfields; j++)
       rc |= list_add(&n->fields, &n->nfields, &n->capfields, prof->params[i].fields[j].name);
   }
+  /* kz's words from the one list (vocab_words.c): the same whether or not
+  ** the rules loaded (kz.agency_name is set only when the profile binds). */
+  for (const char *const *w = kz_vocab_names(); *w; w++)
+    rc |= list_add(&n->kz, &n->nkz, &n->capkz, *w);
   if (L) {
     int top = lua_gettop(L);
     if (lua_getglobal(L, "kz") == LUA_TTABLE) {

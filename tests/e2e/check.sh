@@ -25,6 +25,11 @@ if "$KIZUKI" check rules > "$T/out" 2>&1; then ok; else bad "check rules/"; cat 
 # words have: not one warning (a word's result field missing from
 # kz_vocab_result_fields would warn here).
 if "$KIZUKI" check rules 2>&1 >/dev/null | grep -q .; then bad "check rules/ warns:"; "$KIZUKI" check rules 2>&1 >/dev/null | head -5 >&2; else ok; fi
+# One file that does not load is one problem: the other files' kz.NAME words
+# are still known (kz.agency_name comes from the profile, not the loaded kz).
+rm -rf "$T/r" && cp -r rules "$T/r" && cp tests/e2e/broken/05-fullwidth-space.lua "$T/r/"
+"$KIZUKI" check "$T/r" > "$T/out" 2>&1 || true
+if grep -q '^kizuki check: 1 problem(s)$' "$T/out" && ! grep -q "has no word" "$T/out"; then ok; else bad "one broken file, noise on the others:"; head -5 "$T/out" >&2; fi
 expect_problem syntax 'rule { id = "t.x",, }' 'zz_broken.lua:1:'
 expect_problem unknown-field "$HEAD colour = 1, check = function(hh, p) end }" "zz_broken.lua:1: unknown rule field 'colour'"
 expect_problem missing-field 'rule { id = "t.x", subject = "household", agency = "health_center", severity = "medium", due = 3, check = function() end }' "rule is missing 'title'"
