@@ -358,15 +358,10 @@ int kz_cmd_export(int argc, char **argv) {
   if (parse_args(argc, argv, &a, &rc)) return rc;
   if ((rc = check_args(&a, &x.format)) != KZ_EXIT_OK) return rc;
   if (refuse_target(a.out, a.tasks, &d)) { rc = KZ_EXIT_USAGE; goto done; }
-  if ((rc = kz_task_view_open(&v, "export", a.tasks, a.rules, a.profile,
-                              x.format == KZ_OUT_CSV || a.profile, a.f.as_of, &d)) != KZ_EXIT_OK)
+  if ((rc = kz_task_view_open_filtered(&v, "export", a.tasks, a.rules, a.profile,
+                                       x.format == KZ_OUT_CSV || a.profile, &a.f, &names, &d))
+      != KZ_EXIT_OK)
     goto done;
-  a.f.as_of = v.as_of;
-  if (kz_taskq_resolve_filter(v.db, kz_task_view_profile(&v), kz_task_view_rules(&v), &a.f,
-                              &names, &d)) {
-    rc = KZ_EXIT_USAGE;
-    goto done;
-  }
   x.db = v.db;
   x.prof = kz_task_view_profile(&v);
   x.rules = kz_task_view_rules(&v);

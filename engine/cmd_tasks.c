@@ -196,15 +196,10 @@ int kz_cmd_tasks(int argc, char **argv) {
   a.f.backlog = KZ_TQ_BACKLOG_EXCLUDE;           /* the daily queue */
   if (tasks_parse_args(argc, argv, &a, &rc)) return rc;
   if ((rc = tasks_check_args(&a, &o.format)) != KZ_EXIT_OK) return rc;
-  if ((rc = kz_task_view_open(&v, "tasks", a.tasks, a.rules, a.profile,
-                              o.format == KZ_OUT_CSV || a.profile, a.f.as_of, &d)) != KZ_EXIT_OK)
+  if ((rc = kz_task_view_open_filtered(&v, "tasks", a.tasks, a.rules, a.profile,
+                                       o.format == KZ_OUT_CSV || a.profile, &a.f, &names, &d))
+      != KZ_EXIT_OK)
     goto done;
-  a.f.as_of = v.as_of;
-  if (kz_taskq_resolve_filter(v.db, kz_task_view_profile(&v), kz_task_view_rules(&v), &a.f,
-                              &names, &d)) {
-    rc = KZ_EXIT_USAGE;
-    goto done;
-  }
   rc = tasks_list(&v, &a.f, &o, &d);
 done:
   print_diag("tasks", &d);

@@ -64,3 +64,15 @@ void kz_task_view_close(struct kz_task_view *v) {
   sqlite3_close(v->db);
   v->db = NULL;
 }
+
+int kz_task_view_open_filtered(struct kz_task_view *v, const char *cmd, const char *tasks,
+                               const char *rules_dir, const char *profile, int loud,
+                               struct kz_taskq_filter *f, struct kz_taskq_names *own,
+                               struct kz_diag *d) {
+  int rc = kz_task_view_open(v, cmd, tasks, rules_dir, profile, loud, f->as_of, d);
+  if (rc != KZ_EXIT_OK) return rc;
+  f->as_of = v->as_of;
+  if (kz_taskq_resolve_filter(v->db, kz_task_view_profile(v), kz_task_view_rules(v), f, own, d))
+    return KZ_EXIT_USAGE;
+  return KZ_EXIT_OK;
+}

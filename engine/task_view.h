@@ -21,6 +21,19 @@ struct kz_task_view {
   const char *as_of_why;           /* "the last run", "--as-of" or "today (no run yet)" */
 };
 
+struct kz_taskq_filter;
+struct kz_taskq_names;
+
+/* kz_task_view_open at f->as_of, then f->as_of set to the view's day and
+** f's values resolved from codes or staff's names (kz_taskq_resolve_filter,
+** own keeps what they resolve to). Returns KZ_EXIT_OK; KZ_EXIT_TASKS with d
+** (v needs no close then); or KZ_EXIT_USAGE with one message per unknown
+** value in d (close v). */
+int kz_task_view_open_filtered(struct kz_task_view *v, const char *cmd, const char *tasks,
+                               const char *rules_dir, const char *profile, int loud,
+                               struct kz_taskq_filter *f, struct kz_taskq_names *own,
+                               struct kz_diag *d);
+
 /* The profile and rules of v, or NULL when they did not load. */
 const struct kz_profile *kz_task_view_profile(const struct kz_task_view *v);
 const struct kz_ruleset *kz_task_view_rules(const struct kz_task_view *v);
