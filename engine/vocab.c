@@ -1271,6 +1271,13 @@ int kz_vocab_bind(struct kz_sandbox *sb, const struct kz_profile *prof) {
     lua_setfield(L, -2, prof->agencies[i].kind);
   }
   kz_sandbox_set(sb, "agency_name");            /* sealed for every rule file */
+
+  lua_createtable(L, 0, (int)prof->nwards);      /* kz.ward_name: code -> name (中央区) */
+  for (size_t i = 0; i < prof->nwards; i++) {
+    lua_pushstring(L, prof->wards[i].name);
+    lua_setfield(L, -2, prof->wards[i].code);
+  }
+  kz_sandbox_set(sb, "ward_name");
   lua_settop(L, top);
   return 0;
 }

@@ -76,6 +76,10 @@ const struct kz_vocab_word kz_vocab_words[] = {
   {"kz.agency_name", "kz.agency_name[kind]", "profile (kizuki.yaml agencies:)",
    "機関の名前（理由文に使う）。`rules/kizuki.yaml` の `agencies:` の `name`。",
    "The name staff read for an agency kind: `name` of agencies: in the profile.", NULL},
+  {"kz.ward_name", "kz.ward_name[code]", "profile (kizuki.yaml wards:)",
+   "区の名前（例 `chuo` → 中央区）。kizuki.yaml の `wards:` から。知らない区は nil。",
+   "A ward's name for staff, from the profile's wards (nil for a ward the profile does not know).",
+   NULL},
   {"kz.checkup_name", "kz.checkup_name[kind]", LUA, "健診の名前（例 `4m` → 4か月健診）。",
    "The name staff read for a checkup kind.", NULL},
   {"kz.risk_name", "kz.risk_name[risk]", LUA, "アセスメントのリスクの名前（低・中・高・重度）。",
@@ -180,7 +184,7 @@ const char *const *kz_vocab_names(void) {
   static const char *const names[] = {
     "today", "version", "days", "add_days", "age", "later", "earlier", "is_date",
     "business_days", "calendar_days", "finding", "is_finding", "log", "filter", "first", "last",
-    "active", "sees", "covered_since", "agency_name", "checkup_name", "risk_name", "risk_rank",
+    "active", "sees", "covered_since", "agency_name", "ward_name", "checkup_name", "risk_name", "risk_rank",
     "subjects", "Household", "Record", NULL
   };
   return names;

@@ -7,6 +7,9 @@
 -- The agency kinds that work per ward (the rest, child_guidance, is city-wide).
 local ward_level = { health_center = true, family_consultation = true, welfare = true }
 
+-- A ward as staff read it: its name from the profile (中央区), else its code.
+local function ward_name(code) return kz.ward_name[code] or code end
+
 rule {
   id = "move.handover",
   label = "キ 担当区の変更",
@@ -41,11 +44,13 @@ rule {
             agency = a.agency,
             ward = a.ward,
             since = kz.add_days(apart, p.handover_days),
-            reason = ("【キ 担当区の変更】%s、%sの担当は %s 区のままで%d日、%s 区に引き継がれていません。"
-                      .. "%s 区の%sへ速やかに（必要なら対面で）引き継いでください。")
-                     :format(m and ("世帯は %s に %s 区から転居し、現在は %s 区に住んでいますが"):format(m.on, a.ward, ward)
-                               or ("世帯は %s 区に住んでいますが"):format(ward),
-                             kz.agency_name[a.agency], a.ward, days, ward, ward, kz.agency_name[a.agency]),
+            reason = ("【キ 担当区の変更】%s、%sの担当は %s のままで%d日、%s に引き継がれていません。"
+                      .. "%sの%sへ速やかに（必要なら対面で）引き継いでください。")
+                     :format(m and ("世帯は %s に %s から転居し、現在は %s に住んでいますが")
+                                     :format(m.on, ward_name(a.ward), ward_name(ward))
+                               or ("世帯は %s に住んでいますが"):format(ward_name(ward)),
+                             kz.agency_name[a.agency], ward_name(a.ward), days, ward_name(ward),
+                             ward_name(ward), kz.agency_name[a.agency]),
             evidence = m and { a, m.from, m.to } or { a, home },
           }
         end
@@ -124,9 +129,9 @@ rule {
             key = m.to.id,
             ward = m.from.ward,
             since = kz.add_days(m.on, p.transfer_document_days),
-            reason = ("【キ 移管文書】世帯は %s に %s 区から %s 区へ転居しましたが、%d日経っても保健センターの移管文書がありません。"
-                      .. "緊急度とフォローの時期・方法を記した移管文書を %s 区へ作成してください。")
-                     :format(m.on, m.from.ward, m.to.ward, days, m.to.ward),
+            reason = ("【キ 移管文書】世帯は %s に %s から %s へ転居しましたが、%d日経っても保健センターの移管文書がありません。"
+                      .. "緊急度とフォローの時期・方法を記した移管文書を %s へ作成してください。")
+                     :format(m.on, ward_name(m.from.ward), ward_name(m.to.ward), days, ward_name(m.to.ward)),
             evidence = { m.from, m.to, hh:involved("health_center") },
           }
         end
@@ -161,9 +166,10 @@ rule {
           since = t.follow_up_on,
           reason = ("【キ 移管後のフォロー】%s%sの移管文書（%s 作成）はフォロー予定日 %s を過ぎましたが、"
                     .. "受け入れ側の%sがまだ世帯と接触していません。速やかに世帯と接触してください。")
-                   :format((t.from_ward and (t.from_ward .. " 区から") or "") .. (t.to_ward and (t.to_ward .. " 区への") or ""),
+                   :format((t.from_ward and (ward_name(t.from_ward) .. "から") or "")
+                             .. (t.to_ward and (ward_name(t.to_ward) .. "への") or ""),
                            kz.agency_name[t.agency], t.documented_on, t.follow_up_on,
-                           (per_ward and (t.to_ward .. " 区の") or "") .. kz.agency_name[t.agency]),
+                           (per_ward and (ward_name(t.to_ward) .. "の") or "") .. kz.agency_name[t.agency]),
           evidence = { t },
         }
       end

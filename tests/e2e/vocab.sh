@@ -56,4 +56,14 @@ if grep -q '^  checkup_grace_days: 7 ' "$T/other.yaml" && grep -q '^    report: 
 else bad "the other profile was not made (rules/kizuki.yaml changed its layout?)"; fi
 agree "seed 7, grace 7 and other weights" "$T/city.db" 2024-10-01 "$T/other.yaml"
 
+# Staff read ward names, not codes: the move rules' reasons name wards as the
+# profile does (kz.ward_name: 中央区), never "chuo 区".
+"$KIZUKI" run --quiet --cases "$T/city.db" --tasks "$T/names.db" --as-of 2024-10-01 \
+  --rules "$ROOT/rules" >/dev/null 2>"$T/names.err" || :
+moves=$(sqlite3 "$T/names.db" "SELECT count(*) FROM tasks WHERE rule LIKE 'move.%'")
+coded=$(sqlite3 "$T/names.db" "SELECT count(*) FROM tasks WHERE rule LIKE 'move.%' AND reason GLOB '*[a-z] 区*'")
+named=$(sqlite3 "$T/names.db" "SELECT count(*) FROM tasks WHERE rule LIKE 'move.%' AND reason GLOB '*区*区*'")
+if [ "${moves:-0}" -gt 0 ] && [ "$coded" -eq 0 ] && [ "$named" -gt 0 ]; then ok
+else bad "move reasons: $moves tasks, $coded name a ward by its code, $named by its name"; fi
+
 summary vocab

@@ -167,6 +167,28 @@ static void test_agency_name_from_profile(void **state) {
   kz_sandbox_close(&sb);
 }
 
+/* kz.ward_name: the profile's ward names by code, sealed; nil for a ward
+** the profile does not know (rules fall back to the code). */
+static void test_ward_name_from_profile(void **state) {
+  (void)state;
+  struct kz_sandbox sb;
+  struct kz_profile p;
+  open_bound(&sb, &p);
+  lua_State *L = sb.L;
+  const char *src =
+    "local ok = pcall(function() kz.ward_name.chuo = 'x' end)\n"
+    "local ok2 = pcall(setmetatable, kz.ward_name, {})\n"
+    "return (ok or ok2) and 'writable' or kz.ward_name.chuo .. '|' .. tostring(kz.ward_name.atlantis)\n";
+  assert_int_equal(luaL_loadbufferx(L, src, strlen(src), "@t.lua", "t"), LUA_OK);
+  kz_sandbox_push_env(&sb);
+  lua_setupvalue(L, -2, 1);
+  if (kz_sandbox_call(&sb, 0, 1) != LUA_OK) fail_msg("%s", lua_tostring(L, -1));
+  assert_string_equal(lua_tostring(L, -1), "中央区|nil");
+  lua_pop(L, 1);
+  kz_profile_free(&p);
+  kz_sandbox_close(&sb);
+}
+
 /* kz_vocab_set_today sets kz.today for every rule file and the day the C
 ** words default to, at once. */
 static void test_one_today(void **state) {
@@ -204,6 +226,7 @@ int main(void) {
     cmocka_unit_test(test_every_method_listed),
     cmocka_unit_test(test_words_complete),
     cmocka_unit_test(test_agency_name_from_profile),
+    cmocka_unit_test(test_ward_name_from_profile),
     cmocka_unit_test(test_one_today),
   };
   return cmocka_run_group_tests_name("vocab", tests, NULL, NULL);
