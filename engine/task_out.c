@@ -224,6 +224,9 @@ static void text_print(struct kz_task_out *o) {
   if (o->overdue)
     fprintf(o->f, ", %lld overdue (due before %s%s%s, marked !)", o->overdue,
             kz_date_format(o->as_of, day), o->as_of_why ? ", " : "", o->as_of_why ? o->as_of_why : "");
+  else if (o->ntext > 0 && !o->backlog)   /* say the day judged on, so none is not a guess */
+    fprintf(o->f, ", none overdue (due before %s%s%s)", kz_date_format(o->as_of, day),
+            o->as_of_why ? ", " : "", o->as_of_why ? o->as_of_why : "");
   if (o->backlog_apart > 0)
     fprintf(o->f, "; %lld backlog task%s listed apart (--backlog)", o->backlog_apart,
             o->backlog_apart == 1 ? "" : "s");
