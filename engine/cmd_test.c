@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -51,8 +52,8 @@ static const char USAGE[] =
   "table it `needs` (in tests rules run there too), or a second run with the\n"
   "same as_of changes anything. Ends with the line `N passed, N failed`.\n"
   "Exit codes: 0 all passed; 1 some fixture failed; 2 a fixture cannot be\n"
-  "loaded (its errors are printed; it counts as failed), or a usage, profile\n"
-  "or rule-load error.\n";
+  "loaded (its errors are printed; it counts as failed), no fixture was found\n"
+  "or matched --run (nothing tested), or a usage, profile or rule-load error.\n";
 
 /* The state of one `kizuki test`. */
 struct tester {
@@ -379,7 +380,15 @@ static char **list_dir(const char *dir) {
   struct dirent *de;
   while ((de = readdir(dp))) {
     size_t len = strlen(de->d_name);
-    if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0) continue;
+    if (de->d_name[0] == '.') continue;
+    if (len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0) {
+      const char *dot = strrchr(de->d_name, '.');
+      if (dot && (strcasecmp(dot, ".yml") == 0 || strcasecmp(dot, ".yaml") == 0))
+        fprintf(stderr, _("kizuki test: %s%s%s is not run: a fixture file's name ends in "
+                          "\".yaml\"\n"), dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+                de->d_name);
+      continue;
+    }
     char **nv = realloc(v, (n + 2) * sizeof *nv);
     if (!nv) break;
     v = nv;
@@ -465,6 +474,15 @@ int kz_cmd_test(int argc, char **argv) {
     if (t.coverage) cover_print(&t, quiet ? stderr : stdout);
     fprintf(quiet ? stderr : stdout, _("%lld passed, %lld failed\n"), t.passed, t.failed);
     rc = t.load_errors ? KZ_EXIT_USAGE : t.failed ? KZ_EXIT_FIXTURE_FAILED : KZ_EXIT_OK;
+    if (t.passed + t.failed == 0) {   /* nothing tested is not "all passed" */
+      if (pattern)
+        fprintf(stderr, _("kizuki test: no fixture matches --run '%s'; nothing was tested\n"),
+                pattern);
+      else
+        fprintf(stderr, "%s", _("kizuki test: no fixture file (*.yaml) was found; nothing was "
+                                "tested\n"));
+      rc = KZ_EXIT_USAGE;
+    }
   }
   kz_strbuf_free(&t.out);
   kz_strbuf_free(&t.text);
