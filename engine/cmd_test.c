@@ -133,8 +133,9 @@ static void cover_print(const struct tester *t, FILE *out) {
 /* {====== JUnit XML (--format junit) ====== */
 
 /* Append s to out as XML character data or an attribute value: valid UTF-8
-** (bytes that are not are shown as \xNN), & < > " ' escaped, and the control
-** characters XML 1.0 cannot hold shown as \xNN. */
+** (bytes that are not are shown as \xNN), & < > " ' escaped, and the
+** characters XML 1.0 cannot hold shown as \xNN (controls) or \uFFFE and
+** \uFFFF. */
 static void xml_add(struct kz_strbuf *out, const char *s) {
   struct kz_strbuf clean = {0};
   size_t n = s ? strlen(s) : 0;
@@ -151,8 +152,15 @@ static void xml_add(struct kz_strbuf *out, const char *s) {
       case '"': kz_strbuf_adds(out, "&quot;"); break;
       case '\'': kz_strbuf_adds(out, "&apos;"); break;
       default:
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') kz_strbuf_addf(out, "\\x%02X", c);
-        else kz_strbuf_add(out, s, 1);
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+          kz_strbuf_addf(out, "\\x%02X", c);
+        } else if (c == 0xEF && (unsigned char)s[1] == 0xBF &&
+                   ((unsigned char)s[2] == 0xBE || (unsigned char)s[2] == 0xBF)) {
+          kz_strbuf_addf(out, "\\u%s", (unsigned char)s[2] == 0xBE ? "FFFE" : "FFFF");
+          s += 2;                                  /* U+FFFE, U+FFFF: not XML 1.0 characters */
+        } else {
+          kz_strbuf_add(out, s, 1);
+        }
     }
   }
   kz_strbuf_free(&clean);
