@@ -176,7 +176,29 @@ int kz_finding_complete(struct kz_finding *f, const struct kz_finding_rule *rule
 int kz_finding_list_len(lua_State *L, int idx, lua_Integer *n, struct kz_strbuf *why) {
   idx = lua_absindex(L, idx);
   *n = (lua_Integer)lua_rawlen(L, idx);
-  if (*n > 0) return 0;
+  if (*n > 0) {
+    /* Every key must be 1..n: a list with a gap ({f1, nil, f3}, or
+    ** out[i] = ... skipping an i) has a length that may stop at the gap,
+    ** and the findings past it would be lost without a word. */
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      lua_pop(L, 1);
+      if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 && lua_tointeger(L, -1) <= *n) continue;
+      kz_strbuf_reset(why);
+      if (lua_isinteger(L, -1))
+        kz_strbuf_addf(why, _("check returned a list of findings with a gap: item [%lld] comes "
+                              "after the first %lld, and what is past the gap would be lost; "
+                              "build the list with list[#list + 1] = kz.finding { ... }"),
+                       (long long)lua_tointeger(L, -1), (long long)*n);
+      else
+        kz_strbuf_addf(why, _("check returned a list of findings that also holds a %s key: "
+                              "return only kz.finding { ... } items, list[1] to list[#list]"),
+                       luaL_typename(L, -1));
+      lua_pop(L, 1);
+      return -1;
+    }
+    return 0;
+  }
   lua_pushnil(L);
   if (!lua_next(L, idx)) return 0;                 /* {}: nothing found */
   lua_pop(L, 2);

@@ -84,7 +84,8 @@ int kz_finding_severity(const char *sev, struct kz_strbuf *why);
 /* The number of findings in the table at idx that a check returned (not a
 ** finding itself): its length, in *n. Returns 0, or -1 with why when it is
 ** no list but has other keys (a plain { key = ..., reason = ... } meant to
-** be kz.finding{...}: it would open nothing, without a word). */
+** be kz.finding{...}: it would open nothing, without a word), or a list
+** with a key outside 1..n (a gap: the findings past it would be lost). */
 int kz_finding_list_len(lua_State *L, int idx, lua_Integer *n, struct kz_strbuf *why);
 
 /* A due at idx: a whole number of business days, or a table from
