@@ -386,26 +386,40 @@ static char **list_dir(const char *dir) {
   size_t n = 0;
   if (!dp) return NULL;
   struct dirent *de;
-  while ((de = readdir(dp))) {
+  const char *sep = dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/";
+  int oom = 0;
+  while (!oom && (de = readdir(dp))) {
     size_t len = strlen(de->d_name);
     if (de->d_name[0] == '.') continue;
-    if (len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0) {
+    size_t sz = strlen(dir) + len + 2;
+    char *path = malloc(sz);
+    if (!path) { oom = 1; break; }
+    snprintf(path, sz, "%s%s%s", dir, sep, de->d_name);
+    struct stat st;
+    if (len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0 ||
+        (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
       const char *dot = strrchr(de->d_name, '.');
-      if (dot && (strcasecmp(dot, ".yml") == 0 || strcasecmp(dot, ".yaml") == 0))
-        fprintf(stderr, _("kizuki test: %s%s%s is not run: a fixture file's name ends in "
-                          "\".yaml\"\n"), dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-                de->d_name);
+      if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))   /* not searched: said, not skipped */
+        fprintf(stderr, _("kizuki test: %s/ is a folder: its fixtures are not run (give it as "
+                          "an argument of its own)\n"), path);
+      else if (dot && (strcasecmp(dot, ".yml") == 0 || strcasecmp(dot, ".yaml") == 0))
+        fprintf(stderr, _("kizuki test: %s is not run: a fixture file's name ends in "
+                          "\".yaml\"\n"), path);
+      free(path);
       continue;
     }
     char **nv = realloc(v, (n + 2) * sizeof *nv);
-    if (!nv) break;
+    if (!nv) { free(path); oom = 1; break; }
     v = nv;
-    size_t sz = strlen(dir) + len + 2;
-    if (!(v[n] = malloc(sz))) break;
-    snprintf(v[n], sz, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name);
+    v[n] = path;
     v[++n] = NULL;
   }
   closedir(dp);
+  if (oom) {                                     /* a partial list would drop fixtures */
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+    return NULL;
+  }
   if (!v) v = calloc(1, sizeof *v);
   else qsort(v, n, sizeof *v, cmp_str);
   return v;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # `kizuki test` in CI: a --run pattern with a typo, or a fixtures folder whose
-# files were saved as .yml, ran nothing and still said "0 passed, 0 failed",
+# files were saved as .yml (or moved into a subfolder), ran nothing and still said "0 passed, 0 failed",
 # exit 0 -- a green build with every rule untested. Expected: exit 2 and a
 # line saying nothing was tested; a .yml file named as not run.
 . tests/e2e/red/lib.sh
@@ -16,4 +16,10 @@ set +e
 set -e
 [ "$rc" -eq 2 ] || lose "test on a folder of .yml fixtures: exit $rc, nothing was tested"
 grep -q "child-not-seen.yml" "$T/err" || lose "test: the .yml fixture is skipped without a word"
+# a subfolder of fixtures beside a fixture: said, not skipped in silence
+mkdir -p "$T/fx2/more"
+cp "$ROOT/fixtures/child-not-seen.yaml" "$T/fx2/"
+cp "$ROOT/fixtures/checkup-missed.yaml" "$T/fx2/more/"
+"$KIZUKI" test --rules "$ROOT/rules" "$T/fx2" >"$T/out" 2>"$T/err" || true
+grep -q "more/ is a folder" "$T/err" || lose "test: the fixtures in a subfolder are skipped without a word"
 finish
