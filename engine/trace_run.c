@@ -103,7 +103,8 @@ static void judge(const struct kz_engine *e, const struct kz_rule *r, struct kz_
     }
   } else if (lua_type(L, res) == LUA_TTABLE) {
     lua_Integer n = 0;
-    if (kz_finding_list_len(L, res, &n, &why)) {   /* as the nightly run judges it */
+    if (kz_finding_list_len(L, res, &n, &why) ||     /* as the nightly run judges it */
+        kz_finding_list_same_task(L, res, n, s->id, &why)) {
       lua_settop(L, top);
       s->outcome = KZ_TRACE_ERROR;
       s->why = strdup(kz_strbuf_str(&why));

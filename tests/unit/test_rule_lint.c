@@ -162,6 +162,21 @@ static void test_list_len(void **state) {
   assert_int_equal(luaL_dostring(L, "return { 1, 2, nil }"), LUA_OK);   /* a trailing nil: no gap */
   assert_int_equal(kz_finding_list_len(L, -1, &n, &why), 0);
   assert_int_equal(n, 2);
+  /* two findings for one task (subject and key): refused, naming them */
+  luaL_openlibs(L);
+  luaL_newmetatable(L, "kz.finding");
+  lua_setglobal(L, "FMT");
+  assert_int_equal(luaL_dostring(L, "local function f(t) return setmetatable(t, FMT) end "
+                                    "return { f{key = 'C1'}, f{key = 'C2'}, f{key = 'C1'} }"), LUA_OK);
+  assert_int_equal(kz_finding_list_same_task(L, -1, 3, "H1", &why), -1);
+  assert_non_null(strstr(kz_strbuf_str(&why), "subject H1, key C1; item 3"));
+  assert_int_equal(luaL_dostring(L, "local function f(t) return setmetatable(t, FMT) end "
+                                    "return { f{}, f{subject = 'P1'}, f{subject = 'P2', key = 'P1'} }"),
+                   LUA_OK);                     /* keys default to the subject: all different */
+  assert_int_equal(kz_finding_list_same_task(L, -1, 3, "H1", &why), 0);
+  assert_int_equal(luaL_dostring(L, "local function f(t) return setmetatable(t, FMT) end "
+                                    "return { f{}, f{key = 'H1'} }"), LUA_OK);
+  assert_int_equal(kz_finding_list_same_task(L, -1, 2, "H1", &why), -1);
   kz_strbuf_free(&why);
   lua_close(L);
 }
