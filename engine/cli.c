@@ -85,9 +85,22 @@ int kz_cli_rules_dir(const char *cmd, const char *opt, const char *given, char *
   char installed[1024] = "";
   int have_installed = kz_cli_installed_rules(installed, sizeof installed) == 0;
   const char *pick = NULL;
+  struct stat lsb;
   if (given) pick = given;
   else if (env && *env) pick = env;
   else if (is_dir("rules")) pick = "rules";
+  else if (lstat("rules", &lsb) == 0) {
+    /* ./rules is there but is no folder (a file, a link to nothing -- a share
+    ** that is not mounted): passing on to the installed rules would run the
+    ** night with other rules than meant, without a word. */
+    char cwd[1024];
+    if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, ".");
+    fprintf(stderr, _("kizuki %s: ./rules in %s is not a folder (a file, or a link to a folder "
+                      "that is not there); the installed rules are not used instead\n"),
+            cmd, cwd);
+    fprintf(stderr, _("kizuki %s: give %s, or the rules folder with KIZUKI_RULES=DIR\n"), cmd, opt);
+    goto done;
+  }
   else if (have_installed && is_dir(installed)) pick = installed;
   if (!pick) {
     char cwd[1024];

@@ -68,6 +68,32 @@ static void print_issues(const struct kz_run_stats *st) {
   kz_diag_clear(&lines);
 }
 
+/* Open tasks of rules this run did not have (a rule file left out of a
+** deployment, or retired): nothing clears, escalates or reopens them, and
+** the rule finds nothing new. Said on stderr every night, rule by rule. */
+static void warn_missing_rules(const struct kz_engine *e, const char *tasks) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_open_v2(tasks, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "SELECT rule, count(*) FROM tasks WHERE status = 'open' "
+                         "GROUP BY rule ORDER BY rule", -1, &st, NULL) != SQLITE_OK) {
+    fprintf(stderr, _("kizuki run: warning: cannot read the task DB's open tasks by rule: %s\n"),
+            db ? sqlite3_errmsg(db) : "out of memory");
+    goto done;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *rule = (const char *)sqlite3_column_text(st, 0);
+    if (rule && !kz_ruleset_find(&e->rules, rule))
+      fprintf(stderr, _("kizuki run: warning: %lld open task(s) of rule %s, which the rules folder "
+                        "does not have: this run neither found nor cleared anything for it (a rule "
+                        "file left out?); put it back, or close its tasks with kizuki done\n"),
+              (long long)sqlite3_column_int64(st, 1), rule);
+  }
+done:
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
 int kz_cmd_run(int argc, char **argv) {
   static const struct option opts[] = {
     {"cases", required_argument, NULL, 'c'}, {"tasks", required_argument, NULL, 't'},
@@ -139,6 +165,7 @@ int kz_cmd_run(int argc, char **argv) {
               st.households, secs, secs > 0 ? st.households / secs : 0.0, st.run_id);
     if (finished) kz_run_print_summary(&e, &st, as_of, stdout);
     if (finished) print_issues(&st);
+    if (finished) warn_missing_rules(&e, tasks);
     if (rc == KZ_EXIT_RULE_ERROR)
       fprintf(stderr, _("kizuki run: finished with %lld rule error(s)%s; see above and run_errors "
               "(run %lld)\n"), st.errors, st.nsuspended ? _(", some rules suspended (their open tasks "

@@ -62,7 +62,9 @@ static const char TASKS_USAGE[] =
   "  --severity S         only critical, high, medium or low tasks (緊急, 高, 中, 低)\n"
   "  --rule R             only tasks of rule R (e.g. checkup.missed)\n"
   "                       An unknown --unit, --ward, --status, --severity or\n"
-  "                       --rule is an error (exit 2) that names the nearest one.\n"
+  "                       --rule is an error (exit 2) that names the nearest one;\n"
+  "                       so is a name or title more than one unit, ward or rule\n"
+  "                       goes by (it names them all: give the code).\n"
   "  --overdue            only open tasks whose due date is before the as-of date\n"
   "  --opened-since DATE  only tasks opened (or reopened) on or after DATE\n"
   "  --backlog            only backlog tasks (instead of the daily queue)\n"
@@ -222,11 +224,12 @@ static const char DONE_USAGE[] =
   "\n"
   "  --tasks TASKS.db  the task DB `kizuki run` writes\n"
   "  --note TEXT       what was done (required; kept with the task)\n"
-  "  --on DATE         the day it was done (default: today)\n"
+  "  --on DATE         the day it was done (default: today; not after today)\n"
   "\n"
-  "Exit codes: 0 done; 2 usage error, a note that is not UTF-8 text, no such\n"
-  "task, or the task is already done; 5 the task DB is missing or cannot be\n"
-  "written; 6 a run holds the task DB (try again when it ends).\n";
+  "Exit codes: 0 done; 2 usage error, a note that is not UTF-8 text, an --on\n"
+  "after today, no such task, or the task is already done; 5 the task DB is\n"
+  "missing or cannot be written; 6 a run holds the task DB (try again when it\n"
+  "ends).\n";
 
 int kz_cmd_done(int argc, char **argv) {
   static const struct option opts[] = {
@@ -269,6 +272,13 @@ int kz_cmd_done(int argc, char **argv) {
     return KZ_EXIT_USAGE;
   }
   kz_date_format(on, day);
+  if (on > kz_cli_today()) {
+    /* A done task reopens only for a trigger after its done day: a typo
+    ** (2204 for 2024) would swallow every new episode for years. */
+    fprintf(stderr, _("kizuki done: --on %s is after today: a task is marked done on the day it "
+                      "was done; nothing was written\n"), day);
+    return KZ_EXIT_USAGE;
+  }
   /* Check it is a task DB read-only first: never create tables elsewhere. */
   if ((rc = kz_taskq_open(tasks, &db, &d)) != KZ_EXIT_OK) goto done;
   sqlite3_close(db);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -51,8 +52,8 @@ static const char USAGE[] =
   "table it `needs` (in tests rules run there too), or a second run with the\n"
   "same as_of changes anything. Ends with the line `N passed, N failed`.\n"
   "Exit codes: 0 all passed; 1 some fixture failed; 2 a fixture cannot be\n"
-  "loaded (its errors are printed; it counts as failed), or a usage, profile\n"
-  "or rule-load error.\n";
+  "loaded (its errors are printed; it counts as failed), no fixture was found\n"
+  "or matched --run (nothing tested), or a usage, profile or rule-load error.\n";
 
 /* The state of one `kizuki test`. */
 struct tester {
@@ -132,8 +133,9 @@ static void cover_print(const struct tester *t, FILE *out) {
 /* {====== JUnit XML (--format junit) ====== */
 
 /* Append s to out as XML character data or an attribute value: valid UTF-8
-** (bytes that are not are shown as \xNN), & < > " ' escaped, and the control
-** characters XML 1.0 cannot hold shown as \xNN. */
+** (bytes that are not are shown as \xNN), & < > " ' escaped, and the
+** characters XML 1.0 cannot hold shown as \xNN (controls) or \uFFFE and
+** \uFFFF. */
 static void xml_add(struct kz_strbuf *out, const char *s) {
   struct kz_strbuf clean = {0};
   size_t n = s ? strlen(s) : 0;
@@ -150,8 +152,15 @@ static void xml_add(struct kz_strbuf *out, const char *s) {
       case '"': kz_strbuf_adds(out, "&quot;"); break;
       case '\'': kz_strbuf_adds(out, "&apos;"); break;
       default:
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') kz_strbuf_addf(out, "\\x%02X", c);
-        else kz_strbuf_add(out, s, 1);
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+          kz_strbuf_addf(out, "\\x%02X", c);
+        } else if (c == 0xEF && (unsigned char)s[1] == 0xBF &&
+                   ((unsigned char)s[2] == 0xBE || (unsigned char)s[2] == 0xBF)) {
+          kz_strbuf_addf(out, "\\u%s", (unsigned char)s[2] == 0xBE ? "FFFE" : "FFFF");
+          s += 2;                                  /* U+FFFE, U+FFFF: not XML 1.0 characters */
+        } else {
+          kz_strbuf_add(out, s, 1);
+        }
     }
   }
   kz_strbuf_free(&clean);
@@ -377,18 +386,40 @@ static char **list_dir(const char *dir) {
   size_t n = 0;
   if (!dp) return NULL;
   struct dirent *de;
-  while ((de = readdir(dp))) {
+  const char *sep = dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/";
+  int oom = 0;
+  while (!oom && (de = readdir(dp))) {
     size_t len = strlen(de->d_name);
-    if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0) continue;
-    char **nv = realloc(v, (n + 2) * sizeof *nv);
-    if (!nv) break;
-    v = nv;
+    if (de->d_name[0] == '.') continue;
     size_t sz = strlen(dir) + len + 2;
-    if (!(v[n] = malloc(sz))) break;
-    snprintf(v[n], sz, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name);
+    char *path = malloc(sz);
+    if (!path) { oom = 1; break; }
+    snprintf(path, sz, "%s%s%s", dir, sep, de->d_name);
+    struct stat st;
+    if (len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0 ||
+        (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+      const char *dot = strrchr(de->d_name, '.');
+      if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))   /* not searched: said, not skipped */
+        fprintf(stderr, _("kizuki test: %s/ is a folder: its fixtures are not run (give it as "
+                          "an argument of its own)\n"), path);
+      else if (dot && (strcasecmp(dot, ".yml") == 0 || strcasecmp(dot, ".yaml") == 0))
+        fprintf(stderr, _("kizuki test: %s is not run: a fixture file's name ends in "
+                          "\".yaml\"\n"), path);
+      free(path);
+      continue;
+    }
+    char **nv = realloc(v, (n + 2) * sizeof *nv);
+    if (!nv) { free(path); oom = 1; break; }
+    v = nv;
+    v[n] = path;
     v[++n] = NULL;
   }
   closedir(dp);
+  if (oom) {                                     /* a partial list would drop fixtures */
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+    return NULL;
+  }
   if (!v) v = calloc(1, sizeof *v);
   else qsort(v, n, sizeof *v, cmp_str);
   return v;
@@ -465,6 +496,15 @@ int kz_cmd_test(int argc, char **argv) {
     if (t.coverage) cover_print(&t, quiet ? stderr : stdout);
     fprintf(quiet ? stderr : stdout, _("%lld passed, %lld failed\n"), t.passed, t.failed);
     rc = t.load_errors ? KZ_EXIT_USAGE : t.failed ? KZ_EXIT_FIXTURE_FAILED : KZ_EXIT_OK;
+    if (t.passed + t.failed == 0) {   /* nothing tested is not "all passed" */
+      if (pattern)
+        fprintf(stderr, _("kizuki test: no fixture matches --run '%s'; nothing was tested\n"),
+                pattern);
+      else
+        fprintf(stderr, "%s", _("kizuki test: no fixture file (*.yaml) was found; nothing was "
+                                "tested\n"));
+      rc = KZ_EXIT_USAGE;
+    }
   }
   kz_strbuf_free(&t.out);
   kz_strbuf_free(&t.text);

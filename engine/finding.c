@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "idset.h"
 #include "severity.h"
 #include "view.h"
 
@@ -176,7 +177,29 @@ int kz_finding_complete(struct kz_finding *f, const struct kz_finding_rule *rule
 int kz_finding_list_len(lua_State *L, int idx, lua_Integer *n, struct kz_strbuf *why) {
   idx = lua_absindex(L, idx);
   *n = (lua_Integer)lua_rawlen(L, idx);
-  if (*n > 0) return 0;
+  if (*n > 0) {
+    /* Every key must be 1..n: a list with a gap ({f1, nil, f3}, or
+    ** out[i] = ... skipping an i) has a length that may stop at the gap,
+    ** and the findings past it would be lost without a word. */
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      lua_pop(L, 1);
+      if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 && lua_tointeger(L, -1) <= *n) continue;
+      kz_strbuf_reset(why);
+      if (lua_isinteger(L, -1))
+        kz_strbuf_addf(why, _("check returned a list of findings with a gap: item [%lld] comes "
+                              "after the first %lld, and what is past the gap would be lost; "
+                              "build the list with list[#list + 1] = kz.finding { ... }"),
+                       (long long)lua_tointeger(L, -1), (long long)*n);
+      else
+        kz_strbuf_addf(why, _("check returned a list of findings that also holds a %s key: "
+                              "return only kz.finding { ... } items, list[1] to list[#list]"),
+                       luaL_typename(L, -1));
+      lua_pop(L, 1);
+      return -1;
+    }
+    return 0;
+  }
   lua_pushnil(L);
   if (!lua_next(L, idx)) return 0;                 /* {}: nothing found */
   lua_pop(L, 2);
@@ -190,6 +213,58 @@ int kz_finding_list_len(lua_State *L, int idx, lua_Integer *n, struct kz_strbuf 
     : _("check returned a table that is neither kz.finding { ... } nor a list of findings: it "
         "opens nothing; return nil, kz.finding { ... } or a list of them"));
   return -1;
+}
+
+/* The subject or key field of the finding at idx as text in out ("" when
+** absent or neither a string nor a number). */
+static void list_field(lua_State *L, int idx, const char *field, struct kz_strbuf *out) {
+  kz_strbuf_reset(out);
+  lua_pushstring(L, field);
+  int t = lua_rawget(L, idx);
+  if (t == LUA_TSTRING || t == LUA_TNUMBER) {
+    size_t n;
+    const char *s = lua_tolstring(L, -1, &n);   /* a copy on the stack: the table keeps its value */
+    kz_strbuf_add(out, s, n < KZ_FINDING_FIELD_MAX ? n : KZ_FINDING_FIELD_MAX);
+  }
+  lua_pop(L, 1);
+}
+
+int kz_finding_list_same_task(lua_State *L, int idx, lua_Integer n, const char *subject,
+                              struct kz_strbuf *why) {
+  struct kz_idset seen = {0};
+  struct kz_strbuf subj = {0}, key = {0}, id = {0};
+  int rc = 0;
+  idx = lua_absindex(L, idx);
+  for (lua_Integer j = 1; n > 1 && j <= n && rc == 0; j++) {
+    lua_rawgeti(L, idx, j);
+    if (kz_finding_is(L, -1)) {
+      int f = lua_gettop(L);
+      list_field(L, f, "subject", &subj);
+      if (!subj.len) kz_strbuf_adds(&subj, subject ? subject : "");
+      list_field(L, f, "key", &key);
+      if (!key.len) kz_strbuf_adds(&key, kz_strbuf_str(&subj));
+      kz_strbuf_reset(&id);
+      kz_strbuf_addf(&id, "%zu:%s%s", subj.len, kz_strbuf_str(&subj), kz_strbuf_str(&key));
+      if (id.oom || subj.oom || key.oom) {
+        j = n;                                   /* no memory to tell: the store decides */
+      } else if (kz_idset_has(&seen, kz_strbuf_str(&id))) {
+        kz_strbuf_reset(why);
+        kz_strbuf_addf(why, _("check returned two findings for the same task (subject %s, key "
+                              "%s; item %lld): the second would be merged into the first without "
+                              "a word; give each finding a key of its own"),
+                       kz_strbuf_str(&subj), kz_strbuf_str(&key), (long long)j);
+        rc = -1;
+      } else if (kz_idset_add(&seen, kz_strbuf_str(&id), id.len)) {
+        j = n;
+      }
+    }
+    lua_pop(L, 1);
+  }
+  kz_idset_free(&seen);
+  kz_strbuf_free(&subj);
+  kz_strbuf_free(&key);
+  kz_strbuf_free(&id);
+  return rc;
 }
 
 int kz_finding_due(lua_State *L, int idx, int *days, int *calendar, struct kz_strbuf *why) {

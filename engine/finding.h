@@ -84,8 +84,15 @@ int kz_finding_severity(const char *sev, struct kz_strbuf *why);
 /* The number of findings in the table at idx that a check returned (not a
 ** finding itself): its length, in *n. Returns 0, or -1 with why when it is
 ** no list but has other keys (a plain { key = ..., reason = ... } meant to
-** be kz.finding{...}: it would open nothing, without a word). */
+** be kz.finding{...}: it would open nothing, without a word), or a list
+** with a key outside 1..n (a gap: the findings past it would be lost). */
 int kz_finding_list_len(lua_State *L, int idx, lua_Integer *n, struct kz_strbuf *why);
+/* Do two findings of the list at idx (n items) stand for the same task --
+** the same subject and key, subject defaulting to `subject` and key to the
+** subject as kz_finding_complete does? The store would merge the second
+** into the first without a word. Returns 0, or -1 with why. */
+int kz_finding_list_same_task(lua_State *L, int idx, lua_Integer n, const char *subject,
+                              struct kz_strbuf *why);
 
 /* A due at idx: a whole number of business days, or a table from
 ** kz.business_days / kz.calendar_days, read raw, from KZ_DUE_MIN to

@@ -141,13 +141,25 @@ static void city_label(const struct kz_profile *p, struct kz_strbuf *b) {
   kz_strbuf_adds(b, "）");
 }
 
+/* Is unit (or its supervisor's) the profile's fallback_unit of an agency
+** kind: where a task goes whose household has no known ward? */
+static int is_fallback_unit(const struct kz_profile *p, const char *unit) {
+  char base[128];
+  kz_staff_base_unit(unit, base, sizeof base);
+  for (size_t a = 0; a < p->nagencies; a++)
+    if (p->agencies[a].fallback_unit && strcmp(p->agencies[a].fallback_unit, base) == 0) return 1;
+  return 0;
+}
+
 /* Where a task is counted by ward: the ward of the unit that holds it now
 ** (its page's ward), so the ward chart and the unit table agree. Returns the
-** ward's index in the profile, p->nwards for a city-level unit, or
-** p->nwards + 1 for a unit the profile does not know. */
+** ward's index in the profile, p->nwards for a city-level unit, p->nwards +
+** 1 for a fallback unit (a household with no known ward), or p->nwards + 2
+** for a unit the profile does not know. */
 static size_t unit_ward(const struct kz_profile *p, const char *unit) {
+  if (is_fallback_unit(p, unit)) return p->nwards + 1;
   const char *dot = strchr(unit, '.');
-  if (!dot) return p->nwards + 1;
+  if (!dot) return p->nwards + 2;
   size_t len = (size_t)(dot - unit);
   if (len == 4 && strncmp(unit, "city", 4) == 0) {
     char kind[64];            /* "child_guidance" of "city.child_guidance.supervisor" */
@@ -155,12 +167,12 @@ static size_t unit_ward(const struct kz_profile *p, const char *unit) {
     char *sup = strchr(kind, '.');
     if (sup) *sup = 0;
     const struct kz_agency *a = kz_profile_agency(p, kind);
-    return a && a->city_level ? p->nwards : p->nwards + 1;
+    return a && a->city_level ? p->nwards : p->nwards + 2;
   }
   for (size_t w = 0; w < p->nwards; w++)
     if (strlen(p->wards[w].code) == len && strncmp(p->wards[w].code, unit, len) == 0)
       return w;
-  return p->nwards + 1;
+  return p->nwards + 2;
 }
 
 /* The note under the unit table and the ward chart: why the city's row. */
@@ -274,10 +286,15 @@ static void add_unit_matrix(struct kz_strbuf *b, const struct page *pg) {
   }
   kz_strbuf_adds(b, "</table>\n");
   add_city_note(b, p);
-  if (l->n > pg->nprofile) {
-    kz_strbuf_adds(b, "<p class=\"muted\">プロファイルにない部署（以前の設定のタスク）：");
+  /* Units not in the table: the fallback units (households with no known
+  ** ward; DESIGN.md: never dropped), then units of an older profile. */
+  for (int fb = 1; fb >= 0; fb--) {
+    int any = 0;
     for (size_t u = pg->nprofile; u < l->n; u++) {
-      kz_strbuf_adds(b, u > pg->nprofile ? "、" : "");
+      if (is_fallback_unit(p, l->units[u]) != fb) continue;
+      kz_strbuf_adds(b, any++ ? "、" : fb ? "<p class=\"muted\" id=\"fallback-units\">区が不明な世帯の"
+                     "タスク（プロファイルの既定の送付先 fallback_unit）：" : "<p class=\"muted\">"
+                     "プロファイルにない部署（以前の設定のタスク）：");
       kz_strbuf_adds(b, "<span data-unit=\"");
       kz_html_text(b, l->units[u]);
       kz_strbuf_addf(b, "\" data-count=\"%lld\">", open[u]);
@@ -290,7 +307,7 @@ static void add_unit_matrix(struct kz_strbuf *b, const struct page *pg) {
       if (safe_file_name(l->units[u])) kz_strbuf_adds(b, "</a>");
       kz_strbuf_addf(b, " %lld件</span>", open[u]);
     }
-    kz_strbuf_adds(b, "</p>\n");
+    if (any) kz_strbuf_adds(b, "</p>\n");
   }
 cleanup:
   free(open);
@@ -301,7 +318,7 @@ static int add_charts(struct kz_strbuf *b, const struct page *pg) {
   const struct kz_profile *p = pg->prof;
   const struct kz_ruleset *rs = pg->rules;
   const struct kz_report *r = pg->r;
-  size_t nb = p->nwards + 2 + rs->n + r->n;
+  size_t nb = p->nwards + 3 + rs->n + r->n;
   struct kz_html_bar *bars = calloc(nb ? nb : 1, sizeof *bars);
   if (!bars) return -1;
 
@@ -315,12 +332,18 @@ static int add_charts(struct kz_strbuf *b, const struct page *pg) {
   for (size_t w = 0; w < p->nwards; w++)
     bars[n++] = (struct kz_html_bar){p->wards[w].code, p->wards[w].name, NULL, 0};
   bars[n++] = (struct kz_html_bar){"city", kz_strbuf_str(&city), NULL, 0};
+  bars[n++] = (struct kz_html_bar){"fallback", "区が不明（既定の送付先）", NULL, 0};
   bars[n++] = (struct kz_html_bar){"other", "プロファイルにない部署", NULL, 0};
   for (size_t i = 0; i < r->n; i++)
     if (pg->in[i]) bars[unit_ward(p, r->tasks[i].row.unit)].value++;
   kz_strbuf_adds(b, "<h2>区別・ルール別の件数</h2>\n<div class=\"charts\">\n");
-  if (pg->unit) kz_html_bar_chart(b, "ward", "区別の未対応タスク", &bars[mine], 1);
-  else kz_html_bar_chart(b, "ward", "区別の未対応タスク", bars, bars[n - 1].value ? n : n - 1);
+  if (pg->unit) {
+    kz_html_bar_chart(b, "ward", "区別の未対応タスク", &bars[mine], 1);
+  } else {                                      /* the last two only when they count something */
+    if (!bars[n - 2].value) { bars[n - 2] = bars[n - 1]; n--; }
+    if (!bars[n - 1].value && strcmp(bars[n - 1].key, "city") != 0) n--;
+    kz_html_bar_chart(b, "ward", "区別の未対応タスク", bars, n);
+  }
 
   /* Per rule, in the rule set's order, then rules it no longer has. */
   n = 0;
@@ -362,6 +385,7 @@ static void add_ladder(struct kz_strbuf *b, const struct page *pg) {
     snprintf(kind, sizeof kind, "%s", dot + 1);
     if (!kz_profile_agency(p, kind)) return;   /* a unit of an older profile */
   }
+  int fallback = pg->unit && is_fallback_unit(p, pg->unit);
   size_t maxsteps = 0;
   for (size_t a = 0; a < p->nagencies; a++) {
     const struct kz_ladder *lad = kz_profile_ladder(p, p->agencies[a].kind);
@@ -391,7 +415,9 @@ static void add_ladder(struct kz_strbuf *b, const struct page *pg) {
       for (size_t i = 0; i < r->n; i++) {
         const struct kz_report_task *t = &r->tasks[i];
         if (strcmp(t->row.agency, ag->kind) != 0) continue;
-        if (pg->unit && !ag->city_level && !(t->row.ward && strcmp(t->row.ward, ward) == 0)) continue;
+        if (pg->unit && !ag->city_level &&
+            !(fallback ? !t->row.ward : t->row.ward && strcmp(t->row.ward, ward) == 0))
+          continue;                   /* a fallback unit's page: the tasks routed with no ward */
         size_t lv = t->row.level < 0 ? 0 : (size_t)t->row.level;
         if (lv == s || (s == nsteps && lv > nsteps)) {
           n++;

@@ -62,10 +62,18 @@ int kz_router_route(const struct kz_profile *prof, const struct kz_bundle *b, co
   const struct kz_agency *ag = kz_profile_agency(prof, agency);
   memset(r, 0, sizeof *r);
   r->ward = ward;
-  if (ward || !ag) r->how = KZ_ROUTE_GIVEN;
+  /* The finding names the household's own ward (hh:ward()) and the profile
+  ** does not know it (a ward code the PF has and the profile not yet): the
+  ** household has no known ward, so the fallback routes it, never a rule
+  ** error (DESIGN.md). Any other ward it names that the profile does not
+  ** know stays the rule's error (a typo in the rule). */
+  const char *home = ward && ag && !ag->city_level && !kz_profile_ward(prof, ward)
+                     ? kz_router_household_ward(b, b->today) : NULL;
+  int own_unknown = home && strcmp(home, ward) == 0;
+  if ((ward && !own_unknown) || !ag) r->how = KZ_ROUTE_GIVEN;
   else if (ag->city_level) r->how = KZ_ROUTE_CITY;
   else {
-    r->ward = kz_router_household_ward(b, b->today);
+    r->ward = own_unknown ? ward : kz_router_household_ward(b, b->today);
     r->how = KZ_ROUTE_HOME;
     if (!kz_profile_ward(prof, r->ward)) {
       r->home = r->ward;                      /* NULL, or a ward the profile does not know */

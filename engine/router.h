@@ -44,7 +44,9 @@ const char *kz_router_household_ward(const struct kz_bundle *b, const char *at);
 
 /* Route a finding of agency kind `agency` naming ward `ward` (NULL: it names
 ** none) found in household b on b->today. A finding that names its ward goes
-** there; one of a city-level kind to the city; one of a ward-level kind to
+** there (when it names the household's own ward and the profile does not
+** know it, as if it named none: the household has no known ward); one of a
+** city-level kind to the city; one of a ward-level kind to
 ** the household's ward, and when the profile does not know that ward
 ** (DESIGN.md: never dropped, never a rule error) to the ward of the
 ** household's own assignment of that kind active that day (the earliest

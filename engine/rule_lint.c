@@ -238,8 +238,12 @@ int kz_lint_chars(const char *path, const char *src, size_t len, struct kz_diag 
     if (ch == '"' || ch == '\'') {
       for (p++; p < end && *p != (char)ch && *p != '\n'; p++)
         if (*p == '\\' && p + 1 < end) {
-          if (p[1] == '\n') { line++; ls = p + 2; }
           p++;
+          if (*p == 'z') {                    /* \z skips the white space after it, lines too */
+            for (; p + 1 < end && p[1] && strchr(" \t\n\v\f\r", p[1]); p++)
+              if (p[1] == '\n') { line++; ls = p + 2; }
+          } else if (*p == '\r' && p + 1 < end && p[1] == '\n') { p++; line++; ls = p + 1; }
+          else if (*p == '\n') { line++; ls = p + 1; }
         }
       if (p < end && *p == (char)ch) p++;
       continue;

@@ -411,6 +411,8 @@ int kz_ruleset_load(struct kz_ruleset *rs, struct kz_sandbox *sb, const char *di
   for (int i = 0; i < n; i++) free(names[i]);
   free(names);
   if (n == 0) kz_diag_add(d, dir, 0, 0, "no rule files (*.lua) found");
+  else if (rs->n == 0 && d->n == before)   /* a night of no rule would pass for a quiet one */
+    kz_diag_add(d, dir, 0, 0, "the rule files define no rule (rule { id = ..., check = ... })");
   if (prof->path) {
     size_t len = 0;
     char *src = read_file(prof->path, &len);

@@ -400,6 +400,8 @@ static int take_result(struct run_ctx *c, size_t ri, const char *subject, int re
   lua_Integer m = 0;
   if (kz_finding_list_len(L, res, &m, &c->msg))           /* a plain table opens nothing: say so */
     return rule_error(c, r, subject, kz_strbuf_str(&c->msg));
+  if (kz_finding_list_same_task(L, res, m, subject, &c->msg))   /* one task, two findings */
+    return rule_error(c, r, subject, kz_strbuf_str(&c->msg));
   for (lua_Integer j = 1; j <= m && rc == 0 && !c->st->suspended[ri]; j++) {
     lua_rawgeti(L, res, j);
     if (kz_finding_is(L, -1)) {

@@ -213,11 +213,36 @@ int kz_staff_resolve(const struct kz_profile *p, enum kz_staff_kind kind, const 
   snprintf(out, n, "%s", "");
   if (!want || c.oom) goto done;
   for (size_t i = 0; i < c.n; i++)
-    if (strcmp(c.codes[i], given) == 0 || strcmp(c.names[i], want) == 0) {
+    if (strcmp(c.codes[i], given) == 0) {
       snprintf(out, n, "%s", c.codes[i]);
       rc = 0;
       goto done;
     }
+  /* A name two codes go by (two agency kinds or wards the profile names
+  ** alike) is not guessed: picking one would hide the other's tasks. */
+  const char *first = NULL;
+  int ambiguous = 0;
+  for (size_t i = 0; i < c.n; i++)
+    if (strcmp(c.names[i], want) == 0) {
+      if (!first) first = c.codes[i];
+      else if (strcmp(first, c.codes[i]) != 0) ambiguous = 1;
+    }
+  if (first && !ambiguous) {
+    snprintf(out, n, "%s", first);
+    rc = 0;
+    goto done;
+  }
+  if (ambiguous) {                               /* out: every code it names */
+    for (size_t i = 0; i < c.n; i++) {
+      int again = strcmp(c.names[i], want) != 0;
+      for (size_t j = 0; j < i && !again; j++)
+        again = strcmp(c.names[j], want) == 0 && strcmp(c.codes[j], c.codes[i]) == 0;
+      size_t len = strlen(out);
+      if (!again) snprintf(out + len, n - len, "%s%s", len ? ", " : "", c.codes[i]);
+    }
+    rc = -2;
+    goto done;
+  }
   const char *near = c.n ? kz_suggest(want, (const char *const *)c.names, c.n) : NULL;
   if (near) snprintf(out, n, "%s", near);
 done:

@@ -51,7 +51,9 @@ enum kz_staff_kind { KZ_NAME_UNIT, KZ_NAME_WARD };
 ** of them, e.g. the units of the task DB; may be NULL), or a staff name of
 ** one (中央区, 中央区保健センター, 中央区 区保健センター, 児童相談所 for the
 ** city's unit; spaces ignored). Returns 0, or -1 with out holding the
-** nearest code or name as a did-you-mean ("" when there is none). p may be
+** nearest code or name as a did-you-mean ("" when there is none), or -2
+** when given is a name more than one code goes by (out: those codes, comma
+** separated; none is picked, which would hide the others). p may be
 ** NULL (codes in known only). `kizuki tasks`, `export` and any `--unit`
 ** option call this one function. */
 int kz_staff_resolve(const struct kz_profile *p, enum kz_staff_kind kind, const char *given,

@@ -521,8 +521,24 @@ static int resolve_rule(sqlite3 *db, const struct kz_ruleset *rules, struct kz_t
   for (size_t i = 0; i < nknown && !found; i++)
     if (!strcmp(known[i], f->rule)) found = known[i];
   for (size_t i = 0; rules && i < rules->n && !found; i++)
-    if (!strcmp(rules->rules[i].id, f->rule) || !strcmp(rules->rules[i].title, f->rule))
+    if (!strcmp(rules->rules[i].id, f->rule)) found = rules->rules[i].id;
+  /* By title: a title two rules share is not guessed (one rule's tasks
+  ** would be listed as if they were all). */
+  struct kz_strbuf same = {0};
+  size_t ntitle = 0;
+  int found_by_id = found != NULL;
+  for (size_t i = 0; rules && i < rules->n && !found_by_id; i++)
+    if (!strcmp(rules->rules[i].title, f->rule)) {
+      kz_strbuf_addf(&same, "%s%s", ntitle++ ? ", " : "", rules->rules[i].id);
       found = rules->rules[i].id;
+    }
+  if (ntitle > 1) {
+    kz_diag_add(d, NULL, 0, 0, "--rule: '%s' is the title of more than one rule (%s); give the "
+                "rule id", f->rule, kz_strbuf_str(&same));
+    kz_strbuf_free(&same);
+    goto done;
+  }
+  kz_strbuf_free(&same);
   if (found) {
     snprintf(own->rule, sizeof own->rule, "%s", found);
     f->rule = own->rule;
@@ -550,8 +566,14 @@ static int resolve_place(sqlite3 *db, const struct kz_profile *prof, enum kz_sta
   int rc = 0;
   if (!*value) return 0;
   if (known_values(db, kind == KZ_NAME_UNIT ? "unit" : "ward", &known, &nknown, d)) return -1;
-  if (kz_staff_resolve(prof, kind, *value, (const char *const *)known, nknown, own, n) == 0) {
+  int found = kz_staff_resolve(prof, kind, *value, (const char *const *)known, nknown, own, n);
+  if (found == 0) {
     *value = own;
+  } else if (found == -2) {
+    kz_diag_add(d, NULL, 0, 0, "%s: '%s' is the name of more than one %s (%s); give the code",
+                kind == KZ_NAME_UNIT ? "--unit" : "--ward", *value,
+                kind == KZ_NAME_UNIT ? _("unit") : _("ward"), own);
+    rc = -1;
   } else {
     const char *near = own[0] ? own : NULL;
     if (kind == KZ_NAME_UNIT)

@@ -102,14 +102,12 @@ static void judge(const struct kz_engine *e, const struct kz_rule *r, struct kz_
                       "that is not kz.finding{...}");
     }
   } else if (lua_type(L, res) == LUA_TTABLE) {
-    lua_Integer n = (lua_Integer)lua_rawlen(L, res);
-    lua_pushnil(L);
-    int has_keys = lua_next(L, res) != 0;
-    lua_settop(L, top);
-    if (n == 0 && has_keys) {
+    lua_Integer n = 0;
+    if (kz_finding_list_len(L, res, &n, &why) ||     /* as the nightly run judges it */
+        kz_finding_list_same_task(L, res, n, s->id, &why)) {
+      lua_settop(L, top);
       s->outcome = KZ_TRACE_ERROR;
-      s->why = strdup("the check returned a plain table, not kz.finding{...}: the nightly run "
-                      "takes it as an empty list and opens nothing");
+      s->why = strdup(kz_strbuf_str(&why));
     } else if (n == 0) {
       s->outcome = KZ_TRACE_NOTHING;
       s->why = strdup(N_("the check returned an empty list"));

@@ -152,7 +152,7 @@ EOF
 "$KIZUKI" trace test.plain --rules "$T/rules2" --household "$H" --cases "$T/pf.db" --as-of $D >"$T/plain.txt"
 same "plain table: exit 3" "$?" 3
 expect "plain table: says it opens nothing" "$T/plain.txt" \
-  "the check returned a plain table, not kz.finding{...}: the nightly run takes it as an empty list and opens nothing"
+  "check returned a plain table with reason = ..., not kz.finding { ... }: it opens nothing; write return kz.finding { ... }"
 "$KIZUKI" trace test.error --rules "$T/rules2" --household "$H" --cases "$T/pf.db" --as-of $D \
   --format json >"$T/err.json"
 same "error: exit 3" "$?" 3

@@ -151,6 +151,16 @@ static void test_given_ward(void **state) {
   assert_string_equal(r.unit, "");
   assert_false(kz_router_is_fallback(&r));
   kz_bundle_free(&b);
+  /* The household's own ward (hh:ward()), which the profile does not know:
+  ** the household has no known ward, so the fallback (DESIGN.md), not the
+  ** rule's error. */
+  household(&b);
+  residence(&b, "R1", "atlantis", "2020-01-01", NULL);
+  assert_int_equal(kz_router_route(p, &b, "family_consultation", "atlantis", &r), 0);
+  assert_true(kz_router_is_fallback(&r));
+  assert_string_equal(r.home, "atlantis");
+  assert_string_equal(r.unit, "city.family_consultation");
+  kz_bundle_free(&b);
 }
 
 static void test_unknown_kind(void **state) {

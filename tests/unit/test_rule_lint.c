@@ -129,7 +129,8 @@ static void test_listing(void **state) {
   unlink(path);
 }
 
-/* A check's list: a plain table with keys is an error, {} and lists are not. */
+/* A check's list: a plain table with keys is an error, {} and lists are not;
+** a list with a gap or another key is. */
 static void test_list_len(void **state) {
   (void)state;
   lua_State *L = luaL_newstate();
@@ -147,6 +148,35 @@ static void test_list_len(void **state) {
   assert_int_equal(luaL_dostring(L, "return { 1, 2, 3 }"), LUA_OK);
   assert_int_equal(kz_finding_list_len(L, -1, &n, &why), 0);
   assert_int_equal(n, 3);
+  /* a gap: the length may stop before it; what is past it must not be lost */
+  assert_int_equal(luaL_dostring(L, "local t = {} t[1] = 1 t[3] = 3 return t"), LUA_OK);
+  assert_int_equal(kz_finding_list_len(L, -1, &n, &why), -1);
+  assert_non_null(strstr(kz_strbuf_str(&why), "with a gap"));
+  assert_int_equal(luaL_dostring(L, "local t = {} for i = 1, 40 do if i ~= 20 then t[i] = i end end "
+                                    "return t"), LUA_OK);
+  /* refused, or its length reaches past the gap (the run then meets the nil) */
+  if (kz_finding_list_len(L, -1, &n, &why) == 0) assert_int_equal(n, 40);
+  assert_int_equal(luaL_dostring(L, "return { 1, 2, extra = 3 }"), LUA_OK);
+  assert_int_equal(kz_finding_list_len(L, -1, &n, &why), -1);
+  assert_non_null(strstr(kz_strbuf_str(&why), "string key"));
+  assert_int_equal(luaL_dostring(L, "return { 1, 2, nil }"), LUA_OK);   /* a trailing nil: no gap */
+  assert_int_equal(kz_finding_list_len(L, -1, &n, &why), 0);
+  assert_int_equal(n, 2);
+  /* two findings for one task (subject and key): refused, naming them */
+  luaL_openlibs(L);
+  luaL_newmetatable(L, "kz.finding");
+  lua_setglobal(L, "FMT");
+  assert_int_equal(luaL_dostring(L, "local function f(t) return setmetatable(t, FMT) end "
+                                    "return { f{key = 'C1'}, f{key = 'C2'}, f{key = 'C1'} }"), LUA_OK);
+  assert_int_equal(kz_finding_list_same_task(L, -1, 3, "H1", &why), -1);
+  assert_non_null(strstr(kz_strbuf_str(&why), "subject H1, key C1; item 3"));
+  assert_int_equal(luaL_dostring(L, "local function f(t) return setmetatable(t, FMT) end "
+                                    "return { f{}, f{subject = 'P1'}, f{subject = 'P2', key = 'P1'} }"),
+                   LUA_OK);                     /* keys default to the subject: all different */
+  assert_int_equal(kz_finding_list_same_task(L, -1, 3, "H1", &why), 0);
+  assert_int_equal(luaL_dostring(L, "local function f(t) return setmetatable(t, FMT) end "
+                                    "return { f{}, f{key = 'H1'} }"), LUA_OK);
+  assert_int_equal(kz_finding_list_same_task(L, -1, 2, "H1", &why), -1);
   kz_strbuf_free(&why);
   lua_close(L);
 }
