@@ -23,7 +23,6 @@
 #include "sandbox.h"
 #include "strbuf.h"
 #include "suggest.h"
-#include "vocab.h"
 
 static const char USAGE[] =
   "usage: kizuki check [DIR | --rules DIR] [--profile FILE]\n"
@@ -141,9 +140,6 @@ int kz_cmd_check(int argc, char **argv) {
   ** the rules did not load), the schema's columns, the profile's params. */
   struct kz_sandbox bare;
   int have_bare = !loaded && kz_sandbox_open(&bare, 10000000, 64u << 20) == 0;
-  /* The profile's words too (kz.agency_name): without them one broken file
-  ** had every other file's use of them reported as unknown. */
-  if (have_bare && have_prof) kz_vocab_bind(&bare, p);
   lua_State *L = loaded ? e.sb.L : have_bare ? bare.L : NULL;
   struct kz_lint_names names;
   kz_lint_names_build(&names, L, have_prof ? p : NULL);
