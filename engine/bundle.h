@@ -52,8 +52,7 @@ struct kz_issue {
 
 struct kz_bundle {
   const char *household_id;     /* in the arena */
-  char today[11];               /* the run's as-of date (kz.today), set by the run */
-  kz_day today_day;
+  char today[11];               /* the run's as-of date, set by the run (router.c reads it) */
   uint32_t gen;                 /* bumped at every reset; never 0 after one */
   uint32_t live;                /* gen being evaluated, or 0 (see prefetch.h) */
   struct kz_rows rows[KZ_NTABLES];

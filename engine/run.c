@@ -568,10 +568,8 @@ static int run_begin(struct run_ctx *c, sqlite3 *cases, const char ***ids) {
   if (kz_tasks_each_open_owner(c->ts, watch_owner, c, c->d)) return KZ_EXIT_TASKS;
   kz_date_format(c->as_of, day);
   kz_vocab_set_today(&e->sb, c->as_of);   /* kz.today and the vocabulary's day */
-  for (int i = 0; i < KZ_PREFETCH_DEPTH; i++) {   /* the same day, for the C vocabulary */
+  for (int i = 0; i < KZ_PREFETCH_DEPTH; i++)     /* the same day, for the router */
     memcpy(e->ring[i].today, day, sizeof e->ring[i].today);
-    e->ring[i].today_day = c->as_of;
-  }
   if (kz_ruleset_bind_params(&e->rules, &e->sb, &e->prof)) {
     kz_diag_add(c->d, NULL, 0, 0, "out of memory binding params");
     return KZ_EXIT_TASKS;

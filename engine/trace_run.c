@@ -235,7 +235,6 @@ int kz_trace_rule(struct kz_engine *e, sqlite3 *cases, const struct kz_rule *r,
   b->live = b->gen;
   kz_date_format(as_of, day);
   memcpy(b->today, day, sizeof b->today);
-  b->today_day = as_of;
   kz_vocab_set_today(&e->sb, as_of);   /* kz.today and the vocabulary's day */
   if (kz_ruleset_bind_params(&e->rules, &e->sb, &e->prof)) {
     kz_diag_add(d, NULL, 0, 0, "out of memory");
