@@ -65,6 +65,10 @@ static int is_dir(const char *path) {
 }
 
 int kz_cli_installed_rules(char *out, size_t n) {
+  return kz_cli_installed("share/kizuki/rules", out, n);
+}
+
+int kz_cli_installed(const char *rel, char *out, size_t n) {
   char exe[1024];
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len <= 0 || (size_t)len >= sizeof exe - 1) return -1;   /* unreadable or maybe cut */
@@ -75,7 +79,7 @@ int kz_cli_installed_rules(char *out, size_t n) {
     if (!slash) return -1;
     *slash = '\0';
   }
-  int w = snprintf(out, n, "%s/share/kizuki/rules", exe);
+  int w = snprintf(out, n, "%s/%s", exe, rel);
   return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 

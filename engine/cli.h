@@ -24,11 +24,14 @@ int kz_cli_parse_date(const char *opt, const char *arg, kz_day *out);
 /* Today's date (local time), for defaults. */
 kz_day kz_cli_today(void);
 
-/* The installed rules folder: PREFIX/share/kizuki/rules, where PREFIX is
-** the folder above the running binary's bin/ (found through
-** /proc/self/exe, so an installed tree can be moved or staged with
-** DESTDIR). Writes it into out (n bytes); returns 0, or -1 when the
-** binary's path cannot be read. Whether the folder exists is not checked. */
+/* PREFIX/rel, where PREFIX is the folder above the running binary's bin/
+** (found through /proc/self/exe, so an installed tree can be moved or
+** staged with DESTDIR). Writes it into out (n bytes); returns 0, or -1
+** when the binary's path cannot be read or out is too small. Whether the
+** path exists is not checked. */
+int kz_cli_installed(const char *rel, char *out, size_t n);
+
+/* The installed rules folder: kz_cli_installed("share/kizuki/rules"). */
 int kz_cli_installed_rules(char *out, size_t n);
 
 /* Decide the rules folder every rule-reading command uses (the one place

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "cli.h"
 #include "i18n.h"
 #include "kizuki.h"
 
@@ -62,8 +63,10 @@ static const struct command commands[] = {
 ** locale_dir: the folder bound to the "kizuki" domain, written into buf
 ** (size n). $KIZUKI_LOCALEDIR when set and not empty; else, when the binary
 ** runs from the build tree, the locale/ folder beside it (build/locale,
-** found through /proc/self/exe); else the installed KZ_LOCALEDIR. Returns buf
-** or a static string; never NULL.
+** found through /proc/self/exe); else PREFIX/share/locale of the installed
+** tree the binary runs from (as its rules: kz_cli_installed), when it is a
+** folder; else the KZ_LOCALEDIR compiled in. Returns buf or a static
+** string; never NULL.
 */
 static const char *locale_dir(char *buf, size_t n) {
   const char *env = getenv("KIZUKI_LOCALEDIR");
@@ -78,6 +81,9 @@ static const char *locale_dir(char *buf, size_t n) {
       if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode)) return buf;
     }
   }
+  struct stat st;
+  if (kz_cli_installed("share/locale", buf, n) == 0 && stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+    return buf;
   return KZ_LOCALEDIR;
 }
 

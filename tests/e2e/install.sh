@@ -28,6 +28,13 @@ done
 same "installed rules: every rules/*.lua" \
   "$(cd "$P/share/kizuki/rules" && ls *.lua)" "$(cd rules && ls *.lua)"
 if [ -x "$P/bin/kizuki" ]; then ok; else bad "installed binary is not executable"; fi
+if [ -f "$P/share/locale/ja/LC_MESSAGES/kizuki.mo" ]; then ok; else bad "make install: no Japanese catalogue"; fi
+# The installed kizuki speaks Japanese from its own PREFIX/share/locale, as it
+# finds its rules there: a scratch PREFIX needs no rebuild.
+if locale -a 2>/dev/null | grep -qixF ja_JP.utf8; then
+  (unset KIZUKI_LOCALEDIR; cd / && LC_MESSAGES=ja_JP.UTF-8 "$P/bin/kizuki" run --as-of 2024-10-01 >"$T/ja.out" 2>&1) || :
+  expect "installed kizuki: Japanese messages" "$T/ja.out" "--cases と --tasks は必須です"
+elif [ "${CI:-}" = true ]; then bad "the ja_JP.UTF-8 locale is missing (as root: tools/deps.sh test)"; fi
 
 # From a folder with no rules/: the installed rules are used.
 mkdir -p "$T/elsewhere"
