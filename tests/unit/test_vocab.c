@@ -130,6 +130,14 @@ static void test_words_complete(void **state) {
   kz_strbuf_free(&b);
 }
 
+/* Push src compiled as a rule file of sb (its own environment, as the
+** rule loader gives one). */
+static void load_rule_file(struct kz_sandbox *sb, const char *src) {
+  assert_int_equal(luaL_loadbufferx(sb->L, src, strlen(src), "@t.lua", "t"), LUA_OK);
+  kz_sandbox_push_env(sb);
+  lua_setupvalue(sb->L, -2, 1);
+}
+
 /* kz.agency_name is the profile's (not a name written in code), a rule cannot
 ** change it, and a rebind with other names reaches a rule file loaded
 ** before it. */
@@ -143,9 +151,7 @@ static void test_agency_name_from_profile(void **state) {
     "local ok = pcall(function() kz.agency_name.welfare = 'x' end)\n"
     "local ok2 = pcall(setmetatable, kz.agency_name, {})\n"
     "return (ok or ok2) and 'writable' or kz.agency_name.family_consultation .. '|' .. kz.agency_name.welfare\n";
-  assert_int_equal(luaL_loadbufferx(L, src, strlen(src), "@t.lua", "t"), LUA_OK);
-  kz_sandbox_push_env(&sb);
-  lua_setupvalue(L, -2, 1);
+  load_rule_file(&sb, src);
   lua_pushvalue(L, -1);
   if (kz_sandbox_call(&sb, 0, 1) != LUA_OK) fail_msg("%s", lua_tostring(L, -1));
   const struct kz_agency *fc = kz_profile_agency(&p, "family_consultation");
@@ -179,9 +185,7 @@ static void test_ward_name_from_profile(void **state) {
     "local ok = pcall(function() kz.ward_name.chuo = 'x' end)\n"
     "local ok2 = pcall(setmetatable, kz.ward_name, {})\n"
     "return (ok or ok2) and 'writable' or kz.ward_name.chuo .. '|' .. tostring(kz.ward_name.atlantis)\n";
-  assert_int_equal(luaL_loadbufferx(L, src, strlen(src), "@t.lua", "t"), LUA_OK);
-  kz_sandbox_push_env(&sb);
-  lua_setupvalue(L, -2, 1);
+  load_rule_file(&sb, src);
   if (kz_sandbox_call(&sb, 0, 1) != LUA_OK) fail_msg("%s", lua_tostring(L, -1));
   assert_string_equal(lua_tostring(L, -1), "中央区|nil");
   lua_pop(L, 1);
@@ -202,9 +206,7 @@ static void test_one_today(void **state) {
     "  .. tostring(kz.active({ start_on = '2024-10-02' })) .. ' '\n"
     "  .. tostring(kz.covered_since({ { start_on = '2024-09-01', end_on = '2024-10-01' },\n"
     "                                 { start_on = '2024-10-01' } }))\n";
-  assert_int_equal(luaL_loadbufferx(L, src, strlen(src), "@t.lua", "t"), LUA_OK);
-  kz_sandbox_push_env(&sb);
-  lua_setupvalue(L, -2, 1);
+  load_rule_file(&sb, src);
   kz_day d;
   assert_int_equal(kz_date_parse("2024-10-01", &d), 0);
   kz_vocab_set_today(&sb, d);
